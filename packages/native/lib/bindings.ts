@@ -1,0 +1,70 @@
+// The typed surface of the addon. The runtime receives an object of this type (the real addon or
+// testkit's recording fake), so policy can be unit-tested without root.
+import type { ChildFailure, ExitStatus, Plan, Spawned } from './plan.js';
+
+export interface WinSize {
+  cols: number;
+  rows: number;
+}
+
+export interface NativeBindings {
+  // --- the plan executor ---------------------------------------------------------------------
+  /** clone3(plan.cloneFlags | CLONE_PIDFD); the child dup2s stdio, then blocks on the sync socket
+   *  until `go`. Throws an NsinitError (syscall 'clone3', ...) if the clone itself fails, or
+   *  ERR_NSINIT_INVALID_PLAN if the plan does not encode. */
+  spawn(plan: Plan): Spawned;
+  /** Join the namespaces `nsFlags` (CLONE_NEW*) of the live process behind `targetPidfd`:
+   *  a short-lived single-threaded child does setns(pidfd, nsFlags), then clones the real process
+   *  with CLONE_PARENT (so it is inside the PID namespace and still our child) and exits; the
+   *  grandchild is non-dumpable and waits for `go` like a spawned child. Synchronous. */
+  join(targetPidfd: number, nsFlags: number, plan: Plan): Spawned;
+  /** Tell the child to walk its steps. */
+  go(sync: number): void;
+  /** Resolves when the child has exec'd (null: EOF on the CLOEXEC sync socket) or failed (the
+   *  record it wrote). Closes `sync`. Never blocks the event loop. */
+  awaitExec(sync: number): Promise<ChildFailure | null>;
+  /** Resolves when the process behind `pidfd` has exited, reaping it with waitid(P_PIDFD).
+   *  Does not close the pidfd. One shared watcher thread serves every pidfd. */
+  waitExit(pidfd: number): Promise<ExitStatus>;
+
+  // --- processes -----------------------------------------------------------------------------
+  pidfdOpen(pid: number): number;
+  /** pidfd_send_signal; returns false if the process is already gone (ESRCH). */
+  pidfdSignal(pidfd: number, signal: number): boolean;
+  /** Field 22 of /proc/<pid>/stat (clock ticks since boot), or null if the process is gone. */
+  startTime(pid: number): string | null;
+
+  // --- terminals -----------------------------------------------------------------------------
+  /** A new pty: master (O_RDWR|O_NOCTTY|O_CLOEXEC) and its peer opened via TIOCGPTPEER. */
+  openPty(): { master: number; slave: number };
+  getWinSize(fd: number): WinSize;
+  setWinSize(fd: number, size: WinSize): void;
+
+  // --- files, locks, pipes -------------------------------------------------------------------
+  /** pipe2(O_CLOEXEC): [read, write]. */
+  pipe(): [number, number];
+  close(fd: number): void;
+  /** flock(fd, LOCK_EX|LOCK_NB); false if another holder has it. */
+  tryLock(fd: number): boolean;
+
+  // --- netlink -------------------------------------------------------------------------------
+  /** A NETLINK_ROUTE socket (CLOEXEC) created inside the network namespace of `nsFd` (a netns fd
+   *  or a pidfd; -1 = the caller's), by setns on a short-lived thread. */
+  netlinkOpen(nsFd: number): number;
+  /** Send one request datagram to the kernel. */
+  netlinkSend(fd: number, message: Uint8Array): void;
+  /** Receive one datagram (blocking; the kernel answers requests immediately). */
+  netlinkRecv(fd: number): Buffer;
+
+  // --- mounts, for tests and cleanup --------------------------------------------------------
+  mount(source: string, target: string, fstype: string | null, flags: number, data: string | null): void;
+  umount(target: string, flags: number): void;
+
+  // --- kernel tables -------------------------------------------------------------------------
+  /** CAP_* from <linux/capability.h>, without the prefix: { CHOWN: 0, ... }. */
+  readonly capabilities: Readonly<Record<string, number>>;
+  /** RLIMIT_* from <sys/resource.h>, with the prefix: { RLIMIT_NOFILE: 7, ... }. */
+  readonly rlimits: Readonly<Record<string, number>>;
+  /** Flags and constants the runtime needs: CLONE_NEW*, MS_*, S_IF*, SIG*. */
+  readonly constants: Readonly<Record<string, number>>;
+}

@@ -1,0 +1,121 @@
+// The plan: a flat, fully resolved list of steps that the cloned child walks in plain C between
+// clone() and execve(). TypeScript (the runtime) decides every value and the order; the C core
+// only executes. The encoder (encode-plan.ts) turns a Plan into one contiguous buffer that the C
+// decoder validates *before* clone, so the child never allocates or parses.
+
+/** Paths named "target" are container paths ("/proc", "/dev/null"). Before `pivot-root` they are
+ *  resolved inside the rootfs by fd (openat2 RESOLVE_IN_ROOT), after it inside the new "/". A
+ *  symlink can never send a target outside the rootfs. */
+export type Step =
+  /** setns(fd, nstype): join an existing namespace (e.g. the `netns` network strategy). */
+  | { op: 'setns'; fd: number; nstype: number }
+  /** mount(""/, MS_REC | MS_PRIVATE or MS_SLAVE): stop our mounts propagating to the host. */
+  | { op: 'propagation'; flags: number }
+  /** Bind the rootfs (host path) onto itself so it is a mount point pivot_root accepts; from here
+   *  on "target" paths resolve inside it. Must come before any other target step. */
+  | { op: 'rootfs'; path: string; flags: number }
+  /** Mount a filesystem (proc, sysfs, tmpfs, devpts, mqueue) on a container path. `mkdir` is the
+   *  mode for creating the target directory when missing (0 = must exist). `noSymlinks` refuses a
+   *  target that is itself a symlink (needed for /proc, /sys, /dev: CVE-2019-19921 class). */
+  | {
+      op: 'mount';
+      source: string;
+      target: string;
+      fstype: string;
+      flags: number;
+      data: string;
+      mkdir: number;
+      noSymlinks: boolean;
+    }
+  /** Bind a host path onto a container path. `flags` may hold MS_RDONLY/MS_NOSUID/...; `recursive`
+   *  adds MS_REC; `propagation` (MS_PRIVATE etc., 0 = leave) is applied after. A missing target is
+   *  created as a directory or an empty file to match the source. */
+  | { op: 'bind'; source: string; target: string; flags: number; recursive: boolean; propagation: number }
+  /** mknod(target, mode, makedev(major, minor)); mode includes S_IFCHR/S_IFBLK. EEXIST ignored. */
+  | { op: 'mknod'; target: string; mode: number; major: number; minor: number }
+  /** symlink(value, target). EEXIST ignored. */
+  | { op: 'symlink'; value: string; target: string }
+  /** mkdir(target, mode) inside the rootfs. EEXIST ignored. */
+  | { op: 'mkdir'; target: string; mode: number }
+  /** Bind the pty slave (the plan's `consoleFd`) onto `target` (normally /dev/console). */
+  | { op: 'console'; target: string }
+  /** pivot_root into the rootfs and detach the old root. */
+  | { op: 'pivot-root' }
+  /** no_pivot_root: mount --move the rootfs onto / and chroot (for initramfs roots). */
+  | { op: 'move-root' }
+  /** Make `target` read-only (bind onto itself if needed, then remount MS_RDONLY|extra flags).
+   *  `optional` ignores ENOENT (2014 restrictions on paths a kernel may lack). */
+  | { op: 'readonly'; target: string; flags: number; recursive: boolean; optional: boolean }
+  /** Mask `target`: bind an empty read-only file or dir over it (runtime-owned, never the
+   *  container's own /dev/null: CVE-2025-31133). `optional` ignores ENOENT. */
+  | { op: 'mask'; target: string; optional: boolean }
+  /** sethostname(2) */
+  | { op: 'hostname'; name: string }
+  /** setrlimit(resource, {soft, hard}); -1 = RLIM_INFINITY. */
+  | { op: 'rlimit'; resource: number; soft: number; hard: number }
+  /** umask(2) */
+  | { op: 'umask'; mask: number }
+  /** setgroups, setresgid, setresuid (with keep-caps around the switch so caps step can apply). */
+  | { op: 'identity'; uid: number; gid: number; groups: number[] }
+  /** Capability sets as 64-bit masks (bit n = capability n). Bounding is reduced with
+   *  PR_CAPBSET_DROP; the others set with capset; ambient raised one by one. */
+  | {
+      op: 'caps';
+      bounding: bigint;
+      effective: bigint;
+      permitted: bigint;
+      inheritable: bigint;
+      ambient: bigint;
+    }
+  /** prctl(PR_SET_NO_NEW_PRIVS, 1) */
+  | { op: 'no-new-privs' }
+  /** chdir inside the container; magic links (/proc/self/fd/N) and escapes are refused. */
+  | { op: 'chdir'; path: string }
+  /** setsid(); with `ctty`, make fd 0 the controlling terminal (TIOCSCTTY). */
+  | { op: 'session'; ctty: boolean }
+  /** prctl(PR_SET_PDEATHSIG, signal); re-armed after any identity change by placing it later. */
+  | { op: 'pdeathsig'; signal: number }
+  /** prctl(PR_SET_DUMPABLE, on) */
+  | { op: 'dumpable'; on: boolean }
+  /** Mark every fd >= 3 close-on-exec (the sync socket included, so EOF signals exec success). */
+  | { op: 'close-fds' }
+  /** execve the first candidate that exists: `candidates` are absolute container paths (the
+   *  runtime expanded argv[0] over the container's PATH). ENOENT/ENOTDIR/EACCES move to the next
+   *  candidate, remembering EACCES as execvp does; any other errno stops. Must be the last step. */
+  | { op: 'exec'; candidates: string[]; argv: string[]; envp: string[] };
+
+export type StepOp = Step['op'];
+
+export interface Plan {
+  /** CLONE_NEW* flags for clone3 (0 for a join: the join target decides). */
+  cloneFlags: number;
+  /** Parent fds that become the child's 0, 1, 2 (dup2'd before GO is awaited). -1 = /dev/null. */
+  stdio: [number, number, number];
+  /** Parent fd of the pty slave for the `console` step, or -1. */
+  consoleFd: number;
+  /** Walked in order after the parent sends GO. */
+  steps: Step[];
+}
+
+/** A child-side failure as read from the sync socket. `step` is the index into `plan.steps`. */
+export interface ChildFailure {
+  step: number;
+  op: StepOp | 'setup';
+  syscall: string;
+  errno: number;
+  path: string;
+}
+
+/** How a process ended: exactly one of exitCode and signal is non-null. */
+export interface ExitStatus {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface Spawned {
+  pid: number;
+  /** pidfd of the child (CLOEXEC). Owned by the caller: watch, signal, then close. */
+  pidfd: number;
+  /** Parent end of the CLOEXEC sync socket (SOCK_STREAM, blocking). Owned by the caller. */
+  sync: number;
+}
