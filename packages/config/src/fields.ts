@@ -1,0 +1,53 @@
+// Small builders for schema fields so every field carries a description, its default and the words
+// used in error messages. No kernel facility; see schema*.ts for what each field does.
+import Type, { type TBoolean, type TInteger, type TString } from 'typebox';
+import { annotate, EXPECTED, PATTERN_HINT } from './annotations.js';
+
+/** Largest integer JSON numbers carry exactly; Go's int64 fields are capped here. */
+export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+export function bool(description: string, defaultValue = false): TBoolean {
+  return annotate(Type.Boolean({ description, default: defaultValue }), { [EXPECTED]: 'true or false' });
+}
+
+export interface StringOptions {
+  default?: string;
+  pattern?: string;
+  maxLength?: number;
+  expected?: string;
+  patternHint?: string;
+}
+
+export function str(description: string, o: StringOptions = {}): TString {
+  const schema = Type.String({
+    description,
+    default: o.default ?? '',
+    ...(o.pattern === undefined ? {} : { pattern: o.pattern }),
+    ...(o.maxLength === undefined ? {} : { maxLength: o.maxLength }),
+  });
+  return annotate(schema, {
+    [EXPECTED]: o.expected ?? 'a string',
+    ...(o.patternHint === undefined ? {} : { [PATTERN_HINT]: o.patternHint }),
+  });
+}
+
+export interface IntegerOptions {
+  default?: number;
+  minimum?: number;
+  maximum?: number;
+  expected?: string;
+}
+
+export function int(description: string, o: IntegerOptions = {}): TInteger {
+  const schema = Type.Integer({
+    description,
+    default: o.default ?? 0,
+    minimum: o.minimum ?? -MAX_SAFE,
+    maximum: o.maximum ?? MAX_SAFE,
+  });
+  return annotate(schema, { [EXPECTED]: o.expected ?? 'an integer' });
+}
+
+/** An absolute path: the pattern is what editors check; the hint is what people read. */
+export const ABSOLUTE_PATH = '^/';
+export const ABSOLUTE_PATH_HINT = 'expected an absolute path (starting with "/")';

@@ -1,0 +1,61 @@
+// @nsinit/config/node: reading container.json from disk (open(2)/read(2) through node:fs). The only
+// module of the package that imports node:, so the main entry stays browser-safe.
+import { readFileSync } from 'node:fs';
+import { ConfigError } from './config-error.js';
+import { type ConfigIssue, issue } from './issues.js';
+import type { ContainerConfig } from './schema.js';
+import { type ValidateOptions, type ValidationResult, validateConfig } from './validate.js';
+
+export type ReadConfigResult = ValidationResult & { path: string };
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(`cannot read config ${file}: ${e.message}`, {
+      code: e.code ?? 'ERR_NSINIT_INVALID_CONFIG',
+      path: file,
+      ...(e.errno === undefined ? {} : { errno: e.errno }),
+      ...(e.syscall === undefined ? {} : { syscall: e.syscall }),
+      cause: err,
+    });
+  }
+}
+
+/** "line 3 column 7" for V8's "... at position 42" JSON.parse messages. */
+function jsonProblem(text: string, err: unknown): ConfigIssue {
+  const raw = err instanceof Error ? err.message : String(err);
+  const message = raw.charAt(0).toLowerCase() + raw.slice(1);
+  const at = /at position (\d+)/.exec(raw);
+  if (at === null) return issue('', `invalid JSON: ${message}`);
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return issue(
+    '',
+    `invalid JSON at line ${line} column ${column}: ${message.replace(/ at position \d+.*$/, '')}`,
+  );
+}
+
+/** Read and validate a config file without throwing on invalid content; read failures (ENOENT,
+ *  EACCES, EISDIR, ...) still throw a ConfigError with the errno fields. */
+export function readConfigResult(file: string, opts: ValidateOptions = {}): ReadConfigResult {
+  const text = readText(file);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, errors: [jsonProblem(text, err)], warnings: [], path: file };
+  }
+  return { ...validateConfig(json, opts), path: file };
+}
+
+/** Read, parse and validate a config file; throws a ConfigError naming the file on any problem. */
+export function loadConfig(file: string, opts: ValidateOptions = {}): ContainerConfig {
+  const result = readConfigResult(file, opts);
+  if (!result.ok) throw ConfigError.invalid(file, result.errors);
+  return result.config;
+}
+
+export { ConfigError };

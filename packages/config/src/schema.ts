@@ -1,0 +1,229 @@
+// The container.json format (libcontainer v1.0.1, mid-2014, plus a few modern fields) as a typebox
+// schema: namespaces (clone(2), namespaces(7)), capabilities(7), mounts (mount(2)), devices,
+// cgroups, networks and setrlimit(2) limits. Every field has a description and its default.
+import Type, { type Static } from 'typebox';
+import { annotate, BAG, DOMAIN, EXPECTED } from './annotations.js';
+import { ABSOLUTE_PATH, ABSOLUTE_PATH_HINT, bool, int, str } from './fields.js';
+import { CAPABILITY_NAMES, type NAMESPACE_NAMES, RLIMIT_NAMES } from './names.js';
+import { CgroupsSchema } from './schema-cgroups.js';
+import { DeviceSchema } from './schema-devices.js';
+import { NetworkSchema, RouteSchema } from './schema-network.js';
+
+/** The `$id` of the published schema.json. */
+export const SCHEMA_ID = 'urn:nsinit:schema:container-config:1';
+
+const NAMESPACE_HELP: Record<(typeof NAMESPACE_NAMES)[number], string> = {
+  NEWNS: 'a new mount namespace; without it the mount setup and pivot_root run in the host mount namespace',
+  NEWUTS: 'a new UTS namespace, so hostname changes stay inside the container',
+  NEWIPC: 'a new System V IPC and POSIX message queue namespace',
+  NEWUSER: 'a new user namespace (no uid/gid maps are written)',
+  NEWPID: 'a new PID namespace: the command becomes PID 1',
+  NEWNET: 'a new network namespace, with only a down lo unless networks configure it',
+  NEWCGROUP: 'a new cgroup namespace (Linux 4.6+; not in the 2014 format)',
+};
+
+const ns = (name: (typeof NAMESPACE_NAMES)[number]) =>
+  Type.Optional(bool(`CLONE_${name}: ${NAMESPACE_HELP[name]}.`));
+
+export const NamespacesSchema = Type.Object(
+  {
+    NEWNS: ns('NEWNS'),
+    NEWUTS: ns('NEWUTS'),
+    NEWIPC: ns('NEWIPC'),
+    NEWUSER: ns('NEWUSER'),
+    NEWPID: ns('NEWPID'),
+    NEWNET: ns('NEWNET'),
+    NEWCGROUP: ns('NEWCGROUP'),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Namespaces to create, as clone flags without the CLONE_ prefix; true enables one. Absent or ' +
+      'empty: the container shares every namespace with the host.',
+    default: {},
+  },
+);
+annotate(NamespacesSchema, { [DOMAIN]: 'namespace', [EXPECTED]: 'an object such as {"NEWPID": true}' });
+export type Namespaces = Static<typeof NamespacesSchema>;
+
+export const ContextSchema = annotate(
+  Type.Object(
+    {
+      mount_label: Type.Optional(
+        str('SELinux context added as context="<label>" to the /dev, /dev/shm and /dev/pts mounts.'),
+      ),
+      process_label: Type.Optional(str('SELinux label the command is executed with (attr/exec).')),
+      apparmor_profile: Type.Optional(
+        str('AppArmor profile the command is executed under (aa_change_onexec).'),
+      ),
+      restrictions: Type.Optional(
+        str(
+          'Any non-empty string (even "false") remounts /proc/sys, /proc/sysrq-trigger, /proc/irq, ' +
+            '/proc/bus and /sys read-only and hides /proc/kcore.',
+        ),
+      ),
+    },
+    {
+      additionalProperties: Type.String(),
+      description: 'Container-level string settings (security labels and /proc restrictions).',
+      default: {},
+    },
+  ),
+  { [BAG]: true, [EXPECTED]: 'an object of strings' },
+);
+
+export const MountSchema = Type.Object(
+  {
+    type: str('Mount type. Only "bind" is performed; other types are ignored with a warning.', {
+      default: 'bind',
+      expected: 'a mount type such as "bind"',
+    }),
+    source: Type.Optional(
+      str('Host path to bind-mount; it must exist. Required for bind mounts.', {
+        pattern: ABSOLUTE_PATH,
+        patternHint: ABSOLUTE_PATH_HINT,
+      }),
+    ),
+    destination: Type.Optional(
+      str('Path inside the container; symlinks resolve inside the rootfs, a missing target is created.', {
+        pattern: ABSOLUTE_PATH,
+        patternHint: ABSOLUTE_PATH_HINT,
+      }),
+    ),
+    writable: Type.Optional(bool('false: the bind mount is made read-only.')),
+    private: Type.Optional(bool('true: the mount is made MS_PRIVATE so mount events do not propagate.')),
+  },
+  { additionalProperties: false, description: 'An extra mount into the container.' },
+);
+export type Mount = Static<typeof MountSchema>;
+
+const LIMIT = 'a limit (a non-negative integer, or -1 for unlimited)';
+export const RlimitSchema = Type.Object(
+  {
+    type: annotate(
+      Type.Enum([...RLIMIT_NAMES], {
+        description: 'Resource, e.g. RLIMIT_NOFILE.',
+        default: 'RLIMIT_NOFILE',
+      }),
+      { [EXPECTED]: 'a resource name such as "RLIMIT_NOFILE"', [DOMAIN]: 'resource limit' },
+    ),
+    hard: int('Hard limit (ceiling for soft); -1 = unlimited (RLIM_INFINITY).', {
+      minimum: -1,
+      expected: LIMIT,
+    }),
+    soft: int('Soft limit (the one enforced); -1 = unlimited. Must not exceed hard.', {
+      minimum: -1,
+      expected: LIMIT,
+    }),
+  },
+  { additionalProperties: false, description: 'A resource limit set with setrlimit(2) before exec.' },
+);
+export type Rlimit = Static<typeof RlimitSchema>;
+
+export const ContainerConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(
+      str('Path or URL of this JSON Schema, for editors. Ignored by nsinit.', { expected: 'a path or URL' }),
+    ),
+    hostname: Type.Optional(
+      str('Hostname set with sethostname(2) inside the container; needs NEWUTS. Empty = unchanged.', {
+        maxLength: 64,
+      }),
+    ),
+    readonly_fs: Type.Optional(bool('Remount the container root read-only after pivot_root.')),
+    no_pivot_root: Type.Optional(
+      bool(
+        'Use MS_MOVE and chroot instead of pivot_root (for a rootfs on a ramdisk, where pivot_root fails).',
+      ),
+    ),
+    user: Type.Optional(
+      str('User to run as: name, uid, name:group or uid:gid, resolved in the container. Empty = root.', {
+        pattern: '^([^:\\s]+(:[^:\\s]+)?)?$',
+        patternHint: 'expected "user", "uid", "user:group" or "uid:gid"',
+      }),
+    ),
+    working_dir: Type.Optional(
+      str('Working directory of the command inside the container. Empty = /.', {
+        pattern: '^(/.*)?$',
+        patternHint: ABSOLUTE_PATH_HINT,
+      }),
+    ),
+    environment: Type.Optional(
+      Type.Array(
+        str('One NAME=value entry.', {
+          pattern: '^[^=]+=',
+          patternHint: 'expected "NAME=value"',
+          expected: 'a "NAME=value" string',
+        }),
+        {
+          description:
+            'The complete environment of the command as NAME=value entries; PATH is also used to find ' +
+            'the command. Nothing is inherited from the caller.',
+          default: [],
+        },
+      ),
+    ),
+    tty: Type.Optional(bool('Allocate a pseudo-terminal as the console and stdio; false uses pipes.')),
+    namespaces: Type.Optional(NamespacesSchema),
+    capabilities: Type.Optional(
+      Type.Array(
+        annotate(
+          Type.Enum([...CAPABILITY_NAMES], {
+            description: 'A capability name without the CAP_ prefix.',
+            default: 'CHOWN',
+          }),
+          { [DOMAIN]: 'capability', [EXPECTED]: 'a capability name such as "CHOWN"' },
+        ),
+        {
+          description:
+            'Capabilities kept (without CAP_); the bounding, effective, permitted and inheritable sets ' +
+            'are reduced to exactly these. Absent or empty: every capability is dropped.',
+          default: [],
+        },
+      ),
+    ),
+    networks: Type.Optional(
+      Type.Array(NetworkSchema, {
+        description: 'Network strategies applied in order. Needs NEWNET to isolate anything.',
+        default: [],
+      }),
+    ),
+    routes: Type.Optional(
+      Type.Array(RouteSchema, {
+        description: 'Routes added inside the container after the networks.',
+        default: [],
+      }),
+    ),
+    cgroups: Type.Optional(CgroupsSchema),
+    context: Type.Optional(ContextSchema),
+    mounts: Type.Optional(
+      Type.Array(MountSchema, { description: 'Extra mounts, after /proc, /sys and /dev.', default: [] }),
+    ),
+    device_nodes: Type.Optional(
+      Type.Array(DeviceSchema, {
+        description:
+          'Device nodes created with mknod in the container /dev (a fresh tmpfs). Absent: none, so /dev ' +
+          'holds only pts, shm, ptmx, the console and the fd links.',
+        default: [],
+      }),
+    ),
+    rlimits: Type.Optional(
+      Type.Array(RlimitSchema, {
+        description: 'Resource limits set before exec (libcontainer v1.4 format). Absent: inherited.',
+        default: [],
+      }),
+    ),
+    no_new_privileges: Type.Optional(
+      bool('Set PR_SET_NO_NEW_PRIVS so setuid binaries and file capabilities cannot gain privileges.'),
+    ),
+  },
+  {
+    $id: SCHEMA_ID,
+    title: 'nsinit container.json',
+    description:
+      'Configuration of one nsinit container (the libcontainer 2014 container.json format). Keys are ' +
+      'matched case-insensitively like the 2014 decoder; unknown keys are reported.',
+    additionalProperties: false,
+  },
+);
+export type ContainerConfig = Static<typeof ContainerConfigSchema>;

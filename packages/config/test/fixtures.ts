@@ -1,0 +1,91 @@
+// Shared fixtures for the config tests: paths of the 2014 reference sample and of the examples,
+// and a config that sets every field of the format to a valid, non-default value.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ContainerConfig } from '../src/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const PACKAGE_DIR = resolve(here, '..');
+export const REPO_ROOT = resolve(PACKAGE_DIR, '../..');
+export const REFERENCE_DIR = resolve(REPO_ROOT, '../shared/reference');
+export const SAMPLE_PATH = join(REFERENCE_DIR, 'libcontainer-2014-sample-container.json');
+export const EXPECTED_SCHEMA_PATH = join(PACKAGE_DIR, 'schema.json');
+export const EXAMPLES = ['minimal', 'bridge', 'limits'].map((name) => ({
+  name,
+  path: join(REPO_ROOT, 'examples', name, 'container.json'),
+}));
+
+/** The 2014 sample's text, or undefined when the shared reference folder is absent. */
+export function sampleText(): string | undefined {
+  return existsSync(SAMPLE_PATH) ? readFileSync(SAMPLE_PATH, 'utf8') : undefined;
+}
+export const SKIP_SAMPLE = `2014 sample not found at ${SAMPLE_PATH} (shared reference folder absent)`;
+
+/** Every field of the format, each with a valid value other than its default. */
+export function fullConfig(): ContainerConfig {
+  return {
+    $schema: '../schema.json',
+    hostname: 'full',
+    readonly_fs: true,
+    no_pivot_root: true,
+    user: 'daemon:daemon',
+    working_dir: '/srv',
+    environment: ['HOME=/root', 'PATH=/bin', 'EMPTY='],
+    tty: true,
+    namespaces: {
+      NEWNS: true,
+      NEWUTS: true,
+      NEWIPC: true,
+      NEWUSER: true,
+      NEWPID: true,
+      NEWNET: true,
+      NEWCGROUP: true,
+    },
+    capabilities: ['CHOWN', 'NET_ADMIN', 'AUDIT_READ', 'PERFMON', 'BPF', 'CHECKPOINT_RESTORE'],
+    networks: [
+      { type: 'loopback', mtu: 65536, address: '127.0.0.1/0', gateway: 'localhost' },
+      {
+        type: 'veth',
+        address: 'fd00::2/64',
+        gateway: 'fd00::1',
+        mtu: 9000,
+        context: { bridge: 'br-test', prefix: 'vt' },
+      },
+      { type: 'netns', context: { nspath: '/var/run/netns/other' } },
+    ],
+    routes: [
+      { destination: '10.1.0.0/16', source: '10.2.0.0/16', gateway: '10.0.0.1', interface_name: 'eth0' },
+      { gateway: 'fd00::fe', interface_name: 'eth0' },
+    ],
+    cgroups: {
+      name: 'full',
+      parent: 'nsinit/tests',
+      allow_all_devices: true,
+      allowed_devices: [{ type: 98, major_number: 8, minor_number: -1, cgroup_permissions: 'rw' }],
+      memory: 536870912,
+      memory_reservation: 268435456,
+      memory_swap: -1,
+      cpu_shares: 512,
+      cpu_quota: 20000,
+      cpu_period: 100000,
+      cpuset_cpus: '0-1,3',
+      freezer: 'THAWED',
+      slice: 'machine.slice',
+      pids_limit: 100,
+    },
+    context: {
+      mount_label: 'system_u:object_r:svirt_sandbox_file_t:s0',
+      process_label: 'p',
+      apparmor_profile: 'a',
+      restrictions: 'yes',
+    },
+    mounts: [{ type: 'bind', source: '/srv/data', destination: '/data', writable: true, private: true }],
+    device_nodes: [{ type: 98, path: '/dev/loop0', major_number: 7, minor_number: 0, file_mode: 0o660 }],
+    rlimits: [
+      { type: 'RLIMIT_NOFILE', hard: 4096, soft: 1024 },
+      { type: 'RLIMIT_CORE', hard: -1, soft: -1 },
+    ],
+    no_new_privileges: true,
+  };
+}
