@@ -1,1 +1,23 @@
-export {};
+// @nsinit/testkit: throwaway busybox bundles, host-capability guards, leak checks, the recording
+// native fake, and helpers that drive the real CLI through pipes or a pseudo-terminal.
+export { type Bundle, type BundleOptions, createBundle } from './bundle.js';
+export { type CliOptions, type CliResult, nsinitBin, runCli, runCommand } from './cli.js';
+export { TestkitError } from './errors.js';
+export {
+  createNativeFake,
+  type NativeFake,
+  type NativeFakeOptions,
+  type RecordedCall,
+} from './fake-native.js';
+export {
+  diffHost,
+  type HostSnapshot,
+  type LeakCheckOptions,
+  type SnapshotOptions,
+  settledDiff,
+  snapshotHost,
+  useLeakCheck,
+} from './leaks.js';
+export { type PtyOptions, type PtySession, spawnInPty } from './pty.js';
+export { type Need, requires, unmet } from './requires.js';
+export { busyboxApplets, GROUP, PASSWD } from './rootfs.js';

@@ -1,0 +1,166 @@
+// Renders the results as a Markdown report (printed and written to results/latest.md) with the
+// ratios to runc and crun as the headline; results/latest.json keeps every number.
+import { fmt, fmtRatio, ratio } from './stats.mjs';
+
+function table(header, rows) {
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+function byName(runners, name) {
+  return runners?.find((r) => r.name === name);
+}
+
+/** nsinit ÷ other for wall, CPU and RSS medians. */
+function ratios(runners, other) {
+  const a = byName(runners, 'nsinit');
+  const b = byName(runners, other);
+  if (!a || !b) return null;
+  return {
+    wall: ratio(a.wallMs.median, b.wallMs.median),
+    cpu: ratio(a.cpuMs.median, b.cpuMs.median),
+    rss: ratio(a.rssMiB.median, b.rssMiB.median),
+  };
+}
+
+export function headline(results) {
+  const out = {};
+  for (const c of ['cold', 'join']) {
+    const runners = results[c]?.runners;
+    out[c] = { runc: ratios(runners, 'runc'), crun: ratios(runners, 'crun') };
+  }
+  return out;
+}
+
+function runnerTable(runners) {
+  return table(
+    ['runner', 'wall ms median (IQR)', 'CPU ms', 'peak RSS MiB', 'n', 'errors'],
+    runners.map((r) => [
+      r.name,
+      fmt(r.wallMs),
+      fmt(r.cpuMs),
+      fmt(r.rssMiB),
+      String(r.wallMs.n),
+      r.errors.length
+        ? r.errors[r.errors.length - 1].slice(0, 120).replace(/\|/g, '/').replace(/\n/g, ' ')
+        : '',
+    ]),
+  );
+}
+
+export function renderMarkdown(results) {
+  const h = results.headline;
+  const parts = [`# nsinit benchmark (${results.meta.mode})`, ''];
+  parts.push(
+    `${results.meta.date} · kernel ${results.meta.kernel} · ${results.meta.cpus} CPUs · node ${results.meta.node} · ${results.meta.runc} · ${results.meta.crun}`,
+    '',
+  );
+  parts.push('## Headline: nsinit ÷ runc and nsinit ÷ crun (medians; below 1 = nsinit is cheaper)', '');
+  const hr = [];
+  for (const c of ['cold', 'join']) {
+    for (const o of ['runc', 'crun']) {
+      const r = h[c]?.[o];
+      hr.push([
+        `${c === 'cold' ? 'cold CLI run' : 'join (exec into running)'} vs ${o}`,
+        fmtRatio(r?.wall),
+        fmtRatio(r?.cpu),
+        fmtRatio(r?.rss),
+      ]);
+    }
+  }
+  parts.push(table(['case', 'wall', 'CPU', 'peak RSS'], hr), '');
+  if (results.cold) {
+    parts.push(
+      `## 1. Cold CLI: /bin/true in a new container (${results.cold.rounds} interleaved rounds)`,
+      '',
+    );
+    if (results.cold.nsinitError) parts.push(`nsinit not measured: ${results.cold.nsinitError}`, '');
+    parts.push(runnerTable(results.cold.runners), '');
+  }
+  if (results.embedded) {
+    const e = results.embedded;
+    parts.push(
+      `## 2. Embedded API (@nsinit/runtime run(), ${e.count ?? results.meta.counts.embedded} containers)`,
+      '',
+    );
+    if (e.error) parts.push(`not measured: ${e.error}`, '');
+    else
+      parts.push(
+        table(
+          ['mode', 'latency ms median (IQR)', 'p90 ms', 'containers/s'],
+          [
+            [
+              'sequential',
+              fmt(e.sequential.latencyMs, 2),
+              e.sequential.latencyMs.p90.toFixed(2),
+              e.sequential.perSecond.toFixed(1),
+            ],
+            [
+              `concurrent (${e.parallel} in flight)`,
+              fmt(e.concurrent.latencyMs, 2),
+              e.concurrent.latencyMs.p90.toFixed(2),
+              e.concurrent.perSecond.toFixed(1),
+            ],
+          ],
+        ),
+        '',
+      );
+  }
+  if (results.join) {
+    parts.push(
+      `## 3. Join: /bin/true into a running container (${results.join.rounds} interleaved rounds)`,
+      '',
+    );
+    for (const [k, v] of Object.entries(results.join.failures ?? {}))
+      parts.push(`${k} not measured: ${v}`, '');
+    parts.push(runnerTable(results.join.runners), '');
+  }
+  if (results.memory) {
+    const m = results.memory;
+    parts.push(
+      `## 4. Memory: one Node process supervising ${m.count ?? results.meta.counts.memory} sleeping containers`,
+      '',
+    );
+    if (m.error) parts.push(`not measured: ${m.error}`, '');
+    else
+      parts.push(
+        table(
+          [
+            'RSS before MiB',
+            'RSS after MiB',
+            'RSS per container KiB',
+            'heap per container KiB',
+            'fds per container',
+            'start all ms',
+          ],
+          [
+            [
+              m.rssBeforeMiB.toFixed(1),
+              m.rssAfterMiB.toFixed(1),
+              m.rssPerContainerKiB.toFixed(1),
+              m.heapPerContainerKiB.toFixed(1),
+              m.fdsPerContainer.toFixed(2),
+              m.startMs.toFixed(0),
+            ],
+          ],
+        ),
+        '',
+      );
+  }
+  if (results.validate) {
+    const v = results.validate;
+    parts.push('## 5. validateConfig on the default config', '');
+    if (v.error) parts.push(`not measured: ${v.error}`, '');
+    else
+      parts.push(
+        table(
+          ['calls', 'first call µs', 'warm µs/call median (IQR)'],
+          [[String(v.calls), v.coldUs.toFixed(1), fmt(v.perCallUs, 2)]],
+        ),
+        '',
+      );
+  }
+  if (results.meta.notes.length) parts.push('## Notes', '', ...results.meta.notes.map((n) => `- ${n}`), '');
+  return parts.join('\n');
+}

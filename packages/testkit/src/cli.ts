@@ -1,0 +1,81 @@
+// Runs the real `nsinit` command (packages/cli/bin/nsinit) as a child process with pipes for
+// stdio, the way a user's shell would, and collects its exit status and output.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { TestkitError } from './errors.js';
+
+/** Absolute path of packages/cli/bin/nsinit (same relative place from src/ and dist/). */
+export const nsinitBin: string = fileURLToPath(new URL('../../cli/bin/nsinit', import.meta.url));
+
+export interface CliResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Written to stdin, which is then closed (stdin is closed at once without it). */
+  input?: string;
+  /** Kill (SIGKILL) and reject with ERR_NSINIT_TEST_TIMEOUT after this many ms (default 20000). */
+  timeout?: number;
+}
+
+/** Runs the real nsinit command with piped stdio. */
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return runCommand(nsinitBin, args, opts);
+}
+
+/** Runs any command the way runCli runs nsinit. */
+export function runCommand(file: string, args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const timeout = opts.timeout ?? 20_000;
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(file, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    // EPIPE when the command exits without reading its input is not the test's concern.
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.input ?? '');
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeout);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(
+        new TestkitError(`cannot run ${file}: ${err.message}`, {
+          code: 'ERR_NSINIT_TEST_CLI',
+          path: file,
+          cause: err,
+        }),
+      );
+    });
+    // 'close' (not 'exit') so all output has been read.
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      if (timedOut) {
+        reject(
+          new TestkitError(
+            `${file} ${args.join(' ')} did not finish within ${timeout} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+            { code: 'ERR_NSINIT_TEST_TIMEOUT' },
+          ),
+        );
+        return;
+      }
+      resolvePromise({ exitCode, signal, stdout, stderr });
+    });
+  });
+}
