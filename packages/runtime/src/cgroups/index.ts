@@ -1,26 +1,83 @@
 // Seam between the container lifecycle and the cgroup managers (v1 and v2, chosen by detection).
 // The lifecycle calls only what is exported here.
+import { readFileSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
+import { NsinitError } from '@nsinit/native';
+import { parseCgroupMounts } from './cgroupfs.js';
+import type { ManagedCgroup } from './handle.js';
+import { type CgroupConfig, checkCgroups } from './limits.js';
+import { type HostView, setupV1, v1CgroupsOf } from './v1.js';
+import { setupV2, type V2View, v2CgroupsOf } from './v2.js';
 
-export interface CgroupHandle {
-  /** Absolute cgroupfs directories this container owns, per controller ('unified' on v2). */
-  readonly paths: Readonly<Record<string, string>>;
-  /** Write a pid into cgroup.procs of every owned directory (used for joins too). */
-  add(pid: number): void;
-  /** True if the kernel's OOM killer fired in this cgroup. */
-  oomKilled(): boolean;
-  /** Remove the directories (processes must be gone). Strict for primary resources. */
-  destroy(): Promise<void>;
+export { freeze, freezerState, thaw } from './freezer.js';
+export type { CgroupHandle, ManagedCgroup } from './handle.js';
+export type { CgroupConfig } from './limits.js';
+export { type CgroupStats, formatStats, readStats } from './stats.js';
+
+export interface CgroupOptions {
+  /** Force a manager instead of detecting one (tests; a v2 root other than the host's). */
+  version?: 1 | 2;
+  v1?: HostView;
+  v2?: V2View;
+}
+
+/**
+ * v2 when /sys/fs/cgroup itself is cgroup2 (unified mode); v1 when any v1 hierarchy carries a real
+ * controller (legacy and hybrid mode, where the cgroup2 mount has no controllers to offer);
+ * otherwise v2 if some cgroup2 is mounted; null when there are no cgroups at all.
+ */
+export function detectCgroupVersion(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): 1 | 2 | null {
+  const mounts = parseCgroupMounts(mountinfo);
+  if (mounts.some((m) => m.fstype === 'cgroup2' && m.mountpoint === '/sys/fs/cgroup')) return 2;
+  if (mounts.some((m) => m.fstype === 'cgroup' && m.controllers.some((c) => !c.startsWith('name='))))
+    return 1;
+  if (mounts.some((m) => m.fstype === 'cgroup2')) return 2;
+  return null;
+}
+
+function cgroupsConfig(config: ContainerConfig): CgroupConfig | null {
+  const c = (config as { cgroups?: CgroupConfig | null }).cgroups;
+  if (!c) return null;
+  const problems = checkCgroups(c);
+  if (problems.length > 0) {
+    throw new NsinitError(
+      `invalid cgroups configuration: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      {
+        code: 'ERR_NSINIT_INVALID_CONFIG',
+        errors: problems,
+      },
+    );
+  }
+  return c;
+}
+
+function version(opts: CgroupOptions): 1 | 2 {
+  const v = opts.version ?? detectCgroupVersion();
+  if (v === null)
+    throw new NsinitError('no cgroup filesystem is mounted', { code: 'ERR_NSINIT_CGROUP_CONTROLLER' });
+  return v;
 }
 
 /** Create the cgroup described by `config.cgroups` and apply its limits, before the container
  *  process runs user code. Returns null when the config has no `cgroups`. Removes a stale
  *  directory of the same name whose processes are gone (crash recovery). */
-export async function setupCgroups(_config: ContainerConfig, _pid: number): Promise<CgroupHandle | null> {
-  throw new Error('setupCgroups: not built yet (issue 6)');
+export async function setupCgroups(
+  config: ContainerConfig,
+  pid: number,
+  opts: CgroupOptions = {},
+): Promise<ManagedCgroup | null> {
+  const c = cgroupsConfig(config);
+  if (!c) return null;
+  return version(opts) === 2 ? setupV2(c, pid, opts.v2) : setupV1(c, pid, opts.v1);
 }
 
 /** The cgroups a live container's PID 1 is in, so a joined process can be placed beside it. */
-export function cgroupsOf(_config: ContainerConfig, _pid: number): CgroupHandle | null {
-  throw new Error('cgroupsOf: not built yet (issue 6)');
+export function cgroupsOf(
+  config: ContainerConfig,
+  pid: number,
+  opts: CgroupOptions = {},
+): ManagedCgroup | null {
+  const c = cgroupsConfig(config);
+  if (!c) return null;
+  return version(opts) === 2 ? v2CgroupsOf(c, pid, opts.v2) : v1CgroupsOf(c, pid, opts.v1);
 }

@@ -2,6 +2,12 @@
 // routes, all configured from the parent over netlink sockets opened in the right namespace.
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings } from '@nsinit/native';
+import { NsinitError } from '@nsinit/native';
+import { deleteLink } from './link.js';
+import { NetlinkSocket } from './netlink.js';
+import { applyNetworks, checkNetworks, type NetworkConfig } from './strategies.js';
+
+export { CONTAINER_IFNAME, checkNetworks, type NetworkConfig, netnsPath } from './strategies.js';
 
 export interface NetworkHandle {
   /** Host-side names created (e.g. the host veth), for status output and leak checks. */
@@ -13,9 +19,40 @@ export interface NetworkHandle {
 /** Configure the container's network namespace from the parent while the child waits for GO.
  *  `pidfd`/`pid` name the child. On failure nothing created here remains. */
 export async function setupNetworks(
-  _native: NativeBindings,
-  _config: ContainerConfig,
-  _child: { pid: number; pidfd: number },
+  native: NativeBindings,
+  config: ContainerConfig,
+  child: { pid: number; pidfd: number },
 ): Promise<NetworkHandle> {
-  throw new Error('setupNetworks: not built yet (issue 6)');
+  const net = config as unknown as NetworkConfig;
+  const problems = checkNetworks(net);
+  if (problems.length > 0) {
+    const text = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+    throw new NsinitError(`invalid network configuration: ${text}`, {
+      code: 'ERR_NSINIT_INVALID_CONFIG',
+      errors: problems,
+    });
+  }
+  const { hostInterfaces } = applyNetworks(native, net, child);
+  let remaining = [...hostInterfaces];
+  return {
+    hostInterfaces,
+    async teardown() {
+      if (remaining.length === 0) return;
+      const names = remaining;
+      remaining = [];
+      // The kernel deletes a veth pair when the container's netns dies, but netns cleanup runs
+      // asynchronously in a workqueue; deleting the host end here makes its removal deterministic.
+      let sock: NetlinkSocket | undefined;
+      try {
+        sock = NetlinkSocket.open(native, -1);
+        for (const name of names) deleteLink(sock, name);
+      } catch (err) {
+        process.emitWarning(`network teardown: ${(err as Error).message}`, {
+          code: 'NSINIT_NETWORK_TEARDOWN',
+        });
+      } finally {
+        sock?.close();
+      }
+    },
+  };
 }

@@ -1,0 +1,39 @@
+// Pause and resume (`nsinit pause` / `nsinit resume`) with the freezer: v1 freezer.state
+// (FROZEN/THAWED, passing through FREEZING while tasks stop) or the v2 core file cgroup.freeze,
+// whose completion shows as "frozen 1" in cgroup.events. See cgroup-v1/freezer-subsystem.rst.
+import { join } from 'node:path';
+import { NsinitError } from '@nsinit/native';
+import { parseFlatKeyed } from './cgroupfs.js';
+import { type ManagedCgroup, pollUntil } from './handle.js';
+
+export type FreezerState = 'FROZEN' | 'THAWED' | 'FREEZING';
+
+function freezerDir(cg: ManagedCgroup): string {
+  const dir = cg.version === 2 ? cg.paths.unified : cg.paths.freezer;
+  if (!dir) {
+    throw new NsinitError('the container has no freezer cgroup (the freezer controller is not mounted)', {
+      code: 'ERR_NSINIT_CGROUP_CONTROLLER',
+    });
+  }
+  return dir;
+}
+
+export function freezerState(cg: ManagedCgroup): FreezerState {
+  const dir = freezerDir(cg);
+  if (cg.version === 2) {
+    const want = cg.fs.read(join(dir, 'cgroup.freeze')).trim() === '1';
+    const frozen = parseFlatKeyed(cg.fs.read(join(dir, 'cgroup.events'))).frozen === 1;
+    return frozen ? 'FROZEN' : want ? 'FREEZING' : 'THAWED';
+  }
+  return cg.fs.read(join(dir, 'freezer.state')).trim() as FreezerState;
+}
+
+async function setState(cg: ManagedCgroup, target: 'FROZEN' | 'THAWED'): Promise<void> {
+  const dir = freezerDir(cg);
+  if (cg.version === 2) cg.fs.write(join(dir, 'cgroup.freeze'), target === 'FROZEN' ? '1' : '0');
+  else cg.fs.write(join(dir, 'freezer.state'), target);
+  await pollUntil(() => freezerState(cg) === target, `the freezer of ${dir} to reach ${target}`);
+}
+
+export const freeze = (cg: ManagedCgroup) => setState(cg, 'FROZEN');
+export const thaw = (cg: ManagedCgroup) => setState(cg, 'THAWED');
