@@ -11,14 +11,16 @@ export interface NativeBindings {
   // --- the plan executor ---------------------------------------------------------------------
   /** clone3(plan.cloneFlags | CLONE_PIDFD); the child dup2s stdio, then blocks on the sync socket
    *  until `go`. Throws an NsinitError (syscall 'clone3', ...) if the clone itself fails, or
-   *  ERR_NSINIT_INVALID_PLAN if the plan does not encode. */
+   *  ERR_NSINIT_INVALID_PLAN if the plan does not encode (including mount steps without
+   *  CLONE_NEWNS, which would change the host's mounts). */
   spawn(plan: Plan): Spawned;
   /** Join the namespaces `nsFlags` (CLONE_NEW*) of the live process behind `targetPidfd`:
    *  a short-lived single-threaded child does setns(pidfd, nsFlags), then clones the real process
    *  with CLONE_PARENT (so it is inside the PID namespace and still our child) and exits; the
    *  grandchild is non-dumpable and waits for `go` like a spawned child. Synchronous. */
   join(targetPidfd: number, nsFlags: number, plan: Plan): Spawned;
-  /** Tell the child to walk its steps. */
+  /** Tell the child to walk its steps. A child that already died (e.g. a stdio setup failure) is
+   *  not an error here: awaitExec reports its record and waitExit its status. */
   go(sync: number): void;
   /** Resolves when the child has exec'd (null: EOF on the CLOEXEC sync socket) or failed (the
    *  record it wrote). Closes `sync`. Never blocks the event loop. */

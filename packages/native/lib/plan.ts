@@ -97,7 +97,9 @@ export interface Plan {
   steps: Step[];
 }
 
-/** A child-side failure as read from the sync socket. `step` is the index into `plan.steps`. */
+/** A child-side failure as read from the sync socket. `step` is the index into `plan.steps`
+ *  (-1 with op 'setup' for a failure before the walk: stdio setup, or join's setns). `errno` is the
+ *  positive kernel value (2 = ENOENT); childFailureError() gives Node's negative convention. */
 export interface ChildFailure {
   step: number;
   op: StepOp | 'setup';

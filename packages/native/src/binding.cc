@@ -1,18 +1,570 @@
-// The single Node-API binding file: marshals JS values to the plain C core and back.
+// The single Node-API file: marshals JS values to the plain C core (nsinit.h) and back. Errors are
+// built by the factories lib/load.ts passes to init() (NsinitError), so every throw carries code,
+// errno, syscall and path like Node's SystemError. No C++ exceptions (NAPI_DISABLE_CPP_EXCEPTIONS).
 #include <napi.h>
-#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "nsinit.h"
 
 namespace {
-Napi::Value GetPid(const Napi::CallbackInfo &info)
+
+struct AddonData {
+  Napi::FunctionReference sysError;
+  Napi::FunctionReference planError;
+  napi_threadsafe_function tsfn = nullptr;
+  int active = 0;
+};
+
+AddonData *Data(Napi::Env env)
 {
-  return Napi::Number::New(info.Env(), static_cast<double>(::getpid()));
+  return env.GetInstanceData<AddonData>();
 }
 
-Napi::Object Init(Napi::Env env, Napi::Object exports)
+Napi::Value Str(Napi::Env env, const char *s)
 {
-  exports.Set("getpid", Napi::Function::New(env, GetPid, "getpid"));
+  return s == nullptr ? env.Undefined() : Napi::String::New(env, s);
+}
+
+Napi::Value MakeSysError(Napi::Env env, int err, const char *syscall, const char *path,
+                         const char *dest = nullptr)
+{
+  AddonData *d = Data(env);
+  if (d != nullptr && !d->sysError.IsEmpty()) {
+    return d->sysError.Call({Napi::Number::New(env, err), Str(env, syscall ? syscall : "unknown"),
+                             Str(env, path), Str(env, dest)});
+  }
+  Napi::Error e = Napi::Error::New(env, std::string(syscall ? syscall : "syscall") + " failed: " +
+                                            std::strerror(err));
+  e.Set("errno", Napi::Number::New(env, -err));
+  return e.Value();
+}
+
+Napi::Value ThrowSys(Napi::Env env, const nsinit_err &e)
+{
+  Napi::Value v = MakeSysError(env, e.err, e.syscall, e.path);
+  if (!env.IsExceptionPending()) napi_throw(env, v);
+  return env.Undefined();
+}
+
+Napi::Value ThrowPlan(Napi::Env env, const char *msg)
+{
+  AddonData *d = Data(env);
+  Napi::Value v;
+  if (d != nullptr && !d->planError.IsEmpty())
+    v = d->planError.Call({Napi::String::New(env, msg)});
+  else
+    v = Napi::Error::New(env, std::string("invalid plan: ") + msg).Value();
+  if (!env.IsExceptionPending()) napi_throw(env, v);
+  return env.Undefined();
+}
+
+bool IntArg(const Napi::CallbackInfo &info, size_t i, const char *name, int64_t &out)
+{
+  if (i >= info.Length() || !info[i].IsNumber()) {
+    Napi::TypeError::New(info.Env(), std::string("the \"") + name + "\" argument must be a number")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  double v = info[i].As<Napi::Number>().DoubleValue();
+  if (v != static_cast<double>(static_cast<int64_t>(v))) {
+    Napi::RangeError::New(info.Env(), std::string("the \"") + name + "\" argument must be an integer")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  out = static_cast<int64_t>(v);
+  return true;
+}
+
+bool FdArg(const Napi::CallbackInfo &info, size_t i, const char *name, int &fd)
+{
+  int64_t v;
+  if (!IntArg(info, i, name, v)) return false;
+  if (v < -1 || v > INT32_MAX) {
+    Napi::RangeError::New(info.Env(), std::string("the \"") + name + "\" argument is not an fd")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  fd = static_cast<int>(v);
+  return true;
+}
+
+bool StrArg(const Napi::CallbackInfo &info, size_t i, const char *name, std::string &out,
+            bool nullable = false)
+{
+  if (nullable && (i >= info.Length() || info[i].IsNull() || info[i].IsUndefined())) return true;
+  if (i >= info.Length() || !info[i].IsString()) {
+    Napi::TypeError::New(info.Env(), std::string("the \"") + name + "\" argument must be a string")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  out = info[i].As<Napi::String>().Utf8Value();
+  if (out.find('\0') != std::string::npos) {
+    Napi::TypeError::New(info.Env(), std::string("the \"") + name + "\" argument contains a NUL byte")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+nsinit_plan *PlanArg(const Napi::CallbackInfo &info, size_t i)
+{
+  Napi::Env env = info.Env();
+  if (i >= info.Length() || !info[i].IsTypedArray()) {
+    Napi::TypeError::New(env, "the \"plan\" argument must be an encoded plan (Uint8Array)")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  Napi::Uint8Array buf = info[i].As<Napi::Uint8Array>();
+  nsinit_plan *plan = nullptr;
+  nsinit_err e;
+  if (nsinit_plan_decode(buf.Data(), buf.ByteLength(), &plan, &e) != 0) {
+    ThrowPlan(env, e.msg);
+    return nullptr;
+  }
+  return plan;
+}
+
+Napi::Value SpawnedObject(Napi::Env env, const nsinit_spawned &s)
+{
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", Napi::Number::New(env, s.pid));
+  o.Set("pidfd", Napi::Number::New(env, s.pidfd));
+  o.Set("sync", Napi::Number::New(env, s.sync));
+  return o;
+}
+
+// --- the plan executor -----------------------------------------------------------------------
+
+Napi::Value Init(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsFunction() || !info[1].IsFunction()) {
+    Napi::TypeError::New(env, "init(systemError, invalidPlan) needs two functions")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  AddonData *d = Data(env);
+  d->sysError = Napi::Persistent(info[0].As<Napi::Function>());
+  d->planError = Napi::Persistent(info[1].As<Napi::Function>());
+  return env.Undefined();
+}
+
+Napi::Value Spawn(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  nsinit_plan *plan = PlanArg(info, 0);
+  if (plan == nullptr) return env.Undefined();
+  nsinit_spawned out;
+  nsinit_err e;
+  if (nsinit_plan_require_mntns(plan, plan->clone_flags, &e) != 0) {
+    nsinit_plan_free(plan);
+    return ThrowPlan(env, e.msg);
+  }
+  int rc = nsinit_spawn_start(plan, &out, &e);
+  nsinit_plan_free(plan);
+  if (rc != 0) return ThrowSys(env, e);
+  return SpawnedObject(env, out);
+}
+
+Napi::Value Join(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int target;
+  int64_t flags;
+  if (!FdArg(info, 0, "targetPidfd", target) || !IntArg(info, 1, "nsFlags", flags))
+    return env.Undefined();
+  nsinit_plan *plan = PlanArg(info, 2);
+  if (plan == nullptr) return env.Undefined();
+  nsinit_spawned out;
+  nsinit_err e;
+  if (nsinit_plan_require_mntns(plan, static_cast<uint64_t>(flags), &e) != 0) {
+    nsinit_plan_free(plan);
+    return ThrowPlan(env, e.msg);
+  }
+  int rc = nsinit_join_start(plan, target, static_cast<uint32_t>(flags), &out, &e);
+  nsinit_plan_free(plan);
+  if (rc != 0) return ThrowSys(env, e);
+  return SpawnedObject(env, out);
+}
+
+Napi::Value Go(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, "sync", fd)) return env.Undefined();
+  nsinit_err e;
+  if (nsinit_sync_go(fd, &e) != 0) return ThrowSys(env, e);
+  return env.Undefined();
+}
+
+struct WatchCtx {
+  AddonData *data;
+  napi_deferred deferred;
+  nsinit_watch_result res;
+};
+
+void CallJs(napi_env raw_env, napi_value, void *, void *payload)
+{
+  WatchCtx *ctx = static_cast<WatchCtx *>(payload);
+  if (raw_env == nullptr) {
+    delete ctx;
+    return;
+  }
+  Napi::Env env(raw_env);
+  Napi::HandleScope scope(env);
+  const nsinit_watch_result &r = ctx->res;
+  napi_value value;
+  bool ok = true;
+  if (r.err != 0) {
+    ok = false;
+    value = MakeSysError(env, r.err, r.syscall, nullptr);
+  } else if (r.kind == NSINIT_WATCH_EXIT) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("exitCode", r.signal ? env.Null() : Napi::Number::New(env, r.exit_code));
+    o.Set("signal", r.signal ? Napi::Number::New(env, r.signal) : env.Null());
+    value = o;
+  } else if (!r.failed) {
+    value = env.Null();
+  } else {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("step", Napi::Number::New(env, r.rec.step));
+    o.Set("op", Napi::Number::New(env, r.rec.op));
+    o.Set("syscall", Napi::String::New(env, r.rec.syscall));
+    o.Set("errno", Napi::Number::New(env, r.rec.err));
+    o.Set("path", Napi::String::New(env, r.rec.path));
+    value = o;
+  }
+  if (env.IsExceptionPending()) {
+    ok = false;
+    value = env.GetAndClearPendingException().Value();
+  }
+  if (ok)
+    napi_resolve_deferred(env, ctx->deferred, value);
+  else
+    napi_reject_deferred(env, ctx->deferred, value);
+  AddonData *d = ctx->data;
+  // Only keep the event loop alive while something is watched: an idle process may exit.
+  if (--d->active == 0) napi_unref_threadsafe_function(env, d->tsfn);
+  delete ctx;
+}
+
+void OnWatched(void *c, const nsinit_watch_result *r)
+{
+  WatchCtx *ctx = static_cast<WatchCtx *>(c);
+  ctx->res = *r;
+  if (napi_call_threadsafe_function(ctx->data->tsfn, ctx, napi_tsfn_blocking) != napi_ok) delete ctx;
+}
+
+Napi::Value Watch(const Napi::CallbackInfo &info, int kind, const char *name)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, name, fd)) return env.Undefined();
+  if (fd < 0) {
+    Napi::RangeError::New(env, std::string("the \"") + name + "\" argument is not an fd")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  AddonData *d = Data(env);
+  if (d->tsfn == nullptr) {
+    napi_value rname = Napi::String::New(env, "nsinit-watch");
+    if (napi_create_threadsafe_function(env, nullptr, nullptr, rname, 0, 1, nullptr, nullptr,
+                                        nullptr, CallJs, &d->tsfn) != napi_ok) {
+      Napi::Error::New(env, "cannot create the watcher's thread-safe function")
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    napi_unref_threadsafe_function(env, d->tsfn);
+  }
+  napi_deferred deferred;
+  napi_value promise;
+  napi_create_promise(env, &deferred, &promise);
+  WatchCtx *ctx = new WatchCtx();
+  ctx->data = d;
+  ctx->deferred = deferred;
+  if (d->active++ == 0) napi_ref_threadsafe_function(env, d->tsfn);
+  nsinit_err e;
+  if (nsinit_watch_add(fd, kind, OnWatched, ctx, &e) != 0) {
+    if (--d->active == 0) napi_unref_threadsafe_function(env, d->tsfn);
+    napi_reject_deferred(env, deferred, MakeSysError(env, e.err, e.syscall, nullptr));
+    delete ctx;
+  }
+  return Napi::Value(env, promise);
+}
+
+Napi::Value AwaitExec(const Napi::CallbackInfo &info)
+{
+  return Watch(info, NSINIT_WATCH_SYNC, "sync");
+}
+
+Napi::Value WaitExit(const Napi::CallbackInfo &info)
+{
+  return Watch(info, NSINIT_WATCH_EXIT, "pidfd");
+}
+
+// Test-only: decode and validate a plan buffer without spawning (the fuzz target).
+Napi::Value DecodePlan(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  nsinit_plan *plan = PlanArg(info, 0);
+  if (plan == nullptr) return env.Undefined();
+  Napi::Array ops = Napi::Array::New(env, plan->nsteps);
+  for (uint32_t i = 0; i < plan->nsteps; i++)
+    ops.Set(i, Napi::String::New(env, nsinit_op_name(plan->steps[i].op)));
+  nsinit_plan_free(plan);
+  return ops;
+}
+
+// Test-only: an fd WITHOUT close-on-exec (Node opens everything CLOEXEC), to prove close-fds.
+Napi::Value DupInheritable(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, "fd", fd)) return env.Undefined();
+  int n = fcntl(fd, F_DUPFD, 3);
+  if (n < 0) {
+    nsinit_err e;
+    nsinit_err_set(&e, errno, "fcntl", nullptr);
+    return ThrowSys(env, e);
+  }
+  return Napi::Number::New(env, n);
+}
+
+// --- primitives ------------------------------------------------------------------------------
+
+Napi::Value PidfdOpen(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int64_t pid;
+  if (!IntArg(info, 0, "pid", pid)) return env.Undefined();
+  nsinit_err e;
+  int fd = nsinit_proc_pidfd_open(static_cast<pid_t>(pid), &e);
+  if (fd < 0) return ThrowSys(env, e);
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Value PidfdSignal(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  int64_t sig;
+  if (!FdArg(info, 0, "pidfd", fd) || !IntArg(info, 1, "signal", sig)) return env.Undefined();
+  nsinit_err e;
+  int r = nsinit_proc_pidfd_signal(fd, static_cast<int>(sig), &e);
+  if (r < 0) return ThrowSys(env, e);
+  return Napi::Boolean::New(env, r == 1);
+}
+
+Napi::Value StartTime(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int64_t pid;
+  if (!IntArg(info, 0, "pid", pid)) return env.Undefined();
+  char buf[32];
+  nsinit_err e;
+  int r = nsinit_proc_start_time(static_cast<pid_t>(pid), buf, sizeof(buf), &e);
+  if (r < 0) return ThrowSys(env, e);
+  return r == 0 ? env.Null() : Napi::String::New(env, buf);
+}
+
+Napi::Value OpenPty(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int m, s;
+  nsinit_err e;
+  if (nsinit_pty_open(&m, &s, &e) != 0) return ThrowSys(env, e);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("master", Napi::Number::New(env, m));
+  o.Set("slave", Napi::Number::New(env, s));
+  return o;
+}
+
+Napi::Value GetWinSize(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, "fd", fd)) return env.Undefined();
+  unsigned cols, rows;
+  nsinit_err e;
+  if (nsinit_pty_get_winsize(fd, &cols, &rows, &e) != 0) return ThrowSys(env, e);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("cols", Napi::Number::New(env, cols));
+  o.Set("rows", Napi::Number::New(env, rows));
+  return o;
+}
+
+Napi::Value SetWinSize(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  int64_t cols, rows;
+  if (!FdArg(info, 0, "fd", fd) || !IntArg(info, 1, "cols", cols) || !IntArg(info, 2, "rows", rows))
+    return env.Undefined();
+  if (cols < 0 || cols > 65535 || rows < 0 || rows > 65535) {
+    Napi::RangeError::New(env, "window size must be within 0..65535").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  nsinit_err e;
+  if (nsinit_pty_set_winsize(fd, static_cast<unsigned>(cols), static_cast<unsigned>(rows), &e) != 0)
+    return ThrowSys(env, e);
+  return env.Undefined();
+}
+
+Napi::Value Pipe(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fds[2];
+  nsinit_err e;
+  if (nsinit_proc_pipe(fds, &e) != 0) return ThrowSys(env, e);
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, Napi::Number::New(env, fds[0]));
+  a.Set(1u, Napi::Number::New(env, fds[1]));
+  return a;
+}
+
+Napi::Value Close(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, "fd", fd)) return env.Undefined();
+  nsinit_err e;
+  if (nsinit_proc_close(fd, &e) != 0) return ThrowSys(env, e);
+  return env.Undefined();
+}
+
+Napi::Value TryLock(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, "fd", fd)) return env.Undefined();
+  nsinit_err e;
+  int r = nsinit_proc_try_lock(fd, &e);
+  if (r < 0) return ThrowSys(env, e);
+  return Napi::Boolean::New(env, r == 1);
+}
+
+Napi::Value NetlinkOpen(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, "nsFd", fd)) return env.Undefined();
+  nsinit_err e;
+  int s = nsinit_netlink_open(fd, &e);
+  if (s < 0) return ThrowSys(env, e);
+  return Napi::Number::New(env, s);
+}
+
+Napi::Value NetlinkSend(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, "fd", fd)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsTypedArray()) {
+    Napi::TypeError::New(env, "the \"message\" argument must be a Uint8Array")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Uint8Array m = info[1].As<Napi::Uint8Array>();
+  nsinit_err e;
+  if (nsinit_netlink_send(fd, m.Data(), m.ByteLength(), &e) != 0) return ThrowSys(env, e);
+  return env.Undefined();
+}
+
+Napi::Value NetlinkRecv(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, "fd", fd)) return env.Undefined();
+  nsinit_err e;
+  ssize_t len = nsinit_netlink_peek(fd, &e);
+  if (len < 0) return ThrowSys(env, e);
+  Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, len > 0 ? static_cast<size_t>(len) : 1);
+  ssize_t n = nsinit_netlink_recv(fd, buf.Data(), buf.Length(), &e);
+  if (n < 0) return ThrowSys(env, e);
+  return Napi::Buffer<uint8_t>::Copy(env, buf.Data(), static_cast<size_t>(n));
+}
+
+Napi::Value Mount(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  std::string src, tgt, fstype, data;
+  int64_t flags;
+  bool hasType = info.Length() > 2 && info[2].IsString();
+  bool hasData = info.Length() > 4 && info[4].IsString();
+  if (!StrArg(info, 0, "source", src) || !StrArg(info, 1, "target", tgt) ||
+      !StrArg(info, 2, "fstype", fstype, true) || !IntArg(info, 3, "flags", flags) ||
+      !StrArg(info, 4, "data", data, true))
+    return env.Undefined();
+  nsinit_err e;
+  if (nsinit_proc_mount(src.c_str(), tgt.c_str(), hasType ? fstype.c_str() : nullptr,
+                        static_cast<unsigned long>(flags), hasData ? data.c_str() : nullptr, &e) != 0) {
+    Napi::Value v = MakeSysError(env, e.err, "mount", src.c_str(), tgt.c_str());
+    if (!env.IsExceptionPending()) napi_throw(env, v);
+    return env.Undefined();
+  }
+  return env.Undefined();
+}
+
+Napi::Value Umount(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  std::string tgt;
+  int64_t flags;
+  if (!StrArg(info, 0, "target", tgt) || !IntArg(info, 1, "flags", flags)) return env.Undefined();
+  nsinit_err e;
+  if (nsinit_proc_umount(tgt.c_str(), static_cast<int>(flags), &e) != 0) return ThrowSys(env, e);
+  return env.Undefined();
+}
+
+Napi::Object Table(Napi::Env env, const nsinit_const *t)
+{
+  Napi::Object o = Napi::Object::New(env);
+  for (; t->name != nullptr; t++) o.Set(t->name, Napi::Number::New(env, static_cast<double>(t->value)));
+  return o;
+}
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports)
+{
+  env.SetInstanceData(new AddonData());
+  struct {
+    const char *name;
+    Napi::Function::Callback fn;
+  } fns[] = {
+      {"init", Init},
+      {"spawn", Spawn},
+      {"join", Join},
+      {"go", Go},
+      {"awaitExec", AwaitExec},
+      {"waitExit", WaitExit},
+      {"decodePlan", DecodePlan},
+      {"dupInheritable", DupInheritable},
+      {"pidfdOpen", PidfdOpen},
+      {"pidfdSignal", PidfdSignal},
+      {"startTime", StartTime},
+      {"openPty", OpenPty},
+      {"getWinSize", GetWinSize},
+      {"setWinSize", SetWinSize},
+      {"pipe", Pipe},
+      {"close", Close},
+      {"tryLock", TryLock},
+      {"netlinkOpen", NetlinkOpen},
+      {"netlinkSend", NetlinkSend},
+      {"netlinkRecv", NetlinkRecv},
+      {"mount", Mount},
+      {"umount", Umount},
+  };
+  for (auto &f : fns) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
+  exports.Set("capabilities", Table(env, nsinit_capabilities));
+  exports.Set("rlimits", Table(env, nsinit_rlimits));
+  exports.Set("constants", Table(env, nsinit_constants));
   return exports;
 }
+
 } // namespace
 
-NODE_API_MODULE(nsinit_native, Init)
+NODE_API_MODULE(nsinit_native, InitModule)

@@ -1,1 +1,67 @@
-export {};
+// @nsinit/runtime: start, join, supervise and tear down nsinit containers from Node, with a
+// child_process-like API. open(dir) → Container; container.exec/run/join(argv) → ContainerProcess.
+import { type Container, type OpenOptions, open, type ProcessOptions } from './container.js';
+import type { ContainerProcess } from './process.js';
+
+export { capabilityMask, capabilityNames } from './capabilities.js';
+export {
+  type CgroupHandle,
+  type CgroupStats,
+  cgroupsOf,
+  detectCgroupVersion,
+  formatStats,
+  freeze,
+  freezerState,
+  type ManagedCgroup,
+  readStats,
+  thaw,
+} from './cgroups/index.js';
+export {
+  Container,
+  type ContainerStatus,
+  type OpenOptions,
+  open,
+  type ProcessOptions,
+  startedAt,
+  status,
+} from './container.js';
+export { ErrorCodes, type ErrorCode, NsinitError } from './errors.js';
+export { DEFAULT_PATH, execCandidates } from './exec-path.js';
+export {
+  compilePlan,
+  type CompileOptions,
+  type KernelTables,
+  namespaceFlags,
+  type PlanConfig,
+} from './plan/compile.js';
+export {
+  ContainerProcess,
+  type ProcessError,
+  type ProcessResult,
+  signalName,
+  signalNumber,
+} from './process.js';
+export { FORWARDED_SIGNALS, forwardSignals } from './signals.js';
+export { type ContainerState, checkState, type StateCheck } from './state.js';
+export type { StdioOption, StdioOptions } from './stdio.js';
+export { type Identity, lookupUser, resolveUser } from './user.js';
+
+/** Open `dir` and run `argv` there: join the live container or start one (nsinit exec). */
+export async function exec(
+  dir: string,
+  argv: readonly string[],
+  options: ProcessOptions & OpenOptions = {},
+): Promise<ContainerProcess> {
+  const container: Container = await open(dir, options);
+  return container.exec(argv, options);
+}
+
+/** Open `dir` and start the container with `argv` as PID 1 (fails if one is live). */
+export async function run(
+  dir: string,
+  argv: readonly string[],
+  options: ProcessOptions & OpenOptions = {},
+): Promise<ContainerProcess> {
+  const container: Container = await open(dir, options);
+  return container.run(argv, options);
+}

@@ -21,3 +21,4 @@ export {
 export { type PtyOptions, type PtySession, spawnInPty } from './pty.js';
 export { type Need, requires, unmet } from './requires.js';
 export { busyboxApplets, GROUP, PASSWD } from './rootfs.js';
+export * from './hostile.js';

@@ -1,0 +1,119 @@
+// The nsinit command line: global options (--root, --dir, --debug, --help, --version), then one
+// command from the registry. Heavy modules (the runtime, the addon) are imported lazily by the
+// commands that need them, so `nsinit --help` and `nsinit spec` start fast.
+import { readFileSync } from 'node:fs';
+import { applyGlobal, GLOBAL_OPTIONS, parseOptions, UsageError } from './args.js';
+import type { Command, GlobalOptions, Io, OptionSpec } from './command.js';
+import { commands } from './commands/index.js';
+import { reportError } from './output.js';
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function optionLines(specs: readonly OptionSpec[]): string[] {
+  const rows = specs.map((s) => {
+    const names = `${s.short ? `-${s.short}, ` : '    '}--${s.name}${s.value ? ` ${s.value}` : ''}`;
+    return [names, s.description] as const;
+  });
+  const width = Math.max(...rows.map(([n]) => n.length));
+  return rows.map(([n, d]) => `  ${n.padEnd(width)}  ${d}`);
+}
+
+export function mainHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'Usage: nsinit [options] <command> [args...]',
+    '',
+    'Run processes in Linux containers described by container.json (libcontainer 2014 format).',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    ...optionLines(GLOBAL_OPTIONS),
+    '',
+    "Run 'nsinit <command> --help' for a command's usage.",
+    'Usage errors exit with 2 (125 for exec, as Docker does); errors print one line, more with --debug.',
+    '',
+  ].join('\n');
+}
+
+export function commandHelp(command: Command): string {
+  return [
+    ...command.usage.map((u, i) => `${i === 0 ? 'Usage:' : '      '} nsinit ${u}`),
+    '',
+    `${command.summary[0]!.toUpperCase()}${command.summary.slice(1)}.`,
+    '',
+    'Options:',
+    ...optionLines([...command.options, ...GLOBAL_OPTIONS]),
+    ...(command.details ? ['', command.details] : []),
+    '',
+  ].join('\n');
+}
+
+export function defaultIo(): Io {
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Run nsinit with `argv` (without the node and script paths); resolves to the exit status. */
+export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+  const global: GlobalOptions = { debug: false };
+  try {
+    const head = parseOptions(argv, GLOBAL_OPTIONS, 'nsinit', 2);
+    applyGlobal(global, head.options);
+    if (head.options.version) {
+      io.stdout.write(`nsinit ${version()}\n`);
+      return 0;
+    }
+    const [name, ...tail] = head.rest;
+    if (head.options.help || name === 'help') {
+      const target = name === 'help' ? commands.find((c) => c.name === tail[0]) : undefined;
+      io.stdout.write(target ? commandHelp(target) : mainHelp());
+      return 0;
+    }
+    if (name === undefined) {
+      io.stderr.write(mainHelp());
+      return 2;
+    }
+    const command = commands.find((c) => c.name === name);
+    if (!command) throw new UsageError(`unknown command '${name}' (see 'nsinit --help')`, 2);
+    const usageExit = command.usageExitCode ?? 2;
+    const parsed = parseOptions(tail, [...command.options, ...GLOBAL_OPTIONS], command.name, usageExit);
+    applyGlobal(global, parsed.options);
+    if (parsed.options.version) {
+      io.stdout.write(`nsinit ${version()}\n`);
+      return 0;
+    }
+    if (parsed.options.help) {
+      io.stdout.write(commandHelp(command));
+      return 0;
+    }
+    const options = { ...parsed.options };
+    for (const g of GLOBAL_OPTIONS) delete options[g.name];
+    return await command.run({ global, options, args: parsed.rest, io });
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`nsinit: ${err.message}\n`);
+      return err.exitCode;
+    }
+    reportError(io.stderr, err, global.debug);
+    return 125;
+  }
+}
+
+/** The executable's entry: run main, then exit with its status (stdio on Linux is synchronous
+ *  for pipes, files and terminals, so nothing written is lost). */
+export async function run(): Promise<void> {
+  const code = await main(process.argv.slice(2));
+  process.exit(code);
+}

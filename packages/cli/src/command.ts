@@ -1,0 +1,50 @@
+// The shape of one nsinit command: its name, help text, options and run(). Commands receive the
+// parsed arguments and the process's stdio through CommandContext so main() can be tested in-process.
+import type { Readable, Writable } from 'node:stream';
+
+export interface OptionSpec {
+  /** Long name without dashes: 'root' for --root. */
+  name: string;
+  short?: string;
+  /** Placeholder of the value ('DIR'); absent for a boolean flag. */
+  value?: string;
+  description: string;
+}
+
+export interface Io {
+  stdin: Readable & { isTTY?: boolean; fd?: number };
+  stdout: Writable & { isTTY?: boolean; columns?: number; rows?: number };
+  stderr: Writable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface GlobalOptions {
+  /** --root DIR (or the 2014 `data_path` environment variable): config and pid files. */
+  root?: string;
+  /** --dir DIR: the container directory (rootfs); default: the working directory. */
+  dir?: string;
+  debug: boolean;
+}
+
+export interface CommandContext {
+  global: GlobalOptions;
+  /** The command's own options (booleans as true, values as strings). */
+  options: Record<string, string | true>;
+  /** Positional arguments, passed through untouched (after `--` too). */
+  args: string[];
+  io: Io;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** One or more usage lines without the leading "nsinit ". */
+  usage: string[];
+  options: OptionSpec[];
+  /** Extra help text after the options. */
+  details?: string;
+  /** Exit status for usage errors (Docker's 125 for exec, 2 elsewhere). */
+  usageExitCode?: number;
+  run(ctx: CommandContext): Promise<number>;
+}

@@ -1,0 +1,37 @@
+// `nsinit status [--json]`: is a container live in this directory, its pid and since when. Exit 0
+// when one is running, 1 when not (a stale pid file is reported, not removed).
+import type { Command } from '../command.js';
+import { reportError } from '../output.js';
+import { containerPaths } from './exec.js';
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'show whether a container is running here',
+  usage: ['status [--json]'],
+  options: [{ name: 'json', description: 'print the status as JSON' }],
+  details: 'Exit status: 0 when a container is running, 1 when none is.',
+  async run(ctx) {
+    const { io, args } = ctx;
+    if (args.length > 0) {
+      io.stderr.write(`nsinit: status takes no arguments, got '${args[0]}'\n`);
+      return 2;
+    }
+    const { dir, root } = containerPaths(ctx);
+    const { status } = await import('@nsinit/runtime');
+    try {
+      const s = await status(dir, { root });
+      if (ctx.options.json) {
+        const json = { ...s, startedAt: s.startedAt?.toISOString() ?? null };
+        io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      } else if (s.running) {
+        io.stdout.write(`running: pid ${s.pid} since ${s.startedAt?.toISOString() ?? 'unknown'}\n`);
+      } else {
+        io.stdout.write(s.stale ? `not running (stale pid file: ${s.stale})\n` : 'not running\n');
+      }
+      return s.running ? 0 : 1;
+    } catch (err) {
+      reportError(io.stderr, err, ctx.global.debug);
+      return 125;
+    }
+  },
+};

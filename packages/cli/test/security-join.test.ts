@@ -1,0 +1,176 @@
+// The joining process, classes 1 and 2 of runtime-security.md. A join (`nsinit exec` into a live
+// container) is a clone of the supervising Node process: until execve(2) it carries Node's
+// /proc/<pid>/exe (the node binary on the host), its memory and its host fds, while already inside
+// the container's PID namespace where the container's PID 1 can see it. CVE-2016-9962: PID 1 could
+// ptrace it / read its fds; CVE-2019-5736: PID 1 could open its /proc/<pid>/exe and overwrite the
+// runtime binary. nsinit makes the joiner non-dumpable (prctl(2) PR_SET_DUMPABLE 0) before setns,
+// so ptrace_may_access() refuses PID 1 the exe link, the fd directory, environ and mem.
+//
+// Why the supervisor here runs without CAP_SYS_PTRACE (setpriv --bounding-set) and the container
+// gets every other capability: the kernel's ptrace check also requires the tracer's permitted set
+// to include the target's (commoncap), so with a full-capability supervisor PID 1 is refused even
+// when the joiner is dumpable. With identical uid and capability sets the non-dumpable flag is the
+// only thing standing between PID 1 and the joiner, which is what this test must isolate. The
+// control: the same probe against the joined process *after* its execve (dumpable again, same
+// credentials) succeeds, so the refusals before it are the dumpable flag, not the probe.
+//
+// The joiner is held before GO with the runtime's test-only NSINIT_TEST_PAUSE hook.
+// Guard check (scratch copy, see SECURITY-NOTES.md): with both PR_SET_DUMPABLE 0 calls removed
+// from native/src/join.c, this test fails: PID 1 reads the joiner's exe link (the node binary), its
+// fd list, environ, and opens its mem. Opening the exe for writing then still fails, with ETXTBSY
+// (the second, weaker layer: the kernel denies writes to a running executable).
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { open } from '@nsinit/runtime';
+import { createBundle, nsinitBin, requires, runCommand, useLeakCheck } from '@nsinit/testkit';
+import { describe, expect, it } from 'vitest';
+import { plain, until } from './helpers.js';
+
+useLeakCheck();
+
+/** capabilities(7) bit numbers (kernel ABI), for translating CapBnd into config names. */
+const CAP_NAMES = [
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'DAC_READ_SEARCH',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'SETGID',
+  'SETUID',
+  'SETPCAP',
+  'LINUX_IMMUTABLE',
+  'NET_BIND_SERVICE',
+  'NET_BROADCAST',
+  'NET_ADMIN',
+  'NET_RAW',
+  'IPC_LOCK',
+  'IPC_OWNER',
+  'SYS_MODULE',
+  'SYS_RAWIO',
+  'SYS_CHROOT',
+  'SYS_PTRACE',
+  'SYS_PACCT',
+  'SYS_ADMIN',
+  'SYS_BOOT',
+  'SYS_NICE',
+  'SYS_RESOURCE',
+  'SYS_TIME',
+  'SYS_TTY_CONFIG',
+  'MKNOD',
+  'LEASE',
+  'AUDIT_WRITE',
+  'AUDIT_CONTROL',
+  'SETFCAP',
+  'MAC_OVERRIDE',
+  'MAC_ADMIN',
+  'SYSLOG',
+  'WAKE_ALARM',
+  'BLOCK_SUSPEND',
+  'AUDIT_READ',
+  'PERFMON',
+  'BPF',
+  'CHECKPOINT_RESTORE',
+];
+
+/** This process's bounding set minus CAP_SYS_PTRACE, as config names. */
+function capsWithoutPtrace(): string[] {
+  const hex = /^CapBnd:\s+([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]!;
+  const bnd = BigInt(`0x${hex}`);
+  return CAP_NAMES.filter((name, bit) => name !== 'SYS_PTRACE' && (bnd >> BigInt(bit)) & 1n);
+}
+
+/** PID 1: for each /tmp/go<N> (an in-container pid), probe that process and write /tmp/result<N>. */
+const PROBE = `n=0
+while :; do
+  while [ ! -e /tmp/go$n ]; do sleep 0.02; done
+  p=$(cat /tmp/go$n)
+  {
+    [ -e /proc/$p/status ] && echo found
+    readlink /proc/$p/exe >/dev/null 2>&1 && echo "exe=$(readlink /proc/$p/exe)" || echo exe-denied
+    (exec 3>>/proc/$p/exe) 2>/dev/null && echo exe-writable || echo exe-write-denied
+    ls /proc/$p/fd >/dev/null 2>&1 && echo fd-readable || echo fd-denied
+    cat /proc/$p/environ >/dev/null 2>&1 && echo environ-readable || echo environ-denied
+    (exec 3</proc/$p/mem) 2>/dev/null && echo mem-readable || echo mem-denied
+  } >/tmp/result$n.tmp
+  mv /tmp/result$n.tmp /tmp/result$n
+  n=$((n+1))
+done`;
+
+const nsPid = (hostPid: number) =>
+  Number(/^NSpid:.*\s(\d+)$/m.exec(readFileSync(`/proc/${hostPid}/status`, 'utf8'))![1]);
+
+describe('a process joining a live container', () => {
+  it('is non-dumpable until execve: PID 1 cannot reach its exe, fds, environ or memory', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const caps = capsWithoutPtrace();
+    const bundle = await createBundle({
+      config: (c) => {
+        plain(c);
+        c.capabilities = caps;
+      },
+    });
+    const container = await open(bundle.dir);
+    const init = await container.run(['sh', '-c', PROBE], { stdio: 'ignore' });
+    const pause = join(tmpdir(), `nsinit-pause-${process.pid}-${Date.now()}`);
+    const probe = async (n: number, hostPid: number) => {
+      const result = bundle.path('tmp', `result${n}`);
+      writeWhole(bundle.path('tmp', `go${n}`), String(nsPid(hostPid)));
+      await until(`probe ${n}`, () => existsSync(result));
+      return readFileSync(result, 'utf8').trim().split('\n');
+    };
+    try {
+      const bounding = `-all,${caps.map((c) => `+${c.toLowerCase()}`).join(',')}`;
+      const joining = runCommand(
+        'setpriv',
+        ['--bounding-set', bounding, '--', nsinitBin, 'exec', 'sh', '-c', 'echo joined; exec sleep 300'],
+        {
+          cwd: bundle.dir,
+          env: { ...process.env, NSINIT_TEST_PAUSE: `join-before-go:${pause}` },
+          timeout: 30_000,
+        },
+      );
+      const joiner = Number(
+        await until('the joiner to pause', () => existsSync(pause) && readFileSync(pause, 'utf8')),
+      );
+      // Before execve: a clone of Node, inside the container's PID namespace, non-dumpable.
+      expect(await probe(0, joiner)).toEqual([
+        'found',
+        'exe-denied',
+        'exe-write-denied',
+        'fd-denied',
+        'environ-denied',
+        'mem-denied',
+      ]);
+      rmSync(pause);
+      const sleeper = await until('the joined sleep', () => {
+        const kids = readFileSync(`/proc/${joiner}/cmdline`, 'utf8');
+        return kids.startsWith('sleep\0') ? joiner : null;
+      });
+      // Control, after execve: same uid and capabilities, dumpable again, so the probe succeeds;
+      // writing its executable still fails (ETXTBSY: busybox is running).
+      expect(await probe(1, sleeper)).toEqual([
+        'found',
+        'exe=/bin/busybox',
+        'exe-write-denied',
+        'fd-readable',
+        'environ-readable',
+        'mem-readable',
+      ]);
+      init.kill('SIGKILL');
+      const r = await joining;
+      expect(r).toMatchObject({ exitCode: 137, stdout: 'joined\n' });
+    } finally {
+      rmSync(pause, { force: true });
+      init.kill('SIGKILL');
+      await init.wait();
+    }
+  });
+});
+
+/** Written whole, then renamed: the probe never reads half a pid. */
+function writeWhole(path: string, content: string) {
+  writeFileSync(`${path}.tmp`, content);
+  renameSync(`${path}.tmp`, path);
+}

@@ -1,0 +1,182 @@
+// Malicious rootfs, class 3 of runtime-security.md (rootfs path and symlink attacks: CVE-2019-19921,
+// 2021-30465, 2023-27561, 2024-45310, 2025-31133, 2025-52565, 2026-41579/47766, crun 2019-18837,
+// youki 2025-54867). Every path nsinit mounts, creates, masks, reads or enters is planted in the
+// image as a symlink to a canary directory on the host. nsinit must refuse with a clear error naming
+// the path, or act inside the rootfs; the canary must be unchanged and no host mount may appear.
+//
+// Guard checks (done by hand on a scratch copy of the repo, see SECURITY-NOTES.md): with
+// path.c's openat2 RESOLVE_IN_ROOT replaced by a plain host-path open (the "naive runtime"), the
+// bind-destination, device-node and working-dir cases fail here (canary gains files / the command
+// runs in the host directory); with the noSymlinks flag dropped from the /proc, /sys and /dev
+// mounts, the proc/sys/dev cases fail (the mount lands on the canary); with user.ts reading
+// etc/passwd through the host path, the etc-passwd and etc-group cases fail (uid 4242).
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { relative } from 'node:path';
+import {
+  createEscapeFixture,
+  ESCAPES,
+  type EscapeFixture,
+  type EscapeKind,
+  requires,
+  useLeakCheck,
+} from '@nsinit/testkit';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers.js';
+
+useLeakCheck();
+
+/** Tries every write a compromised setup would turn into a host write, then reports what it sees. */
+const PROBE = [
+  'echo uid=$(id -u) gid=$(id -g)',
+  'echo cwd=$(pwd)',
+  'touch ./pwned 2>/dev/null && echo wrote-cwd',
+  'for f in /dev/null /dev/console /dev/ptmx /opt/devs/null; do echo pwned 2>/dev/null >"$f"; done',
+  'echo null=$(stat -c %F:%t:%T /dev/null)',
+  'echo console=$(stat -c %F:%t /dev/console 2>/dev/null)',
+  'echo ptmx=$(readlink /dev/ptmx)',
+  'echo fs=$(stat -f -c %T /proc /sys /dev /dev/pts | tr "\\n" " ")',
+  'echo data=$(ls /mnt/data 2>/dev/null | tr "\\n" " ")',
+].join('; ');
+
+async function run(f: EscapeFixture) {
+  const r = await runCli(['exec', 'sh', '-c', PROBE], { cwd: f.bundle.dir });
+  return { ...r, lines: r.stdout.replace(/\r/g, '').split('\n') };
+}
+
+function expectUntouched(f: EscapeFixture) {
+  expect(f.canary.changes()).toEqual([]);
+}
+
+describe('a rootfs whose paths are symlinks to the host', () => {
+  it.for([
+    ['proc', '/proc'],
+    ['sys', '/sys'],
+    ['dev', '/dev'],
+  ] as const)(
+    'refuses a symlinked %s (the filesystem would be mounted on the host)',
+    async ([kind, path], ctx) => {
+      requires(ctx, 'root', 'busybox');
+      const f = await createEscapeFixture(kind);
+      const r = await run(f);
+      expect(r.exitCode).toBe(125);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `nsinit: container setup failed at step 'mount': ELOOP: too many symbolic links encountered, openat2 '${path}'\n`,
+      );
+      expectUntouched(f);
+    },
+  );
+
+  it.for(['dev-null', 'dev-pts', 'dev-ptmx', 'dev-console'] as const)(
+    'replaces an image %s symlink with the real thing on a fresh /dev',
+    async (kind, ctx) => {
+      requires(ctx, 'root', 'busybox');
+      const f = await createEscapeFixture(kind);
+      const r = await run(f);
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(r.lines).toContain('null=character special file:1:3');
+      expect(r.lines).toContain('ptmx=pts/ptmx');
+      expect(r.lines).toContain('fs=proc sysfs tmpfs devpts');
+      // With a tty (dev-console) /dev/console is the pty's slave: a devpts node, major 136 = 0x88.
+      if (kind === 'dev-console') expect(r.lines).toContain('console=character special file:88');
+      expectUntouched(f);
+    },
+  );
+
+  it('never creates the missing target of a symlinked bind destination on the host', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const f = await createEscapeFixture('bind-destination');
+    const r = await run(f);
+    if (r.exitCode === 0) {
+      // The safe alternative to refusing: the bind landed inside the rootfs, where the link
+      // resolves when "/" is the rootfs.
+      expect(r.lines).toContain('data=from-source');
+    } else {
+      expect(r.exitCode).toBe(125);
+      expect(r.stderr).toMatch(/^nsinit: container setup failed at step 'bind': .*'\/mnt\/data'\n$/);
+    }
+    expectUntouched(f);
+  });
+
+  it('never creates a device node through a symlinked parent on the host', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const f = await createEscapeFixture('device-node');
+    const r = await run(f);
+    if (r.exitCode === 0) {
+      expect(r.lines).toContain('null=character special file:1:3');
+    } else {
+      expect(r.exitCode).toBe(125);
+      expect(r.stderr).toMatch(/^nsinit: container setup failed at step 'mknod': .*'\/opt\/devs\/null'\n$/);
+    }
+    expectUntouched(f);
+  });
+
+  it('never runs the command in a host directory through a symlinked working_dir', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const f = await createEscapeFixture('working-dir');
+    const r = await run(f);
+    expect(r.exitCode).toBe(125);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      "nsinit: container setup failed at step 'chdir': ENOENT: no such file or directory, chdir '/work'\n",
+    );
+    expectUntouched(f);
+  });
+
+  it.for([
+    ['etc-passwd', "nsinit: user: no user 'evil' in the container's /etc/passwd\n"],
+    ['etc-group', "nsinit: user: no group 'evilgrp' in the container's /etc/group\n"],
+  ] as const)(
+    'never resolves the user from the host through a symlinked %s',
+    async ([kind, message], ctx) => {
+      requires(ctx, 'root', 'busybox');
+      const f = await createEscapeFixture(kind);
+      const r = await run(f);
+      // On the host the canary defines evil = 4242 and evilgrp = 4343; the container has neither.
+      expect(r.stdout).not.toMatch(/4242|4343/);
+      expect(r.exitCode).toBe(125);
+      expect(r.stderr).toBe(message);
+      expectUntouched(f);
+    },
+  );
+
+  it('covers every fixture kind', () => {
+    const tested: EscapeKind[] = [
+      'proc',
+      'sys',
+      'dev',
+      'dev-null',
+      'dev-pts',
+      'dev-ptmx',
+      'dev-console',
+      'bind-destination',
+      'device-node',
+      'working-dir',
+      'etc-passwd',
+      'etc-group',
+    ];
+    expect(tested.sort()).toEqual(Object.keys(ESCAPES).sort());
+  });
+
+  it.for([
+    ['bind-destination', 'mnt/data'],
+    ['working-dir', 'work'],
+  ] as const)('clamps a relative ../ symlink at the rootfs (%s)', async ([kind, link], ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const f = await createEscapeFixture(kind);
+    // ../../../../<canary> from inside the rootfs: ".." stops at the container's "/".
+    rmSync(f.link);
+    mkdirSync(f.bundle.path(link, '..'), { recursive: true });
+    const up = relative(f.bundle.path(link, '..'), f.target);
+    symlinkSync(up, f.link);
+    expect(up.startsWith('../')).toBe(true);
+    const r = await run(f);
+    if (r.exitCode === 0) expect(r.lines).not.toContain('wrote-cwd');
+    else
+      expect(r.stderr).toMatch(
+        new RegExp(`^nsinit: container setup failed at step '(bind|chdir)': .*'/${link}'\\n$`),
+      );
+    expectUntouched(f);
+  });
+});

@@ -1,0 +1,242 @@
+/* nsinit's C core: the decoded plan, the child's error record and every facility's entry points.
+ * Plain C (no Node-API types): binding.cc is the only file that talks to Node. Everything reachable
+ * from nsinit_child_main() runs between clone3(2) and execve(2) and must stay async-signal-safe:
+ * raw syscalls only, no malloc, no stdio, no locks (see signal-safety(7)). */
+#ifndef NSINIT_H
+#define NSINIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Step op codes: the wire values shared with lib/encode-plan.ts. */
+enum nsinit_op {
+  NSINIT_OP_SETUP = 0, /* not a step: failures before the walk (stdio, join's setns) */
+  NSINIT_OP_SETNS = 1,
+  NSINIT_OP_PROPAGATION,
+  NSINIT_OP_ROOTFS,
+  NSINIT_OP_MOUNT,
+  NSINIT_OP_BIND,
+  NSINIT_OP_MKNOD,
+  NSINIT_OP_SYMLINK,
+  NSINIT_OP_MKDIR,
+  NSINIT_OP_CONSOLE,
+  NSINIT_OP_PIVOT_ROOT,
+  NSINIT_OP_MOVE_ROOT,
+  NSINIT_OP_READONLY,
+  NSINIT_OP_MASK,
+  NSINIT_OP_HOSTNAME,
+  NSINIT_OP_RLIMIT,
+  NSINIT_OP_UMASK,
+  NSINIT_OP_IDENTITY,
+  NSINIT_OP_CAPS,
+  NSINIT_OP_NO_NEW_PRIVS,
+  NSINIT_OP_CHDIR,
+  NSINIT_OP_SESSION,
+  NSINIT_OP_PDEATHSIG,
+  NSINIT_OP_DUMPABLE,
+  NSINIT_OP_CLOSE_FDS,
+  NSINIT_OP_EXEC,
+  NSINIT_OP_MAX_ = NSINIT_OP_EXEC
+};
+
+#define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
+#define NSINIT_PLAN_VERSION 1u
+#define NSINIT_PLAN_MAX_BYTES (8u << 20)
+#define NSINIT_MAX_STEPS 4096u
+#define NSINIT_MAX_PATH 4095u      /* PATH_MAX minus the NUL */
+#define NSINIT_MAX_ARG (128u << 10) /* MAX_ARG_STRLEN */
+#define NSINIT_MAX_ARGS 65536u
+#define NSINIT_MAX_CANDIDATES 256u
+#define NSINIT_MAX_GROUPS 65536u   /* NGROUPS_MAX */
+#define NSINIT_MAX_HOSTNAME 64u    /* HOST_NAME_MAX */
+
+/* One decoded step. Strings point into the plan's private copy of the buffer (NUL-terminated
+ * there); vectors are NULL-terminated arrays allocated by the decoder. */
+struct nsinit_step {
+  uint32_t op;
+  int32_t fd;       /* setns */
+  uint32_t nstype;  /* setns */
+  uint32_t flags;   /* MS_* for propagation, rootfs, mount, bind, readonly */
+  uint32_t propagation;
+  uint32_t mode;    /* mount mkdir mode, mknod mode, mkdir mode, umask */
+  uint32_t major, minor;
+  bool recursive, no_symlinks, optional, on, ctty;
+  const char *path; /* rootfs path, chdir path, hostname */
+  const char *source, *target, *fstype, *data, *value;
+  int32_t resource;
+  int64_t soft, hard;
+  uint32_t uid, gid, ngroups;
+  gid_t *groups;
+  uint64_t bounding, effective, permitted, inheritable, ambient;
+  int32_t signal;
+  char **candidates, **argv, **envp;
+};
+
+struct nsinit_plan {
+  uint64_t clone_flags;
+  int32_t stdio[3];
+  int32_t console_fd;
+  uint32_t nsteps;
+  struct nsinit_step *steps;
+  /* Filled by the parent before clone (allowed to allocate and read files there). */
+  uint32_t cap_last_cap;
+  int console_tree; /* detached clone of the pty slave's mount, or -1 */
+  unsigned char *buf;
+  size_t len;
+};
+
+/* A failure as a syscall name, errno and the path it concerned (static strings or plan strings). */
+struct nsinit_err {
+  int err;
+  const char *syscall;
+  const char *path;
+  char msg[160]; /* decoder only */
+};
+
+int nsinit_err_set(struct nsinit_err *e, int err, const char *syscall, const char *path);
+
+/* plan.c */
+int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, struct nsinit_err *e);
+void nsinit_plan_free(struct nsinit_plan *plan);
+/* Refuses mount/root steps unless ns_flags (spawn: cloneFlags, join: nsFlags) has CLONE_NEWNS. */
+int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags, struct nsinit_err *e);
+const char *nsinit_op_name(uint32_t op);
+
+/* sync.c: the fixed-size record the child (or join's intermediate) writes on the sync socket. */
+enum { NSINIT_REC_FAILURE = 1, NSINIT_REC_PID = 2 };
+#define NSINIT_REC_SYSCALL 32
+#define NSINIT_REC_PATH 4096
+struct nsinit_record {
+  uint32_t magic;
+  uint32_t kind;
+  int32_t step;
+  uint32_t op;
+  int32_t err;
+  int32_t pid;
+  char syscall[NSINIT_REC_SYSCALL];
+  char path[NSINIT_REC_PATH];
+};
+#define NSINIT_REC_MAGIC 0x4345524eu
+#define NSINIT_GO 'G'
+void nsinit_sync_fail(int fd, int32_t step, uint32_t op, const struct nsinit_err *e);
+void nsinit_sync_pid(int fd, pid_t pid);
+int nsinit_sync_go(int fd, struct nsinit_err *e);
+/* Blocking read of one record: 1 = record, 0 = clean EOF, -1 = error (e set). */
+int nsinit_sync_read(int fd, struct nsinit_record *rec, struct nsinit_err *e);
+
+/* child.c */
+struct nsinit_child {
+  const struct nsinit_plan *plan;
+  int sync;
+  int rootfd; /* -1 until the rootfs step */
+};
+__attribute__((noreturn)) void nsinit_child_main(const struct nsinit_plan *plan, int sync);
+void nsinit_child_reset_signals(void);
+void nsinit_child_unblock_signals(void);
+
+/* path.c: resolve and create container paths by fd inside the rootfs. */
+int nsinit_path_open(struct nsinit_child *c, const char *target, bool no_symlinks, int oflags,
+                     struct nsinit_err *e);
+int nsinit_path_parent(struct nsinit_child *c, const char *target, bool no_symlinks,
+                       uint32_t mkdir_mode, const char **name, struct nsinit_err *e);
+int nsinit_path_mkdirs(struct nsinit_child *c, const char *target, bool no_symlinks, uint32_t mode,
+                       struct nsinit_err *e);
+
+/* mount.c */
+int nsinit_mount_propagation(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_rootfs(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_fs(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_mask(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_console(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+unsigned int nsinit_mount_attrs(uint32_t ms_flags);
+
+/* root.c */
+int nsinit_root_pivot(struct nsinit_child *c, struct nsinit_err *e);
+int nsinit_root_move(struct nsinit_child *c, struct nsinit_err *e);
+
+/* devices.c */
+int nsinit_devices_mknod(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_devices_symlink(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_devices_mkdir(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+
+/* caps.c */
+int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_caps_last_cap(void);
+
+/* identity.c */
+int nsinit_identity_apply(const struct nsinit_step *s, struct nsinit_err *e);
+
+/* process.c: the small per-process steps (hostname, rlimit, session, exec, ...) */
+int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_process_exec(const struct nsinit_step *s, struct nsinit_err *e);
+
+/* spawn.c / join.c */
+struct nsinit_spawned {
+  pid_t pid;
+  int pidfd;
+  int sync;
+};
+int nsinit_spawn_start(struct nsinit_plan *plan, struct nsinit_spawned *out, struct nsinit_err *e);
+int nsinit_join_start(struct nsinit_plan *plan, int target_pidfd, uint32_t ns_flags,
+                      struct nsinit_spawned *out, struct nsinit_err *e);
+int nsinit_spawn_prepare(struct nsinit_plan *plan, struct nsinit_err *e);
+void nsinit_spawn_unprepare(struct nsinit_plan *plan);
+
+/* watch.c: one epoll thread for every watched pidfd and sync socket. */
+enum { NSINIT_WATCH_EXIT = 1, NSINIT_WATCH_SYNC = 2 };
+struct nsinit_watch_result {
+  int kind;
+  int err;           /* errno if watching failed */
+  const char *syscall;
+  int exit_code;     /* EXIT: -1 if signalled */
+  int signal;        /* EXIT: 0 if exited */
+  bool failed;       /* SYNC: a failure record arrived */
+  struct nsinit_record rec;
+};
+typedef void (*nsinit_watch_cb)(void *ctx, const struct nsinit_watch_result *r);
+int nsinit_watch_add(int fd, int kind, nsinit_watch_cb cb, void *ctx, struct nsinit_err *e);
+
+/* proc.c */
+int nsinit_proc_pidfd_open(pid_t pid, struct nsinit_err *e);
+int nsinit_proc_pidfd_signal(int pidfd, int sig, struct nsinit_err *e); /* 1 sent, 0 gone */
+int nsinit_proc_start_time(pid_t pid, char *out, size_t outlen, struct nsinit_err *e); /* 1/0 gone */
+int nsinit_proc_pipe(int fds[2], struct nsinit_err *e);
+int nsinit_proc_close(int fd, struct nsinit_err *e);
+int nsinit_proc_try_lock(int fd, struct nsinit_err *e); /* 1 locked, 0 busy */
+int nsinit_proc_mount(const char *src, const char *tgt, const char *fstype, unsigned long flags,
+                      const char *data, struct nsinit_err *e);
+int nsinit_proc_umount(const char *tgt, int flags, struct nsinit_err *e);
+
+/* pty.c */
+int nsinit_pty_open(int *master, int *slave, struct nsinit_err *e);
+int nsinit_pty_get_winsize(int fd, unsigned *cols, unsigned *rows, struct nsinit_err *e);
+int nsinit_pty_set_winsize(int fd, unsigned cols, unsigned rows, struct nsinit_err *e);
+
+/* netlink.c */
+int nsinit_netlink_open(int ns_fd, struct nsinit_err *e);
+int nsinit_netlink_send(int fd, const void *buf, size_t len, struct nsinit_err *e);
+/* Returns the datagram length (may exceed cap: call again with a bigger buffer), -1 on error. */
+ssize_t nsinit_netlink_peek(int fd, struct nsinit_err *e);
+ssize_t nsinit_netlink_recv(int fd, void *buf, size_t cap, struct nsinit_err *e);
+
+/* tables.c */
+struct nsinit_const {
+  const char *name;
+  int64_t value;
+};
+extern const struct nsinit_const nsinit_capabilities[];
+extern const struct nsinit_const nsinit_rlimits[];
+extern const struct nsinit_const nsinit_constants[];
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,109 @@
+/* The per-process steps of the child: setns, hostname, rlimits, umask, no-new-privs, cwd, session
+ * and controlling tty, parent-death signal, dumpable, close-on-exec of stray fds, and execve with
+ * execvp-like candidate search. Man pages: sethostname(2), prlimit(2), setsid(2), tty_ioctl(4),
+ * prctl(2), close_range(2), execve(2), setns(2). */
+#include "nsinit.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int do_chdir(struct nsinit_child *c, const char *path, struct nsinit_err *e)
+{
+  /* Resolved inside the container root without magic links: a cwd of /proc/self/fd/N (a leaked
+   * host directory, CVE-2024-21626) is refused instead of followed. */
+  int fd = nsinit_path_open(c, path, false, O_DIRECTORY, e);
+  if (fd < 0) {
+    e->syscall = "chdir";
+    return -1;
+  }
+  int r = fchdir(fd);
+  int err = errno;
+  close(fd);
+  if (r < 0) return nsinit_err_set(e, err, "chdir", path);
+  return 0;
+}
+
+int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+{
+  switch (s->op) {
+  case NSINIT_OP_SETNS:
+    if (setns(s->fd, (int)s->nstype) < 0) return nsinit_err_set(e, errno, "setns", NULL);
+    return 0;
+  case NSINIT_OP_HOSTNAME:
+    if (syscall(SYS_sethostname, s->path, strlen(s->path)) < 0)
+      return nsinit_err_set(e, errno, "sethostname", s->path);
+    return 0;
+  case NSINIT_OP_RLIMIT: {
+    struct rlimit64 rl = {
+        .rlim_cur = s->soft < 0 ? RLIM64_INFINITY : (rlim64_t)s->soft,
+        .rlim_max = s->hard < 0 ? RLIM64_INFINITY : (rlim64_t)s->hard,
+    };
+    if (syscall(SYS_prlimit64, 0, s->resource, &rl, NULL) < 0)
+      return nsinit_err_set(e, errno, "setrlimit", NULL);
+    return 0;
+  }
+  case NSINIT_OP_UMASK:
+    umask((mode_t)s->mode);
+    return 0;
+  case NSINIT_OP_NO_NEW_PRIVS:
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+      return nsinit_err_set(e, errno, "prctl", "PR_SET_NO_NEW_PRIVS");
+    return 0;
+  case NSINIT_OP_CHDIR:
+    return do_chdir(c, s->path, e);
+  case NSINIT_OP_SESSION:
+    if (setsid() < 0) return nsinit_err_set(e, errno, "setsid", NULL);
+    if (s->ctty && ioctl(0, TIOCSCTTY, 0) < 0) return nsinit_err_set(e, errno, "ioctl", "TIOCSCTTY");
+    return 0;
+  case NSINIT_OP_PDEATHSIG:
+    /* A uid/gid change clears the parent-death signal, so the runtime re-arms it after identity. */
+    if (prctl(PR_SET_PDEATHSIG, s->signal, 0, 0, 0) < 0)
+      return nsinit_err_set(e, errno, "prctl", "PR_SET_PDEATHSIG");
+    return 0;
+  case NSINIT_OP_DUMPABLE:
+    if (prctl(PR_SET_DUMPABLE, s->on ? 1 : 0, 0, 0, 0) < 0)
+      return nsinit_err_set(e, errno, "prctl", "PR_SET_DUMPABLE");
+    return 0;
+  case NSINIT_OP_CLOSE_FDS:
+    /* CLOEXEC rather than close: the sync socket must stay open until the very execve, whose
+     * success the parent learns from the EOF. */
+    if (nsinit_sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+      return nsinit_err_set(e, errno, "close_range", NULL);
+    return 0;
+  default:
+    return nsinit_err_set(e, EINVAL, "plan", NULL);
+  }
+}
+
+int nsinit_process_exec(const struct nsinit_step *s, struct nsinit_err *e)
+{
+  const char *eacces = NULL;
+  int last = ENOENT;
+  for (char *const *cand = s->candidates; *cand; cand++) {
+    execve(*cand, s->argv, s->envp);
+    int err = errno;
+    if (err == EACCES) {
+      if (eacces == NULL) eacces = *cand;
+      continue;
+    }
+    if (err == ENOENT || err == ENOTDIR) {
+      last = err;
+      continue;
+    }
+    return nsinit_err_set(e, err, "execve", *cand);
+  }
+  if (eacces != NULL) return nsinit_err_set(e, EACCES, "execve", eacces);
+  /* Nothing matched: a bare name is reported as given (execve 'nosuch'), a path as the path. */
+  const char *arg0 = s->argv[0];
+  const char *report = strchr(arg0, '/') == NULL ? arg0 : s->candidates[0];
+  return nsinit_err_set(e, last, "execve", report);
+}

@@ -1,0 +1,75 @@
+/* spawn: clone3(2) with the plan's namespace flags and CLONE_PIDFD, fork-like (no CLONE_VM, the
+ * child runs on a copy-on-write copy of our stack with this one thread), with every signal blocked
+ * around the clone so no Node handler can run in the child before it resets dispositions. The
+ * parent keeps one end of a CLOEXEC socketpair; the child waits on the other for GO.
+ * Man pages: clone(2) (clone3), pidfd_open(2), pthread_sigmask(3), socketpair(2), open_tree(2). */
+#include "nsinit.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int nsinit_spawn_prepare(struct nsinit_plan *plan, struct nsinit_err *e)
+{
+  plan->cap_last_cap = (uint32_t)nsinit_caps_last_cap();
+  plan->console_tree = -1;
+  for (uint32_t i = 0; i < plan->nsteps; i++) {
+    if (plan->steps[i].op != NSINIT_OP_CONSOLE) continue;
+    /* Clone the pty slave's mount here, in our (the host's) mount namespace: the child's new
+     * namespace could not clone a mount it does not own, but may attach a detached one. */
+    plan->console_tree = nsinit_sys_open_tree(plan->console_fd, "",
+                                              AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (plan->console_tree < 0) return nsinit_err_set(e, errno, "open_tree", "consoleFd");
+  }
+  return 0;
+}
+
+void nsinit_spawn_unprepare(struct nsinit_plan *plan)
+{
+  if (plan->console_tree >= 0) close(plan->console_tree);
+  plan->console_tree = -1;
+}
+
+int nsinit_spawn_start(struct nsinit_plan *plan, struct nsinit_spawned *out, struct nsinit_err *e)
+{
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    return nsinit_err_set(e, errno, "socketpair", NULL);
+  if (nsinit_spawn_prepare(plan, e)) {
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
+  }
+
+  int pidfd = -1;
+  struct clone_args args;
+  memset(&args, 0, sizeof(args));
+  args.flags = plan->clone_flags | CLONE_PIDFD;
+  args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+  args.exit_signal = SIGCHLD; /* libuv only waitpid()s its own pids, so this is harmless */
+
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  long pid = nsinit_sys_clone3(&args);
+  if (pid == 0) {
+    close(sv[0]);
+    nsinit_child_main(plan, sv[1]);
+  }
+  int err = errno;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  nsinit_spawn_unprepare(plan);
+  close(sv[1]);
+  if (pid < 0) {
+    close(sv[0]);
+    return nsinit_err_set(e, err, "clone3", NULL);
+  }
+  out->pid = (pid_t)pid;
+  out->pidfd = pidfd;
+  out->sync = sv[0];
+  return 0;
+}

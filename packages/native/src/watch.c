@@ -1,0 +1,155 @@
+/* Supervision without blocking Node: ONE lazily started thread per process waits in epoll(7) on
+ * every watched pidfd (readable when the process exits, then reaped with waitid(P_PIDFD)) and
+ * every sync socket (a failure record, or EOF when the child exec'd). Results go to a callback
+ * (binding.cc forwards them to JS with a thread-safe function). No SIGCHLD handler and no
+ * waitpid(-1): Node's own children are never touched. Man pages: epoll_ctl(2), waitid(2), pidfd_open(2). */
+#include "nsinit.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct entry {
+  int fd;
+  int kind;
+  nsinit_watch_cb cb;
+  void *ctx;
+  size_t got;
+  struct nsinit_watch_result res;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int epfd = -1;
+
+/* Returns true when the entry is finished (res filled). */
+static bool on_exit_ready(struct entry *en)
+{
+  siginfo_t si;
+  memset(&si, 0, sizeof(si));
+  if (waitid((idtype_t)P_PIDFD, (id_t)en->fd, &si, WEXITED | WNOHANG) < 0) {
+    if (errno == EINTR) return false;
+    en->res.err = errno;
+    en->res.syscall = "waitid";
+    return true;
+  }
+  if (si.si_pid == 0) return false; /* not exited yet */
+  if (si.si_code == CLD_EXITED) {
+    en->res.exit_code = si.si_status;
+    en->res.signal = 0;
+  } else {
+    en->res.exit_code = -1;
+    en->res.signal = si.si_status;
+  }
+  return true;
+}
+
+static bool on_sync_ready(struct entry *en)
+{
+  char *buf = (char *)&en->res.rec;
+  for (;;) {
+    ssize_t n = recv(en->fd, buf + en->got, sizeof(en->res.rec) - en->got, MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
+    if (n < 0) {
+      en->res.err = errno;
+      en->res.syscall = "recv";
+      return true;
+    }
+    if (n == 0) {
+      /* EOF: the sync socket is CLOEXEC in the child, so execve succeeded (or it died). */
+      if (en->got != 0) {
+        en->res.err = EPROTO;
+        en->res.syscall = "recv";
+      }
+      return true;
+    }
+    en->got += (size_t)n;
+    if (en->got == sizeof(en->res.rec)) {
+      if (en->res.rec.magic != NSINIT_REC_MAGIC || en->res.rec.kind != NSINIT_REC_FAILURE) {
+        en->res.err = EPROTO;
+        en->res.syscall = "recv";
+      } else {
+        en->res.rec.syscall[NSINIT_REC_SYSCALL - 1] = 0;
+        en->res.rec.path[NSINIT_REC_PATH - 1] = 0;
+        en->res.failed = true;
+      }
+      return true;
+    }
+  }
+}
+
+static void *loop(void *arg)
+{
+  (void)arg;
+  struct epoll_event evs[16];
+  for (;;) {
+    int n = epoll_wait(epfd, evs, 16, -1);
+    if (n < 0) continue; /* EINTR */
+    for (int i = 0; i < n; i++) {
+      struct entry *en = evs[i].data.ptr;
+      bool done = en->kind == NSINIT_WATCH_EXIT ? on_exit_ready(en) : on_sync_ready(en);
+      if (!done) continue;
+      epoll_ctl(epfd, EPOLL_CTL_DEL, en->fd, NULL);
+      /* awaitExec owns the sync socket from here on and closes it. */
+      if (en->kind == NSINIT_WATCH_SYNC) close(en->fd);
+      en->cb(en->ctx, &en->res);
+      free(en);
+    }
+  }
+  return NULL;
+}
+
+static int start_locked(struct nsinit_err *e)
+{
+  if (epfd >= 0) return 0;
+  int fd = epoll_create1(EPOLL_CLOEXEC);
+  if (fd < 0) return nsinit_err_set(e, errno, "epoll_create1", NULL);
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  /* The watcher must not take signals meant for Node's own handlers. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  epfd = fd;
+  int rc = pthread_create(&t, &attr, loop, NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    close(fd);
+    epfd = -1;
+    return nsinit_err_set(e, rc, "pthread_create", NULL);
+  }
+  return 0;
+}
+
+int nsinit_watch_add(int fd, int kind, nsinit_watch_cb cb, void *ctx, struct nsinit_err *e)
+{
+  struct entry *en = calloc(1, sizeof(*en));
+  if (en == NULL) return nsinit_err_set(e, ENOMEM, "calloc", NULL);
+  en->fd = fd;
+  en->kind = kind;
+  en->cb = cb;
+  en->ctx = ctx;
+  en->res.kind = kind;
+  pthread_mutex_lock(&lock);
+  int rc = start_locked(e);
+  pthread_mutex_unlock(&lock);
+  if (rc) {
+    free(en);
+    return -1;
+  }
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = en};
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    int err = errno;
+    free(en);
+    return nsinit_err_set(e, err, "epoll_ctl", NULL);
+  }
+  return 0;
+}

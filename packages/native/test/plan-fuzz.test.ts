@@ -1,0 +1,135 @@
+// The plan decoder (src/plan.c) under random mutation (CVE-2021-43784 class): every mutated,
+// truncated or extended buffer must either decode or be rejected with ERR_NSINIT_INVALID_PLAN,
+// never crash the process. Also targeted oversize lengths and counts. Bounded so it stays fast.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodePlan } from '../lib/encode-plan.js';
+import { NsinitError } from '../lib/errors.js';
+import { loadNative, loadRaw } from '../lib/native.js';
+import type { Plan, Step } from '../lib/plan.js';
+
+loadNative(); // installs the error factories
+const raw = loadRaw();
+
+const steps: Step[] = [
+  { op: 'setns', fd: 3, nstype: 0x40000000 },
+  { op: 'propagation', flags: (1 << 14) | (1 << 18) },
+  { op: 'rootfs', path: '/tmp/rootfs', flags: 4096 | 16384 },
+  {
+    op: 'mount',
+    source: 'proc',
+    target: '/proc',
+    fstype: 'proc',
+    flags: 14,
+    data: '',
+    mkdir: 0o755,
+    noSymlinks: true,
+  },
+  { op: 'bind', source: '/src', target: '/dst', flags: 1, recursive: true, propagation: 1 << 18 },
+  { op: 'mknod', target: '/dev/null', mode: 0o020666, major: 1, minor: 3 },
+  { op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' },
+  { op: 'mkdir', target: '/dev/net', mode: 0o755 },
+  { op: 'console', target: '/dev/console' },
+  { op: 'pivot-root' },
+  { op: 'readonly', target: '/proc/sys', flags: 0, recursive: true, optional: true },
+  { op: 'mask', target: '/proc/kcore', optional: true },
+  { op: 'hostname', name: 'koye' },
+  { op: 'rlimit', resource: 7, soft: 1024, hard: -1 },
+  { op: 'umask', mask: 0o22 },
+  { op: 'identity', uid: 1000, gid: 1000, groups: [5, 6, 7] },
+  { op: 'caps', bounding: 5n, effective: 5n, permitted: 5n, inheritable: 0n, ambient: 0n },
+  { op: 'no-new-privs' },
+  { op: 'chdir', path: '/home' },
+  { op: 'session', ctty: true },
+  { op: 'pdeathsig', signal: 9 },
+  { op: 'dumpable', on: false },
+  { op: 'close-fds' },
+  { op: 'exec', candidates: ['/bin/sh', '/usr/bin/sh'], argv: ['sh', '-c', 'true'], envp: ['PATH=/bin'] },
+];
+const valid: Plan = { cloneFlags: 0x20000, stdio: [-1, 1, 2], consoleFd: 5, steps };
+const good = encodePlan(valid);
+
+function decode(buf: Uint8Array): 'ok' | 'rejected' {
+  try {
+    raw.decodePlan(buf);
+    return 'ok';
+  } catch (err) {
+    expect(err).toBeInstanceOf(NsinitError);
+    expect((err as NsinitError).code).toBe('ERR_NSINIT_INVALID_PLAN');
+    return 'rejected';
+  }
+}
+
+describe('plan decoder', () => {
+  it('decodes every step kind the encoder writes', () => {
+    expect(raw.decodePlan(good)).toEqual(steps.map((s) => s.op));
+  });
+
+  it('survives random byte mutations, truncations and extensions', () => {
+    let rejected = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.nat(good.length),
+        fc.uint8Array({ maxLength: 64 }),
+        fc.boolean(),
+        (flips, cut, extra, truncate) => {
+          const buf = Buffer.from(good);
+          for (const [i, v] of flips) buf[i] = v;
+          const mutated = truncate ? buf.subarray(0, cut) : Buffer.concat([buf, extra]);
+          if (decode(mutated) === 'rejected') rejected++;
+        },
+      ),
+      { numRuns: 20_000, seed: 0x5eed },
+    );
+    expect(rejected).toBeGreaterThan(10_000);
+  });
+
+  it('survives mutations of length and count fields specifically', () => {
+    // Offsets of every u32 in the buffer: hit each with hostile values.
+    const hostile = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffff0, good.length, good.length + 1];
+    for (let off = 0; off + 4 <= good.length; off += 4) {
+      for (const v of hostile) {
+        const buf = Buffer.from(good);
+        buf.writeUInt32LE(v, off);
+        decode(buf);
+      }
+    }
+  });
+
+  it('rejects oversize plans, strings and counts with a clear message', () => {
+    expect(() => raw.decodePlan(Buffer.alloc(9 << 20))).toThrow(/more than/);
+    const longName = encodePlan({
+      ...valid,
+      steps: [{ op: 'hostname', name: 'x'.repeat(65) }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(longName)).toThrow(/step 0 \(hostname\): name is longer than 64 bytes/);
+    const manyArgs = encodePlan({
+      ...valid,
+      steps: [{ ...(steps.at(-1) as Step & { op: 'exec' }), argv: Array(70_000).fill('a') }],
+    });
+    expect(() => raw.decodePlan(manyArgs)).toThrow(/argv has more than 65536 entries/);
+    const relative = encodePlan({
+      ...valid,
+      steps: [steps[2]!, { op: 'mkdir', target: 'dev', mode: 0o755 }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(relative)).toThrow(/target must be an absolute path/);
+    const dotdot = encodePlan({
+      ...valid,
+      steps: [steps[2]!, { op: 'mkdir', target: '/a/../../x', mode: 0o755 }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(dotdot)).toThrow(/must not contain '\.\.'/);
+    const early = encodePlan({
+      ...valid,
+      steps: [{ op: 'mkdir', target: '/x', mode: 0o755 }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(early)).toThrow(/comes before the rootfs step/);
+    const noExec = encodePlan({ ...valid, steps: [{ op: 'close-fds' }] });
+    expect(() => raw.decodePlan(noExec)).toThrow(/exec must be the last step/);
+    const badFlags = encodePlan({ ...valid, cloneFlags: 0x100 });
+    expect(() => raw.decodePlan(badFlags)).toThrow(/cloneFlags/);
+  });
+});

@@ -1,0 +1,81 @@
+// Terminals: openPty (ptmx + TIOCGPTPEER), window size, and a container whose stdio and
+// /dev/console are the pty slave, with a controlling terminal from the session step.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { native, type Step } from '../lib/index.js';
+import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
+import { cloexec, isRoot, mountsUnder, readAll, standardPlan } from './helpers/plan.js';
+
+describe('pty', () => {
+  let fs: TestRootfs;
+  beforeEach((ctx) => {
+    if (!isRoot) ctx.skip('needs root');
+    fs = makeRootfs();
+  });
+  afterEach(() => {
+    if (!isRoot) return;
+    fs.remove();
+    expect(mountsUnder(fs.dir)).toEqual([]);
+  });
+
+  it('opens a master/slave pair and round-trips the window size', () => {
+    const { master, slave } = native.openPty();
+    try {
+      expect(cloexec(slave)).toBe(true);
+      native.setWinSize(master, { cols: 132, rows: 43 });
+      expect(native.getWinSize(slave)).toEqual({ cols: 132, rows: 43 });
+    } finally {
+      native.close(slave);
+      native.close(master);
+    }
+  });
+
+  it('getWinSize on a non-tty is ENOTTY naming the ioctl', () => {
+    const [r, w] = native.pipe();
+    try {
+      expect(() => native.getWinSize(r)).toThrow(
+        expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl', path: 'TIOCGWINSZ' }),
+      );
+    } finally {
+      native.close(r);
+      native.close(w);
+    }
+  });
+
+  it('runs a container on the pty: /dev/console is the slave and the controlling tty', async () => {
+    const { master, slave } = native.openPty();
+    const out = readAll(master).finally(() => native.close(master));
+    const session: Step = { op: 'session', ctty: true };
+    const plan = standardPlan(
+      fs.path,
+      [
+        'sh',
+        '-c',
+        'test -t 0 && echo tty; stat -L -c "%t:%T" /dev/console /proc/self/fd/0; cut -d" " -f7 /proc/self/stat',
+      ],
+      { consoleFd: slave, beforePivot: [{ op: 'console', target: '/dev/console' }], afterPivot: [session] },
+    );
+    plan.stdio = [slave, slave, slave];
+    let s: ReturnType<typeof native.spawn>;
+    try {
+      s = native.spawn(plan);
+    } finally {
+      native.close(slave);
+    }
+    native.go(s.sync);
+    expect(await native.awaitExec(s.sync)).toBeNull();
+    expect(await native.waitExit(s.pidfd)).toEqual({ exitCode: 0, signal: null });
+    native.close(s.pidfd);
+    const lines = (await out).replace(/\r/g, '').trim().split('\n');
+    expect(lines[0]).toBe('tty');
+    expect(lines[1]).toMatch(/^88:\d+$/); // 136 = 0x88: a pts
+    expect(lines[2]).toBe(lines[1]);
+    expect(Number(lines[3])).not.toBe(0); // tty_nr: a controlling terminal is set
+  });
+
+  it('a console step without consoleFd is rejected before clone', () => {
+    const plan = standardPlan(fs.path, ['true'], {
+      beforePivot: [{ op: 'console', target: '/dev/console' }],
+    });
+    expect(() => native.spawn(plan)).toThrow(expect.objectContaining({ code: 'ERR_NSINIT_INVALID_PLAN' }));
+  });
+});

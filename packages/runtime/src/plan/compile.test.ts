@@ -1,0 +1,267 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Step } from '@nsinit/native';
+import { createNativeFake } from '@nsinit/testkit';
+import { describe, expect, it } from 'vitest';
+import { compilePlan, type KernelTables, type PlanConfig } from './compile.js';
+
+const fake = createNativeFake();
+const tables: KernelTables = {
+  capabilities: fake.capabilities,
+  rlimits: fake.rlimits,
+  constants: fake.constants,
+};
+const identity = { uid: 0, gid: 0, groups: [] };
+const base = { rootfs: '/var/lib/c1', tables, identity, stdio: [10, 11, 12] as [number, number, number] };
+
+const samplePath = join(
+  import.meta.dirname,
+  '../../../../../shared/reference/libcontainer-2014-sample-container.json',
+);
+
+function sampleLike(): PlanConfig {
+  // Shaped like the 2014 sample (namespaces, restrictions, 0000 and 0666 nodes, a tty); the file
+  // itself is only read at test time, below.
+  return {
+    hostname: 'plan-test',
+    tty: true,
+    environment: ['HOME=/', 'PATH=/usr/bin:/bin', 'TERM=dumb'],
+    namespaces: { NEWIPC: true, NEWNET: true, NEWNS: true, NEWPID: true, NEWUTS: true },
+    capabilities: [
+      'CHOWN',
+      'DAC_OVERRIDE',
+      'FOWNER',
+      'MKNOD',
+      'NET_RAW',
+      'SETGID',
+      'SETUID',
+      'SETFCAP',
+      'SETPCAP',
+    ],
+    context: { mount_label: '', process_label: '', restrictions: 'true' },
+    device_nodes: [
+      { type: 99, path: '/dev/fuse', major_number: 10, minor_number: 229 },
+      { type: 99, path: '/dev/null', major_number: 1, minor_number: 3, file_mode: 438 },
+      { type: 99, path: '/dev/tty', major_number: 5, file_mode: 438 },
+    ],
+  };
+}
+
+const ops = (steps: Step[]) => steps.map((s) => s.op);
+const indexOf = (steps: Step[], op: Step['op']) => steps.findIndex((s) => s.op === op);
+
+describe('compilePlan', () => {
+  it('compiles the sample-like config (snapshot)', () => {
+    expect(compilePlan(sampleLike(), { ...base, argv: ['hostname'], consoleFd: 20 })).toMatchSnapshot();
+  });
+
+  it('compiles the 2014 sample file itself, read from the shared reference', (ctx) => {
+    let text: string;
+    try {
+      text = readFileSync(samplePath, 'utf8');
+    } catch {
+      return ctx.skip('the 2014 sample is not in ../shared/reference');
+    }
+    const config = JSON.parse(text) as PlanConfig;
+    const plan = compilePlan(config, { ...base, argv: ['sh'], consoleFd: 20 });
+    const o = ops(plan.steps);
+    expect(o.slice(0, 3)).toEqual(['session', 'propagation', 'rootfs']);
+    expect(o.filter((op) => op === 'mknod')).toHaveLength(config.device_nodes!.length);
+    expect(o.slice(o.indexOf('pivot-root'))).toEqual([
+      'pivot-root',
+      'umask',
+      'readonly',
+      'readonly',
+      'readonly',
+      'readonly',
+      'readonly',
+      'mask',
+      'hostname',
+      'close-fds',
+      'identity',
+      'pdeathsig',
+      'caps',
+      'chdir',
+      'exec',
+    ]);
+    expect(plan.steps).toContainEqual({ op: 'hostname', name: config.hostname });
+  });
+
+  it('keeps the 2014 mount order and puts exec last', () => {
+    const plan = compilePlan(sampleLike(), { ...base, argv: ['sh'], consoleFd: 20 });
+    const targets = plan.steps.filter((s) => s.op === 'mount').map((s) => (s as { target: string }).target);
+    expect(targets).toEqual(['/proc', '/sys', '/dev', '/dev/shm', '/dev/pts', '/dev/mqueue']);
+    const o = ops(plan.steps);
+    expect(o[0]).toBe('session');
+    expect(o.slice(1, 3)).toEqual(['propagation', 'rootfs']);
+    expect(o.indexOf('mknod')).toBeGreaterThan(o.lastIndexOf('mount'));
+    expect(o.indexOf('console')).toBeGreaterThan(o.indexOf('symlink'));
+    expect(o.indexOf('pivot-root')).toBeGreaterThan(o.indexOf('console'));
+    expect(o.indexOf('readonly')).toBeGreaterThan(o.indexOf('pivot-root'));
+    expect(o.at(-1)).toBe('exec');
+    expect(plan.cloneFlags).toBe(
+      fake.constants.CLONE_NEWNS! |
+        fake.constants.CLONE_NEWUTS! |
+        fake.constants.CLONE_NEWIPC! |
+        fake.constants.CLONE_NEWPID! |
+        fake.constants.CLONE_NEWNET!,
+    );
+  });
+
+  it('arms the parent-death signal after the identity switch', () => {
+    const plan = compilePlan(sampleLike(), { ...base, argv: ['sh'] });
+    expect(indexOf(plan.steps, 'pdeathsig')).toBeGreaterThan(indexOf(plan.steps, 'identity'));
+    expect(plan.steps.find((s) => s.op === 'pdeathsig')).toEqual({ op: 'pdeathsig', signal: 9 });
+  });
+
+  it('keeps inheritable and ambient capabilities empty (CVE-2022-29162)', () => {
+    const plan = compilePlan(sampleLike(), { ...base, argv: ['sh'] });
+    const caps = plan.steps.find((s) => s.op === 'caps') as Extract<Step, { op: 'caps' }>;
+    expect(caps.inheritable).toBe(0n);
+    expect(caps.ambient).toBe(0n);
+    expect(caps.bounding).toBe(caps.effective);
+    expect(caps.bounding & (1n << BigInt(fake.capabilities.MKNOD!))).not.toBe(0n);
+    expect(caps.bounding & (1n << BigInt(fake.capabilities.SYS_ADMIN!))).toBe(0n);
+  });
+
+  it('drops every capability when the list is absent (2014 nil list)', () => {
+    const plan = compilePlan({ namespaces: { NEWNS: true } }, { ...base, argv: ['sh'] });
+    const caps = plan.steps.find((s) => s.op === 'caps') as Extract<Step, { op: 'caps' }>;
+    expect([caps.bounding, caps.effective, caps.permitted]).toEqual([0n, 0n, 0n]);
+  });
+
+  it('creates device nodes with their exact mode under umask 0', () => {
+    const plan = compilePlan(sampleLike(), { ...base, argv: ['sh'] });
+    const first = indexOf(plan.steps, 'mknod');
+    expect(plan.steps[first - 1]).toEqual({ op: 'umask', mask: 0 });
+    const nodes = plan.steps.filter((s) => s.op === 'mknod');
+    expect(nodes).toContainEqual({
+      op: 'mknod',
+      target: '/dev/fuse',
+      mode: fake.constants.S_IFCHR,
+      major: 10,
+      minor: 229,
+    });
+    expect(nodes).toContainEqual({
+      op: 'mknod',
+      target: '/dev/null',
+      mode: fake.constants.S_IFCHR! | 0o666,
+      major: 1,
+      minor: 3,
+    });
+  });
+
+  it('applies restrictions only when context.restrictions is non-empty', () => {
+    const withR = compilePlan(sampleLike(), { ...base, argv: ['sh'] });
+    expect(
+      withR.steps.filter((s) => s.op === 'readonly').map((s) => (s as { target: string }).target),
+    ).toEqual(['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus', '/sys']);
+    expect(withR.steps).toContainEqual({ op: 'mask', target: '/proc/kcore', optional: true });
+    const c = sampleLike();
+    c.context = { restrictions: '' };
+    expect(ops(compilePlan(c, { ...base, argv: ['sh'] }).steps)).not.toContain('mask');
+  });
+
+  it('uses move-root and MS_SLAVE propagation for no_pivot_root', () => {
+    const plan = compilePlan({ ...sampleLike(), no_pivot_root: true }, { ...base, argv: ['sh'] });
+    expect(ops(plan.steps)).toContain('move-root');
+    expect(ops(plan.steps)).not.toContain('pivot-root');
+    const prop = plan.steps.find((s) => s.op === 'propagation') as { flags: number };
+    expect(prop.flags).toBe(fake.constants.MS_REC! | fake.constants.MS_SLAVE!);
+  });
+
+  it('binds only "bind" mounts, read-only unless writable', () => {
+    const plan = compilePlan(
+      {
+        ...sampleLike(),
+        mounts: [
+          { type: 'devtmpfs' },
+          { type: 'bind', source: '/srv/a', destination: '/a' },
+          { type: 'bind', source: '/srv/b', destination: '/b', writable: true, private: true },
+        ],
+      },
+      { ...base, argv: ['sh'] },
+    );
+    expect(plan.steps.filter((s) => s.op === 'bind')).toEqual([
+      {
+        op: 'bind',
+        source: '/srv/a',
+        target: '/a',
+        flags: fake.constants.MS_RDONLY,
+        recursive: true,
+        propagation: 0,
+      },
+      {
+        op: 'bind',
+        source: '/srv/b',
+        target: '/b',
+        flags: 0,
+        recursive: true,
+        propagation: fake.constants.MS_PRIVATE,
+      },
+    ]);
+  });
+
+  it('expands argv[0] over the config PATH and passes dashes through', () => {
+    const plan = compilePlan(sampleLike(), { ...base, argv: ['ls', '-la', '--', '/'] });
+    const exec = plan.steps.at(-1) as Extract<Step, { op: 'exec' }>;
+    expect(exec.argv).toEqual(['ls', '-la', '--', '/']);
+    expect(exec.candidates).toEqual(['/usr/bin/ls', '/bin/ls']);
+    expect(exec.envp).toEqual(['HOME=/', 'PATH=/usr/bin:/bin', 'TERM=dumb']);
+  });
+
+  it('joins a netns before anything else', () => {
+    const plan = compilePlan(sampleLike(), { ...base, argv: ['sh'], netnsFds: [33] });
+    expect(plan.steps[0]).toEqual({ op: 'setns', fd: 33, nstype: fake.constants.CLONE_NEWNET });
+  });
+
+  it('emits only the finishing steps for a join', () => {
+    const plan = compilePlan(
+      { ...sampleLike(), rlimits: [{ type: 'RLIMIT_NOFILE', soft: 64, hard: 128 }], working_dir: '/tmp' },
+      { ...base, argv: ['ps'], identity: { uid: 1000, gid: 1000, groups: [5] }, join: true, consoleFd: 7 },
+    );
+    expect(plan.cloneFlags).toBe(0);
+    expect(plan.consoleFd).toBe(-1);
+    expect(ops(plan.steps)).toEqual([
+      'session',
+      'umask',
+      'rlimit',
+      'close-fds',
+      'identity',
+      'pdeathsig',
+      'caps',
+      'chdir',
+      'exec',
+    ]);
+    expect(plan.steps).toContainEqual({ op: 'identity', uid: 1000, gid: 1000, groups: [5] });
+    expect(plan.steps).toContainEqual({
+      op: 'rlimit',
+      resource: fake.rlimits.RLIMIT_NOFILE,
+      soft: 64,
+      hard: 128,
+    });
+    expect(plan.steps).toContainEqual({ op: 'chdir', path: '/tmp' });
+  });
+
+  it('refuses what 2014 would have done to the host', () => {
+    expect(() => compilePlan({ namespaces: {} }, { ...base, argv: ['sh'] })).toThrow(/\/namespaces\/NEWNS/);
+    expect(() =>
+      compilePlan({ hostname: 'x', namespaces: { NEWNS: true } }, { ...base, argv: ['sh'] }),
+    ).toThrow(/\/hostname: needs namespaces\.NEWUTS/);
+    expect(() =>
+      compilePlan({ namespaces: { NEWNS: true, NEWUSER: true } }, { ...base, argv: ['sh'] }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_NSINIT_INVALID_CONFIG' }));
+  });
+
+  it('names the field of a value it cannot apply', () => {
+    const bad = (c: PlanConfig) => () =>
+      compilePlan({ namespaces: { NEWNS: true }, ...c }, { ...base, argv: ['sh'] });
+    expect(bad({ capabilities: ['NOPE'] })).toThrow(/\/capabilities\/0: unknown capability 'NOPE'/);
+    expect(bad({ environment: ['A=1', 'oops'] })).toThrow(/\/environment\/1/);
+    expect(bad({ device_nodes: [{ type: 120, path: '/dev/x' }] })).toThrow(/\/device_nodes\/0\/type/);
+    expect(bad({ rlimits: [{ type: 'RLIMIT_NOFILE', soft: 10, hard: 5 }] })).toThrow(/\/rlimits\/0/);
+    expect(() => compilePlan({ namespaces: { NEWNS: true } }, { ...base, argv: [] })).toThrow(
+      /'argv' option/,
+    );
+  });
+});

@@ -1,0 +1,103 @@
+// The 2014 state files in the data directory: `pid` (decimal host pid of PID 1, no newline) and
+// `start` (field 22 of /proc/<pid>/stat, see proc(5)). The pair identifies the process across pid
+// reuse: a pid file is live only while that pid exists with the same start time.
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NativeBindings } from '@nsinit/native';
+
+export interface ContainerState {
+  pid: number;
+  /** Start time in clock ticks since boot, as written in the `start` file. */
+  start: string;
+}
+
+export type StateCheck =
+  | { kind: 'none' }
+  | { kind: 'live'; state: ContainerState }
+  | { kind: 'stale'; reason: string; state?: ContainerState };
+
+export const PID_FILE = 'pid';
+export const START_FILE = 'start';
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** Read the pid/start pair and decide whether it names a live process. Anything unparsable or
+ *  half-written counts as stale (a crash can leave any combination). */
+export async function checkState(
+  native: Pick<NativeBindings, 'startTime'>,
+  dataDir: string,
+): Promise<StateCheck> {
+  const pidText = await readOptional(join(dataDir, PID_FILE));
+  if (pidText === null) {
+    const startText = await readOptional(join(dataDir, START_FILE));
+    return startText === null ? { kind: 'none' } : { kind: 'stale', reason: 'start file without pid file' };
+  }
+  const trimmed = pidText.trim();
+  const pid = /^[1-9][0-9]{0,9}$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isSafeInteger(pid))
+    return { kind: 'stale', reason: `pid file holds '${trimmed.slice(0, 32)}'` };
+  const startText = await readOptional(join(dataDir, START_FILE));
+  if (startText === null) return { kind: 'stale', reason: `pid ${pid} has no start file` };
+  const state = { pid, start: startText.trim() };
+  const now = native.startTime(pid);
+  if (now === null || (await isZombie(pid)))
+    return { kind: 'stale', reason: `process ${pid} is gone`, state };
+  if (now !== state.start) {
+    return {
+      kind: 'stale',
+      reason: `process ${pid} started at ${now}, not ${state.start} (pid reused)`,
+      state,
+    };
+  }
+  return { kind: 'live', state };
+}
+
+/** A zombie keeps its /proc entry and start time until reaped, but it is gone: its namespaces are
+ *  released and it can never be joined. (If the supervisor was killed, the orphaned init may stay
+ *  a zombie until the system's init reaps it.) */
+async function isZombie(pid: number): Promise<boolean> {
+  const stat = await readOptional(`/proc/${pid}/stat`).catch(() => null);
+  if (stat === null) return false; // unreadable here: startTime already said it exists
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
+}
+
+async function writeAtomic(path: string, data: string): Promise<void> {
+  // rename(2) replaces the name atomically: a reader sees the old file or the whole new one.
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, data, { mode: 0o644, flag: 'wx' });
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+}
+
+/** `start` first, then `pid`: whoever sees a pid file also finds its start file. */
+export async function writeState(dataDir: string, state: ContainerState): Promise<void> {
+  await writeAtomic(join(dataDir, START_FILE), state.start);
+  await writeAtomic(join(dataDir, PID_FILE), String(state.pid));
+}
+
+/** Remove the pair, `pid` first (the mirror of writeState). With `onlyPid`, leave files that
+ *  already name another process alone. */
+export async function removeState(dataDir: string, onlyPid?: number): Promise<void> {
+  if (onlyPid !== undefined) {
+    const current = await readOptional(join(dataDir, PID_FILE)).catch(() => null);
+    if (current !== null && current.trim() !== String(onlyPid)) return;
+  }
+  for (const name of [PID_FILE, START_FILE]) {
+    await unlink(join(dataDir, name)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+}
