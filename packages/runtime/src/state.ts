@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NativeBindings } from '@nsinit/native';
+import { ErrorCodes, nsinitError } from './errors.js';
 
 export interface ContainerState {
   pid: number;
@@ -82,10 +83,26 @@ async function writeAtomic(path: string, data: string): Promise<void> {
   }
 }
 
-/** `start` first, then `pid`: whoever sees a pid file also finds its start file. */
+/** `start` first, then `pid`: whoever sees a pid file also finds its start file. A failure (a full
+ *  or read-only data directory) names the file; the caller stops the container. */
 export async function writeState(dataDir: string, state: ContainerState): Promise<void> {
-  await writeAtomic(join(dataDir, START_FILE), state.start);
-  await writeAtomic(join(dataDir, PID_FILE), String(state.pid));
+  for (const [name, data] of [
+    [START_FILE, state.start],
+    [PID_FILE, String(state.pid)],
+  ] as const) {
+    const path = join(dataDir, name);
+    try {
+      await writeAtomic(path, data);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw nsinitError(ErrorCodes.START_FAILED, `cannot write the ${name} file '${path}': ${e.message}`, {
+        path,
+        ...(e.errno === undefined ? {} : { errno: e.errno }),
+        ...(e.syscall === undefined ? {} : { syscall: e.syscall }),
+        cause: err,
+      });
+    }
+  }
 }
 
 /** Remove the pair, `pid` first (the mirror of writeState). With `onlyPid`, leave files that

@@ -3,7 +3,7 @@
 // container.json asks for — its hostname, PID 1, the unprivileged user from etc/passwd.
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createBundle, unmet, useLeakCheck } from '../src/index.js';
+import { createBundle, unmet, useLeakCheck } from '@nsinit/testkit';
 
 async function collect(stream: Readable | null): Promise<string> {
   let out = '';
