@@ -23,7 +23,11 @@ if (skipped.length > 0) {
   for (const s of skipped) console.log(`  - ${s}`);
 }
 const passed = report.numPassedTests ?? 0;
-const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+// A file that fails outside any test (an import error, a failing hook) counts as one failure.
+const brokenFiles = (report.testResults ?? []).filter(
+  (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((t) => t.status === 'failed'),
+).length;
+const failed = (report.numFailedTests ?? 0) + brokenFiles;
 console.log(`${passed} passed, ${failed} failed, ${skipped.length} skipped`);
 if (passed === 0) {
   console.error('test-summary: no test passed');

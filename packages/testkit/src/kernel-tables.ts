@@ -1,51 +1,11 @@
 // Linux constants for the recording fake (x86_64/arm64 share these): capability numbers
 // (capabilities(7), <linux/capability.h>), rlimit resources (getrlimit(2)), clone(2) namespace
-// flags, mount(2)/umount2(2) flags, inode types (inode(7)) and signal numbers (signal(7)).
+// flags, mount(2)/umount2(2) flags, inode types (inode(7)), signal numbers (signal(7)) and the
+// termios(3) mode bits (<asm-generic/termbits.h>).
 import { constants as osConstants } from 'node:os';
+// CAPABILITY_NAMES is in kernel bit order: a name's index is its capability number.
+import { CAPABILITY_NAMES as CAP_NAMES } from '@nsinit/config';
 
-const CAP_NAMES = [
-  'CHOWN',
-  'DAC_OVERRIDE',
-  'DAC_READ_SEARCH',
-  'FOWNER',
-  'FSETID',
-  'KILL',
-  'SETGID',
-  'SETUID',
-  'SETPCAP',
-  'LINUX_IMMUTABLE',
-  'NET_BIND_SERVICE',
-  'NET_BROADCAST',
-  'NET_ADMIN',
-  'NET_RAW',
-  'IPC_LOCK',
-  'IPC_OWNER',
-  'SYS_MODULE',
-  'SYS_RAWIO',
-  'SYS_CHROOT',
-  'SYS_PTRACE',
-  'SYS_PACCT',
-  'SYS_ADMIN',
-  'SYS_BOOT',
-  'SYS_NICE',
-  'SYS_RESOURCE',
-  'SYS_TIME',
-  'SYS_TTY_CONFIG',
-  'MKNOD',
-  'LEASE',
-  'AUDIT_WRITE',
-  'AUDIT_CONTROL',
-  'SETFCAP',
-  'MAC_OVERRIDE',
-  'MAC_ADMIN',
-  'SYSLOG',
-  'WAKE_ALARM',
-  'BLOCK_SUSPEND',
-  'AUDIT_READ',
-  'PERFMON',
-  'BPF',
-  'CHECKPOINT_RESTORE',
-];
 
 export const CAPABILITIES: Readonly<Record<string, number>> = Object.freeze(
   Object.fromEntries(CAP_NAMES.map((name, i) => [name, i])),
@@ -115,5 +75,23 @@ export const CONSTANTS: Readonly<Record<string, number>> = Object.freeze({
   S_IFREG: 0o100000,
   S_IFLNK: 0o120000,
   S_IFSOCK: 0o140000,
+  IGNBRK: 0o1,
+  BRKINT: 0o2,
+  PARMRK: 0o10,
+  ISTRIP: 0o40,
+  INLCR: 0o100,
+  IGNCR: 0o200,
+  ICRNL: 0o400,
+  IXON: 0o2000,
+  OPOST: 0o1,
+  ONLCR: 0o4,
+  ISIG: 0o1,
+  ICANON: 0o2,
+  ECHO: 0o10,
+  ECHONL: 0o100,
+  IEXTEN: 0o100000,
+  CSIZE: 0o60,
+  CS8: 0o60,
+  PARENB: 0o400,
   ...Object.fromEntries(Object.entries(osConstants.signals).filter(([k]) => k.startsWith('SIG'))),
 });
