@@ -143,16 +143,13 @@ describe('a process joining a live container', () => {
       const container = await open(bundle.dir);
       const init = await container.run(['sh', '-c', PROBE], { stdio: 'ignore' });
       const pause = join(tmpdir(), `nsinit-pause-${process.pid}-${Date.now()}`);
+      const judged = (lines: string[]) => lines.filter((l) => !sc.skip?.test(l));
       const probe = async (n: number, hostPid: number) => {
         const result = bundle.path('tmp', `result${n}`);
         writeWhole(bundle.path('tmp', `go${n}`), String(nsPid(hostPid)));
         await until(`probe ${n}`, () => existsSync(result));
-        return readFileSync(result, 'utf8')
-          .trim()
-          .split('\n')
-          .filter((l) => !sc.skip?.test(l));
+        return judged(readFileSync(result, 'utf8').trim().split('\n'));
       };
-      const judged = (lines: string[]) => lines.filter((l) => !sc.skip?.test(l));
       try {
         const wrap =
           caps && sc.same

@@ -4,19 +4,24 @@
 // supervisor's is not (CVE-2022-29162, crun CVE-2022-27650, youki CVE-2025-27612); NoNewPrivs as
 // configured. All checked from outside through /proc/<pid>/{fd,status} of the real processes.
 //
-// Guard checks (scratch copy, see SECURITY-NOTES.md): without the plan's close-fds step the fd
-// tests fail (fds 3 and 4 reach the container); with process.c's chdir done by path instead of
-// through path.c's openat2 the cwd tests fail (the command runs in the host canary directory);
-// with capabilities.ts setting inheritable to the kept set the CapInh test fails.
+// Guard checks (scratch copy, see SECURITY-NOTES.md): without the plan's close-fds step the
+// embedded test fails (the program's non-close-on-exec fd reaches the container; the CLI cases
+// pass anyway because Node marks the fds it inherits close-on-exec at start-up); with process.c's
+// chdir done by path instead of through path.c's openat2 the cwd tests fail (the command runs in
+// the host canary directory); with capabilities.ts setting inheritable to the kept set the CapInh
+// test fails.
 import { spawn } from 'node:child_process';
 import { closeSync, constants, openSync, readdirSync, readFileSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
 import { open } from '@nsinit/runtime';
 import { type Bundle, createBundle, createCanary, nsinitBin, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { loadRaw } from '../../native/dist/native.js';
 import { alive, plain, until, waitForPid } from './helpers.js';
 
 useLeakCheck();
+
+const raw = loadRaw();
 
 const fdsOf = (pid: number) =>
   readdirSync(`/proc/${pid}/fd`)
@@ -116,6 +121,41 @@ describe('fds at exec', () => {
   });
 });
 
+describe('fds at exec, embedded', () => {
+  it('an fd the embedding program holds without close-on-exec never reaches new or joined processes', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    await withLeakedFd(async (fd) => {
+      // Node itself marks inherited fds close-on-exec at start-up, so only a program that makes
+      // one without it (a native library, a dup) exercises the plan's close-fds step.
+      const inheritable = raw.dupInheritable(fd);
+      try {
+        expect(
+          Number.parseInt(
+            /^flags:\s+(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${inheritable}`, 'utf8'))![1]!,
+            8,
+          ) & 0o2000000,
+        ).toBe(0);
+        const bundle = await plainBundle();
+        const container = await open(bundle.dir);
+        const init = await container.run(['sleep', '220'], { stdio: 'ignore' });
+        let joined: Awaited<ReturnType<typeof container.join>> | null = null;
+        try {
+          joined = await container.join(['sleep', '221'], { stdio: 'ignore' });
+          expect({ init: fdsOf(init.pid), joined: fdsOf(joined.pid) }).toEqual({
+            init: [0, 1, 2],
+            joined: [0, 1, 2],
+          });
+        } finally {
+          init.kill('SIGKILL'); // PID 1's death takes the joined process with it
+          await Promise.all([init.wait(), joined?.wait()]);
+        }
+      } finally {
+        closeSync(inheritable);
+      }
+    });
+  });
+});
+
 describe('working_dir /proc/self/fd/N', () => {
   it('is refused for a new container and for a join, even when fd N is a host directory', async (ctx) => {
     requires(ctx, 'root', 'busybox');
@@ -180,11 +220,11 @@ describe('capabilities and no_new_privileges at exec', () => {
       });
       // The supervisor runs with a non-empty inheritable set; exec keeps it unless nsinit clears it.
       const wrap = ['setpriv', '--inh-caps', '+chown,+kill,+net_raw', '--'];
-      const first = supervise(bundle.dir, ['sleep', '200'], fd, wrap);
+      const first = supervise(bundle.dir, ['sleep', '210'], fd, wrap);
       const pid1 = await waitForPid(bundle.dir);
       expect(field(statusOf(first.pid), 'CapInh')).not.toBe('0000000000000000');
-      const joiner = supervise(bundle.dir, ['sleep', '201'], fd, wrap);
-      const joined = await until('the joined sleep', () => findByArgv(['sleep', '201']));
+      const joiner = supervise(bundle.dir, ['sleep', '211'], fd, wrap);
+      const joined = await until('the joined sleep', () => findByArgv(['sleep', '211']));
       const kept = ((1n << 0n) | (1n << 5n) | (1n << 6n) | (1n << 7n) | (1n << 13n))
         .toString(16)
         .padStart(16, '0');
@@ -212,8 +252,14 @@ describe('capabilities and no_new_privileges at exec', () => {
       const container = await open(bundle.dir);
       const init = await container.run(['sleep', '200'], { stdio: 'ignore' });
       const joined = await container.join(['sleep', '201'], { stdio: 'ignore' });
-      for (const pid of [init.pid, joined.pid])
-        expect(field(statusOf(pid), 'NoNewPrivs')).toBe(nnp ? '1' : '0');
+      // Through the library API too (youki CVE-2025-27612 was a library-only path): CapInh 0.
+      for (const pid of [init.pid, joined.pid]) {
+        const st = statusOf(pid);
+        expect({ nnp: field(st, 'NoNewPrivs'), inh: field(st, 'CapInh') }).toEqual({
+          nnp: nnp ? '1' : '0',
+          inh: '0000000000000000',
+        });
+      }
       init.kill('SIGKILL');
       await Promise.all([init.wait(), joined.wait()]);
       expect(alive(init.pid)).toBe(false);

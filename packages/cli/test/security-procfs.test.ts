@@ -125,4 +125,23 @@ describe('a rootfs with a fake /proc', () => {
       );
     },
   );
+
+  it('exposes no cgroup hierarchy of the host, and /sys is read-only with restrictions', async (ctx) => {
+    // Class 7's concern (CVE-2023-25809: a writable host cgroup tree inside the container) for
+    // the one mode nsinit has, rootful without a cgroup namespace: nothing of cgroupfs is mounted.
+    requires(ctx, 'root', 'busybox');
+    const bundle = await createFakeProcBundle({ config: (c) => void delete c.networks });
+    const r = await runCli(
+      [
+        'exec',
+        'sh',
+        '-c',
+        'grep -c cgroup /proc/self/mountinfo; ls /sys/fs/cgroup | wc -l; ' +
+          `awk '$5 == "/sys" { print $6 }' /proc/self/mountinfo; mkdir /sys/x || echo refused`,
+      ],
+      { cwd: bundle.dir },
+    );
+    expect(r.stdout).toMatch(/^0\n0\nro,[a-z,]+\nrefused\n$/);
+    expect(r.stderr).toMatch(/Read-only file system/);
+  });
 });

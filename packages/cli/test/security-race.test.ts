@@ -1,15 +1,15 @@
 // The symlink-exchange race of CVE-2021-30465 and CVE-2024-45310 (class 3 of runtime-security.md):
 // while containers start, an attacker process swaps a path on the mount destination's route
-// (/mnt/vol of /mnt/vol/data) between a real directory and a symlink to a host canary, atomically
-// with renameat2(2) RENAME_EXCHANGE, in a tight loop. Whatever instant each container's setup hits,
-// the bind must land inside the rootfs (it is then visible in the container's own mountinfo; a bind
-// made on a host path would have been detached with the old root by pivot_root) or the start must
-// fail cleanly; the canary (whose vol/data a naive mkdir -p would create) stays untouched and no
-// host mount appears. 30 containers in CI, 200 with NSINIT_LONG=1, five at a time on one rootfs
-// (separate data directories).
+// (/mnt/vol of /mnt/vol/data) between a real directory and a symlink to a host canary directory,
+// atomically with renameat2(2) RENAME_EXCHANGE, in a tight loop. Whatever instant each container's
+// setup hits, the bind must land inside the rootfs (it is then in the container's own mountinfo; a
+// bind made on a host path is detached with the old root by pivot_root(2)) or the start must fail
+// cleanly; the canary stays untouched and no host mount appears. 30 containers in CI, 200 with
+// NSINIT_LONG=1, five at a time on one rootfs (separate data directories).
 //
-// Guard check (scratch copy, see SECURITY-NOTES.md): with path.c resolving by host path instead of
-// openat2 RESOLVE_IN_ROOT, this test fails (canary vol/data created on the host, binds missing).
+// Guard check (scratch copy, see SECURITY-NOTES.md): with path.c resolving container paths
+// relative to the rootfs but without RESOLVE_IN_ROOT (absolute links followed to the host), every
+// container that hit the symlink lost its bind to the host canary and this test failed.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +49,7 @@ describe('a mount destination swapped with an outside symlink while containers s
     // presence in the container's table is the proof, content is not probed.)
     const probe = ['sh', '-c', `awk '$4 == "${source}" { print $5 }' /proc/self/mountinfo`];
 
-    const flipper = await startSymlinkFlipper(bundle.path('mnt/vol'), canary.path('vol'));
+    const flipper = await startSymlinkFlipper(bundle.path('mnt/vol'), canary.path('dir'));
     const outcomes = { inside: 0, refused: 0 };
     const problems: string[] = [];
     const one = async (i: number) => {

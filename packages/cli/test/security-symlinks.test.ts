@@ -4,12 +4,13 @@
 // image as a symlink to a canary directory on the host. nsinit must refuse with a clear error naming
 // the path, or act inside the rootfs; the canary must be unchanged and no host mount may appear.
 //
-// Guard checks (done by hand on a scratch copy of the repo, see SECURITY-NOTES.md): with
-// path.c's openat2 RESOLVE_IN_ROOT replaced by a plain host-path open (the "naive runtime"), the
-// bind-destination, device-node and working-dir cases fail here (canary gains files / the command
-// runs in the host directory); with the noSymlinks flag dropped from the /proc, /sys and /dev
-// mounts, the proc/sys/dev cases fail (the mount lands on the canary); with user.ts reading
-// etc/passwd through the host path, the etc-passwd and etc-group cases fail (uid 4242).
+// Guard checks (done on a scratch copy of the repo, see SECURITY-NOTES.md): with path.c resolving
+// relative to the rootfs but without RESOLVE_IN_ROOT (absolute links followed to the host), the
+// bind-destination, device-node and relative bind cases fail (the bind or node lands on the host
+// canary); with noSymlinks dropped from the /proc, /sys and /dev mounts, the proc/sys/dev cases fail
+// (mounted instead of refused); with user.ts reading etc/passwd through the host path, the
+// etc-passwd and etc-group cases fail (uid 4242, gid 4343). The mkdir -p cases are also protected
+// by component-wise mkdirat, so they pass on the RESOLVE_IN_ROOT mutant alone.
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { relative } from 'node:path';
 import {
@@ -32,6 +33,7 @@ const PROBE = [
   'touch ./pwned 2>/dev/null && echo wrote-cwd',
   'for f in /dev/null /dev/console /dev/ptmx /opt/devs/null; do echo pwned 2>/dev/null >"$f"; done',
   'echo null=$(stat -c %F:%t:%T /dev/null)',
+  'echo devnull=$(stat -c %F:%t:%T /opt/devs/null 2>/dev/null)',
   'echo console=$(stat -c %F:%t /dev/console 2>/dev/null)',
   'echo ptmx=$(readlink /dev/ptmx)',
   'echo fs=$(stat -f -c %T /proc /sys /dev /dev/pts | tr "\\n" " ")',
@@ -104,7 +106,7 @@ describe('a rootfs whose paths are symlinks to the host', () => {
     const f = await createEscapeFixture('device-node');
     const r = await run(f);
     if (r.exitCode === 0) {
-      expect(r.lines).toContain('null=character special file:1:3');
+      expect(r.lines).toContain('devnull=character special file:1:3');
     } else {
       expect(r.exitCode).toBe(125);
       expect(r.stderr).toMatch(/^nsinit: container setup failed at step 'mknod': .*'\/opt\/devs\/null'\n$/);
@@ -141,6 +143,27 @@ describe('a rootfs whose paths are symlinks to the host', () => {
     },
   );
 
+  it.for([
+    ['bind-destination', 'mnt/data', "'bind'"],
+    ['device-node', 'opt/devs', "'mknod'"],
+  ] as const)(
+    'never creates a missing symlink target on the host with mkdir -p (%s)',
+    async ([kind, link, step], ctx) => {
+      requires(ctx, 'root', 'busybox');
+      const f = await createEscapeFixture(kind);
+      // CVE-2024-45310: the link's target does not exist; a naive MkdirAll would create it on the host.
+      rmSync(f.link);
+      symlinkSync(f.canary.path('missing', 'deeper'), f.link);
+      const r = await run(f);
+      if (r.exitCode !== 0) {
+        expect(r.exitCode).toBe(125);
+        expect(r.stderr).toMatch(new RegExp(`^nsinit: container setup failed at step ${step}: .*'/${link}`));
+      } else if (kind === 'bind-destination') expect(r.lines).toContain('data=from-source');
+      else expect(r.lines).toContain('devnull=character special file:1:3');
+      expectUntouched(f);
+    },
+  );
+
   it('covers every fixture kind', () => {
     const tested: EscapeKind[] = [
       'proc',
@@ -172,8 +195,10 @@ describe('a rootfs whose paths are symlinks to the host', () => {
     symlinkSync(up, f.link);
     expect(up.startsWith('../')).toBe(true);
     const r = await run(f);
-    if (r.exitCode === 0) expect(r.lines).not.toContain('wrote-cwd');
-    else
+    if (r.exitCode === 0) {
+      // Inside the rootfs is the only acceptable success: the bind visible, or the cwd there.
+      expect(r.lines).toContain(kind === 'bind-destination' ? 'data=from-source' : 'cwd=/work');
+    } else
       expect(r.stderr).toMatch(
         new RegExp(`^nsinit: container setup failed at step '(bind|chdir)': .*'/${link}'\\n$`),
       );

@@ -150,7 +150,8 @@ export type EscapeKind =
 interface EscapeSpec {
   /** The rootfs path replaced by the symlink. */
   link: string;
-  /** Canary entry it points at (absolute host path); missing ones test mkdir -p escapes. */
+  /** Canary entry it points at (absolute host path). Tests may re-point it at a missing entry
+   *  (canary.path('missing')) to catch mkdir -p escapes. */
   target: string;
   describe: string;
 }
@@ -158,8 +159,8 @@ interface EscapeSpec {
 export const ESCAPES: Readonly<Record<EscapeKind, EscapeSpec>> = {
   'bind-destination': {
     link: 'mnt/data',
-    target: 'bind/missing',
-    describe: 'a bind-mount destination (its target does not exist: a naive mkdir -p creates it)',
+    target: 'bind',
+    describe: 'a bind-mount destination (an existing host directory: a naive mount lands on it)',
   },
   proc: { link: 'proc', target: 'proc', describe: '/proc itself' },
   sys: { link: 'sys', target: 'sys', describe: '/sys itself' },
@@ -170,8 +171,8 @@ export const ESCAPES: Readonly<Record<EscapeKind, EscapeSpec>> = {
   'dev-ptmx': { link: 'dev/ptmx', target: 'ptmx', describe: '/dev/ptmx' },
   'device-node': {
     link: 'opt/devs',
-    target: 'devs',
-    describe: 'the parent of a device_nodes path (missing on the host: mkdir -p would create it)',
+    target: 'dir',
+    describe: 'the parent of a device_nodes path (an existing host directory: a naive mknod lands in it)',
   },
   'working-dir': { link: 'work', target: 'cwd', describe: 'the working directory' },
   'etc-passwd': {
