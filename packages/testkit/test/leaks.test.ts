@@ -134,11 +134,13 @@ describe('the leak checker catches a planted leak', () => {
     const netns = `/proc/${holder.pid}/ns/net`;
     // Wait until unshare has exec'd sleep in its new namespace (its netns differs from ours).
     const ours = execFileSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' });
-    for (let i = 0; i < 100; i++) {
-      const theirs = execFileSync('readlink', [netns], { encoding: 'utf8' });
-      if (theirs !== ours) break;
-      await new Promise((r) => setTimeout(r, 10));
+    // Never go on while it is still in ours: the link below would be made in the host's netns.
+    let separate = false;
+    for (let i = 0; i < 1000 && !separate; i++) {
+      separate = execFileSync('readlink', [netns], { encoding: 'utf8' }) !== ours;
+      if (!separate) await new Promise((r) => setTimeout(r, 10));
     }
+    if (!separate) throw new Error('unshare --net did not enter a new network namespace within 10 s');
     const before = snapshotHost({ netns });
     expect(before.links).toEqual(['lo']);
     execFileSync('nsenter', [`--net=${netns}`, 'ip', 'link', 'add', 'nsleak0', 'type', 'bridge']);
