@@ -1,5 +1,5 @@
 // Case 1: a cold CLI start of a container running /bin/true — `nsinit exec` vs `runc run` vs
-// `crun run`, with floors: a bare exec of /bin/true, unshare(1)+chroot(8) into the same rootfs
+// `crun run` (nsinit also without its validated-config cache), with floors: a bare exec of /bin/true, unshare(1)+chroot(8) into the same rootfs
 // with the same five namespaces, `node -e 0` (what any Node CLI pays first), and the nsenter(1)
 // wrapper crun may need here. Interleaved: every round runs each once.
 import { interleave } from '../lib/harness.mjs';
@@ -20,8 +20,17 @@ export function toSummary(name, res, extra = {}) {
 export async function coldCase(ctx) {
   const { bundle, oci, runc, crun, crunPrefix, nsinit } = ctx;
   const runners = [];
-  if (nsinit.ok)
+  if (nsinit.ok) {
     runners.push({ name: 'nsinit', argv: () => [nsinit.bin, 'exec', '/bin/true'], cwd: bundle.dir });
+    // The first start with a new or edited container.json: the CLI validates it (loading the
+    // typebox validator) instead of answering from its validated-config cache.
+    runners.push({
+      name: 'nsinit, config not cached',
+      argv: () => [nsinit.bin, 'exec', '/bin/true'],
+      cwd: bundle.dir,
+      env: { ...process.env, NSINIT_CONFIG_CACHE: 'off' },
+    });
+  }
   runners.push({ name: 'runc', argv: (i) => runc.run(oci.trueBundle, `bench-cold-${process.pid}-${i}`) });
   runners.push({
     name: 'crun',

@@ -49,6 +49,56 @@ function runnerTable(runners) {
   );
 }
 
+/** The issue's targets against this run: [target, measured, met]. */
+export function targets(results) {
+  const rows = [];
+  const yes = (ok) => (ok ? 'yes' : 'no');
+  const e = results.embedded;
+  if (e && !e.error) {
+    const seq = e.sequential.latencyMs.median;
+    rows.push(['embedded start-to-exit ≤ 10 ms median', `${seq.toFixed(2)} ms`, yes(seq <= 10)]);
+    const rate = e.concurrent.perSecond;
+    rows.push([`≥ 150 containers/s with ${e.parallel} in flight`, `${rate.toFixed(0)}/s`, yes(rate >= 150)]);
+  }
+  const m = results.memory;
+  if (m && !m.error) {
+    const kib = m.rssPerContainerKiB;
+    rows.push([
+      `supervising ${m.count} live containers ≤ 64 KiB RSS each`,
+      `${kib.toFixed(1)} KiB`,
+      yes(kib <= 64),
+    ]);
+  }
+  const cold = results.cold?.runners;
+  const ns = byName(cold, 'nsinit');
+  const node = byName(cold, 'floor: node -e 0');
+  if (ns && node) {
+    const extra = ns.wallMs.median - node.wallMs.median;
+    rows.push(['cold CLI ≤ `node -e 0` + 15 ms', `+${extra.toFixed(1)} ms`, yes(extra <= 15)]);
+    const miss = byName(cold, 'nsinit, config not cached');
+    if (miss) {
+      const extraMiss = miss.wallMs.median - node.wallMs.median;
+      rows.push(['(same, config not cached: first start after an edit)', `+${extraMiss.toFixed(1)} ms`, '—']);
+    }
+  }
+  const join = results.join?.runners;
+  const runcExec = byName(join, 'runc')?.wallMs.median;
+  const cliJoin = byName(join, 'nsinit')?.wallMs.median;
+  if (Number.isFinite(runcExec) && Number.isFinite(cliJoin))
+    rows.push([
+      'join ≤ 0.5× runc exec (CLI)',
+      `${(cliJoin / runcExec).toFixed(2)}×`,
+      yes(cliJoin <= 0.5 * runcExec),
+    ]);
+  if (Number.isFinite(runcExec) && e?.join)
+    rows.push([
+      'join ≤ 0.5× runc exec (embedded exec())',
+      `${(e.join.latencyMs.median / runcExec).toFixed(2)}×`,
+      yes(e.join.latencyMs.median <= 0.5 * runcExec),
+    ]);
+  return rows;
+}
+
 export function renderMarkdown(results) {
   const h = results.headline;
   const parts = [`# nsinit benchmark (${results.meta.mode})`, ''];
@@ -70,6 +120,12 @@ export function renderMarkdown(results) {
     }
   }
   parts.push(table(['case', 'wall', 'CPU', 'peak RSS'], hr), '');
+  // Smoke counts are too small to judge a target by.
+  const t = results.meta.mode === 'full' ? targets(results) : [];
+  if (t.length) {
+    parts.push('## Issue 7 targets (medians of this run)', '');
+    parts.push(table(['target', 'measured', 'met'], t), '');
+  }
   if (results.cold) {
     parts.push(
       `## 1. Cold CLI: /bin/true in a new container (${results.cold.rounds} interleaved rounds)`,
@@ -102,6 +158,16 @@ export function renderMarkdown(results) {
               e.concurrent.latencyMs.p90.toFixed(2),
               e.concurrent.perSecond.toFixed(1),
             ],
+            ...(e.join
+              ? [
+                  [
+                    'join into a live container (exec(), sequential)',
+                    fmt(e.join.latencyMs, 2),
+                    e.join.latencyMs.p90.toFixed(2),
+                    e.join.perSecond.toFixed(1),
+                  ],
+                ]
+              : []),
           ],
         ),
         '',

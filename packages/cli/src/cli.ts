@@ -55,11 +55,21 @@ export function commandHelp(command: Command): string {
   ].join('\n');
 }
 
+/** The process's own stdio, created on first use: Node builds process.stdin/stdout/stderr lazily
+ *  and each pulls in its stream classes (net, tty, fs streams), which `nsinit exec` with
+ *  inherited stdio never needs. */
 export function defaultIo(): Io {
   return {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    processStdio: true,
     env: process.env,
     cwd: process.cwd(),
   };

@@ -15,6 +15,8 @@ export interface Io {
   stdin: Readable & { isTTY?: boolean; fd?: number };
   stdout: Writable & { isTTY?: boolean; columns?: number; rows?: number };
   stderr: Writable & { isTTY?: boolean };
+  /** True when stdin/stdout/stderr are the process's own (the container may inherit the fds). */
+  processStdio?: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }

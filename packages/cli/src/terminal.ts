@@ -1,9 +1,8 @@
-// The caller's terminal while a container has a pty (termios(3), ioctl_tty(2)): raw mode so every
-// key reaches the container's line discipline, and the window size copied at start and on
-// SIGWINCH. The original mode is restored on every exit path: normal return, errors, and process
-// exit (a last-resort 'exit' hook); Node also resets stdio termios when it exits.
-import { spawnSync } from 'node:child_process';
-import type { ReadStream, WriteStream } from 'node:tty';
+// The caller's terminal while a container has a pty (termios(3), ioctl_tty(2)): raw mode with
+// cfmakeraw semantics so every key reaches the container's line discipline and its output is not
+// post-processed twice, and the window size copied at start and on SIGWINCH. The saved modes are
+// put back on every exit path: normal return, errors, and process exit (a last-resort 'exit' hook).
+import type { NativeBindings } from '@nsinit/runtime';
 
 export interface WinSize {
   cols: number;
@@ -15,26 +14,30 @@ export interface TerminalSession {
   size(): WinSize | undefined;
   /** Calls `fn` with the new size on every SIGWINCH until restore(). */
   onResize(fn: (size: WinSize) => void): void;
-  /** Leave raw mode and stop listening (idempotent). */
+  /** Put the saved terminal modes back and stop listening (idempotent). */
   restore(): void;
 }
 
+type TtyInput = NodeJS.ReadableStream & { isTTY?: boolean; fd?: number };
+type TtyOutput = NodeJS.WritableStream & {
+  isTTY?: boolean;
+  columns?: number;
+  rows?: number;
+  on(event: 'resize', listener: () => void): unknown;
+  off(event: 'resize', listener: () => void): unknown;
+};
+
 export function enterTerminal(
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean },
+  stdin: TtyInput,
   stdout: NodeJS.WritableStream & { isTTY?: boolean },
+  native: Pick<NativeBindings, 'makeRaw' | 'restoreTermios'>,
 ): TerminalSession {
-  const input = stdin.isTTY ? (stdin as ReadStream) : null;
-  const output = stdout.isTTY ? (stdout as WriteStream) : null;
-  const wasRaw = input?.isRaw ?? false;
-  if (input && !wasRaw) {
-    input.setRawMode(true);
-    // libuv's raw mode keeps OPOST|ONLCR, so every \n the container's own pty already turned
-    // into \r\n would be post-processed a second time, and full-screen programs that switch
-    // their pty to raw output would be redrawn wrongly. Node has no termios API: stty(1) clears
-    // it on our terminal (fd 0). setRawMode(false) restores the saved termios, OPOST included.
-    if ((input as { fd?: number }).fd === 0)
-      spawnSync('stty', ['-opost'], { stdio: [0, 'ignore', 'ignore'], timeout: 2000 });
-  }
+  const inputFd = stdin.isTTY && typeof stdin.fd === 'number' ? stdin.fd : -1;
+  const output = stdout.isTTY ? (stdout as TtyOutput) : null;
+  // libuv's raw mode keeps OPOST|ONLCR, so the container's \r\n (its own pty already translated
+  // \n) would come out as \r\r\n and full-screen programs would be drawn wrongly: cfmakeraw(3)
+  // clears OPOST too, as 2014's nsinit did. The modes are saved first and restored verbatim.
+  const saved = inputFd >= 0 ? native.makeRaw(inputFd) : null;
   const resizeListeners: (() => void)[] = [];
   let restored = false;
   const restore = () => {
@@ -42,9 +45,9 @@ export function enterTerminal(
     restored = true;
     process.off('exit', restore);
     for (const l of resizeListeners) output?.off('resize', l);
-    if (input && !wasRaw) {
+    if (saved) {
       try {
-        input.setRawMode(false);
+        native.restoreTermios(inputFd, saved);
       } catch {
         // the terminal went away (hangup): nothing to restore
       }
@@ -52,7 +55,8 @@ export function enterTerminal(
   };
   process.on('exit', restore);
   const size = (): WinSize | undefined => {
-    if (output && output.columns > 0 && output.rows > 0) return { cols: output.columns, rows: output.rows };
+    if (output && (output.columns ?? 0) > 0 && (output.rows ?? 0) > 0)
+      return { cols: output.columns!, rows: output.rows! };
     return undefined;
   };
   return {

@@ -7,6 +7,14 @@ export interface WinSize {
   rows: number;
 }
 
+/** Mode flags of a terminal (struct termios, see termios(3)); compare with `constants`. */
+export interface TermiosFlags {
+  iflag: number;
+  oflag: number;
+  cflag: number;
+  lflag: number;
+}
+
 export interface NativeBindings {
   // --- the plan executor ---------------------------------------------------------------------
   /** clone3(plan.cloneFlags | CLONE_PIDFD); the child dup2s stdio, then blocks on the sync socket
@@ -41,6 +49,14 @@ export interface NativeBindings {
   openPty(): { master: number; slave: number };
   getWinSize(fd: number): WinSize;
   setWinSize(fd: number, size: WinSize): void;
+  /** Put the terminal behind `fd` in raw mode with cfmakeraw(3) semantics (TCGETS, then TCSETS
+   *  with input translation, output post-processing, echo, canonical mode and signal keys off,
+   *  CS8) and return its previous modes, opaque, for restoreTermios. ENOTTY if not a terminal. */
+  makeRaw(fd: number): Uint8Array;
+  /** Put back modes makeRaw returned (TCSETS, immediately; retried on EINTR). */
+  restoreTermios(fd: number, saved: Uint8Array): void;
+  /** The terminal's current mode flags (TCGETS). */
+  getTermios(fd: number): TermiosFlags;
 
   // --- files, locks, pipes -------------------------------------------------------------------
   /** pipe2(O_CLOEXEC): [read, write]. */

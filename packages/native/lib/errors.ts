@@ -33,10 +33,13 @@ export class NsinitError extends Error {
   }
 }
 
-const errorMap = getSystemErrorMap();
+// Built on first use: the map is libuv's whole error table, ~0.5 ms that a start which fails
+// nothing never needs.
+let errorMap: Map<number, [string, string]> | undefined;
 
 /** `ENOENT` and `no such file or directory` for a positive errno. */
 export function describeErrno(errno: number): { code: string; message: string } {
+  errorMap ??= getSystemErrorMap();
   const entry = errorMap.get(-Math.abs(errno));
   return entry ? { code: entry[0], message: entry[1] } : { code: `E${errno}`, message: `errno ${errno}` };
 }

@@ -41,6 +41,9 @@ export interface RawAddon {
   openPty(): { master: number; slave: number };
   getWinSize(fd: number): { cols: number; rows: number };
   setWinSize(fd: number, cols: number, rows: number): void;
+  makeRaw(fd: number): Buffer;
+  restoreTermios(fd: number, saved: Uint8Array): void;
+  getTermios(fd: number): { iflag: number; oflag: number; cflag: number; lflag: number };
   pipe(): [number, number];
   close(fd: number): void;
   tryLock(fd: number): boolean;

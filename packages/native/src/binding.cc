@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <fcntl.h>
+#include <termios.h>
 
 #include <cerrno>
 #include <cstring>
@@ -415,6 +416,52 @@ Napi::Value SetWinSize(const Napi::CallbackInfo &info)
   return env.Undefined();
 }
 
+Napi::Value MakeRaw(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, "fd", fd)) return env.Undefined();
+  struct termios saved;
+  nsinit_err e;
+  if (nsinit_pty_make_raw(fd, &saved, &e) != 0) return ThrowSys(env, e);
+  return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t *>(&saved), sizeof(saved));
+}
+
+Napi::Value RestoreTermios(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, "fd", fd)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+      info[1].As<Napi::Uint8Array>().ByteLength() != sizeof(struct termios)) {
+    Napi::TypeError::New(env, "the \"saved\" argument must be the Uint8Array makeRaw returned")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  struct termios t;
+  std::memcpy(&t, info[1].As<Napi::Uint8Array>().Data(), sizeof(t));
+  nsinit_err e;
+  if (nsinit_pty_set_termios(fd, &t, &e) != 0) return ThrowSys(env, e);
+  return env.Undefined();
+}
+
+Napi::Value GetTermios(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int fd;
+  if (!FdArg(info, 0, "fd", fd)) return env.Undefined();
+  struct termios t;
+  nsinit_err e;
+  if (nsinit_pty_get_termios(fd, &t, &e) != 0) return ThrowSys(env, e);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("iflag", Napi::Number::New(env, t.c_iflag));
+  o.Set("oflag", Napi::Number::New(env, t.c_oflag));
+  o.Set("cflag", Napi::Number::New(env, t.c_cflag));
+  o.Set("lflag", Napi::Number::New(env, t.c_lflag));
+  return o;
+}
+
 Napi::Value Pipe(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
@@ -549,6 +596,9 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports)
       {"openPty", OpenPty},
       {"getWinSize", GetWinSize},
       {"setWinSize", SetWinSize},
+      {"makeRaw", MakeRaw},
+      {"restoreTermios", RestoreTermios},
+      {"getTermios", GetTermios},
       {"pipe", Pipe},
       {"close", Close},
       {"tryLock", TryLock},

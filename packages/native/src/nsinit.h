@@ -219,6 +219,11 @@ int nsinit_proc_umount(const char *tgt, int flags, struct nsinit_err *e);
 int nsinit_pty_open(int *master, int *slave, struct nsinit_err *e);
 int nsinit_pty_get_winsize(int fd, unsigned *cols, unsigned *rows, struct nsinit_err *e);
 int nsinit_pty_set_winsize(int fd, unsigned cols, unsigned rows, struct nsinit_err *e);
+struct termios;
+int nsinit_pty_get_termios(int fd, struct termios *t, struct nsinit_err *e);
+int nsinit_pty_set_termios(int fd, const struct termios *t, struct nsinit_err *e);
+/* Saves the current modes in *saved, then applies cfmakeraw(3) semantics. */
+int nsinit_pty_make_raw(int fd, struct termios *saved, struct nsinit_err *e);
 
 /* netlink.c */
 int nsinit_netlink_open(int ns_fd, struct nsinit_err *e);

@@ -1,7 +1,8 @@
 /* Pseudo-terminals: a master from /dev/ptmx and its peer opened through TIOCGPTPEER, which opens
  * the slave from the master's own devpts instance instead of by the name /dev/pts/N (a name a
- * container could swap: CVE-2025-52565); window size via TIOCGWINSZ/TIOCSWINSZ.
- * Man pages: pty(7), ioctl_tty(2), ptmx(4). */
+ * container could swap: CVE-2025-52565); window size via TIOCGWINSZ/TIOCSWINSZ; the caller's
+ * terminal modes (TCGETS/TCSETS) for raw mode and its exact restore.
+ * Man pages: pty(7), ioctl_tty(2), ptmx(4), termios(3). */
 #include "nsinit.h"
 
 #include <errno.h>
@@ -45,4 +46,40 @@ int nsinit_pty_set_winsize(int fd, unsigned cols, unsigned rows, struct nsinit_e
   struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
   if (ioctl(fd, TIOCSWINSZ, &ws) < 0) return nsinit_err_set(e, errno, "ioctl", "TIOCSWINSZ");
   return 0;
+}
+
+int nsinit_pty_get_termios(int fd, struct termios *t, struct nsinit_err *e)
+{
+  if (tcgetattr(fd, t) < 0) return nsinit_err_set(e, errno, "ioctl", "TCGETS");
+  return 0;
+}
+
+int nsinit_pty_set_termios(int fd, const struct termios *t, struct nsinit_err *e)
+{
+  /* TCSANOW: a restore must not wait for output a dead container left queued on a terminal
+   * nobody reads (TCSADRAIN could block forever); typed-ahead input is kept, as TCSAFLUSH would
+   * drop it. EINTR: a SIGWINCH or forwarded signal may interrupt the ioctl; it changed nothing. */
+  for (;;) {
+    if (tcsetattr(fd, TCSANOW, t) == 0) return 0;
+    if (errno != EINTR) return nsinit_err_set(e, errno, "ioctl", "TCSETS");
+  }
+}
+
+int nsinit_pty_make_raw(int fd, struct termios *saved, struct nsinit_err *e)
+{
+  if (nsinit_pty_get_termios(fd, saved, e)) return -1;
+  struct termios raw = *saved;
+  /* cfmakeraw(3), as the 2014 nsinit did it (pkg/term): every byte reaches the container's own
+   * line discipline unchanged. No input translation (ICRNL would turn Enter into \n twice), no
+   * output post-processing (OPOST: the container's pty already turned \n into \r\n), no echo
+   * (the container's terminal echoes), no signals from ^C/^Z here (ISIG: they must reach the
+   * container's foreground job as bytes), 8-bit characters, and read() returns per byte. */
+  raw.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+  raw.c_oflag &= ~(tcflag_t)OPOST;
+  raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+  raw.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+  raw.c_cflag |= CS8;
+  raw.c_cc[VMIN] = 1;
+  raw.c_cc[VTIME] = 0;
+  return nsinit_pty_set_termios(fd, &raw, e);
 }

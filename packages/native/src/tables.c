@@ -1,6 +1,6 @@
 /* Name tables taken from the kernel and libc headers at build time, so the runtime never
  * hard-codes a number: CAP_* (capabilities(7)), RLIMIT_* (getrlimit(2)) and the CLONE_NEW*, MS_*,
- * S_IF*, MNT_* and signal constants that appear in plans. */
+ * S_IF*, MNT_* and signal constants that appear in plans, and the termios(3) mode bits. */
 #include "nsinit.h"
 
 #include <linux/capability.h>
@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <termios.h>
 
 #define C(name) {#name, name}
 #define CAP(name) {#name, CAP_##name}
@@ -59,5 +60,8 @@ const struct nsinit_const nsinit_constants[] = {
     C(SIGSTKFLT), C(SIGCHLD), C(SIGCONT), C(SIGSTOP), C(SIGTSTP), C(SIGTTIN), C(SIGTTOU),
     C(SIGURG), C(SIGXCPU), C(SIGXFSZ), C(SIGVTALRM), C(SIGPROF), C(SIGWINCH), C(SIGIO),
     C(SIGPWR), C(SIGSYS),
+    C(IGNBRK), C(BRKINT), C(PARMRK), C(ISTRIP), C(INLCR), C(IGNCR), C(ICRNL), C(IXON),
+    C(OPOST), C(ONLCR), C(ECHO), C(ECHONL), C(ICANON), C(ISIG), C(IEXTEN), C(CSIZE), C(PARENB),
+    C(CS8),
     {0, 0},
 };

@@ -1,5 +1,7 @@
-// Terminals: openPty (ptmx + TIOCGPTPEER), window size, and a container whose stdio and
-// /dev/console are the pty slave, with a controlling terminal from the session step.
+// Terminals: openPty (ptmx + TIOCGPTPEER), window size, raw mode and its restore (termios), and a
+// container whose stdio and /dev/console are the pty slave, with a controlling terminal from the
+// session step.
+import { writeSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { native, type Step } from '../lib/index.js';
 import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
@@ -26,6 +28,59 @@ describe('pty', () => {
     } finally {
       native.close(slave);
       native.close(master);
+    }
+  });
+
+  it('makeRaw applies cfmakeraw semantics and restoreTermios puts back the exact modes', async () => {
+    const { master, slave } = native.openPty();
+    const out = readAll(master).finally(() => native.close(master));
+    const c = native.constants;
+    const bits = (...names: string[]) => names.reduce((acc, n) => acc | c[n]!, 0);
+    try {
+      const before = native.getTermios(slave);
+      // A fresh pty is cooked: the bits raw mode must clear are set to start with.
+      expect(before.lflag & bits('ECHO', 'ICANON', 'ISIG')).toBe(bits('ECHO', 'ICANON', 'ISIG'));
+      expect(before.oflag & c.OPOST!).toBe(c.OPOST);
+      expect(before.iflag & c.ICRNL!).toBe(c.ICRNL);
+      // Cooked output: OPOST|ONLCR turns \n into \r\n.
+      writeSync(slave, 'cooked\n');
+
+      const saved = native.makeRaw(slave);
+      expect(saved).toBeInstanceOf(Uint8Array);
+      const raw = native.getTermios(slave);
+      const iOff = bits('IGNBRK', 'BRKINT', 'PARMRK', 'ISTRIP', 'INLCR', 'IGNCR', 'ICRNL', 'IXON');
+      expect(raw.iflag & iOff).toBe(0);
+      expect(raw.oflag & c.OPOST!).toBe(0);
+      expect(raw.lflag & bits('ECHO', 'ECHONL', 'ICANON', 'ISIG', 'IEXTEN')).toBe(0);
+      expect(raw.cflag & bits('CSIZE', 'PARENB')).toBe(c.CS8);
+      // Raw output: the kernel passes \n through unchanged.
+      writeSync(slave, 'raw\n');
+
+      native.restoreTermios(slave, saved);
+      expect(native.getTermios(slave)).toEqual(before);
+      writeSync(slave, 'restored\n');
+    } finally {
+      native.close(slave);
+    }
+    expect(await out).toBe('cooked\r\nraw\nrestored\r\n');
+  });
+
+  it('makeRaw on a non-tty is ENOTTY and restoreTermios refuses anything but saved modes', () => {
+    const [r, w] = native.pipe();
+    const { master, slave } = native.openPty();
+    try {
+      expect(() => native.makeRaw(r)).toThrow(
+        expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl', path: 'TCGETS' }),
+      );
+      expect(() => native.getTermios(w)).toThrow(expect.objectContaining({ code: 'ENOTTY' }));
+      const saved = native.makeRaw(slave);
+      expect(() => native.restoreTermios(slave, saved.subarray(1))).toThrow(TypeError);
+      expect(() => native.restoreTermios(r, saved)).toThrow(
+        expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl', path: 'TCSETS' }),
+      );
+      native.restoreTermios(slave, saved);
+    } finally {
+      for (const fd of [r, w, master, slave]) native.close(fd);
     }
   });
 

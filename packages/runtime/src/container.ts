@@ -1,7 +1,7 @@
 // A container directory (the rootfs, holding container.json) and its data directory (container.json,
 // `pid`, `start`, the lock; 2014's `data_path`). open() loads the config; exec() starts the
 // container or joins the live one, under the data-directory lock so racers never start two.
-import { readFile, realpath } from 'node:fs/promises';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, WinSize } from '@nsinit/native';
@@ -58,7 +58,7 @@ export async function open(dir: string, options: OpenOptions = {}): Promise<Cont
   if (options.root !== undefined && (typeof options.root !== 'string' || options.root === '')) {
     throw invalidArg('root', 'a directory path', options.root);
   }
-  const rootfs = await realpath(resolve(dir));
+  const rootfs = realpathSync.native(resolve(dir));
   const dataDir = options.root === undefined ? rootfs : resolve(options.root);
   const configPath = join(dataDir, 'container.json');
   let config = options.config;
@@ -248,7 +248,7 @@ export async function status(
   dir: string,
   options: Pick<OpenOptions, 'root' | 'native'> = {},
 ): Promise<ContainerStatus> {
-  const rootfs = await realpath(resolve(dir));
+  const rootfs = realpathSync.native(resolve(dir));
   const dataDir = options.root === undefined ? rootfs : resolve(options.root);
   const native = options.native ?? (await import('@nsinit/native')).native;
   return readStatus(native, rootfs, dataDir);
@@ -277,7 +277,7 @@ function abortError(signal: AbortSignal): NsinitError {
  *  (100 on every Linux ABI Node runs on). */
 export async function startedAt(startTicks: string): Promise<Date | null> {
   try {
-    const stat = await readFile('/proc/stat', 'utf8');
+    const stat = readFileSync('/proc/stat', 'utf8');
     const btime = /^btime (\d+)$/m.exec(stat);
     if (!btime) return null;
     return new Date((Number(btime[1]) + Number(startTicks) / 100) * 1000);

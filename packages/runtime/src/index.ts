@@ -26,6 +26,8 @@ export {
   status,
 } from './container.js';
 export { ErrorCodes, type ErrorCode, NsinitError } from './errors.js';
+/** The addon's bindings (loaded on first use), for callers that own a terminal (raw mode). */
+export { type NativeBindings, native, type TermiosFlags } from '@nsinit/native';
 export { DEFAULT_PATH, execCandidates } from './exec-path.js';
 export {
   compilePlan,

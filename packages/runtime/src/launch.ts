@@ -17,7 +17,7 @@ import { type CgroupHandle, cgroupsOf, setupCgroups } from './cgroups/index.js';
 import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
 import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags, type PlanConfig } from './plan/compile.js';
-import { ContainerProcess } from './process.js';
+import { ContainerProcess, monotonicMs } from './process.js';
 import { testPause } from './test-pause.js';
 import { type ContainerState, removeState, writeState } from './state.js';
 import { type ChildStdio, setupStdio, type StdioOption } from './stdio.js';
@@ -92,7 +92,7 @@ async function killAndReap(native: NativeBindings, spawned: Spawned): Promise<Ex
 
 export async function startContainer(ctx: LaunchContext, release: () => void): Promise<ContainerProcess> {
   const { native, config } = ctx;
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const { pty, stdio, fds } = prepareStdio(ctx);
   let netnsFd = -1;
   let spawned: Spawned | null = null;
@@ -195,7 +195,7 @@ export interface JoinTarget {
 
 export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Promise<ContainerProcess> {
   const { native, config } = ctx;
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   let pty: PtyPair | null = null;
   let stdio: ChildStdio | null = null;
   let spawned: Spawned | null = null;

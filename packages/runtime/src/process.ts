@@ -48,6 +48,11 @@ export interface Launched {
  *  holds the terminal (a background job in a joined container) must not hold us forever. */
 const DRAIN_MS = 250;
 
+/** Milliseconds on the monotonic clock (process.hrtime: no perf_hooks to load at start-up). */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 export function signalNumber(signal: NodeJS.Signals | number): number {
   if (typeof signal === 'number') return signal;
   const n = os.signals[signal];
@@ -115,7 +120,7 @@ export class ContainerProcess {
         exitCode: status.exitCode,
         signal: status.signal,
         oomKilled,
-        durationMs: Math.round(performance.now() - l.startedAt),
+        durationMs: Math.round(monotonicMs() - l.startedAt),
       };
       if (this.#stopReason !== null) throw stoppedError(this.#stopReason, result, l.timeout, l.abort);
       return result;

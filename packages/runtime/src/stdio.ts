@@ -1,9 +1,9 @@
 // The child's fds 0-2 when there is no terminal: pipes (pipe2(2) with O_CLOEXEC, so only the
 // child's dup2'd copies survive its execve), the supervisor's own fds, or /dev/null. Parent ends
 // are wrapped in net.Socket, which libuv polls with epoll (no thread per container).
-import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { NativeBindings } from '@nsinit/native';
+import { net } from './builtins.js';
 import { invalidArg } from './errors.js';
 
 export type StdioKind = 'pipe' | 'inherit' | 'ignore';
@@ -66,7 +66,7 @@ export function setupStdio(
   const wrap = (i: number) =>
     parentEnds[i] === undefined
       ? null
-      : new Socket({ fd: parentEnds[i]!, readable: i !== 0, writable: i === 0 });
+      : new (net().Socket)({ fd: parentEnds[i]!, readable: i !== 0, writable: i === 0 });
   const stdin = wrap(0);
   const stdout = wrap(1);
   const stderr = wrap(2);

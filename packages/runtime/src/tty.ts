@@ -3,9 +3,9 @@
 // through a tty.ReadStream (epoll, no thread per pty); writes through fs.write on the threadpool,
 // because libuv writes to a pty master synchronously and a stalled container must not stall us.
 import { write } from 'node:fs';
-import { PassThrough, type Readable, Writable } from 'node:stream';
-import { ReadStream } from 'node:tty';
+import type { Readable, Writable } from 'node:stream';
 import type { NativeBindings, WinSize } from '@nsinit/native';
+import { stream, tty } from './builtins.js';
 
 export interface PtyPair {
   master: number;
@@ -31,8 +31,9 @@ export interface MasterStreams {
 
 /** Take ownership of `master`: the returned streams close it when done. */
 export function masterStreams(master: number): MasterStreams {
+  const { PassThrough, Writable } = stream();
   const output = new PassThrough();
-  const reader = new ReadStream(master);
+  const reader = new (tty().ReadStream)(master);
   let closed = false;
   const close = () => {
     if (closed) return;

@@ -2,7 +2,15 @@
 // its arguments so runtime unit tests can check syscall order without root, and any binding can
 // be made to fail. Fds are small fake numbers tracked as open until close(), so tests can also
 // assert that the runtime closes what it opened.
-import type { ChildFailure, ExitStatus, NativeBindings, Plan, Spawned, WinSize } from '@nsinit/native';
+import type {
+  ChildFailure,
+  ExitStatus,
+  NativeBindings,
+  Plan,
+  Spawned,
+  TermiosFlags,
+  WinSize,
+} from '@nsinit/native';
 import { CAPABILITIES, CONSTANTS, RLIMITS } from './kernel-tables.js';
 
 export interface RecordedCall {
@@ -45,6 +53,12 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
   let nextPid = FIRST_PID;
   let lastNetlinkRequest: Uint8Array | undefined;
   const winSizes = new Map<number, WinSize>();
+  // A cooked terminal's usual modes (what `stty sane` sets); makeRaw clears what cfmakeraw(3) does.
+  const cooked: TermiosFlags = { iflag: 0o2400, oflag: 0o5, cflag: 0o277, lflag: 0o105073 };
+  const termios = new Map<number, TermiosFlags>();
+  const C = CONSTANTS;
+  const encode = (t: TermiosFlags) =>
+    new Uint8Array(new Uint32Array([t.iflag, t.oflag, t.cflag, t.lflag]).buffer);
 
   const fd = (): number => {
     const n = nextFd++;
@@ -114,6 +128,28 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
     setWinSize(f: number, size: WinSize) {
       enter('setWinSize', [f, size]);
       winSizes.set(f, { ...size });
+    },
+    makeRaw(f: number) {
+      enter('makeRaw', [f]);
+      const t = termios.get(f) ?? cooked;
+      const iOff = C.IGNBRK! | C.BRKINT! | C.PARMRK! | C.ISTRIP! | C.INLCR! | C.IGNCR! | C.ICRNL! | C.IXON!;
+      const lOff = C.ECHO! | C.ECHONL! | C.ICANON! | C.ISIG! | C.IEXTEN!;
+      termios.set(f, {
+        iflag: t.iflag & ~iOff,
+        oflag: t.oflag & ~C.OPOST!,
+        cflag: (t.cflag & ~(C.CSIZE! | C.PARENB!)) | C.CS8!,
+        lflag: t.lflag & ~lOff,
+      });
+      return encode(t);
+    },
+    restoreTermios(f: number, saved: Uint8Array) {
+      enter('restoreTermios', [f, saved]);
+      const [iflag = 0, oflag = 0, cflag = 0, lflag = 0] = new Uint32Array(saved.slice().buffer);
+      termios.set(f, { iflag, oflag, cflag, lflag });
+    },
+    getTermios(f: number) {
+      enter('getTermios', [f]);
+      return { ...(termios.get(f) ?? cooked) };
     },
     pipe() {
       enter('pipe', []);

@@ -6,7 +6,6 @@ import { constants as osConstants } from 'node:os';
 // CAPABILITY_NAMES is in kernel bit order: a name's index is its capability number.
 import { CAPABILITY_NAMES as CAP_NAMES } from '@nsinit/config';
 
-
 export const CAPABILITIES: Readonly<Record<string, number>> = Object.freeze(
   Object.fromEntries(CAP_NAMES.map((name, i) => [name, i])),
 );

@@ -4,6 +4,7 @@
 // when it is not found (the Docker/runc conventions).
 import { resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
+import { cachedConfig, defaultCache } from '../config-cache.js';
 import { reportError, warn } from '../output.js';
 
 /** Exit status for an error thrown before the process ran. */
@@ -46,16 +47,22 @@ export const execCommand: Command = {
     const { dir, root } = containerPaths(ctx);
     const runtime = await import('@nsinit/runtime');
     const inherit =
-      io.stdin === process.stdin && io.stdout === process.stdout && io.stderr === process.stderr;
+      io.processStdio === true ||
+      (io.stdin === process.stdin && io.stdout === process.stdout && io.stderr === process.stderr);
     let terminal: import('../terminal.js').TerminalSession | null = null;
     let stopForwarding = () => {};
     let detachStdin = () => {};
     try {
-      const container = await runtime.open(dir, { root, onWarning: (m) => warn(io.stderr, m) });
+      const config = await cachedConfig(dir, root, defaultCache(io.env));
+      const container = await runtime.open(dir, {
+        root,
+        onWarning: (m) => warn(io.stderr, m),
+        ...(config ? { config } : {}),
+      });
       const tty = container.config.tty === true;
       if (tty) {
         const { enterTerminal } = await import('../terminal.js');
-        terminal = enterTerminal(io.stdin, io.stdout);
+        terminal = enterTerminal(io.stdin, io.stdout, runtime.native);
       }
       const proc = await container.exec(ctx.args, {
         stdio: tty ? 'pipe' : inherit ? 'inherit' : 'pipe',
@@ -89,6 +96,8 @@ function connectStdio(
   tty: boolean,
 ): () => void {
   const { io } = ctx;
+  // Inherited stdio: the container writes to our fds itself, nothing to wire.
+  if (!proc.stdin && !proc.stdout && !proc.stderr) return () => {};
   // A reader that went away (EPIPE) must not crash the supervisor; the container keeps its fate.
   io.stdout.on('error', () => {});
   io.stderr.on('error', () => {});
@@ -111,6 +120,6 @@ function connectStdio(
     io.stdin.off('data', onData);
     io.stdin.off('end', onEnd);
     io.stdin.pause();
-    if (io.stdin === process.stdin) (io.stdin as NodeJS.ReadStream).unref?.();
+    if (io.processStdio || io.stdin === process.stdin) (io.stdin as NodeJS.ReadStream).unref?.();
   };
 }

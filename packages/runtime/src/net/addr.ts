@@ -1,6 +1,6 @@
 // Interface addresses over rtnetlink (RTM_NEWADDR with an ifaddrmsg header) and the IP/CIDR parsing
 // both addresses and routes need. See rtnetlink(7) ("RTM_NEWADDR") and <linux/if_addr.h>.
-import { isIP } from 'node:net';
+import { net } from '../builtins.js';
 import { attr, attrMap, NLM_F_CREATE, NLM_F_EXCL, type NetlinkSocket } from './netlink.js';
 
 export const RTM_NEWADDR = 20;
@@ -22,7 +22,7 @@ export interface Cidr extends Ip {
 
 /** '172.17.0.2' or 'fd00::2' to network-order bytes; null when it is not an IP literal. */
 export function parseIp(text: string): Ip | null {
-  const v = isIP(text);
+  const v = net().isIP(text);
   if (v === 4) return { family: AF_INET, bytes: Buffer.from(text.split('.').map(Number)), text };
   if (v !== 6) return null;
   let s = text;

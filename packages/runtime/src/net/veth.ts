@@ -1,7 +1,6 @@
 // veth pairs (drivers/net/veth.c): one RTM_NEWLINK creates both ends; VETH_INFO_PEER carries the
 // peer's own ifinfomsg and attributes, including IFLA_NET_NS_PID, so the peer is born inside the
 // container's network namespace and never exists on the host. See veth(4) and rtnetlink(7).
-import { randomBytes } from 'node:crypto';
 import {
   createLink,
   IFLA_IFNAME,
@@ -40,9 +39,10 @@ export function createVethPair(sock: NetlinkSocket, p: VethPair): void {
   createLink(sock, p.host, 'veth', vethPeerData(p), extra);
 }
 
-/** 2014 naming: the prefix plus 4 hex characters from the crypto RNG (`veth1a2b`). */
+/** 2014 naming: the prefix plus 4 hex characters from the crypto RNG (`veth1a2b`). Web Crypto's
+ *  global is loaded on first use, so a container without veth networks never loads node:crypto. */
 export function vethName(prefix: string): string {
-  return `${prefix}${randomBytes(2).toString('hex')}`;
+  return `${prefix}${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(2))).toString('hex')}`;
 }
 
 export const VETH_PREFIX_MAX = IFNAME_MAX - 4;

@@ -1,0 +1,114 @@
+// Bundles the CLI for a fast start (run after tsc): dist/nsinit.cjs holds the CLI, the runtime and
+// the addon's JS wrapper; dist/nsinit-config.cjs holds @nsinit/config with typebox (~90% of the
+// code), which bin/nsinit loads only when a container.json must be validated. Both are CommonJS so
+// bin/load-bundle.cjs can run them through V8's code cache, written here for this Node build.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const pkg = fileURLToPath(new URL('..', import.meta.url));
+const dist = `${pkg}dist/`;
+// Where @nsinit/native is in this workspace, relative to dist/: tried first at run time (one
+// stat), before resolving it through @nsinit/runtime's dependencies like Node would.
+const require = createRequire(import.meta.url);
+const runtimePkg = require.resolve('@nsinit/runtime/package.json');
+const nativeDir = dirname(createRequire(runtimePkg).resolve('@nsinit/native/package.json'));
+const nativeRel = relative(dist, nativeDir);
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // import() of a bundled module becomes a lazy initialiser call, not a real dynamic import
+  // (vm.Script has no importModuleDynamically callback here).
+  supported: { 'dynamic-import': false },
+  // The bundle is one file in dist/: `import.meta.url` of a bundled module means the bundle's URL
+  // (right for the CLI's own ../package.json), except in the addon's loader, which looks for
+  // build/Release relative to the @nsinit/native package (see nativeUrl below).
+  define: { 'import.meta.url': '__nsinit_bundle_url' },
+  banner: { js: 'var __nsinit_bundle_url=require("node:url").pathToFileURL(__filename).href;' },
+};
+
+/** The addon's loader must keep finding build/Release/nsinit_native.node next to its own package,
+ *  wherever the package manager put it: resolved at run time through @nsinit/runtime's dependency. */
+const nativeUrl = {
+  name: 'native-url',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]native[\\/]dist[\\/]load\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const helper = `function __nsinit_native_url() {
+  const path = require('node:path');
+  let dir = path.join(__dirname, ${JSON.stringify(nativeRel)});
+  if (!require('node:fs').existsSync(path.join(dir, 'build'))) {
+    const { createRequire } = require('node:module');
+    const runtimePkg = createRequire(__filename).resolve('@nsinit/runtime/package.json');
+    dir = path.dirname(createRequire(runtimePkg).resolve('@nsinit/native/package.json'));
+  }
+  return require('node:url').pathToFileURL(path.join(dir, 'dist', 'load.js')).href;
+}\n`;
+      return {
+        contents: helper + source.replaceAll('import.meta.url', '__nsinit_native_url()'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+// The config chunk first: its hash identifies the validator in the CLI's validation cache.
+const configOut = `${dist}nsinit-config.cjs`;
+await build({
+  ...common,
+  stdin: {
+    contents: "export * as index from '@nsinit/config'; export * as node from '@nsinit/config/node';",
+    resolveDir: pkg,
+    sourcefile: 'nsinit-config-entry.js',
+  },
+  outfile: configOut,
+});
+const configId = createHash('sha256').update(readFileSync(configOut)).digest('hex').slice(0, 16);
+
+const mainOut = `${dist}nsinit.cjs`;
+await build({
+  ...common,
+  entryPoints: [`${dist}cli.js`],
+  outfile: mainOut,
+  external: ['@nsinit/config', '@nsinit/config/node'],
+  define: { ...common.define, __NSINIT_CONFIG_ID__: JSON.stringify(configId) },
+  plugins: [nativeUrl],
+});
+
+// The code caches, written by a plain `node` (no NODE_OPTIONS, no flags: V8 checks them) of the
+// same binary that builds, which is the one that will run the CLI.
+const env = { ...process.env };
+delete env.NODE_OPTIONS;
+// The CLI's code paths need containers, so its cache is eager. The config chunk's work is known:
+// validating a good and a bad config compiles the paths a start uses, and that cache loads in
+// half the time of an eager one (it leaves out most of typebox).
+const warmConfig = `(m) => {
+  const good = m.index.defaultConfig();
+  m.index.validateConfig(good);
+  m.index.validateConfig({ ...good, hostname: 5, namespaces: { NEWPDI: true }, mounts: [{}], capabilities: ['NOPE'] });
+}`;
+for (const [file, warm] of [
+  [mainOut, ''],
+  [configOut, warmConfig],
+]) {
+  rmSync(`${file}.cache`, { force: true });
+  const loader = JSON.stringify(`${pkg}bin/load-bundle.cjs`);
+  const script = `process.stdout.write(String(require(${loader}).writeCodeCache(${JSON.stringify(file)}${warm ? `, ${warm}` : ''})))`;
+  const bytes = Number(execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' }));
+  const size = readFileSync(file).length;
+  process.stdout.write(
+    `${relative(pkg, file)}: ${(size / 1024).toFixed(0)} KiB, code cache ${(bytes / 1024).toFixed(0)} KiB\n`,
+  );
+}
