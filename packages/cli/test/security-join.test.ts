@@ -19,6 +19,8 @@
 // from native/src/join.c, this test fails: PID 1 reads the joiner's exe link (the node binary), its
 // fd list, environ, and opens its mem. Opening the exe for writing then still fails, with ETXTBSY
 // (the second, weaker layer: the kernel denies writes to a running executable).
+// Canary guard check: with the two wipe() calls removed from native/src/join.c, the first scenario
+// (CAP_SYS_ADMIN in the container) reads 'canary-visible' before execve and fails.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +94,7 @@ while :; do
     (exec 3>>/proc/$p/exe) 2>/dev/null && echo exe-writable || echo exe-write-denied
     readlink /proc/$p/fd/0 >/dev/null 2>&1 && echo fd-readable || echo fd-denied
     cat /proc/$p/environ >/dev/null 2>&1 && echo environ-readable || echo environ-denied
+    grep -q NSINIT_JOIN_CANARY /proc/$p/environ 2>/dev/null && echo canary-visible || echo canary-hidden
     (exec 3</proc/$p/mem) 2>/dev/null && echo mem-readable || echo mem-denied
   } >/tmp/result$n.tmp
   mv /tmp/result$n.tmp /tmp/result$n
@@ -158,7 +161,14 @@ describe('a process joining a live container', () => {
         const [file, ...pre] = [...wrap, nsinitBin];
         const joining = runCommand(file!, [...pre, 'exec', 'sh', '-c', 'echo joined; exec sleep 300'], {
           cwd: bundle.dir,
-          env: { ...process.env, NSINIT_TEST_PAUSE: `join-before-go:${pause}` },
+          // The canary stands for the supervisor's secrets: the joiner's memory holds the
+          // supervisor's environment until execve, and PID 1 may read it (environ) when it has
+          // CAP_SYS_ADMIN, so the join child blanks it before setns (native/src/join.c wipe()).
+          env: {
+            ...process.env,
+            NSINIT_TEST_PAUSE: `join-before-go:${pause}`,
+            NSINIT_JOIN_CANARY: 'supervisor-secret',
+          },
           timeout: 30_000,
         });
         const joiner = Number(
@@ -166,7 +176,15 @@ describe('a process joining a live container', () => {
         );
         // Before execve: a clone of Node, inside the container's PID namespace, non-dumpable.
         expect(await probe(0, joiner)).toEqual(
-          judged(['found', 'exe-denied', 'exe-write-denied', 'fd-denied', 'environ-denied', 'mem-denied']),
+          judged([
+            'found',
+            'exe-denied',
+            'exe-write-denied',
+            'fd-denied',
+            'environ-denied',
+            'canary-hidden',
+            'mem-denied',
+          ]),
         );
         rmSync(pause);
         await until('the joined sleep', () =>
@@ -181,6 +199,7 @@ describe('a process joining a live container', () => {
             'exe-write-denied',
             'fd-readable',
             'environ-readable',
+            'canary-hidden',
             'mem-readable',
           ]),
         );

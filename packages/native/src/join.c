@@ -18,13 +18,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Zero [start, end) of our own (copy-on-write) memory. volatile: the stores must happen even
+ * though nothing in this process reads the bytes again. */
+static void wipe(unsigned long start, unsigned long end)
+{
+  if (start == 0 || end <= start || end - start > (64UL << 20)) return;
+  for (volatile char *p = (volatile char *)start; p < (volatile char *)end; p++)
+    *p = 0;
+}
+
 __attribute__((noreturn)) static void intermediate(struct nsinit_plan *plan, int target, uint32_t ns,
-                                                   int sync)
+                                                   int sync, const struct nsinit_mm *mm)
 {
   struct nsinit_err e = {0};
   /* Non-dumpable before touching the container: its PID 1 must not ptrace or read /proc/<pid>/
    * of a process that still holds host fds (CVE-2016-9962). Dumpable resets at execve. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* /proc/<pid>/environ and cmdline read the process's own memory, and a container process with
+   * CAP_SYS_ADMIN may read them even from a non-dumpable process. Until execve ours hold the
+   * supervisor's argv and environment (its secrets): blank them before entering the container.
+   * The exec step uses the plan's own envp, never these strings. */
+  wipe(mm->env_start, mm->env_end);
+  wipe(mm->arg_start, mm->arg_end);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (setns(target, (int)ns) < 0) {
     nsinit_err_set(&e, errno, "setns", NULL);
@@ -67,6 +82,8 @@ int nsinit_join_start(struct nsinit_plan *plan, int target_pidfd, uint32_t ns_fl
     close(sv[1]);
     return -1;
   }
+  struct nsinit_mm mm;
+  nsinit_proc_self_mm(&mm); /* best effort: unknown ranges are simply not wiped */
   int mid_pidfd = -1;
   struct clone_args args;
   memset(&args, 0, sizeof(args));
@@ -80,7 +97,7 @@ int nsinit_join_start(struct nsinit_plan *plan, int target_pidfd, uint32_t ns_fl
   long mid = nsinit_sys_clone3(&args);
   if (mid == 0) {
     close(sv[0]);
-    intermediate(plan, target_pidfd, ns_flags, sv[1]);
+    intermediate(plan, target_pidfd, ns_flags, sv[1], &mm);
   }
   int err = errno;
   pthread_sigmask(SIG_SETMASK, &old, NULL);

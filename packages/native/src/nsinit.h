@@ -208,6 +208,12 @@ int nsinit_watch_add(int fd, int kind, nsinit_watch_cb cb, void *ctx, struct nsi
 int nsinit_proc_pidfd_open(pid_t pid, struct nsinit_err *e);
 int nsinit_proc_pidfd_signal(int pidfd, int sig, struct nsinit_err *e); /* 1 sent, 0 gone */
 int nsinit_proc_start_time(pid_t pid, char *out, size_t outlen, struct nsinit_err *e); /* 1/0 gone */
+/* Where this process's argv and environment strings live (what /proc/<pid>/cmdline and environ
+ * show); zero ranges when unknown. */
+struct nsinit_mm {
+  unsigned long arg_start, arg_end, env_start, env_end;
+};
+int nsinit_proc_self_mm(struct nsinit_mm *mm);
 int nsinit_proc_pipe(int fds[2], struct nsinit_err *e);
 int nsinit_proc_close(int fd, struct nsinit_err *e);
 int nsinit_proc_try_lock(int fd, struct nsinit_err *e); /* 1 locked, 0 busy */

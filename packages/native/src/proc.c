@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -26,34 +27,67 @@ int nsinit_proc_pidfd_signal(int pidfd, int sig, struct nsinit_err *e)
   return nsinit_err_set(e, errno, "pidfd_send_signal", NULL);
 }
 
-int nsinit_proc_start_time(pid_t pid, char *out, size_t outlen, struct nsinit_err *e)
+/* Reads /proc/<pid>/stat (or /proc/self/stat for pid 0) into buf; 1, 0 if the process is gone. */
+static int read_stat(pid_t pid, char *buf, size_t size, struct nsinit_err *e)
 {
-  char path[64], buf[1024];
-  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+  char path[64];
+  if (pid == 0)
+    snprintf(path, sizeof(path), "/proc/self/stat");
+  else
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT || errno == ESRCH) return 0;
     return nsinit_err_set(e, errno, "open", "/proc/<pid>/stat");
   }
-  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  ssize_t n = read(fd, buf, size - 1);
   int err = errno;
   close(fd);
   if (n < 0) return err == ESRCH ? 0 : nsinit_err_set(e, err, "read", "/proc/<pid>/stat");
   buf[n] = 0;
-  /* comm (field 2) may contain spaces and ')': fields restart after the LAST ')'. */
-  char *p = strrchr(buf, ')');
-  if (p == NULL) return nsinit_err_set(e, EPROTO, "read", "/proc/<pid>/stat");
-  /* p is on the ')' ending field 2; each step lands on the space before the next field. */
-  for (int field = 2; field < 22 && p; field++) {
+  return 1;
+}
+
+/* Field n (1-based, n >= 3) of a stat line. comm (field 2) may contain spaces and ')': fields
+ * restart after the LAST ')', and each step lands on the space before the next field. */
+static const char *stat_field(const char *buf, int n)
+{
+  const char *p = strrchr(buf, ')');
+  for (int field = 2; field < n && p; field++)
     p = strchr(p + 1, ' ');
-  }
+  return p ? p + 1 : NULL;
+}
+
+int nsinit_proc_start_time(pid_t pid, char *out, size_t outlen, struct nsinit_err *e)
+{
+  char buf[2048];
+  int r = read_stat(pid, buf, sizeof(buf), e);
+  if (r <= 0) return r;
+  const char *p = stat_field(buf, 22);
   if (p == NULL) return nsinit_err_set(e, EPROTO, "read", "/proc/<pid>/stat");
-  p++;
   size_t len = strcspn(p, " \n");
   if (len == 0 || len >= outlen) return nsinit_err_set(e, EPROTO, "read", "/proc/<pid>/stat");
   memcpy(out, p, len);
   out[len] = 0;
   return 1;
+}
+
+int nsinit_proc_self_mm(struct nsinit_mm *mm)
+{
+  char buf[2048];
+  struct nsinit_err e = {0};
+  memset(mm, 0, sizeof(*mm));
+  if (read_stat(0, buf, sizeof(buf), &e) != 1) return -1;
+  /* Fields 48-51: arg_start arg_end env_start env_end (proc(5), Linux >= 3.5). */
+  unsigned long v[4];
+  for (int i = 0; i < 4; i++) {
+    const char *p = stat_field(buf, 48 + i);
+    if (p == NULL) return -1;
+    v[i] = strtoul(p, NULL, 10);
+  }
+  if (v[0] < v[1]) mm->arg_start = v[0], mm->arg_end = v[1];
+  if (v[2] < v[3]) mm->env_start = v[2], mm->env_end = v[3];
+  return 0;
 }
 
 int nsinit_proc_pipe(int fds[2], struct nsinit_err *e)
