@@ -17,7 +17,7 @@ import { type CgroupHandle, cgroupsOf, setupCgroups } from './cgroups/index.js';
 import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
 import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags, type PlanConfig } from './plan/compile.js';
-import { ContainerProcess, monotonicMs } from './process.js';
+import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { testPause } from './test-pause.js';
 import { type ContainerState, removeState, writeState } from './state.js';
 import { type ChildStdio, setupStdio, type StdioOption } from './stdio.js';
@@ -159,20 +159,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
   const pid = spawned.pid;
   const pidNamespace = config.namespaces?.NEWPID === true;
   return new ContainerProcess({
-    native,
-    pid,
-    pidfd: spawned.pidfd,
-    joined: false,
-    argv: ctx.argv,
-    startedAt,
-    stdin: stdio?.stdin ?? null,
-    stdout: stdio?.stdout ?? null,
-    stderr: stdio?.stderr ?? null,
-    pty: pty ? masterStreams(pty.master) : null,
-    abort: ctx.abort,
-    timeout: ctx.timeout,
-    killSignal: ctx.killSignal,
-    onWarning: ctx.onWarning,
+    ...handleFields(ctx, spawned, false, startedAt, pty, stdio),
     teardown: (status) =>
       ctx.locked(async () => {
         // Read before the cgroup is removed: the kernel counts OOM kills per memory cgroup.
@@ -243,10 +230,25 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     native.close(target.pidfd);
   }
   return new ContainerProcess({
-    native,
+    ...handleFields(ctx, spawned, true, startedAt, pty, stdio),
+    teardown: async () => undefined,
+  });
+}
+
+/** What a started and a joined process handle share: the process, its streams and the options. */
+function handleFields(
+  ctx: LaunchContext,
+  spawned: Spawned,
+  joined: boolean,
+  startedAt: number,
+  pty: PtyPair | null,
+  stdio: ChildStdio | null,
+): Omit<Launched, 'teardown'> {
+  return {
+    native: ctx.native,
     pid: spawned.pid,
     pidfd: spawned.pidfd,
-    joined: true,
+    joined,
     argv: ctx.argv,
     startedAt,
     stdin: stdio?.stdin ?? null,
@@ -257,8 +259,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     timeout: ctx.timeout,
     killSignal: ctx.killSignal,
     onWarning: ctx.onWarning,
-    teardown: async () => undefined,
-  });
+  };
 }
 
 function safeClose(native: NativeBindings, fd: number) {
