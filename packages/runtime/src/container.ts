@@ -5,6 +5,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, WinSize } from '@nsinit/native';
+import { isFrozen } from './cgroups/index.js';
 import { ErrorCodes, invalidArg, type NsinitError, nsinitError } from './errors.js';
 import { joinContainer, type LaunchContext, startContainer } from './launch.js';
 import { lockDataDir } from './lock.js';
@@ -42,6 +43,8 @@ export interface ProcessOptions {
 
 export interface ContainerStatus {
   running: boolean;
+  /** The container's processes are frozen (`nsinit pause`). */
+  paused: boolean;
   pid: number | null;
   /** Start time of PID 1 (from its /proc start ticks and the boot time). */
   startedAt: Date | null;
@@ -259,6 +262,7 @@ async function readStatus(native: NativeBindings, rootfs: string, dataDir: strin
   const live = check.kind === 'live' ? check.state : null;
   return {
     running: live !== null,
+    paused: live !== null && isFrozen(live.pid),
     pid: live?.pid ?? null,
     startedAt: live ? await startedAt(live.start) : null,
     stale: check.kind === 'stale' ? check.reason : null,

@@ -14,6 +14,7 @@ export const ErrorCodes = {
   CONTAINER_RUNNING: 'ERR_NSINIT_CONTAINER_RUNNING',
   /** No live container in this data directory (`join`). */
   CONTAINER_NOT_RUNNING: 'ERR_NSINIT_CONTAINER_NOT_RUNNING',
+  CONTAINER_PAUSED: 'ERR_NSINIT_CONTAINER_PAUSED',
   /** The data directory lock could not be taken in time. */
   LOCK_TIMEOUT: 'ERR_NSINIT_LOCK_TIMEOUT',
   /** The user spec names a user or group the container does not have, or is malformed. */

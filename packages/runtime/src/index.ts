@@ -12,6 +12,7 @@ export {
   formatStats,
   freeze,
   freezerState,
+  isFrozen,
   type ManagedCgroup,
   readStats,
   thaw,

@@ -13,7 +13,7 @@ import {
   type Spawned,
   type WinSize,
 } from '@nsinit/native';
-import { type CgroupHandle, cgroupsOf, setupCgroups } from './cgroups/index.js';
+import { type CgroupHandle, cgroupsOf, isFrozen, setupCgroups } from './cgroups/index.js';
 import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
 import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags, type PlanConfig } from './plan/compile.js';
@@ -189,6 +189,13 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
   let slaveOpen = false;
   let syncOpen = false;
   try {
+    // A process placed in a frozen cgroup freezes before it runs: refuse (as runc does) rather
+    // than hang until someone resumes the container.
+    if (isFrozen(target.state.pid)) {
+      throw nsinitError(ErrorCodes.CONTAINER_PAUSED, "the container is paused; run 'nsinit resume' first", {
+        pid: target.state.pid,
+      });
+    }
     ({ pty, stdio } = prepareStdio(ctx));
     slaveOpen = pty !== null;
     const fds: [number, number, number] = pty ? [pty.slave, pty.slave, pty.slave] : stdio!.fds;

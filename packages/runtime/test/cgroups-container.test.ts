@@ -73,7 +73,14 @@ describe('cgroups on real containers', () => {
       const frozen = JSON.parse((await runCli(['stats', '--json'], { cwd: b.dir })).stdout);
       expect(frozen.freezer_stats.self_state).toBe('FROZEN');
       expect(frozen.cpu_stats.cpu_usage.current_usage).toBe(0);
+      // A paused container says so, and refuses a join (which would freeze before it ran) at once.
+      const status = await runCli(['status'], { cwd: b.dir });
+      expect(status).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^paused: pid \d+/) });
+      const joinPaused = await runCli(['exec', 'true'], { cwd: b.dir, timeout: 10_000 });
+      expect(joinPaused).toMatchObject({ exitCode: 125, signal: null });
+      expect(joinPaused.stderr).toMatch(/the container is paused; run 'nsinit resume' first/);
       expect(await runCli(['resume'], { cwd: b.dir })).toMatchObject({ exitCode: 0, stderr: '' });
+      expect((await runCli(['status'], { cwd: b.dir })).stdout).toMatch(/^running: pid \d+/);
       const thawed = JSON.parse((await runCli(['stats', '--json'], { cwd: b.dir })).stdout);
       expect(thawed.freezer_stats.self_state).toBe('THAWED');
       expect(thawed.cpu_stats.cpu_usage.current_usage).toBeGreaterThan(0);

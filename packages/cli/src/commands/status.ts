@@ -24,7 +24,8 @@ export const statusCommand: Command = {
         const json = { ...s, startedAt: s.startedAt?.toISOString() ?? null };
         io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       } else if (s.running) {
-        io.stdout.write(`running: pid ${s.pid} since ${s.startedAt?.toISOString() ?? 'unknown'}\n`);
+        const state = s.paused ? 'paused' : 'running';
+        io.stdout.write(`${state}: pid ${s.pid} since ${s.startedAt?.toISOString() ?? 'unknown'}\n`);
       } else {
         io.stdout.write(s.stale ? `not running (stale pid file: ${s.stale})\n` : 'not running\n');
       }

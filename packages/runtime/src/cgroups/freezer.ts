@@ -1,9 +1,10 @@
 // Pause and resume (`nsinit pause` / `nsinit resume`) with the freezer: v1 freezer.state
 // (FROZEN/THAWED, passing through FREEZING while tasks stop) or the v2 core file cgroup.freeze,
 // whose completion shows as "frozen 1" in cgroup.events. See cgroup-v1/freezer-subsystem.rst.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NsinitError } from '@nsinit/native';
-import { parseFlatKeyed } from './cgroupfs.js';
+import { parseCgroupMounts, parseFlatKeyed, parseProcCgroup, underMount } from './cgroupfs.js';
 import { type ManagedCgroup, pollUntil } from './handle.js';
 
 export type FreezerState = 'FROZEN' | 'THAWED' | 'FREEZING';
@@ -37,3 +38,43 @@ async function setState(cg: ManagedCgroup, target: 'FROZEN' | 'THAWED'): Promise
 
 export const freeze = (cg: ManagedCgroup) => setState(cg, 'FROZEN');
 export const thaw = (cg: ManagedCgroup) => setState(cg, 'THAWED');
+
+/** Whether `pid` sits in a frozen (or freezing) cgroup: v1 freezer.state, v2 cgroup.events
+ *  "frozen 1" or a requested cgroup.freeze. Read from /proc/<pid>/cgroup and the mount table, so
+ *  it needs no config (`nsinit status`, and refusing joins that would freeze). False when the
+ *  process is gone or no freezer is mounted. */
+export function isFrozen(pid: number): boolean {
+  let cgroups: ReturnType<typeof parseProcCgroup>;
+  let mounts: ReturnType<typeof parseCgroupMounts>;
+  try {
+    cgroups = parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
+    mounts = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+  const read = (path: string): string | null => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  for (const m of mounts) {
+    if (m.fstype === 'cgroup' && m.controllers.includes('freezer')) {
+      const own = cgroups.find((c) => c.controllers.includes('freezer'));
+      if (!own) continue;
+      const state = read(join(m.mountpoint, underMount(m.root, own.path), 'freezer.state'));
+      if (state !== null) return state.trim() !== 'THAWED';
+    }
+  }
+  const unified = cgroups.find((c) => c.id === 0);
+  for (const m of mounts) {
+    if (m.fstype !== 'cgroup2' || !unified) continue;
+    const dir = join(m.mountpoint, underMount(m.root, unified.path));
+    const events = read(join(dir, 'cgroup.events'));
+    if (events === null) continue;
+    if (parseFlatKeyed(events).frozen === 1) return true;
+    return read(join(dir, 'cgroup.freeze'))?.trim() === '1';
+  }
+  return false;
+}
