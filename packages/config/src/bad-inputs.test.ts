@@ -84,6 +84,23 @@ export const cases: BadCase[] = [
     '/hostname: must be at most 64 characters long, got 65',
   ],
   ['hostname a number', set('/hostname', 42), '/hostname: expected a string, got 42'],
+  // Longer than the kernel takes (PATH_MAX for paths and mount options, MAX_ARG_STRLEN for an
+  // environment entry): refused here with the field, not later by the native plan decoder.
+  [
+    'working_dir longer than PATH_MAX',
+    set('/working_dir', `/${'d'.repeat(4095)}`),
+    '/working_dir: must be at most 4095 characters long, got 4096',
+  ],
+  [
+    'mount_label longer than a mount option string',
+    set('/context/mount_label', 'l'.repeat(5000)),
+    '/context/mount_label: must be at most 4095 characters long, got 5000',
+  ],
+  [
+    'environment entry longer than MAX_ARG_STRLEN',
+    set('/environment/0', `A=${'v'.repeat(128 * 1024)}`),
+    '/environment/0: must be at most 131071 characters long, got 131074',
+  ],
   ['tty as yes', set('/tty', 'yes'), '/tty: expected true or false, got "yes"'],
   ['readonly_fs as 1', set('/readonly_fs', 1), '/readonly_fs: expected true or false, got 1'],
   [

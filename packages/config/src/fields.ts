@@ -3,6 +3,12 @@
 import Type, { type TBoolean, type TInteger, type TString } from 'typebox';
 import { annotate, EXPECTED, PATTERN_HINT } from './annotations.js';
 
+/** The longest string a field takes unless it says otherwise: PATH_MAX (4096) minus the NUL, the
+ *  kernel's limit for a path and for a mount's option string (which carries the SELinux label). */
+export const MAX_STRING = 4095;
+/** The longest single argument or environment entry execve(2) accepts (MAX_ARG_STRLEN minus NUL). */
+export const MAX_ARG_STRING = 128 * 1024 - 1;
+
 /** Largest integer JSON numbers carry exactly; Go's int64 fields are capped here. */
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -23,7 +29,7 @@ export function str(description: string, o: StringOptions = {}): TString {
     description,
     default: o.default ?? '',
     ...(o.pattern === undefined ? {} : { pattern: o.pattern }),
-    ...(o.maxLength === undefined ? {} : { maxLength: o.maxLength }),
+    maxLength: o.maxLength ?? MAX_STRING,
   });
   return annotate(schema, {
     [EXPECTED]: o.expected ?? 'a string',

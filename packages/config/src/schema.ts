@@ -3,7 +3,7 @@
 // cgroups, networks and setrlimit(2) limits. Every field has a description and its default.
 import Type, { type Static } from 'typebox';
 import { annotate, BAG, DOMAIN, EXPECTED } from './annotations.js';
-import { ABSOLUTE_PATH, ABSOLUTE_PATH_HINT, bool, int, str } from './fields.js';
+import { ABSOLUTE_PATH, ABSOLUTE_PATH_HINT, bool, int, MAX_ARG_STRING, str } from './fields.js';
 import { CAPABILITY_NAMES, type NAMESPACE_NAMES, RLIMIT_NAMES } from './names.js';
 import { CgroupsSchema } from './schema-cgroups.js';
 import { DeviceSchema } from './schema-devices.js';
@@ -151,6 +151,7 @@ export const ContainerConfigSchema = Type.Object(
     environment: Type.Optional(
       Type.Array(
         str('One NAME=value entry.', {
+          maxLength: MAX_ARG_STRING,
           pattern: '^[^=]+=',
           patternHint: 'expected "NAME=value"',
           expected: 'a "NAME=value" string',
