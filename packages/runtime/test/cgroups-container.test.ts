@@ -85,6 +85,8 @@ describe('cgroups on real containers', () => {
       expect(thawed.freezer_stats.self_state).toBe('THAWED');
       expect(thawed.cpu_stats.cpu_usage.current_usage).toBeGreaterThan(0);
     } finally {
+      // A failed assertion above may leave it frozen: thaw it so it can see the stop file and exit.
+      await runCli(['resume'], { cwd: b.dir });
       writeFileSync(b.path('tmp/stop'), '');
       await proc.wait();
     }

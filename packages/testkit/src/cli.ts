@@ -52,6 +52,10 @@ export function runCommand(file: string, args: string[], opts: CliOptions = {}):
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
+      // A process the command left behind (a container process that inherited the output pipes,
+      // perhaps frozen) can hold them open forever: once the command is dead, stop waiting for
+      // 'close' so the test (and its cleanup) goes on.
+      child.once('exit', () => setTimeout(() => child.emit('close', null, 'SIGKILL'), 500).unref());
     }, timeout);
     child.on('error', (err) => {
       clearTimeout(timer);
@@ -64,7 +68,10 @@ export function runCommand(file: string, args: string[], opts: CliOptions = {}):
       );
     });
     // 'close' (not 'exit') so all output has been read.
+    let closed = false;
     child.on('close', (exitCode, signal) => {
+      if (closed) return;
+      closed = true;
       clearTimeout(timer);
       if (timedOut) {
         reject(
