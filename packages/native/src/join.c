@@ -9,12 +9,10 @@
 #include "syscalls.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,60 +69,46 @@ static void reap(int pidfd)
   close(pidfd);
 }
 
+struct join_arg {
+  int target;
+  uint32_t ns;
+  struct nsinit_mm mm;
+};
+
+__attribute__((noreturn)) static void join_child(struct nsinit_plan *plan, int sync, void *arg)
+{
+  const struct join_arg *j = arg;
+  intermediate(plan, j->target, j->ns, sync, &j->mm);
+}
+
 int nsinit_join_start(struct nsinit_plan *plan, int target_pidfd, uint32_t ns_flags,
                       struct nsinit_spawned *out, struct nsinit_err *e)
 {
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-    return nsinit_err_set(e, errno, "socketpair", NULL);
-  if (nsinit_spawn_prepare(plan, e)) {
-    close(sv[0]);
-    close(sv[1]);
-    return -1;
-  }
-  struct nsinit_mm mm;
-  nsinit_proc_self_mm(&mm); /* best effort: unknown ranges are simply not wiped */
-  int mid_pidfd = -1;
-  struct clone_args args;
-  memset(&args, 0, sizeof(args));
-  args.flags = CLONE_PIDFD;
-  args.pidfd = (uint64_t)(uintptr_t)&mid_pidfd;
-  args.exit_signal = SIGCHLD;
-
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  long mid = nsinit_sys_clone3(&args);
-  if (mid == 0) {
-    close(sv[0]);
-    intermediate(plan, target_pidfd, ns_flags, sv[1], &mm);
-  }
-  int err = errno;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  nsinit_spawn_unprepare(plan);
-  close(sv[1]);
-  if (mid < 0) {
-    close(sv[0]);
-    return nsinit_err_set(e, err, "clone3", NULL);
-  }
+  struct join_arg j = {.target = target_pidfd, .ns = ns_flags};
+  nsinit_proc_self_mm(&j.mm); /* best effort: unknown ranges are simply not wiped */
+  struct nsinit_spawned mid;
+  if (nsinit_spawn_clone(plan, CLONE_PIDFD, join_child, &j, &mid, e)) return -1;
+  int mid_pidfd = mid.pidfd;
+  int sv0 = mid.sync;
+  int err;
 
   struct nsinit_record rec;
-  int r = nsinit_sync_read(sv[0], &rec, e);
+  int r = nsinit_sync_read(sv0, &rec, e);
   reap(mid_pidfd);
   if (r == 1 && rec.kind == NSINIT_REC_PID && rec.pid > 0) {
     /* Race-free: the grandchild is our un-reaped child, its pid cannot be recycled yet. */
     int pidfd = nsinit_sys_pidfd_open(rec.pid, 0);
     if (pidfd < 0) {
       err = errno;
-      close(sv[0]);
+      close(sv0);
       return nsinit_err_set(e, err, "pidfd_open", NULL);
     }
     out->pid = rec.pid;
     out->pidfd = pidfd;
-    out->sync = sv[0];
+    out->sync = sv0;
     return 0;
   }
-  close(sv[0]);
+  close(sv0);
   if (r == 1 && rec.kind == NSINIT_REC_FAILURE) {
     static char syscall_name[NSINIT_REC_SYSCALL];
     memcpy(syscall_name, rec.syscall, sizeof(syscall_name));

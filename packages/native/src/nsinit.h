@@ -188,6 +188,9 @@ int nsinit_spawn_start(struct nsinit_plan *plan, struct nsinit_spawned *out, str
 int nsinit_join_start(struct nsinit_plan *plan, int target_pidfd, uint32_t ns_flags,
                       struct nsinit_spawned *out, struct nsinit_err *e);
 int nsinit_spawn_prepare(struct nsinit_plan *plan, struct nsinit_err *e);
+typedef void (*nsinit_child_fn)(struct nsinit_plan *plan, int sync, void *arg);
+int nsinit_spawn_clone(struct nsinit_plan *plan, uint64_t flags, nsinit_child_fn child, void *arg,
+                       struct nsinit_spawned *out, struct nsinit_err *e);
 void nsinit_spawn_unprepare(struct nsinit_plan *plan);
 
 /* watch.c: one epoll thread for every watched pidfd and sync socket. */

@@ -34,7 +34,12 @@ void nsinit_spawn_unprepare(struct nsinit_plan *plan)
   plan->console_tree = -1;
 }
 
-int nsinit_spawn_start(struct nsinit_plan *plan, struct nsinit_spawned *out, struct nsinit_err *e)
+/* The start shared by spawn and join: a CLOEXEC socketpair, the pre-clone preparation, then
+ * clone3 with every signal blocked so no Node handler can run in the child before it resets
+ * dispositions. The child runs `child` with its socket end and never returns; the parent gets
+ * the pid, the pidfd (when `flags` has CLONE_PIDFD) and its socket end. */
+int nsinit_spawn_clone(struct nsinit_plan *plan, uint64_t flags, nsinit_child_fn child, void *arg,
+                       struct nsinit_spawned *out, struct nsinit_err *e)
 {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -48,7 +53,7 @@ int nsinit_spawn_start(struct nsinit_plan *plan, struct nsinit_spawned *out, str
   int pidfd = -1;
   struct clone_args args;
   memset(&args, 0, sizeof(args));
-  args.flags = plan->clone_flags | CLONE_PIDFD;
+  args.flags = flags;
   args.pidfd = (uint64_t)(uintptr_t)&pidfd;
   args.exit_signal = SIGCHLD; /* libuv only waitpid()s its own pids, so this is harmless */
 
@@ -58,7 +63,7 @@ int nsinit_spawn_start(struct nsinit_plan *plan, struct nsinit_spawned *out, str
   long pid = nsinit_sys_clone3(&args);
   if (pid == 0) {
     close(sv[0]);
-    nsinit_child_main(plan, sv[1]);
+    child(plan, sv[1], arg);
   }
   int err = errno;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -72,4 +77,15 @@ int nsinit_spawn_start(struct nsinit_plan *plan, struct nsinit_spawned *out, str
   out->pidfd = pidfd;
   out->sync = sv[0];
   return 0;
+}
+
+__attribute__((noreturn)) static void container_child(struct nsinit_plan *plan, int sync, void *arg)
+{
+  (void)arg;
+  nsinit_child_main(plan, sync);
+}
+
+int nsinit_spawn_start(struct nsinit_plan *plan, struct nsinit_spawned *out, struct nsinit_err *e)
+{
+  return nsinit_spawn_clone(plan, plan->clone_flags | CLONE_PIDFD, container_child, NULL, out, e);
 }
