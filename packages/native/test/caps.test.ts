@@ -1,9 +1,9 @@
 // Capabilities: bounding/effective/permitted/inheritable/ambient as planned, read back from
 // /proc/self/status inside the container. CapInh stays 0 unless asked (CVE-2022-29162 class).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native, type Step } from '../lib/index.js';
-import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
-import { mountsUnder, isRoot, run, standardPlan } from './helpers/plan.js';
+import { run, standardPlan } from './helpers/plan.js';
+import { useRootfs } from './helpers/use-rootfs.js';
 
 const cap = (...names: string[]) =>
   names.reduce((m, n) => {
@@ -25,19 +25,10 @@ function parseStatus(text: string): Record<string, string> {
 const hex = (m: bigint) => m.toString(16).padStart(16, '0');
 
 describe('capabilities', () => {
-  let fs: TestRootfs;
-  beforeEach((ctx) => {
-    if (!isRoot) ctx.skip('needs root');
-    fs = makeRootfs();
-  });
-  afterEach(() => {
-    if (!isRoot) return;
-    fs.remove();
-    expect(mountsUnder(fs.dir)).toEqual([]);
-  });
+  const rootfs = useRootfs();
 
   async function status(steps: Step[]) {
-    const res = await run(standardPlan(fs.path, ['cat', '/proc/self/status'], { afterPivot: steps }));
+    const res = await run(standardPlan(rootfs().path, ['cat', '/proc/self/status'], { afterPivot: steps }));
     expect(res.failure).toBeNull();
     return parseStatus(res.output);
   }

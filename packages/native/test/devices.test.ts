@@ -1,24 +1,15 @@
 // Device nodes, /dev symlinks and mkdir: type, major:minor (dev_t encoding), permission bits.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Step } from '../lib/index.js';
-import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
-import { C, mountsUnder, isRoot, run, standardPlan } from './helpers/plan.js';
+import { C, run, standardPlan } from './helpers/plan.js';
+import { useRootfs } from './helpers/use-rootfs.js';
 
 describe('devices', () => {
-  let fs: TestRootfs;
-  beforeEach((ctx) => {
-    if (!isRoot) ctx.skip('needs root');
-    fs = makeRootfs();
-  });
-  afterEach(() => {
-    if (!isRoot) return;
-    fs.remove();
-    expect(mountsUnder(fs.dir)).toEqual([]);
-  });
+  const rootfs = useRootfs();
 
   async function stat(paths: string[], extra: Step[] = []) {
     const res = await run(
-      standardPlan(fs.path, ['stat', '-c', '%n %F %t:%T %a', ...paths], { beforePivot: extra }),
+      standardPlan(rootfs().path, ['stat', '-c', '%n %F %t:%T %a', ...paths], { beforePivot: extra }),
     );
     expect(res.failure).toBeNull();
     return res.output.trim().split('\n');
@@ -46,7 +37,7 @@ describe('devices', () => {
 
   it('the nodes work: /dev/zero reads zeros, /dev/null swallows, /dev/full is ENOSPC', async () => {
     const res = await run(
-      standardPlan(fs.path, [
+      standardPlan(rootfs().path, [
         'sh',
         '-c',
         'head -c 3 /dev/zero | od -An -tx1; echo x > /dev/null && echo null-ok; echo x > /dev/full',
@@ -75,7 +66,11 @@ describe('devices', () => {
 
   it('links /dev/ptmx, /dev/fd and the stdio names', async () => {
     const res = await run(
-      standardPlan(fs.path, ['sh', '-c', 'for l in ptmx fd stdin stdout stderr; do readlink /dev/$l; done']),
+      standardPlan(rootfs().path, [
+        'sh',
+        '-c',
+        'for l in ptmx fd stdin stdout stderr; do readlink /dev/$l; done',
+      ]),
     );
     expect(res.output.trim().split('\n')).toEqual([
       'pts/ptmx',

@@ -2,22 +2,13 @@
 // and childFailureError turns it into `ENOENT: no such file or directory, execve 'nosuch'`.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { childFailureError, type Plan, type Step } from '../lib/index.js';
-import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
-import { C, mountsUnder, isRoot, run, standardPlan } from './helpers/plan.js';
+import { C, run, standardPlan } from './helpers/plan.js';
+import { useRootfs } from './helpers/use-rootfs.js';
 
 describe('child failures', () => {
-  let fs: TestRootfs;
-  beforeEach((ctx) => {
-    if (!isRoot) ctx.skip('needs root');
-    fs = makeRootfs();
-  });
-  afterEach(() => {
-    if (!isRoot) return;
-    fs.remove();
-    expect(mountsUnder(fs.dir)).toEqual([]);
-  });
+  const rootfs = useRootfs();
 
   async function failWith(plan: Plan) {
     const res = await run(plan);
@@ -27,7 +18,7 @@ describe('child failures', () => {
   }
 
   it('a bare command that is nowhere on PATH is ENOENT execve with the name as given', async () => {
-    const plan = standardPlan(fs.path, ['nosuch']);
+    const plan = standardPlan(rootfs().path, ['nosuch']);
     const { failure, error } = await failWith(plan);
     expect(failure).toEqual({
       step: plan.steps.length - 1,
@@ -47,14 +38,14 @@ describe('child failures', () => {
   });
 
   it('a missing absolute path reports that path', async () => {
-    const { error } = await failWith(standardPlan(fs.path, ['/bin/nosuch']));
+    const { error } = await failWith(standardPlan(rootfs().path, ['/bin/nosuch']));
     expect(error.message).toBe("ENOENT: no such file or directory, execve '/bin/nosuch'");
   });
 
   it('a file without execute permission is EACCES, reported even when later candidates are missing', async () => {
-    writeFileSync(join(fs.path, 'usr/bin/app'), '#!/bin/sh\n');
-    chmodSync(join(fs.path, 'usr/bin/app'), 0o644);
-    const { failure, error } = await failWith(standardPlan(fs.path, ['app']));
+    writeFileSync(join(rootfs().path, 'usr/bin/app'), '#!/bin/sh\n');
+    chmodSync(join(rootfs().path, 'usr/bin/app'), 0o644);
+    const { failure, error } = await failWith(standardPlan(rootfs().path, ['app']));
     expect(failure).toMatchObject({ op: 'exec', errno: 13, path: '/usr/bin/app' });
     expect(error.message).toBe("EACCES: permission denied, execve '/usr/bin/app'");
   });
@@ -62,13 +53,13 @@ describe('child failures', () => {
   it('a bind mount whose source is missing names source and destination', async () => {
     const bind: Step = {
       op: 'bind',
-      source: join(fs.dir, 'missing'),
+      source: join(rootfs().dir, 'missing'),
       target: '/mnt',
       flags: 0,
       recursive: true,
       propagation: 0,
     };
-    const plan = standardPlan(fs.path, ['true'], { beforePivot: [bind] });
+    const plan = standardPlan(rootfs().path, ['true'], { beforePivot: [bind] });
     const { failure, error } = await failWith(plan);
     expect(failure).toMatchObject({
       step: plan.steps.indexOf(bind),
@@ -77,7 +68,7 @@ describe('child failures', () => {
       errno: 2,
     });
     expect(error.message).toBe(
-      `ENOENT: no such file or directory, open_tree '${join(fs.dir, 'missing')}' -> '/mnt'`,
+      `ENOENT: no such file or directory, open_tree '${join(rootfs().dir, 'missing')}' -> '/mnt'`,
     );
     expect(error.dest).toBe('/mnt');
   });
@@ -93,7 +84,7 @@ describe('child failures', () => {
       mkdir: 0o755,
       noSymlinks: false,
     };
-    const { failure } = await failWith(standardPlan(fs.path, ['true'], { beforePivot: [m] }));
+    const { failure } = await failWith(standardPlan(rootfs().path, ['true'], { beforePivot: [m] }));
     expect(failure).toMatchObject({ op: 'mount', syscall: 'fsopen', errno: 19, path: 'nosuchfs' });
   });
 
@@ -108,7 +99,7 @@ describe('child failures', () => {
       mkdir: 0o755,
       noSymlinks: false,
     };
-    const { failure } = await failWith(standardPlan(fs.path, ['true'], { beforePivot: [m] }));
+    const { failure } = await failWith(standardPlan(rootfs().path, ['true'], { beforePivot: [m] }));
     expect(failure).toMatchObject({ op: 'mount', syscall: 'fsconfig', errno: 22, path: '/mnt' });
   });
 
@@ -123,7 +114,7 @@ describe('child failures', () => {
       mkdir: 0,
       noSymlinks: false,
     };
-    const { failure } = await failWith(standardPlan(fs.path, ['true'], { beforePivot: [m] }));
+    const { failure } = await failWith(standardPlan(rootfs().path, ['true'], { beforePivot: [m] }));
     expect(failure).toMatchObject({ op: 'mount', syscall: 'openat2', errno: 2, path: '/nope' });
   });
 
@@ -132,7 +123,7 @@ describe('child failures', () => {
       { op: 'identity', uid: 1000, gid: 1000, groups: [] },
       { op: 'identity', uid: 0, gid: 0, groups: [] },
     ];
-    const plan = standardPlan(fs.path, ['true'], { afterPivot: steps });
+    const plan = standardPlan(rootfs().path, ['true'], { afterPivot: steps });
     const { failure, error } = await failWith(plan);
     expect(failure).toMatchObject({
       step: plan.steps.indexOf(steps[1]!),
@@ -145,14 +136,14 @@ describe('child failures', () => {
 
   it('a missing working directory is ENOENT chdir', async () => {
     const { failure, error } = await failWith(
-      standardPlan(fs.path, ['true'], { afterPivot: [{ op: 'chdir', path: '/nodir' }] }),
+      standardPlan(rootfs().path, ['true'], { afterPivot: [{ op: 'chdir', path: '/nodir' }] }),
     );
     expect(failure).toMatchObject({ op: 'chdir', syscall: 'chdir', errno: 2, path: '/nodir' });
     expect(error.step).toBe('chdir');
   });
 
   it('a stdio fd that is not open fails in setup before any step', async () => {
-    const plan = standardPlan(fs.path, ['true']);
+    const plan = standardPlan(rootfs().path, ['true']);
     const res = await run(plan, { stdin: 999 });
     expect(res.failure).toMatchObject({ step: -1, op: 'setup', syscall: 'fcntl', errno: 9 });
     expect(childFailureError(res.failure!, plan).message).toBe('EBADF: bad file descriptor, fcntl');
@@ -168,7 +159,7 @@ describe('child failures', () => {
       ambient: 0n,
     };
     const { failure } = await failWith(
-      standardPlan(fs.path, ['true'], { afterPivot: [caps, { op: 'hostname', name: 'x' }] }),
+      standardPlan(rootfs().path, ['true'], { afterPivot: [caps, { op: 'hostname', name: 'x' }] }),
     );
     expect(failure).toMatchObject({ op: 'hostname', syscall: 'sethostname', errno: 1, path: 'x' });
     expect(C.MS_BIND).toBeGreaterThan(0);

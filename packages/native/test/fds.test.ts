@@ -4,8 +4,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { native } from '../lib/index.js';
 import { loadRaw } from '../lib/native.js';
-import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
 import { isRoot, mountsUnder, run, standardPlan } from './helpers/plan.js';
+import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
 
 /** fd numbers listed by `ls -l /proc/self/fd` inside, minus the directory fd ls itself opens. */
 function openFds(output: string): number[] {

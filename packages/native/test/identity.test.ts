@@ -2,26 +2,17 @@
 // the passwd file has no such user), the working directory, and the hostname.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Step } from '../lib/index.js';
-import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
-import { mountsUnder, isRoot, run, standardPlan } from './helpers/plan.js';
+import { run, standardPlan } from './helpers/plan.js';
+import { useRootfs } from './helpers/use-rootfs.js';
 
 describe('identity, cwd and hostname', () => {
-  let fs: TestRootfs;
-  beforeEach((ctx) => {
-    if (!isRoot) ctx.skip('needs root');
-    fs = makeRootfs();
-  });
-  afterEach(() => {
-    if (!isRoot) return;
-    fs.remove();
-    expect(mountsUnder(fs.dir)).toEqual([]);
-  });
+  const rootfs = useRootfs();
 
   async function ids(steps: Step[]) {
     const res = await run(
-      standardPlan(fs.path, ['sh', '-c', 'grep -E "^(Uid|Gid|Groups):" /proc/self/status; id'], {
+      standardPlan(rootfs().path, ['sh', '-c', 'grep -E "^(Uid|Gid|Groups):" /proc/self/status; id'], {
         afterPivot: steps,
       }),
     );
@@ -29,7 +20,7 @@ describe('identity, cwd and hostname', () => {
     return res.output.trim().split('\n');
   }
 
-  it('switches uid, gid and groups (all of real, effective, saved, fs)', async () => {
+  it('switches uid, gid and groups (all of real, effective, saved, rootfs())', async () => {
     const out = await ids([{ op: 'identity', uid: 1000, gid: 1000, groups: [5, 65534] }]);
     expect(out[0]).toBe('Uid:\t1000\t1000\t1000\t1000');
     expect(out[1]).toBe('Gid:\t1000\t1000\t1000\t1000');
@@ -50,9 +41,9 @@ describe('identity, cwd and hostname', () => {
   });
 
   it('changes the working directory inside the container, after the user switch', async () => {
-    mkdirSync(join(fs.path, 'home/user/work'), { recursive: true });
+    mkdirSync(join(rootfs().path, 'home/user/work'), { recursive: true });
     const res = await run(
-      standardPlan(fs.path, ['pwd'], {
+      standardPlan(rootfs().path, ['pwd'], {
         afterPivot: [
           { op: 'identity', uid: 1000, gid: 1000, groups: [] },
           { op: 'chdir', path: '/home/user/work' },
@@ -64,13 +55,13 @@ describe('identity, cwd and hostname', () => {
 
   it('refuses a cwd through a magic link such as /proc/self/fd/N (CVE-2024-21626)', async () => {
     const res = await run(
-      standardPlan(fs.path, ['pwd'], { afterPivot: [{ op: 'chdir', path: '/proc/self/cwd' }] }),
+      standardPlan(rootfs().path, ['pwd'], { afterPivot: [{ op: 'chdir', path: '/proc/self/cwd' }] }),
     );
     expect(res.failure).toMatchObject({ op: 'chdir', errno: 40, path: '/proc/self/cwd' });
   });
 
   it('the default cwd is / and the hostname is set in the new UTS namespace only', async () => {
-    const res = await run(standardPlan(fs.path, ['sh', '-c', 'pwd; hostname'], { hostname: 'box' }));
+    const res = await run(standardPlan(rootfs().path, ['sh', '-c', 'pwd; hostname'], { hostname: 'box' }));
     expect(res.output.trim().split('\n')).toEqual(['/', 'box']);
   });
 });

@@ -6,8 +6,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { native, type Plan, type Spawned } from '../lib/index.js';
+import { C, execStep, isRoot, mountsUnder, readAll, standardPlan } from './helpers/plan.js';
 import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
-import { C, execStep, mountsUnder, isRoot, readAll, standardPlan } from './helpers/plan.js';
 
 const JOIN_NS = C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | C.CLONE_NEWPID | C.CLONE_NEWNET;
 

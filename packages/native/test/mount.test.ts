@@ -3,10 +3,10 @@
 // all checked from inside the container with busybox.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Step } from '../lib/index.js';
-import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
-import { C, deviceSteps, mountsUnder, isRoot, mountSteps, run, standardPlan } from './helpers/plan.js';
+import { C, deviceSteps, mountSteps, run, standardPlan } from './helpers/plan.js';
+import { useRootfs } from './helpers/use-rootfs.js';
 
 interface MountLine {
   target: string;
@@ -45,19 +45,10 @@ const restrictions = (): Step[] => [
 ];
 
 describe('mounts', () => {
-  let fs: TestRootfs;
-  beforeEach((ctx) => {
-    if (!isRoot) ctx.skip('needs root');
-    fs = makeRootfs();
-  });
-  afterEach(() => {
-    if (!isRoot) return;
-    fs.remove();
-    expect(mountsUnder(fs.dir)).toEqual([]);
-  });
+  const rootfs = useRootfs();
 
   async function mountinfo(o: Parameters<typeof standardPlan>[2] = {}) {
-    const res = await run(standardPlan(fs.path, ['cat', '/proc/self/mountinfo'], o));
+    const res = await run(standardPlan(rootfs().path, ['cat', '/proc/self/mountinfo'], o));
     expect(res.failure).toBeNull();
     return parseMountinfo(res.output);
   }
@@ -82,12 +73,12 @@ describe('mounts', () => {
   });
 
   it('shows an empty new devpts instance and a private /dev/shm with mode 1777', async () => {
-    const res = await run(standardPlan(fs.path, ['sh', '-c', 'ls /dev/pts; stat -c %a /dev/shm']));
+    const res = await run(standardPlan(rootfs().path, ['sh', '-c', 'ls /dev/pts; stat -c %a /dev/shm']));
     expect(res.output.trim().split('\n')).toEqual(['ptmx', '1777']);
   });
 
   it('binds a host directory read-only: readable, not writable, ro in mountinfo', async () => {
-    const share = join(fs.dir, 'share');
+    const share = join(rootfs().dir, 'share');
     mkdirSync(share);
     writeFileSync(join(share, 'hello'), 'hi\n');
     const bind: Step = {
@@ -100,7 +91,7 @@ describe('mounts', () => {
     };
     const res = await run(
       standardPlan(
-        fs.path,
+        rootfs().path,
         [
           'sh',
           '-c',
@@ -122,7 +113,7 @@ describe('mounts', () => {
   });
 
   it('binds a host directory writable: a write from inside lands on the host', async () => {
-    const share = join(fs.dir, 'rw');
+    const share = join(rootfs().dir, 'rw');
     mkdirSync(share);
     const bind: Step = {
       op: 'bind',
@@ -133,15 +124,15 @@ describe('mounts', () => {
       propagation: 0,
     };
     const res = await run(
-      standardPlan(fs.path, ['sh', '-c', 'echo written > /data/out'], { beforePivot: [bind] }),
+      standardPlan(rootfs().path, ['sh', '-c', 'echo written > /data/out'], { beforePivot: [bind] }),
     );
     expect(res.exit.exitCode).toBe(0);
     expect(readFileSync(join(share, 'out'), 'utf8')).toBe('written\n');
-    expect(existsSync(join(fs.path, 'data'))).toBe(true);
+    expect(existsSync(join(rootfs().path, 'data'))).toBe(true);
   });
 
   it('binds a single file, creating the missing target as an empty file', async () => {
-    const file = join(fs.dir, 'config.txt');
+    const file = join(rootfs().dir, 'config.txt');
     writeFileSync(file, 'value=1\n');
     const bind: Step = {
       op: 'bind',
@@ -151,21 +142,23 @@ describe('mounts', () => {
       recursive: false,
       propagation: 0,
     };
-    const res = await run(standardPlan(fs.path, ['cat', '/etc/app/config.txt'], { beforePivot: [bind] }));
+    const res = await run(
+      standardPlan(rootfs().path, ['cat', '/etc/app/config.txt'], { beforePivot: [bind] }),
+    );
     expect(res.output).toBe('value=1\n');
-    expect(readFileSync(join(fs.path, 'etc/app/config.txt'), 'utf8')).toBe('');
+    expect(readFileSync(join(rootfs().path, 'etc/app/config.txt'), 'utf8')).toBe('');
   });
 
   it('makes / read-only after pivot_root while /dev stays writable', async () => {
     const ro: Step = { op: 'readonly', target: '/', flags: 0, recursive: false, optional: false };
     const res = await run(
-      standardPlan(fs.path, ['sh', '-c', 'touch /x 2>&1; touch /dev/shm/y && echo shm-ok'], {
+      standardPlan(rootfs().path, ['sh', '-c', 'touch /x 2>&1; touch /dev/shm/y && echo shm-ok'], {
         afterPivot: [ro],
       }),
     );
     expect(res.output).toMatch(/Read-only file system/);
     expect(res.output).toMatch(/shm-ok/);
-    expect(existsSync(join(fs.path, 'x'))).toBe(false);
+    expect(existsSync(join(rootfs().path, 'x'))).toBe(false);
   });
 
   it('applies the 2014 restrictions: /proc/sys and /sys read-only, /proc/kcore masked', async () => {
@@ -176,7 +169,7 @@ describe('mounts', () => {
       'echo x > /proc/timer_list 2>&1 || true',
       'touch /sys/x 2>&1 || true',
     ].join('; ');
-    const res = await run(standardPlan(fs.path, ['sh', '-c', script], { afterPivot: restrictions() }));
+    const res = await run(standardPlan(rootfs().path, ['sh', '-c', script], { afterPivot: restrictions() }));
     expect(res.failure).toBeNull();
     const lines = res.output.trim().split('\n');
     expect(lines[0]).toMatch(/Read-only file system/);
@@ -195,10 +188,10 @@ describe('mounts', () => {
   });
 
   it('masks a directory with an empty read-only tmpfs', async () => {
-    mkdirSync(join(fs.path, 'secret'));
-    writeFileSync(join(fs.path, 'secret/key'), 'k');
+    mkdirSync(join(rootfs().path, 'secret'));
+    writeFileSync(join(rootfs().path, 'secret/key'), 'k');
     const res = await run(
-      standardPlan(fs.path, ['sh', '-c', 'ls -A /secret | wc -l; touch /secret/x 2>&1'], {
+      standardPlan(rootfs().path, ['sh', '-c', 'ls -A /secret | wc -l; touch /secret/x 2>&1'], {
         afterPivot: [{ op: 'mask', target: '/secret', optional: false }],
       }),
     );
@@ -209,7 +202,7 @@ describe('mounts', () => {
 
   it('an optional mask or readonly of a missing path is skipped, a required one fails', async () => {
     const ok = await run(
-      standardPlan(fs.path, ['true'], {
+      standardPlan(rootfs().path, ['true'], {
         afterPivot: [
           { op: 'mask', target: '/proc/nosuch', optional: true },
           { op: 'readonly', target: '/nosuch', flags: 0, recursive: false, optional: true },
@@ -218,7 +211,9 @@ describe('mounts', () => {
     );
     expect(ok.failure).toBeNull();
     const bad = await run(
-      standardPlan(fs.path, ['true'], { afterPivot: [{ op: 'mask', target: '/nosuch', optional: false }] }),
+      standardPlan(rootfs().path, ['true'], {
+        afterPivot: [{ op: 'mask', target: '/nosuch', optional: false }],
+      }),
     );
     expect(bad.failure).toMatchObject({ op: 'mask', syscall: 'openat2', errno: 2, path: '/nosuch' });
   });
@@ -226,10 +221,10 @@ describe('mounts', () => {
   it('refuses to mask a /proc path that is not procfs', async () => {
     // An image could hide a fake /proc; here /proc is left unmounted so /proc/kcore-like paths are
     // plain rootfs files.
-    mkdirSync(join(fs.path, 'proc/fake'), { recursive: true });
+    mkdirSync(join(rootfs().path, 'proc/fake'), { recursive: true });
     const mounts = mountSteps().filter((s) => s.op !== 'mount' || s.target !== '/proc');
     const res = await run(
-      standardPlan(fs.path, ['true'], {
+      standardPlan(rootfs().path, ['true'], {
         mounts: [...mounts, ...deviceSteps()],
         afterPivot: [{ op: 'mask', target: '/proc/fake', optional: false }],
       }),
@@ -238,7 +233,9 @@ describe('mounts', () => {
   });
 
   it('no_pivot_root: MS_SLAVE propagation, MS_MOVE onto / and chroot', async () => {
-    const plan = standardPlan(fs.path, ['sh', '-c', 'ls /bin/busybox; hostname'], { hostname: 'moved' });
+    const plan = standardPlan(rootfs().path, ['sh', '-c', 'ls /bin/busybox; hostname'], {
+      hostname: 'moved',
+    });
     plan.steps[0] = { op: 'propagation', flags: C.MS_REC | C.MS_SLAVE };
     const i = plan.steps.findIndex((s) => s.op === 'pivot-root');
     plan.steps[i] = { op: 'move-root' };
@@ -248,7 +245,7 @@ describe('mounts', () => {
   });
 
   it('a bind with MS_SHARED propagation is shared inside the namespace', async () => {
-    const share = join(fs.dir, 'sh');
+    const share = join(rootfs().dir, 'sh');
     mkdirSync(share);
     const bind: Step = {
       op: 'bind',
@@ -259,7 +256,7 @@ describe('mounts', () => {
       propagation: C.MS_SHARED,
     };
     const res = await run(
-      standardPlan(fs.path, ['grep', ' /shared ', '/proc/self/mountinfo'], { beforePivot: [bind] }),
+      standardPlan(rootfs().path, ['grep', ' /shared ', '/proc/self/mountinfo'], { beforePivot: [bind] }),
     );
     expect(parseMountinfo(res.output)[0]!.optional).toMatch(/shared:\d+/);
   });

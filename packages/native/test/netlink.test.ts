@@ -3,8 +3,8 @@
 import { closeSync, openSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { native, type Spawned } from '../lib/index.js';
-import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
 import { C, isRoot, mountsUnder, run, standardPlan } from './helpers/plan.js';
+import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
 
 const RTM_NEWLINK = 16;
 const RTM_GETLINK = 18;

@@ -2,22 +2,13 @@
 // container whose stdio and /dev/console are the pty slave, with a controlling terminal from the
 // session step.
 import { writeSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native, type Step } from '../lib/index.js';
-import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
-import { cloexec, isRoot, mountsUnder, readAll, standardPlan } from './helpers/plan.js';
+import { cloexec, readAll, standardPlan } from './helpers/plan.js';
+import { useRootfs } from './helpers/use-rootfs.js';
 
 describe('pty', () => {
-  let fs: TestRootfs;
-  beforeEach((ctx) => {
-    if (!isRoot) ctx.skip('needs root');
-    fs = makeRootfs();
-  });
-  afterEach(() => {
-    if (!isRoot) return;
-    fs.remove();
-    expect(mountsUnder(fs.dir)).toEqual([]);
-  });
+  const rootfs = useRootfs();
 
   it('opens a master/slave pair and round-trips the window size', () => {
     const { master, slave } = native.openPty();
@@ -101,7 +92,7 @@ describe('pty', () => {
     const out = readAll(master).finally(() => native.close(master));
     const session: Step = { op: 'session', ctty: true };
     const plan = standardPlan(
-      fs.path,
+      rootfs().path,
       [
         'sh',
         '-c',
@@ -128,7 +119,7 @@ describe('pty', () => {
   });
 
   it('a console step without consoleFd is rejected before clone', () => {
-    const plan = standardPlan(fs.path, ['true'], {
+    const plan = standardPlan(rootfs().path, ['true'], {
       beforePivot: [{ op: 'console', target: '/dev/console' }],
     });
     expect(() => native.spawn(plan)).toThrow(expect.objectContaining({ code: 'ERR_NSINIT_INVALID_PLAN' }));

@@ -1,20 +1,11 @@
 // rlimits: soft and hard values, -1 as unlimited, read back with busybox ulimit and /proc/self/limits.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native, type Step } from '../lib/index.js';
-import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
-import { mountsUnder, isRoot, run, standardPlan } from './helpers/plan.js';
+import { run, standardPlan } from './helpers/plan.js';
+import { useRootfs } from './helpers/use-rootfs.js';
 
 describe('rlimits', () => {
-  let fs: TestRootfs;
-  beforeEach((ctx) => {
-    if (!isRoot) ctx.skip('needs root');
-    fs = makeRootfs();
-  });
-  afterEach(() => {
-    if (!isRoot) return;
-    fs.remove();
-    expect(mountsUnder(fs.dir)).toEqual([]);
-  });
+  const rootfs = useRootfs();
 
   const R = () => native.rlimits;
 
@@ -26,7 +17,7 @@ describe('rlimits', () => {
     ];
     const res = await run(
       standardPlan(
-        fs.path,
+        rootfs().path,
         [
           'sh',
           '-c',
@@ -56,7 +47,7 @@ describe('rlimits', () => {
 
   it('a soft limit above the hard limit is EINVAL setrlimit', async () => {
     const res = await run(
-      standardPlan(fs.path, ['true'], {
+      standardPlan(rootfs().path, ['true'], {
         afterPivot: [{ op: 'rlimit', resource: R().RLIMIT_NOFILE!, soft: 10, hard: 5 }],
       }),
     );

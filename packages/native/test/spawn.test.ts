@@ -3,25 +3,16 @@
 import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native } from '../lib/index.js';
-import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
-import { mountsUnder, isRoot, NS_ALL, run, standardPlan } from './helpers/plan.js';
+import { NS_ALL, run, standardPlan } from './helpers/plan.js';
+import { useRootfs } from './helpers/use-rootfs.js';
 
 describe('spawn', () => {
-  let fs: TestRootfs;
-  beforeEach((ctx) => {
-    if (!isRoot) ctx.skip('needs root');
-    fs = makeRootfs();
-  });
-  afterEach(() => {
-    if (!isRoot) return;
-    fs.remove();
-    expect(mountsUnder(fs.dir)).toEqual([]);
-  });
+  const rootfs = useRootfs();
 
   it('runs hostname in new namespaces and reports exec success as null', async () => {
-    const res = await run(standardPlan(fs.path, ['hostname'], { hostname: 'koye' }));
+    const res = await run(standardPlan(rootfs().path, ['hostname'], { hostname: 'koye' }));
     expect(res.failure).toBeNull();
     expect(res.exit).toEqual({ exitCode: 0, signal: null });
     expect(res.output).toBe('koye\n');
@@ -30,7 +21,7 @@ describe('spawn', () => {
   it('puts the child in new namespaces while it waits for GO', async () => {
     const kinds = ['mnt', 'uts', 'ipc', 'pid', 'net'];
     const seen: Record<string, string> = {};
-    const res = await run(standardPlan(fs.path, ['true']), {
+    const res = await run(standardPlan(rootfs().path, ['true']), {
       beforeGo: (s) => {
         for (const k of kinds) seen[k] = readlinkSync(`/proc/${s.pid}/ns/${k}`);
       },
@@ -45,7 +36,7 @@ describe('spawn', () => {
   });
 
   it('runs the command as PID 1 of a new PID namespace', async () => {
-    const res = await run(standardPlan(fs.path, ['sh', '-c', 'echo $$; readlink /proc/self/ns/pid']));
+    const res = await run(standardPlan(rootfs().path, ['sh', '-c', 'echo $$; readlink /proc/self/ns/pid']));
     expect(res.failure).toBeNull();
     const [pid, nsLink] = res.output.trim().split('\n');
     expect(pid).toBe('1');
@@ -54,7 +45,9 @@ describe('spawn', () => {
 
   it('keeps the host namespaces when cloneFlags is 0 except the mount namespace', async () => {
     const res = await run(
-      standardPlan(fs.path, ['readlink', '/proc/self/ns/uts'], { cloneFlags: native.constants.CLONE_NEWNS }),
+      standardPlan(rootfs().path, ['readlink', '/proc/self/ns/uts'], {
+        cloneFlags: native.constants.CLONE_NEWNS,
+      }),
     );
     expect(res.failure).toBeNull();
     expect(res.output.trim()).toBe(readlinkSync('/proc/self/ns/uts'));
@@ -63,23 +56,23 @@ describe('spawn', () => {
   it('reports a signal death as { exitCode: null, signal }', async () => {
     // PID 1 of a PID namespace cannot SIGKILL itself, so this container shares the host's.
     const flags = NS_ALL & ~native.constants.CLONE_NEWPID;
-    const res = await run(standardPlan(fs.path, ['sh', '-c', 'kill -KILL $$'], { cloneFlags: flags }));
+    const res = await run(standardPlan(rootfs().path, ['sh', '-c', 'kill -KILL $$'], { cloneFlags: flags }));
     expect(res.failure).toBeNull();
     expect(res.exit).toEqual({ exitCode: null, signal: 'SIGKILL' });
   });
 
   it('passes the exit code through', async () => {
-    const res = await run(standardPlan(fs.path, ['sh', '-c', 'exit 42']));
+    const res = await run(standardPlan(rootfs().path, ['sh', '-c', 'exit 42']));
     expect(res.exit).toEqual({ exitCode: 42, signal: null });
   });
 
   it('uses only the plan environment, with argv[0] found through its PATH', async () => {
-    const res = await run(standardPlan(fs.path, ['env'], { env: ['PATH=/bin', 'FOO=bar'] }));
+    const res = await run(standardPlan(rootfs().path, ['env'], { env: ['PATH=/bin', 'FOO=bar'] }));
     expect(res.output.split('\n').filter(Boolean).sort()).toEqual(['FOO=bar', 'PATH=/bin']);
   });
 
   it('kills a waiting child through its pidfd and reports the signal', async () => {
-    const plan = standardPlan(fs.path, ['true']);
+    const plan = standardPlan(rootfs().path, ['true']);
     const s = native.spawn(plan);
     try {
       expect(native.pidfdSignal(s.pidfd, native.constants.SIGKILL)).toBe(true);
@@ -92,7 +85,7 @@ describe('spawn', () => {
   });
 
   it('the child exits without running a step when the parent closes the sync socket', async () => {
-    const s = native.spawn(standardPlan(fs.path, ['true'], { hostname: 'never' }));
+    const s = native.spawn(standardPlan(rootfs().path, ['true'], { hostname: 'never' }));
     native.close(s.sync);
     expect(await native.waitExit(s.pidfd)).toEqual({ exitCode: 1, signal: null });
     native.close(s.pidfd);
@@ -100,7 +93,9 @@ describe('spawn', () => {
 
   it('serves many containers at once with one watcher', async () => {
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => run(standardPlan(fs.path, ['sh', '-c', `echo ${i}; exit ${i}`]))),
+      Array.from({ length: 6 }, (_, i) =>
+        run(standardPlan(rootfs().path, ['sh', '-c', `echo ${i}; exit ${i}`])),
+      ),
     );
     results.forEach((r, i) => {
       expect(r.output).toBe(`${i}\n`);
@@ -109,7 +104,7 @@ describe('spawn', () => {
   });
 
   it('refuses mount steps without a new mount namespace (they would change the host)', () => {
-    const plan = standardPlan(fs.path, ['true'], { cloneFlags: native.constants.CLONE_NEWUTS });
+    const plan = standardPlan(rootfs().path, ['true'], { cloneFlags: native.constants.CLONE_NEWUTS });
     expect(() => native.spawn(plan)).toThrow(
       expect.objectContaining({
         code: 'ERR_NSINIT_INVALID_PLAN',
@@ -119,7 +114,7 @@ describe('spawn', () => {
   });
 
   it('rejects a malformed plan before cloning', () => {
-    const plan = standardPlan(fs.path, ['true']);
+    const plan = standardPlan(rootfs().path, ['true']);
     plan.steps.pop();
     expect(() => native.spawn(plan)).toThrow(expect.objectContaining({ code: 'ERR_NSINIT_INVALID_PLAN' }));
   });

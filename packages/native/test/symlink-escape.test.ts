@@ -5,8 +5,8 @@ import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { native, type Step } from '../lib/index.js';
-import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
 import { C, deviceSteps, isRoot, mountSteps, mountsUnder, run, standardPlan } from './helpers/plan.js';
+import { makeRootfs, type TestRootfs } from './helpers/rootfs.js';
 
 describe('symlink escapes', () => {
   let fs: TestRootfs;

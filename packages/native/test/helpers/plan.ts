@@ -1,8 +1,7 @@
 // A standard container plan (the 2014 sequence) so each facility test varies one step, and a
 // runner that captures stdout+stderr through a native pipe, waits for exec and exit, and closes
 // every fd it opened.
-import { read } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { read, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { ChildFailure, ExitStatus, Plan, Spawned, Step } from '../../lib/index.js';
 import { native } from '../../lib/index.js';
