@@ -57,7 +57,8 @@ export function unmountAllUnder(dir: string): string[] {
   return leaked;
 }
 
-async function registerWithTest(cleanup: () => Promise<void>): Promise<void> {
+/** Run `cleanup` when the current vitest test finishes (no-op outside a test). */
+export async function registerWithTest(cleanup: () => Promise<void>): Promise<void> {
   if (!process.env.VITEST) return;
   const { onTestFinished } = await import('vitest');
   try {

@@ -17,7 +17,13 @@ import {
 } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type Bundle, type BundleOptions, createBundle, unmountAllUnder } from './bundle.js';
+import {
+  type Bundle,
+  type BundleOptions,
+  createBundle,
+  registerWithTest,
+  unmountAllUnder,
+} from './bundle.js';
 import { TestkitError } from './errors.js';
 import { mountsUnder } from './mountinfo.js';
 
@@ -69,16 +75,6 @@ function fingerprint(dir: string): Map<string, string> {
   };
   walk('');
   return out;
-}
-
-async function registerWithTest(cleanup: () => Promise<void>): Promise<void> {
-  if (!process.env.VITEST) return;
-  const { onTestFinished } = await import('vitest');
-  try {
-    onTestFinished(cleanup);
-  } catch {
-    // Not inside a running test: the caller must call cleanup().
-  }
 }
 
 export async function createCanary(parent = tmpdir()): Promise<Canary> {

@@ -9,6 +9,7 @@ export {
   type NativeFakeOptions,
   type RecordedCall,
 } from './fake-native.js';
+export * from './hostile.js';
 export {
   diffHost,
   type HostSnapshot,
@@ -21,4 +22,3 @@ export {
 export { type PtyOptions, type PtySession, spawnInPty } from './pty.js';
 export { type Need, requires, unmet } from './requires.js';
 export { busyboxApplets, GROUP, PASSWD } from './rootfs.js';
-export * from './hostile.js';
