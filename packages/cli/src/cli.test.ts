@@ -41,6 +41,12 @@ describe('nsinit main', () => {
     expect(execHelp.out).toMatch(/^Usage: nsinit exec \[options\] \[--\] <command> \[args...\]/);
     expect(execHelp.out).toMatch(/127 if it was not found/);
     expect((await run(['help', 'status'])).out).toMatch(/--json/);
+    // After a subcommand, --help still asks for help (it is no file name)...
+    const validateHelp = await run(['config', 'validate', '--help']);
+    expect(validateHelp).toMatchObject({ code: 0, err: '' });
+    expect(validateHelp.out).toMatch(/^Usage: nsinit config validate \[file\]/);
+    // ...but after exec's command it belongs to that command.
+    expect((await run(['exec', 'echo', '--help'])).out).not.toMatch(/^Usage:/);
     const v = await run(['--version']);
     expect(v).toMatchObject({ code: 0, out: expect.stringMatching(/^nsinit \d+\.\d+\.\d+\n$/) });
   });

@@ -104,7 +104,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
       io.stdout.write(`nsinit ${version()}\n`);
       return 0;
     }
-    if (parsed.options.help) {
+    // `nsinit config validate --help`: for commands whose arguments are their own, a help flag
+    // anywhere before `--` asks for help.
+    const helpLater = !command.passThrough && helpBeforeDashes(tail);
+    if (parsed.options.help || helpLater) {
       io.stdout.write(commandHelp(command));
       return 0;
     }
@@ -119,6 +122,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     reportError(io.stderr, err, global.debug);
     return 125;
   }
+}
+
+function helpBeforeDashes(args: readonly string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
 }
 
 /** The executable's entry: run main, then exit with its status (stdio on Linux is synchronous

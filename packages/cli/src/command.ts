@@ -48,5 +48,8 @@ export interface Command {
   details?: string;
   /** Exit status for usage errors (Docker's 125 for exec, 2 elsewhere). */
   usageExitCode?: number;
+  /** Arguments after the first positional belong to the user's command (exec): never read
+   *  options, not even --help, among them. */
+  passThrough?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }

@@ -30,6 +30,7 @@ export const execCommand: Command = {
   usage: ['exec [options] [--] <command> [args...]'],
   options: [],
   usageExitCode: 125,
+  passThrough: true,
   details: [
     'Options are only recognised before the command; everything after it is passed through.',
     'If a container is running here, the command joins it; otherwise it starts one with the',
