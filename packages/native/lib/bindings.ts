@@ -15,6 +15,15 @@ export interface TermiosFlags {
   lflag: number;
 }
 
+/** One cgroup v2 device rule (see cgroupDeviceFilter). */
+export interface DeviceFilterRule {
+  type: 'a' | 'b' | 'c';
+  major: number;
+  minor: number;
+  access: string;
+  allow: boolean;
+}
+
 export interface NativeBindings {
   // --- the plan executor ---------------------------------------------------------------------
   /** clone3(plan.cloneFlags | CLONE_PIDFD); the child dup2s stdio, then blocks on the sync socket
@@ -77,6 +86,15 @@ export interface NativeBindings {
   // --- mounts, for tests and cleanup --------------------------------------------------------
   mount(source: string, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount(target: string, flags: number): void;
+
+  // --- cgroup v2 devices --------------------------------------------------------------------
+  /** Enforce device rules on a cgroup v2 directory: emits a BPF_PROG_TYPE_CGROUP_DEVICE program
+   *  (default deny; rules tested last to first, so a later rule overrides an earlier one, as
+   *  devices.allow after devices.deny 'a'), loads it and attaches it with BPF_F_ALLOW_MULTI.
+   *  major/minor -1 = any; access is a subset of "rwm" ("" means rwm). The kernel detaches the
+   *  program when the cgroup is removed. Throws ERR_NSINIT_INVALID_ARG for a malformed rule,
+   *  else an NsinitError (syscall 'open' or 'bpf', path cgroupDir). */
+  cgroupDeviceFilter(cgroupDir: string, rules: readonly DeviceFilterRule[]): void;
 
   // --- kernel tables -------------------------------------------------------------------------
   /** CAP_* from <linux/capability.h>, without the prefix: { CHOWN: 0, ... }. */

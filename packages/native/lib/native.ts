@@ -2,7 +2,7 @@
 // factories handed to the addon at load (so every throw is an NsinitError), exit signals become
 // names, and failure records get their step kind back.
 import { constants as osConstants } from 'node:os';
-import type { NativeBindings } from './bindings.js';
+import type { DeviceFilterRule, NativeBindings } from './bindings.js';
 import { opName } from './encode-plan.js';
 import { encodePlan } from './encode-plan.js';
 import { NsinitError, systemError } from './errors.js';
@@ -15,6 +15,38 @@ const signalNames = new Map<number, NodeJS.Signals>(
 
 function signalName(num: number): NodeJS.Signals {
   return signalNames.get(num) ?? (`SIG${num}` as NodeJS.Signals);
+}
+
+// BPF_DEVCG_ACC_* from <linux/bpf.h>.
+const ACCESS_BITS: Record<string, number> = { m: 1, r: 2, w: 4 };
+const MAX_DEVICE_RULES = 256; // NSINIT_DEV_RULES_MAX in src/nsinit.h
+
+/** Validate the rules and pack them as the addon's [type, major, minor, access, allow] Int32Array. */
+export function packDeviceRules(rules: readonly DeviceFilterRule[]): Int32Array {
+  const bad = (i: number, what: string) =>
+    new NsinitError(`cgroupDeviceFilter: rules[${i}]: ${what}`, { code: 'ERR_NSINIT_INVALID_ARG' });
+  if (rules.length > MAX_DEVICE_RULES)
+    throw new NsinitError(`cgroupDeviceFilter: at most ${MAX_DEVICE_RULES} rules, got ${rules.length}`, {
+      code: 'ERR_NSINIT_INVALID_ARG',
+    });
+  const out = new Int32Array(rules.length * 5);
+  rules.forEach((r, i) => {
+    if (r.type !== 'a' && r.type !== 'b' && r.type !== 'c')
+      throw bad(i, `type must be 'a', 'b' or 'c', got ${JSON.stringify(r.type)}`);
+    for (const k of ['major', 'minor'] as const) {
+      if (!Number.isInteger(r[k]) || r[k] < -1 || r[k] > 0xfffff)
+        throw bad(i, `${k} must be -1 (any) or 0..1048575, got ${r[k]}`);
+    }
+    let access = 0;
+    for (const ch of r.access || 'rwm') {
+      const bit = ACCESS_BITS[ch];
+      if (bit === undefined)
+        throw bad(i, `access must be made of r, w and m, got ${JSON.stringify(r.access)}`);
+      access |= bit;
+    }
+    out.set([r.type.charCodeAt(0), r.major, r.minor, access, r.allow ? 1 : 0], i * 5);
+  });
+  return out;
 }
 
 function wrap(raw: RawAddon): NativeBindings {
@@ -54,6 +86,7 @@ function wrap(raw: RawAddon): NativeBindings {
     netlinkRecv: (fd) => raw.netlinkRecv(fd),
     mount: (source, target, fstype, flags, data) => raw.mount(source, target, fstype, flags, data),
     umount: (target, flags) => raw.umount(target, flags),
+    cgroupDeviceFilter: (cgroupDir, rules) => raw.cgroupDeviceFilter(cgroupDir, packDeviceRules(rules)),
     capabilities: Object.freeze({ ...raw.capabilities }),
     rlimits: Object.freeze({ ...raw.rlimits }),
     constants: Object.freeze({ ...raw.constants }),

@@ -568,6 +568,34 @@ Napi::Value Umount(const Napi::CallbackInfo &info)
   return env.Undefined();
 }
 
+// rules: Int32Array of [type char, major, minor, access bits, allow] per rule (lib/native.ts
+// validates and packs them).
+Napi::Value CgroupDeviceFilter(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  std::string dir;
+  if (!StrArg(info, 0, "cgroupDir", dir)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      info[1].As<Napi::Int32Array>().ElementLength() % 5 != 0) {
+    Napi::TypeError::New(env, "the \"rules\" argument must be an Int32Array of 5-tuples")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Int32Array a = info[1].As<Napi::Int32Array>();
+  std::vector<nsinit_dev_rule> rules(a.ElementLength() / 5);
+  for (size_t i = 0; i < rules.size(); i++) {
+    rules[i].type = static_cast<char>(a[i * 5]);
+    rules[i].major = a[i * 5 + 1];
+    rules[i].minor = a[i * 5 + 2];
+    rules[i].access = static_cast<uint32_t>(a[i * 5 + 3]);
+    rules[i].allow = a[i * 5 + 4] != 0;
+  }
+  nsinit_err e;
+  if (nsinit_bpf_device_filter(dir.c_str(), rules.data(), rules.size(), &e) != 0) return ThrowSys(env, e);
+  return env.Undefined();
+}
+
 Napi::Object Table(Napi::Env env, const nsinit_const *t)
 {
   Napi::Object o = Napi::Object::New(env);
@@ -607,6 +635,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports)
       {"netlinkRecv", NetlinkRecv},
       {"mount", Mount},
       {"umount", Umount},
+      {"cgroupDeviceFilter", CgroupDeviceFilter},
   };
   for (auto &f : fns) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
   exports.Set("capabilities", Table(env, nsinit_capabilities));

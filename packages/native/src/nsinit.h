@@ -241,6 +241,21 @@ int nsinit_netlink_send(int fd, const void *buf, size_t len, struct nsinit_err *
 ssize_t nsinit_netlink_peek(int fd, struct nsinit_err *e);
 ssize_t nsinit_netlink_recv(int fd, void *buf, size_t cap, struct nsinit_err *e);
 
+/* bpf.c: one device rule; type 'a', 'b' or 'c', major/minor -1 for any, access BPF_DEVCG_ACC_*
+ * bits (mknod 1, read 2, write 4). */
+#define NSINIT_DEV_RULES_MAX 256
+struct nsinit_dev_rule {
+  char type;
+  int32_t major;
+  int32_t minor;
+  uint32_t access;
+  bool allow;
+};
+/* Load the rules (default deny, later rules win) as a BPF_CGROUP_DEVICE program and attach it to
+ * the cgroup directory with BPF_F_ALLOW_MULTI. */
+int nsinit_bpf_device_filter(const char *cgroup_dir, const struct nsinit_dev_rule *rules, size_t count,
+                             struct nsinit_err *e);
+
 /* tables.c */
 struct nsinit_const {
   const char *name;

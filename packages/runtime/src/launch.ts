@@ -122,7 +122,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     netnsFd = -1;
     const child = { pid: spawned.pid, pidfd: spawned.pidfd };
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
-    if (config.cgroups) cgroup = await setupCgroups(config, child.pid);
+    if (config.cgroups) cgroup = await setupCgroups(config, child.pid, { v2: { native } });
     if (config.networks && config.networks.length > 0) network = await setupNetworks(native, config, child);
     await testPause('before-go', child.pid);
     native.go(spawned.sync);

@@ -1,11 +1,12 @@
 // The v2 manager for real on this host's cgroup2 mount. On a hybrid host (this project's CI) that
 // is /sys/fs/cgroup/unified, which offers no controllers: directory creation, process placement,
-// the core freezer (cgroup.freeze), core cpu.stat and the "controller not available" error run
-// here; limit files are covered against a temp-dir root in src/cgroups/v2.test.ts.
+// the core freezer (cgroup.freeze), core cpu.stat, allowed_devices (a BPF_CGROUP_DEVICE program,
+// which needs no controller) and the "controller not available" error run here; limit files are
+// covered against a temp-dir root in src/cgroups/v2.test.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requires, useLeakCheck } from '@nsinit/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   cgroupsOf,
   freeze,
@@ -89,6 +90,35 @@ describe('cgroup v2 manager (real cgroup2 mount)', () => {
     expect(usage()).toBeGreaterThan(frozenAt);
     await p.kill();
     await cg.destroy();
+  });
+
+  it('enforces allowed_devices with a device program: /dev/null opens, /dev/full (1:7) is EPERM', async (ctx) => {
+    needV2(ctx);
+    const p = gated(
+      'cat /dev/null && echo null-ok >&2; head -c1 /dev/zero >/dev/null && echo zero-ok >&2; exec head -c1 /dev/full',
+    );
+    procs.push(p);
+    const allowed = [
+      { type: 99, major_number: 1, minor_number: 3, cgroup_permissions: 'rwm' },
+      { type: 99, major_number: 1, minor_number: 5, cgroup_permissions: 'rwm' },
+    ];
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? w.message);
+    process.on('warning', onWarning);
+    onTestFinished(() => {
+      process.off('warning', onWarning);
+    });
+    const cg = await setup({ allow_all_devices: false, allowed_devices: allowed }, p.pid);
+    p.go();
+    const r = await p.exited;
+    expect(r.stderr).toContain('null-ok');
+    expect(r.stderr).toContain('zero-ok');
+    expect(r.stderr).toMatch(/\/dev\/full.*Operation not permitted/);
+    expect(r.code).not.toBe(0);
+    await new Promise((res) => setImmediate(res));
+    expect(warnings).not.toContain('NSINIT_CGROUP_V2_DEVICES');
+    await cg.destroy();
+    expect(existsSync(cg.paths.unified!)).toBe(false);
   });
 
   it('reports a limit whose controller this hierarchy does not offer, leaving nothing behind', async (ctx) => {

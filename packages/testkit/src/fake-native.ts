@@ -4,6 +4,7 @@
 // assert that the runtime closes what it opened.
 import type {
   ChildFailure,
+  DeviceFilterRule,
   ExitStatus,
   NativeBindings,
   Plan,
@@ -180,6 +181,9 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
     },
     umount(target: string, flags: number) {
       enter('umount', [target, flags]);
+    },
+    cgroupDeviceFilter(cgroupDir: string, rules: readonly DeviceFilterRule[]) {
+      enter('cgroupDeviceFilter', [cgroupDir, rules]);
     },
     capabilities: CAPABILITIES,
     rlimits: RLIMITS,

@@ -2,6 +2,7 @@
 // (memory.limit_in_bytes, cpu.cfs_quota_us, devices.allow, ...) and v2 unified files (memory.max,
 // cpu.max, cpu.weight, pids.max). Pure: the managers write what these functions return, in order.
 // See the kernel's Documentation/admin-guide/cgroup-v1/*.rst and cgroup-v2.rst.
+import type { DeviceFilterRule } from '@nsinit/native';
 
 /** A device rule as container.json spells it (`cgroups.allowed_devices[]`). */
 export interface DeviceRule {
@@ -99,6 +100,20 @@ const num = (n: number | undefined) => (n !== undefined && n < 0 ? '*' : String(
 /** "c 1:3 rwm" (v1 devices.allow syntax; -1 is the wildcard *). An empty permission means rwm. */
 export function deviceRule(d: DeviceRule): string {
   return `${deviceType(d.type) ?? 'a'} ${num(d.major_number)}:${num(d.minor_number)} ${d.cgroup_permissions || 'rwm'}`;
+}
+
+/** The v2 device program's rules: 2014's devices.deny 'a' followed by each allowed device, so a
+ *  device no rule names is denied. Null when every device is allowed or no list is given. */
+export function v2DeviceRules(c: CgroupConfig): DeviceFilterRule[] | null {
+  if (c.allow_all_devices || !c.allowed_devices) return null;
+  const n = (v: number | undefined) => (v !== undefined && v < 0 ? -1 : (v ?? 0));
+  return c.allowed_devices.map((d) => ({
+    type: (deviceType(d.type) ?? 'a') as DeviceFilterRule['type'],
+    major: n(d.major_number),
+    minor: n(d.minor_number),
+    access: d.cgroup_permissions || 'rwm',
+    allow: true,
+  }));
 }
 
 /** Controllers a v1 container joins; cpuset only when cpuset_cpus is set (as 2014: joining it

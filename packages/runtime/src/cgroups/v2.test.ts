@@ -4,6 +4,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemError } from '@nsinit/native';
+import { createNativeFake } from '@nsinit/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CgroupFs, realFs } from './cgroupfs.js';
 import { freeze, freezerState, thaw } from './freezer.js';
@@ -168,6 +170,86 @@ describe('v2 manager (temp-dir root)', () => {
     expect(stats.memory_stats.failcnt).toBe(3);
     expect(stats.cpu_stats.cpu_usage.total_usage).toBe(1_500_000);
     await cg.destroy();
+  });
+
+  it('attaches the device program after the limits and before the pid, with 2014 rule defaults', async () => {
+    const native = createNativeFake();
+    const order: string[] = [];
+    const orig = native.cgroupDeviceFilter;
+    native.cgroupDeviceFilter = (dir, rules) => {
+      order.push(`bpf ${rel(dir)}`, ...writes.splice(0).map(rel));
+      orig(dir, rules);
+    };
+    const allowed = [
+      { type: 99, major_number: 1, minor_number: 3, cgroup_permissions: 'rwm' },
+      { type: 98, major_number: -1, minor_number: -1, cgroup_permissions: 'm' },
+      { type: 99, major_number: 136 },
+    ];
+    const cg = await setupCgroups(
+      { cgroups: { name: 'd1', allow_all_devices: false, allowed_devices: allowed } } as never,
+      31,
+      { ...opts(), v2: { ...opts().v2, native } },
+    );
+    order.push(...writes.map(rel));
+    expect(order).toEqual(['bpf /d1', '/d1/cgroup.procs=31']);
+    expect(native.calls).toEqual([
+      {
+        name: 'cgroupDeviceFilter',
+        args: [
+          join(root, 'd1'),
+          [
+            { type: 'c', major: 1, minor: 3, access: 'rwm', allow: true },
+            { type: 'b', major: -1, minor: -1, access: 'm', allow: true },
+            { type: 'c', major: 136, minor: 0, access: 'rwm', allow: true },
+          ],
+        ],
+      },
+    ]);
+    await cg!.destroy();
+  });
+
+  it('attaches nothing when every device is allowed or no list is given', async () => {
+    const native = createNativeFake();
+    const o = { ...opts(), v2: { ...opts().v2, native } };
+    const rules = [{ type: 99, major_number: 1, minor_number: 3 }];
+    const a = await setupCgroups(
+      { cgroups: { name: 'd2', allow_all_devices: true, allowed_devices: rules } } as never,
+      1,
+      o,
+    );
+    const b = await setupCgroups({ cgroups: { name: 'd3' } } as never, 2, o);
+    expect(native.calls).toEqual([]);
+    await a!.destroy();
+    await b!.destroy();
+  });
+
+  it('names /cgroups/allowed_devices when the program cannot be attached, and leaves nothing behind', async () => {
+    const native = createNativeFake({
+      fail: { cgroupDeviceFilter: systemError(-1, 'bpf', join(root, 'd4')) },
+    });
+    const err = await setupCgroups(
+      {
+        cgroups: {
+          name: 'd4',
+          parent: 'p',
+          allowed_devices: [{ type: 99, major_number: 1, minor_number: 3 }],
+        },
+      } as never,
+      5,
+      { ...opts(), v2: { ...opts().v2, native } },
+    ).catch((e) => e);
+    expect(err).toMatchObject({
+      code: 'EPERM',
+      errno: -1,
+      syscall: 'bpf',
+      path: join(root, 'd4'),
+      message: expect.stringMatching(
+        /^\/cgroups\/allowed_devices: cannot attach the device program to .*: EPERM/,
+      ),
+    });
+    expect(err.cause).toBeDefined();
+    expect(writes.some((w) => w.includes('cgroup.procs'))).toBe(false);
+    expect(readdirSync(root).filter((f) => !f.startsWith('cgroup.'))).toEqual([]);
   });
 
   it('returns null without cgroups and finds nothing for a pid outside the container', () => {

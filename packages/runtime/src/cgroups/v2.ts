@@ -1,10 +1,10 @@
 // cgroup v2 manager: one unified hierarchy. Controllers are enabled top-down through each
-// ancestor's cgroup.subtree_control; freezing is the core cgroup.freeze file. Device rules need a
-// BPF_CGROUP_DEVICE program, which the addon does not load yet: they are reported, not enforced.
-// See cgroups(7) and the kernel's Documentation/admin-guide/cgroup-v2.rst.
+// ancestor's cgroup.subtree_control; freezing is the core cgroup.freeze file. v2 has no devices
+// files: device rules become a BPF_CGROUP_DEVICE program the addon attaches to the leaf.
+// See cgroups(7), bpf(2) and the kernel's Documentation/admin-guide/cgroup-v2.rst.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NsinitError } from '@nsinit/native';
+import { type NativeBindings, NsinitError, native as realNative } from '@nsinit/native';
 import {
   type CgroupFs,
   parseCgroupMounts,
@@ -23,7 +23,7 @@ import {
   removeChains,
   removeQuietly,
 } from './handle.js';
-import { type CgroupConfig, v2ControllersFor, v2Writes } from './limits.js';
+import { type CgroupConfig, v2ControllersFor, v2DeviceRules, v2Writes } from './limits.js';
 
 export interface V2View {
   fs?: CgroupFs;
@@ -31,6 +31,8 @@ export interface V2View {
   root?: string;
   /** Our own cgroup inside it (default: the "0::" line of /proc/self/cgroup). */
   self?: string;
+  /** Attaches the device program (default: the addon). */
+  native?: Pick<NativeBindings, 'cgroupDeviceFilter'>;
 }
 
 /** The cgroup2 mount point, preferring /sys/fs/cgroup (pure v2) over a hybrid's .../unified. */
@@ -137,18 +139,35 @@ function enableControllers(
   }
 }
 
+function attachDeviceFilter(
+  native: Pick<NativeBindings, 'cgroupDeviceFilter'>,
+  leaf: string,
+  rules: NonNullable<ReturnType<typeof v2DeviceRules>>,
+): void {
+  try {
+    native.cgroupDeviceFilter(leaf, rules);
+  } catch (err) {
+    const e = err as Error & { code?: string; errno?: number; syscall?: string; path?: string };
+    throw new NsinitError(
+      `/cgroups/allowed_devices: cannot attach the device program to ${leaf}: ${e.message}`,
+      {
+        code: e.code ?? 'ERR_NSINIT_CGROUP',
+        errno: e.errno,
+        syscall: e.syscall ?? 'bpf',
+        path: e.path ?? leaf,
+        cause: err,
+      },
+    );
+  }
+}
+
 export async function setupV2(c: CgroupConfig, pid: number, view: V2View = {}): Promise<ManagedCgroup> {
   const { fs, base: top } = base(view);
   const parts = relativeParts(c.parent, c.name!);
   const writes = v2Writes(c);
   const controllers = v2ControllersFor(writes);
   const fields = new Map(writes.map((w) => [w.file.split('.')[0]!, w.field]));
-  if (!c.allow_all_devices && (c.allowed_devices?.length ?? 0) > 0) {
-    process.emitWarning(
-      'cgroups.allowed_devices: not enforced on cgroup v2 (needs a BPF_CGROUP_DEVICE program); only device_nodes limit what exists in /dev',
-      { code: 'NSINIT_CGROUP_V2_DEVICES' },
-    );
-  }
+  const devices = v2DeviceRules(c);
   let created: string[] = [];
   let placed = false;
   try {
@@ -158,6 +177,8 @@ export async function setupV2(c: CgroupConfig, pid: number, view: V2View = {}): 
     for (let i = 1; i < parts.length; i++) levels.push(join(top, ...parts.slice(0, i)));
     enableControllers(fs, top, levels, controllers, fields);
     applyWrites(fs, writes, () => chain.leaf);
+    // Attached before the pid is placed, so the process never opens a device unfiltered.
+    if (devices) attachDeviceFilter(view.native ?? realNative, chain.leaf, devices);
     placePid(fs, chain.leaf, pid);
     placed = true;
     if (c.freezer === 'FROZEN') {
