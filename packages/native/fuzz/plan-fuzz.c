@@ -25,8 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (strs[k]) sum += strlen(strs[k]);
       char **vecs[] = {s->candidates, s->argv, s->envp};
       for (size_t k = 0; k < 3; k++)
-        for (char **p = vecs[k]; p && *p; p++) sum += strlen(*p);
-      for (uint32_t g = 0; g < s->ngroups; g++) sum += s->groups[g];
+        for (char **p = vecs[k]; p && *p; p++)
+          sum += strlen(*p);
+      for (uint32_t g = 0; g < s->ngroups; g++)
+        sum += s->groups[g];
     }
     if (sum == (size_t)-1) abort();
     nsinit_plan_free(plan);
@@ -68,15 +70,26 @@ int main(int argc, char **argv)
       for (int i = 0; i < flips; i++) {
         size_t at = next() % len;
         switch (next() % 4) {
-        case 0: buf[at] = (uint8_t)next(); break;
-        case 1: buf[at] ^= (uint8_t)(1u << (next() % 8)); break;
-        case 2: { uint32_t v = (uint32_t)next(); if (at + 4 <= len) memcpy(buf + at, &v, 4); break; }
-        default: len = at + 1; break;
+        case 0:
+          buf[at] = (uint8_t)next();
+          break;
+        case 1:
+          buf[at] ^= (uint8_t)(1u << (next() % 8));
+          break;
+        case 2: {
+          uint32_t v = (uint32_t)next();
+          if (at + 4 <= len) memcpy(buf + at, &v, 4);
+          break;
+        }
+        default:
+          len = at + 1;
+          break;
         }
       }
       if (next() % 8 == 0) {
         size_t extra = next() % 64;
-        for (size_t i = 0; i < extra; i++) buf[len + i] = (uint8_t)next();
+        for (size_t i = 0; i < extra; i++)
+          buf[len + i] = (uint8_t)next();
         len += extra;
       }
       /* An exact-size heap copy, so ASan flags any read past the end. */

@@ -12,7 +12,8 @@
 
 #include "nsinit.h"
 
-namespace {
+namespace
+{
 
 struct AddonData {
   Napi::FunctionReference sysError;
@@ -39,8 +40,8 @@ Napi::Value MakeSysError(Napi::Env env, int err, const char *syscall, const char
     return d->sysError.Call({Napi::Number::New(env, err), Str(env, syscall ? syscall : "unknown"),
                              Str(env, path), Str(env, dest)});
   }
-  Napi::Error e = Napi::Error::New(env, std::string(syscall ? syscall : "syscall") + " failed: " +
-                                            std::strerror(err));
+  Napi::Error e = Napi::Error::New(env, std::string(syscall ? syscall : "syscall") +
+                                            " failed: " + std::strerror(err));
   e.Set("errno", Napi::Number::New(env, -err));
   return e.Value();
 }
@@ -73,7 +74,8 @@ bool IntArg(const Napi::CallbackInfo &info, size_t i, const char *name, int64_t 
   }
   double v = info[i].As<Napi::Number>().DoubleValue();
   if (v != static_cast<double>(static_cast<int64_t>(v))) {
-    Napi::RangeError::New(info.Env(), std::string("the \"") + name + "\" argument must be an integer")
+    Napi::RangeError::New(info.Env(),
+                          std::string("the \"") + name + "\" argument must be an integer")
         .ThrowAsJavaScriptException();
     return false;
   }
@@ -105,7 +107,8 @@ bool StrArg(const Napi::CallbackInfo &info, size_t i, const char *name, std::str
   }
   out = info[i].As<Napi::String>().Utf8Value();
   if (out.find('\0') != std::string::npos) {
-    Napi::TypeError::New(info.Env(), std::string("the \"") + name + "\" argument contains a NUL byte")
+    Napi::TypeError::New(info.Env(),
+                         std::string("the \"") + name + "\" argument contains a NUL byte")
         .ThrowAsJavaScriptException();
     return false;
   }
@@ -258,7 +261,8 @@ void OnWatched(void *c, const nsinit_watch_result *r)
 {
   WatchCtx *ctx = static_cast<WatchCtx *>(c);
   ctx->res = *r;
-  if (napi_call_threadsafe_function(ctx->data->tsfn, ctx, napi_tsfn_blocking) != napi_ok) delete ctx;
+  if (napi_call_threadsafe_function(ctx->data->tsfn, ctx, napi_tsfn_blocking) != napi_ok)
+    delete ctx;
 }
 
 Napi::Value Watch(const Napi::CallbackInfo &info, int kind, const char *name)
@@ -530,7 +534,8 @@ Napi::Value NetlinkRecv(const Napi::CallbackInfo &info)
   nsinit_err e;
   ssize_t len = nsinit_netlink_peek(fd, &e);
   if (len < 0) return ThrowSys(env, e);
-  Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, len > 0 ? static_cast<size_t>(len) : 1);
+  Napi::Buffer<uint8_t> buf =
+      Napi::Buffer<uint8_t>::New(env, len > 0 ? static_cast<size_t>(len) : 1);
   ssize_t n = nsinit_netlink_recv(fd, buf.Data(), buf.Length(), &e);
   if (n < 0) return ThrowSys(env, e);
   return Napi::Buffer<uint8_t>::Copy(env, buf.Data(), static_cast<size_t>(n));
@@ -549,7 +554,8 @@ Napi::Value Mount(const Napi::CallbackInfo &info)
     return env.Undefined();
   nsinit_err e;
   if (nsinit_proc_mount(src.c_str(), tgt.c_str(), hasType ? fstype.c_str() : nullptr,
-                        static_cast<unsigned long>(flags), hasData ? data.c_str() : nullptr, &e) != 0) {
+                        static_cast<unsigned long>(flags), hasData ? data.c_str() : nullptr,
+                        &e) != 0) {
     Napi::Value v = MakeSysError(env, e.err, "mount", src.c_str(), tgt.c_str());
     if (!env.IsExceptionPending()) napi_throw(env, v);
     return env.Undefined();
@@ -592,14 +598,16 @@ Napi::Value CgroupDeviceFilter(const Napi::CallbackInfo &info)
     rules[i].allow = a[i * 5 + 4] != 0;
   }
   nsinit_err e;
-  if (nsinit_bpf_device_filter(dir.c_str(), rules.data(), rules.size(), &e) != 0) return ThrowSys(env, e);
+  if (nsinit_bpf_device_filter(dir.c_str(), rules.data(), rules.size(), &e) != 0)
+    return ThrowSys(env, e);
   return env.Undefined();
 }
 
 Napi::Object Table(Napi::Env env, const nsinit_const *t)
 {
   Napi::Object o = Napi::Object::New(env);
-  for (; t->name != nullptr; t++) o.Set(t->name, Napi::Number::New(env, static_cast<double>(t->value)));
+  for (; t->name != nullptr; t++)
+    o.Set(t->name, Napi::Number::New(env, static_cast<double>(t->value)));
   return o;
 }
 
@@ -637,7 +645,8 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports)
       {"umount", Umount},
       {"cgroupDeviceFilter", CgroupDeviceFilter},
   };
-  for (auto &f : fns) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
+  for (auto &f : fns)
+    exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
   exports.Set("capabilities", Table(env, nsinit_capabilities));
   exports.Set("rlimits", Table(env, nsinit_rlimits));
   exports.Set("constants", Table(env, nsinit_constants));

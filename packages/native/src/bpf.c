@@ -18,8 +18,8 @@ enum { R0, R1, R2, R3, R4, R5 };
 #define CTX_ACCESS 0
 #define CTX_MAJOR 4
 #define CTX_MINOR 8
-#define PROLOGUE 6 /* load and split access_type, load major and minor */
-#define PER_RULE 8 /* at most: type, access (3), major, minor, verdict, exit */
+#define PROLOGUE 6         /* load and split access_type, load major and minor */
+#define PER_RULE 8         /* at most: type, access (3), major, minor, verdict, exit */
 #define JMP_NEXT INT16_MIN /* placeholder patched to "the next rule's first instruction" */
 
 static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
@@ -81,8 +81,8 @@ static size_t emit_program(struct bpf_insn *p, const struct nsinit_dev_rule *rul
   return n;
 }
 
-int nsinit_bpf_device_filter(const char *cgroup_dir, const struct nsinit_dev_rule *rules, size_t count,
-                             struct nsinit_err *e)
+int nsinit_bpf_device_filter(const char *cgroup_dir, const struct nsinit_dev_rule *rules,
+                             size_t count, struct nsinit_err *e)
 {
   if (count > NSINIT_DEV_RULES_MAX) return nsinit_err_set(e, E2BIG, "bpf", cgroup_dir);
   for (size_t i = 0; i < count; i++) {

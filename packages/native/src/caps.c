@@ -28,7 +28,8 @@ static int capset3(uint64_t eff, uint64_t perm, uint64_t inh)
   return (int)syscall(SYS_capset, &h, d);
 }
 
-int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s, struct nsinit_err *e)
+int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s,
+                      struct nsinit_err *e)
 {
   struct __user_cap_data_struct cur[2];
   if (capget3(cur) < 0) return nsinit_err_set(e, errno, "capget", NULL);

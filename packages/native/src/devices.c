@@ -23,7 +23,8 @@ int nsinit_devices_mknod(struct nsinit_child *c, const struct nsinit_step *s, st
   return 0;
 }
 
-int nsinit_devices_symlink(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+int nsinit_devices_symlink(struct nsinit_child *c, const struct nsinit_step *s,
+                           struct nsinit_err *e)
 {
   const char *name;
   int pfd = nsinit_path_parent(c, s->target, false, 0755, &name, e);

@@ -25,8 +25,9 @@ static void wipe(unsigned long start, unsigned long end)
     *p = 0;
 }
 
-__attribute__((noreturn)) static void intermediate(struct nsinit_plan *plan, int target, uint32_t ns,
-                                                   int sync, const struct nsinit_mm *mm)
+__attribute__((noreturn)) static void intermediate(struct nsinit_plan *plan, int target,
+                                                   uint32_t ns, int sync,
+                                                   const struct nsinit_mm *mm)
 {
   struct nsinit_err e = {0};
   /* Non-dumpable before touching the container: its PID 1 must not ptrace or read /proc/<pid>/

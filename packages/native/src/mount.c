@@ -1,7 +1,8 @@
 /* Mounts inside the new mount namespace with the new mount API: fsopen/fsconfig/fsmount for
  * filesystems, open_tree(OPEN_TREE_CLONE) for binds, mount_setattr for read-only and propagation,
  * and move_mount onto an O_PATH fd resolved inside the rootfs (path.c) so no mount can land outside
- * it. Man pages: fsopen(2), fsconfig(2), fsmount(2), open_tree(2), move_mount(2), mount_setattr(2). */
+ * it. Man pages: fsopen(2), fsconfig(2), fsmount(2), open_tree(2), move_mount(2), mount_setattr(2).
+ */
 #include "nsinit.h"
 #include "syscalls.h"
 
@@ -76,7 +77,8 @@ static int missing_ok(struct nsinit_child *c, const char *target, struct nsinit_
   return 0;
 }
 
-int nsinit_mount_propagation(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+int nsinit_mount_propagation(struct nsinit_child *c, const struct nsinit_step *s,
+                             struct nsinit_err *e)
 {
   (void)c;
   /* Without this, mounts made below propagate back into the host's shared "/". */
@@ -158,7 +160,8 @@ out:
 }
 
 /* Open the target, creating it (a directory, or an empty file via mknodat) when missing. */
-static int open_or_create(struct nsinit_child *c, const char *target, bool dir, struct nsinit_err *e)
+static int open_or_create(struct nsinit_child *c, const char *target, bool dir,
+                          struct nsinit_err *e)
 {
   int tfd = nsinit_path_open(c, target, false, 0, e);
   if (tfd >= 0 || e->err != ENOENT) return tfd;
@@ -183,8 +186,8 @@ int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struc
 {
   int tree = -1, tfd = -1, rc = -1;
   /* The source is a host path: binds run before pivot_root, while "/" is still the host's. */
-  tree = nsinit_sys_open_tree(AT_FDCWD, s->source,
-                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (s->recursive ? AT_RECURSIVE : 0));
+  tree = nsinit_sys_open_tree(
+      AT_FDCWD, s->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (s->recursive ? AT_RECURSIVE : 0));
   if (tree < 0) {
     nsinit_err_set(e, errno, "open_tree", s->source);
     goto out;
@@ -236,8 +239,9 @@ int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s, s
     goto out;
   }
   /* A subdirectory (/proc/sys): bind a read-only copy of it onto itself. */
-  tree = nsinit_sys_open_tree(tfd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-                                           (s->recursive ? AT_RECURSIVE : 0));
+  tree = nsinit_sys_open_tree(tfd, "",
+                              AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                  (s->recursive ? AT_RECURSIVE : 0));
   if (tree < 0) {
     nsinit_err_set(e, errno, "open_tree", s->target);
     goto out;

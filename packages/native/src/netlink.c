@@ -1,7 +1,7 @@
 /* NETLINK_ROUTE sockets bound inside another network namespace: a socket keeps the netns it was
- * created in, so a short-lived pthread does setns(fd, CLONE_NEWNET) (a netns fd or a pidfd), creates
- * and binds the socket, and exits, leaving Node's threads untouched. Receives time out (SO_RCVTIMEO)
- * instead of hanging. Man pages: netlink(7), rtnetlink(7), setns(2). */
+ * created in, so a short-lived pthread does setns(fd, CLONE_NEWNET) (a netns fd or a pidfd),
+ * creates and binds the socket, and exits, leaving Node's threads untouched. Receives time out
+ * (SO_RCVTIMEO) instead of hanging. Man pages: netlink(7), rtnetlink(7), setns(2). */
 #include "nsinit.h"
 
 #include <errno.h>

@@ -49,22 +49,22 @@ enum nsinit_op {
 #define NSINIT_PLAN_VERSION 1u
 #define NSINIT_PLAN_MAX_BYTES (8u << 20)
 #define NSINIT_MAX_STEPS 4096u
-#define NSINIT_MAX_PATH 4095u      /* PATH_MAX minus the NUL */
+#define NSINIT_MAX_PATH 4095u       /* PATH_MAX minus the NUL */
 #define NSINIT_MAX_ARG (128u << 10) /* MAX_ARG_STRLEN */
 #define NSINIT_MAX_ARGS 65536u
 #define NSINIT_MAX_CANDIDATES 256u
-#define NSINIT_MAX_GROUPS 65536u   /* NGROUPS_MAX */
-#define NSINIT_MAX_HOSTNAME 64u    /* HOST_NAME_MAX */
+#define NSINIT_MAX_GROUPS 65536u /* NGROUPS_MAX */
+#define NSINIT_MAX_HOSTNAME 64u  /* HOST_NAME_MAX */
 
 /* One decoded step. Strings point into the plan's private copy of the buffer (NUL-terminated
  * there); vectors are NULL-terminated arrays allocated by the decoder. */
 struct nsinit_step {
   uint32_t op;
-  int32_t fd;       /* setns */
-  uint32_t nstype;  /* setns */
-  uint32_t flags;   /* MS_* for propagation, rootfs, mount, bind, readonly */
+  int32_t fd;      /* setns */
+  uint32_t nstype; /* setns */
+  uint32_t flags;  /* MS_* for propagation, rootfs, mount, bind, readonly */
   uint32_t propagation;
-  uint32_t mode;    /* mount mkdir mode, mknod mode, mkdir mode, umask */
+  uint32_t mode; /* mount mkdir mode, mknod mode, mkdir mode, umask */
   uint32_t major, minor;
   bool recursive, no_symlinks, optional, on, ctty;
   const char *path; /* rootfs path, chdir path, hostname */
@@ -102,10 +102,12 @@ struct nsinit_err {
 int nsinit_err_set(struct nsinit_err *e, int err, const char *syscall, const char *path);
 
 /* plan.c */
-int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, struct nsinit_err *e);
+int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out,
+                       struct nsinit_err *e);
 void nsinit_plan_free(struct nsinit_plan *plan);
 /* Refuses mount/root steps unless ns_flags (spawn: cloneFlags, join: nsFlags) has CLONE_NEWNS. */
-int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags, struct nsinit_err *e);
+int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags,
+                              struct nsinit_err *e);
 const char *nsinit_op_name(uint32_t op);
 
 /* sync.c: the fixed-size record the child (or join's intermediate) writes on the sync socket. */
@@ -149,11 +151,13 @@ int nsinit_path_mkdirs(struct nsinit_child *c, const char *target, bool no_symli
                        struct nsinit_err *e);
 
 /* mount.c */
-int nsinit_mount_propagation(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_propagation(struct nsinit_child *c, const struct nsinit_step *s,
+                             struct nsinit_err *e);
 int nsinit_mount_rootfs(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_fs(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
-int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s,
+                          struct nsinit_err *e);
 int nsinit_mount_mask(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_console(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 unsigned int nsinit_mount_attrs(uint32_t ms_flags);
@@ -164,11 +168,13 @@ int nsinit_root_move(struct nsinit_child *c, struct nsinit_err *e);
 
 /* devices.c */
 int nsinit_devices_mknod(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
-int nsinit_devices_symlink(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_devices_symlink(struct nsinit_child *c, const struct nsinit_step *s,
+                           struct nsinit_err *e);
 int nsinit_devices_mkdir(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 
 /* caps.c */
-int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s,
+                      struct nsinit_err *e);
 int nsinit_caps_last_cap(void);
 
 /* identity.c */
@@ -197,11 +203,11 @@ void nsinit_spawn_unprepare(struct nsinit_plan *plan);
 enum { NSINIT_WATCH_EXIT = 1, NSINIT_WATCH_SYNC = 2 };
 struct nsinit_watch_result {
   int kind;
-  int err;           /* errno if watching failed */
+  int err; /* errno if watching failed */
   const char *syscall;
-  int exit_code;     /* EXIT: -1 if signalled */
-  int signal;        /* EXIT: 0 if exited */
-  bool failed;       /* SYNC: a failure record arrived */
+  int exit_code; /* EXIT: -1 if signalled */
+  int signal;    /* EXIT: 0 if exited */
+  bool failed;   /* SYNC: a failure record arrived */
   struct nsinit_record rec;
 };
 typedef void (*nsinit_watch_cb)(void *ctx, const struct nsinit_watch_result *r);
@@ -210,7 +216,8 @@ int nsinit_watch_add(int fd, int kind, nsinit_watch_cb cb, void *ctx, struct nsi
 /* proc.c */
 int nsinit_proc_pidfd_open(pid_t pid, struct nsinit_err *e);
 int nsinit_proc_pidfd_signal(int pidfd, int sig, struct nsinit_err *e); /* 1 sent, 0 gone */
-int nsinit_proc_start_time(pid_t pid, char *out, size_t outlen, struct nsinit_err *e); /* 1/0 gone */
+int nsinit_proc_start_time(pid_t pid, char *out, size_t outlen,
+                           struct nsinit_err *e); /* 1/0 gone */
 /* Where this process's argv and environment strings live (what /proc/<pid>/cmdline and environ
  * show); zero ranges when unknown. */
 struct nsinit_mm {
@@ -253,8 +260,8 @@ struct nsinit_dev_rule {
 };
 /* Load the rules (default deny, later rules win) as a BPF_CGROUP_DEVICE program and attach it to
  * the cgroup directory with BPF_F_ALLOW_MULTI. */
-int nsinit_bpf_device_filter(const char *cgroup_dir, const struct nsinit_dev_rule *rules, size_t count,
-                             struct nsinit_err *e);
+int nsinit_bpf_device_filter(const char *cgroup_dir, const struct nsinit_dev_rule *rules,
+                             size_t count, struct nsinit_err *e);
 
 /* tables.c */
 struct nsinit_const {

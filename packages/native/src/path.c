@@ -32,7 +32,8 @@ int nsinit_path_open(struct nsinit_child *c, const char *target, bool no_symlink
 {
   int root = root_fd(c, e);
   if (root < 0) return -1;
-  int fd = nsinit_sys_openat2(root, target, O_PATH | O_CLOEXEC | oflags, resolve_flags(no_symlinks));
+  int fd =
+      nsinit_sys_openat2(root, target, O_PATH | O_CLOEXEC | oflags, resolve_flags(no_symlinks));
   if (fd < 0) return nsinit_err_set(e, errno, "openat2", target);
   return fd;
 }
@@ -55,10 +56,12 @@ int nsinit_path_mkdirs(struct nsinit_child *c, const char *target, bool no_symli
   if (prev < 0) return nsinit_err_set(e, errno, "openat2", "/");
   size_t i = 0;
   while (i < len) {
-    while (i < len && mk_buf[i] == '/') i++;
+    while (i < len && mk_buf[i] == '/')
+      i++;
     if (i >= len) break;
     size_t start = i;
-    while (i < len && mk_buf[i] != '/') i++;
+    while (i < len && mk_buf[i] != '/')
+      i++;
     char saved = mk_buf[i];
     mk_buf[i] = 0;
     fd = nsinit_sys_openat2(root, mk_buf, O_PATH | O_DIRECTORY | O_CLOEXEC, rf);
@@ -91,7 +94,8 @@ int nsinit_path_parent(struct nsinit_child *c, const char *target, bool no_symli
 {
   size_t len = strlen(target);
   memcpy(parent_buf, target, len + 1);
-  while (len > 1 && parent_buf[len - 1] == '/') parent_buf[--len] = 0;
+  while (len > 1 && parent_buf[len - 1] == '/')
+    parent_buf[--len] = 0;
   char *slash = strrchr(parent_buf, '/');
   if (slash == NULL || slash[1] == 0 || strcmp(slash + 1, ".") == 0)
     return nsinit_err_set(e, EINVAL, "openat2", target);

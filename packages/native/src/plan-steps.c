@@ -15,9 +15,11 @@ static int check_target(struct cursor *c, const char *t, const char *field)
 {
   if (t[0] != '/') return nsinit_plan_invalid(c, "%s must be an absolute path: '%s'", field, t);
   for (const char *p = t; *p;) {
-    while (*p == '/') p++;
+    while (*p == '/')
+      p++;
     const char *q = p;
-    while (*q && *q != '/') q++;
+    while (*q && *q != '/')
+      q++;
     if (q - p == 2 && p[0] == '.' && p[1] == '.')
       return nsinit_plan_invalid(c, "%s must not contain '..': '%s'", field, t);
     p = q;
@@ -27,17 +29,20 @@ static int check_target(struct cursor *c, const char *t, const char *field)
 
 static int check_flags(struct cursor *c, uint32_t flags, uint32_t allowed, const char *field)
 {
-  if (flags & ~allowed) return nsinit_plan_invalid(c, "%s has unsupported bits 0x%x", field, flags & ~allowed);
+  if (flags & ~allowed)
+    return nsinit_plan_invalid(c, "%s has unsupported bits 0x%x", field, flags & ~allowed);
   return 0;
 }
 
 static int check_propagation(struct cursor *c, uint32_t p, bool allow_zero)
 {
   uint32_t kind = p & MS_PROPAGATION;
-  if (p & ~(MS_PROPAGATION | MS_REC)) return nsinit_plan_invalid(c, "propagation has unsupported bits");
+  if (p & ~(MS_PROPAGATION | MS_REC))
+    return nsinit_plan_invalid(c, "propagation has unsupported bits");
   if (kind == 0 && allow_zero && p == 0) return 0;
   if (kind != MS_PRIVATE && kind != MS_SLAVE && kind != MS_SHARED && kind != MS_UNBINDABLE)
-    return nsinit_plan_invalid(c, "propagation must be exactly one of MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE");
+    return nsinit_plan_invalid(
+        c, "propagation must be exactly one of MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE");
   return 0;
 }
 
@@ -54,15 +59,17 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     if (nsinit_cur_get_u32(c, &s->flags)) return -1;
     return check_propagation(c, s->flags, false);
   case NSINIT_OP_ROOTFS:
-    if (nsinit_cur_get_str(c, &s->path, NSINIT_MAX_PATH, "path") || nsinit_cur_get_u32(c, &s->flags)) return -1;
+    if (nsinit_cur_get_str(c, &s->path, NSINIT_MAX_PATH, "path") ||
+        nsinit_cur_get_u32(c, &s->flags))
+      return -1;
     if (s->path[0] != '/') return nsinit_plan_invalid(c, "path must be an absolute host path");
     return check_flags(c, s->flags, MS_BIND | MS_REC, "flags");
   case NSINIT_OP_MOUNT:
     if (nsinit_cur_get_str(c, &s->source, NSINIT_MAX_PATH, "source") ||
         nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
         nsinit_cur_get_str(c, &s->fstype, 63, "fstype") || nsinit_cur_get_u32(c, &s->flags) ||
-        nsinit_cur_get_str(c, &s->data, NSINIT_MAX_PATH, "data") || nsinit_cur_get_u32(c, &s->mode) ||
-        nsinit_cur_get_bool(c, &s->no_symlinks, "noSymlinks"))
+        nsinit_cur_get_str(c, &s->data, NSINIT_MAX_PATH, "data") ||
+        nsinit_cur_get_u32(c, &s->mode) || nsinit_cur_get_bool(c, &s->no_symlinks, "noSymlinks"))
       return -1;
     if (s->fstype[0] == 0) return nsinit_plan_invalid(c, "fstype is empty");
     if (s->mode > 07777) return nsinit_plan_invalid(c, "mkdir mode 0%o is out of range", s->mode);
@@ -70,16 +77,18 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     return check_target(c, s->target, "target");
   case NSINIT_OP_BIND:
     if (nsinit_cur_get_str(c, &s->source, NSINIT_MAX_PATH, "source") ||
-        nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") || nsinit_cur_get_u32(c, &s->flags) ||
-        nsinit_cur_get_bool(c, &s->recursive, "recursive") || nsinit_cur_get_u32(c, &s->propagation))
+        nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
+        nsinit_cur_get_u32(c, &s->flags) || nsinit_cur_get_bool(c, &s->recursive, "recursive") ||
+        nsinit_cur_get_u32(c, &s->propagation))
       return -1;
     if (s->source[0] != '/') return nsinit_plan_invalid(c, "source must be an absolute host path");
     if (check_flags(c, s->flags, MS_ATTR_FLAGS | MS_BIND | MS_REC, "flags")) return -1;
     if (check_propagation(c, s->propagation, true)) return -1;
     return check_target(c, s->target, "target");
   case NSINIT_OP_MKNOD:
-    if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") || nsinit_cur_get_u32(c, &s->mode) ||
-        nsinit_cur_get_u32(c, &s->major) || nsinit_cur_get_u32(c, &s->minor))
+    if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
+        nsinit_cur_get_u32(c, &s->mode) || nsinit_cur_get_u32(c, &s->major) ||
+        nsinit_cur_get_u32(c, &s->minor))
       return -1;
     if ((s->mode & S_IFMT) != S_IFCHR && (s->mode & S_IFMT) != S_IFBLK &&
         (s->mode & S_IFMT) != S_IFIFO)
@@ -95,13 +104,15 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     if (s->value[0] == 0) return nsinit_plan_invalid(c, "value is empty");
     return check_target(c, s->target, "target");
   case NSINIT_OP_MKDIR:
-    if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") || nsinit_cur_get_u32(c, &s->mode)) return -1;
+    if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
+        nsinit_cur_get_u32(c, &s->mode))
+      return -1;
     if (s->mode > 07777) return nsinit_plan_invalid(c, "mode 0%o is out of range", s->mode);
     return check_target(c, s->target, "target");
   case NSINIT_OP_CONSOLE:
   case NSINIT_OP_CHDIR:
     if (nsinit_cur_get_str(c, s->op == NSINIT_OP_CHDIR ? &s->path : &s->target, NSINIT_MAX_PATH,
-                s->op == NSINIT_OP_CHDIR ? "path" : "target"))
+                           s->op == NSINIT_OP_CHDIR ? "path" : "target"))
       return -1;
     return check_target(c, s->op == NSINIT_OP_CHDIR ? s->path : s->target,
                         s->op == NSINIT_OP_CHDIR ? "path" : "target");
@@ -111,8 +122,9 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
   case NSINIT_OP_CLOSE_FDS:
     return 0;
   case NSINIT_OP_READONLY:
-    if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") || nsinit_cur_get_u32(c, &s->flags) ||
-        nsinit_cur_get_bool(c, &s->recursive, "recursive") || nsinit_cur_get_bool(c, &s->optional, "optional"))
+    if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
+        nsinit_cur_get_u32(c, &s->flags) || nsinit_cur_get_bool(c, &s->recursive, "recursive") ||
+        nsinit_cur_get_bool(c, &s->optional, "optional"))
       return -1;
     if (check_flags(c, s->flags, MS_ATTR_FLAGS | MS_BIND | MS_REC | MS_REMOUNT, "flags")) return -1;
     return check_target(c, s->target, "target");
@@ -130,7 +142,8 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
       return -1;
     if (s->resource < 0 || s->resource >= RLIMIT_NLIMITS)
       return nsinit_plan_invalid(c, "resource %d is not a RLIMIT_* value", s->resource);
-    if (s->soft < -1 || s->hard < -1) return nsinit_plan_invalid(c, "limits must be >= -1 (-1 = unlimited)");
+    if (s->soft < -1 || s->hard < -1)
+      return nsinit_plan_invalid(c, "limits must be >= -1 (-1 = unlimited)");
     return 0;
   case NSINIT_OP_UMASK:
     if (nsinit_cur_get_u32(c, &s->mode)) return -1;
@@ -138,9 +151,13 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     return 0;
   case NSINIT_OP_IDENTITY: {
     uint32_t n;
-    if (nsinit_cur_get_u32(c, &s->uid) || nsinit_cur_get_u32(c, &s->gid) || nsinit_cur_get_u32(c, &n)) return -1;
-    if (s->uid == UINT32_MAX || s->gid == UINT32_MAX) return nsinit_plan_invalid(c, "uid/gid -1 is not an id");
-    if (n > NSINIT_MAX_GROUPS) return nsinit_plan_invalid(c, "more than %u groups", NSINIT_MAX_GROUPS);
+    if (nsinit_cur_get_u32(c, &s->uid) || nsinit_cur_get_u32(c, &s->gid) ||
+        nsinit_cur_get_u32(c, &n))
+      return -1;
+    if (s->uid == UINT32_MAX || s->gid == UINT32_MAX)
+      return nsinit_plan_invalid(c, "uid/gid -1 is not an id");
+    if (n > NSINIT_MAX_GROUPS)
+      return nsinit_plan_invalid(c, "more than %u groups", NSINIT_MAX_GROUPS);
     if (nsinit_cur_need(c, (size_t)n * 4)) return -1;
     s->groups = calloc((size_t)n + 1, sizeof(gid_t));
     if (s->groups == NULL) return nsinit_plan_invalid(c, "out of memory");
@@ -154,27 +171,31 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     return 0;
   }
   case NSINIT_OP_CAPS:
-    return nsinit_cur_get_u64(c, &s->bounding) || nsinit_cur_get_u64(c, &s->effective) || nsinit_cur_get_u64(c, &s->permitted) ||
-                   nsinit_cur_get_u64(c, &s->inheritable) || nsinit_cur_get_u64(c, &s->ambient)
+    return nsinit_cur_get_u64(c, &s->bounding) || nsinit_cur_get_u64(c, &s->effective) ||
+                   nsinit_cur_get_u64(c, &s->permitted) || nsinit_cur_get_u64(c, &s->inheritable) ||
+                   nsinit_cur_get_u64(c, &s->ambient)
                ? -1
                : 0;
   case NSINIT_OP_SESSION:
     return nsinit_cur_get_bool(c, &s->ctty, "ctty");
   case NSINIT_OP_PDEATHSIG:
     if (nsinit_cur_get_i32(c, &s->signal)) return -1;
-    if (s->signal < 0 || s->signal > SIGRTMAX) return nsinit_plan_invalid(c, "signal %d is out of range", s->signal);
+    if (s->signal < 0 || s->signal > SIGRTMAX)
+      return nsinit_plan_invalid(c, "signal %d is out of range", s->signal);
     return 0;
   case NSINIT_OP_DUMPABLE:
     return nsinit_cur_get_bool(c, &s->on, "on");
   case NSINIT_OP_EXEC:
-    if (nsinit_cur_get_strv(c, &s->candidates, NSINIT_MAX_CANDIDATES, NSINIT_MAX_PATH, "candidates") ||
+    if (nsinit_cur_get_strv(c, &s->candidates, NSINIT_MAX_CANDIDATES, NSINIT_MAX_PATH,
+                            "candidates") ||
         nsinit_cur_get_strv(c, &s->argv, NSINIT_MAX_ARGS, NSINIT_MAX_ARG, "argv") ||
         nsinit_cur_get_strv(c, &s->envp, NSINIT_MAX_ARGS, NSINIT_MAX_ARG, "envp"))
       return -1;
     if (s->candidates[0] == NULL) return nsinit_plan_invalid(c, "candidates is empty");
     if (s->argv[0] == NULL) return nsinit_plan_invalid(c, "argv is empty");
     for (char **p = s->candidates; *p; p++)
-      if ((*p)[0] != '/') return nsinit_plan_invalid(c, "candidate '%s' is not an absolute path", *p);
+      if ((*p)[0] != '/')
+        return nsinit_plan_invalid(c, "candidate '%s' is not an absolute path", *p);
     return 0;
   default:
     return nsinit_plan_invalid(c, "unknown op %u", s->op);
@@ -199,4 +220,3 @@ bool nsinit_plan_needs_root(uint32_t op)
     return false;
   }
 }
-

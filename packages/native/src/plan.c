@@ -21,10 +21,10 @@
 #endif
 
 static const char *const op_names[] = {
-    "setup",    "setns",  "propagation", "rootfs",   "mount",    "bind",       "mknod",
-    "symlink",  "mkdir",  "console",     "pivot-root", "move-root", "readonly", "mask",
-    "hostname", "rlimit", "umask",       "identity", "caps",     "no-new-privs", "chdir",
-    "session",  "pdeathsig", "dumpable", "close-fds", "exec",
+    "setup",    "setns",     "propagation", "rootfs",     "mount",     "bind",         "mknod",
+    "symlink",  "mkdir",     "console",     "pivot-root", "move-root", "readonly",     "mask",
+    "hostname", "rlimit",    "umask",       "identity",   "caps",      "no-new-privs", "chdir",
+    "session",  "pdeathsig", "dumpable",    "close-fds",  "exec",
 };
 
 const char *nsinit_op_name(uint32_t op)
@@ -39,8 +39,6 @@ int nsinit_err_set(struct nsinit_err *e, int err, const char *syscall, const cha
   e->path = path;
   return -1;
 }
-
-
 
 int nsinit_plan_invalid(struct cursor *c, const char *fmt, ...)
 {
@@ -109,13 +107,15 @@ int nsinit_cur_get_str(struct cursor *c, const char **out, uint32_t max, const c
   return 0;
 }
 
-int nsinit_cur_get_strv(struct cursor *c, char ***out, uint32_t maxn, uint32_t maxlen, const char *field)
+int nsinit_cur_get_strv(struct cursor *c, char ***out, uint32_t maxn, uint32_t maxlen,
+                        const char *field)
 {
   uint32_t n;
   if (nsinit_cur_get_u32(c, &n)) return -1;
   if (n > maxn) return nsinit_plan_invalid(c, "%s has more than %u entries", field, maxn);
   /* Each entry takes at least 5 bytes: reject counts the buffer cannot hold before allocating. */
-  if ((size_t)n * 5 > c->len - c->off) return nsinit_plan_invalid(c, "%s count %u exceeds the buffer", field, n);
+  if ((size_t)n * 5 > c->len - c->off)
+    return nsinit_plan_invalid(c, "%s count %u exceeds the buffer", field, n);
   char **v = calloc((size_t)n + 1, sizeof(char *));
   if (v == NULL) return nsinit_plan_invalid(c, "out of memory");
   *out = v;
@@ -154,7 +154,8 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
   nsinit_cur_get_u32(&c, &total);
   nsinit_cur_get_u32(&c, &nsteps);
   nsinit_cur_get_u64(&c, &plan->clone_flags);
-  for (int i = 0; i < 3; i++) nsinit_cur_get_i32(&c, &plan->stdio[i]);
+  for (int i = 0; i < 3; i++)
+    nsinit_cur_get_i32(&c, &plan->stdio[i]);
   nsinit_cur_get_i32(&c, &plan->console_fd);
   if (magic != NSINIT_PLAN_MAGIC) goto bad_magic;
   if (version != NSINIT_PLAN_VERSION) {
@@ -255,7 +256,8 @@ fail:
   return -1;
 }
 
-int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags, struct nsinit_err *e)
+int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags,
+                              struct nsinit_err *e)
 {
   memset(e, 0, sizeof(*e));
   if (ns_flags & CLONE_NEWNS) return 0;
@@ -263,8 +265,9 @@ int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags,
     uint32_t op = plan->steps[i].op;
     /* Mount steps outside a mount namespace would change the host's own mounts. */
     if (op == NSINIT_OP_PROPAGATION || nsinit_plan_needs_root(op) || op == NSINIT_OP_ROOTFS) {
-      snprintf(e->msg, sizeof(e->msg), "step %u (%s) needs a new or joined mount namespace (CLONE_NEWNS)",
-               i, nsinit_op_name(op));
+      snprintf(e->msg, sizeof(e->msg),
+               "step %u (%s) needs a new or joined mount namespace (CLONE_NEWNS)", i,
+               nsinit_op_name(op));
       e->err = EINVAL;
       return -1;
     }

@@ -62,7 +62,8 @@ int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, str
     return do_chdir(c, s->path, e);
   case NSINIT_OP_SESSION:
     if (setsid() < 0) return nsinit_err_set(e, errno, "setsid", NULL);
-    if (s->ctty && ioctl(0, TIOCSCTTY, 0) < 0) return nsinit_err_set(e, errno, "ioctl", "TIOCSCTTY");
+    if (s->ctty && ioctl(0, TIOCSCTTY, 0) < 0)
+      return nsinit_err_set(e, errno, "ioctl", "TIOCSCTTY");
     return 0;
   case NSINIT_OP_PDEATHSIG:
     /* A uid/gid change clears the parent-death signal, so the runtime re-arms it after identity. */

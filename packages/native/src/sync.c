@@ -13,7 +13,8 @@ static void copy_str(char *dst, size_t cap, const char *src)
 {
   size_t i = 0;
   if (src != NULL)
-    for (; i + 1 < cap && src[i]; i++) dst[i] = src[i];
+    for (; i + 1 < cap && src[i]; i++)
+      dst[i] = src[i];
   dst[i] = 0;
 }
 
@@ -60,7 +61,8 @@ int nsinit_sync_go(int fd, struct nsinit_err *e)
   char go = NSINIT_GO;
   for (;;) {
     /* MSG_NOSIGNAL: a child that already died must not raise SIGPIPE in Node. Its end being
-     * gone (EPIPE) is not our error: its failure record, if any, is already queued for awaitExec. */
+     * gone (EPIPE) is not our error: its failure record, if any, is already queued for awaitExec.
+     */
     ssize_t n = send(fd, &go, 1, MSG_NOSIGNAL);
     if (n == 1) return 0;
     if (n < 0 && errno == EINTR) continue;

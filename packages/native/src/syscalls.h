@@ -17,7 +17,8 @@ static inline long nsinit_sys_clone3(struct clone_args *args)
   return syscall(SYS_clone3, args, sizeof(*args));
 }
 
-static inline int nsinit_sys_openat2(int dirfd, const char *path, int flags, unsigned long long resolve)
+static inline int nsinit_sys_openat2(int dirfd, const char *path, int flags,
+                                     unsigned long long resolve)
 {
   struct open_how how = {.flags = (unsigned long long)flags, .mode = 0, .resolve = resolve};
   return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));

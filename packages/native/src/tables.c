@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <termios.h>
 
+/* The tables are laid out by hand: clang-format cannot lay out these macro lists. */
+// clang-format off
 #define C(name) {#name, name}
 #define CAP(name) {#name, CAP_##name}
 
@@ -65,3 +67,4 @@ const struct nsinit_const nsinit_constants[] = {
     C(CS8),
     {0, 0},
 };
+// clang-format on

@@ -2,7 +2,8 @@
  * every watched pidfd (readable when the process exits, then reaped with waitid(P_PIDFD)) and
  * every sync socket (a failure record, or EOF when the child exec'd). Results go to a callback
  * (binding.cc forwards them to JS with a thread-safe function). No SIGCHLD handler and no
- * waitpid(-1): Node's own children are never touched. Man pages: epoll_ctl(2), waitid(2), pidfd_open(2). */
+ * waitpid(-1): Node's own children are never touched. Man pages: epoll_ctl(2), waitid(2),
+ * pidfd_open(2). */
 #include "nsinit.h"
 
 #include <errno.h>
