@@ -138,11 +138,11 @@ describe('cgroups on real containers', () => {
     try {
       const pid1 = await waitForPid(b.dir);
       const mine = readFileSync(`/proc/${pid1}/cgroup`, 'utf8').match(/^\d+:memory:(.*)$/m)![1]!;
-      expect(mine).toMatch(new RegExp(`/nsinit/${b.config.cgroups!.name}$`));
+      expect(mine).toMatch(new RegExp(`/${b.config.cgroups!.name}$`));
       const joined = await run(b.dir, ['cat', '/proc/self/cgroup']);
       expect(joined.joined).toBe(true);
       expect(joined.stdout).toMatch(new RegExp(`^\\d+:memory:${mine.replace(/[/.]/g, '\\$&')}$`, 'm'));
-      expect(joined.stdout).toMatch(new RegExp(`^\\d+:pids:.*/nsinit/${b.config.cgroups!.name}$`, 'm'));
+      expect(joined.stdout).toMatch(new RegExp(`^\\d+:pids:.*/${b.config.cgroups!.name}$`, 'm'));
     } finally {
       writeFileSync(b.path('tmp/stop'), '');
       await first.wait();

@@ -107,7 +107,12 @@ export async function createBundle(opts: BundleOptions = {}): Promise<Bundle> {
     }
     let config = defaultConfig();
     // Tests run in parallel: a cgroup name shared by every bundle would make them collide.
-    if (config.cgroups) config.cgroups.name = basename(dir);
+    if (config.cgroups) {
+      // Unique per bundle, and no shared parent: nsinit (like runc) removes only the directories a
+      // run created, so a parent shared by parallel tests could outlive them all.
+      config.cgroups.name = basename(dir);
+      delete config.cgroups.parent;
+    }
     if (opts.config) config = opts.config(config) ?? config;
     const configPath = join(dir, 'container.json');
     const bundle: Bundle = {
