@@ -16,8 +16,9 @@ import {
 import { type CgroupHandle, cgroupsOf, isFrozen, setupCgroups } from './cgroups/index.js';
 import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
 import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
-import { compilePlan, type KernelTables, namespaceFlags, type PlanConfig } from './plan/compile.js';
+import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
+import { from2014, type PlanConfig } from './spec/from-2014.js';
 import { testPause } from './test-pause.js';
 import { type ContainerState, removeState, writeState } from './state.js';
 import { type ChildStdio, setupStdio, type StdioOption } from './stdio.js';
@@ -103,7 +104,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
   try {
     const nspath = netnsPath(config as never);
     if (nspath) netnsFd = openSync(nspath, fsc.O_RDONLY);
-    const plan = compilePlan(config as PlanConfig, {
+    const plan = compilePlan(from2014(config as PlanConfig), {
       rootfs: ctx.rootfs,
       argv: ctx.argv,
       tables: tables(native),
@@ -199,7 +200,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     ({ pty, stdio } = prepareStdio(ctx));
     slaveOpen = pty !== null;
     const fds: [number, number, number] = pty ? [pty.slave, pty.slave, pty.slave] : stdio!.fds;
-    const plan = compilePlan(config as PlanConfig, {
+    const plan = compilePlan(from2014(config as PlanConfig), {
       rootfs: ctx.rootfs,
       argv: ctx.argv,
       tables: tables(native),
@@ -208,7 +209,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       consoleFd: pty ? pty.slave : -1,
       join: true,
     });
-    const nsFlags = namespaceFlags(config as PlanConfig, native.constants);
+    const nsFlags = namespaceFlags(from2014(config as PlanConfig), native.constants);
     spawned = native.join(target.pidfd, nsFlags, plan);
     syncOpen = true;
     if (pty) native.close(pty.slave);
