@@ -12,7 +12,9 @@ useLeakCheck();
 
 /** Write a probe file in each directory; print `<dir> ok` or `<dir> ro`. */
 const probe = (dirs: string[]) =>
-  dirs.map((d) => `if touch ${d}/.probe 2>/dev/null; then echo "${d} ok"; else echo "${d} ro"; fi`).join('; ');
+  dirs
+    .map((d) => `if touch ${d}/.probe 2>/dev/null; then echo "${d} ok"; else echo "${d} ro"; fi`)
+    .join('; ');
 
 describe('readonly_fs', () => {
   it('makes only / read-only: /dev, /dev/shm, /proc/self and a writable bind stay writable', async (ctx) => {
@@ -80,13 +82,18 @@ describe('masked paths', () => {
       );
       expect(r.stderr).toBe('');
       expect(r.exitCode, `restrictions=${restrictions}`).toBe(0);
-      const [timerList, keys, mounted, write] = r.stdout.trim().split('\n').map((s) => s.trim());
+      const [timerList, keys, mounted, write] = r.stdout
+        .trim()
+        .split('\n')
+        .map((s) => s.trim());
       // The host's timer list is never empty; the container's reads as an empty file.
       expect(readFileSync('/proc/timer_list', 'utf8').length).toBeGreaterThan(0);
       expect(timerList).toBe('0');
       expect(keys).toBe('0');
       // kcore and sched_debug are masked where the kernel has them.
-      const hostHas = ['/proc/keys', '/proc/timer_list', '/proc/kcore', '/proc/sched_debug'].filter(existsSync);
+      const hostHas = ['/proc/keys', '/proc/timer_list', '/proc/kcore', '/proc/sched_debug'].filter(
+        existsSync,
+      );
       expect(Number(mounted)).toBe(hostHas.length);
       expect(write).toBe('denied');
       await bundle.cleanup();

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import type { Step } from '@nsinit/native';
 import { createNativeFake } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
-import { type CompileOptions, compilePlan as compileSpec, type KernelTables, type PlanConfig } from './compile.js';
+import {
+  type CompileOptions,
+  compilePlan as compileSpec,
+  type KernelTables,
+  type PlanConfig,
+} from './compile.js';
 import { DEFAULT_MASKED_PATHS } from '../spec/defaults.js';
 import { from2014 } from '../spec/from-2014.js';
 
@@ -172,7 +177,9 @@ describe('compilePlan', () => {
       c.context = { restrictions };
       const masks = compilePlan(c, { ...base, argv: ['sh'] }).steps.filter((s) => s.op === 'mask');
       expect(masks).toEqual(DEFAULT_MASKED_PATHS.map((target) => ({ op: 'mask', target, optional: true })));
-      expect(DEFAULT_MASKED_PATHS).toEqual(expect.arrayContaining(['/proc/keys', '/proc/timer_list', '/proc/kcore']));
+      expect(DEFAULT_MASKED_PATHS).toEqual(
+        expect.arrayContaining(['/proc/keys', '/proc/timer_list', '/proc/kcore']),
+      );
     }
   });
 

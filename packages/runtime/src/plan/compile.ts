@@ -65,7 +65,8 @@ export function namespaceFlags(spec: RuntimeSpec | PlanConfig, constants: Consta
   for (const ns of s.namespaces) {
     if (ns.path !== undefined) continue;
     // The front ends refuse these until uid/gid maps and time offsets are built.
-    if (ns.type === 'user' || ns.type === 'time') throw configError(s.at.namespaces, `${ns.type} namespaces are not supported yet`);
+    if (ns.type === 'user' || ns.type === 'time')
+      throw configError(s.at.namespaces, `${ns.type} namespaces are not supported yet`);
     flags |= cloneFlag(ns.type, constants);
   }
   return flags;
@@ -97,8 +98,7 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
     throw invalidArg('argv', 'a non-empty array of strings', options.argv ?? spec.process.args);
   const envp = environment(spec);
   const workingDir = spec.process.cwd || '/';
-  if (!workingDir.startsWith('/'))
-    throw configError(spec.at.cwd, `'${workingDir}' is not an absolute path`);
+  if (!workingDir.startsWith('/')) throw configError(spec.at.cwd, `'${workingDir}' is not an absolute path`);
   const consoleFd = options.consoleFd ?? -1;
   const steps: Step[] = [];
 
@@ -143,7 +143,11 @@ function joinSteps(spec: RuntimeSpec, options: CompileOptions): Step[] {
     if (ns.path === undefined) continue;
     const fd = options.namespaceFds?.[ns.type];
     if (fd === undefined)
-      throw invalidArg('namespaceFds', `an fd for the '${ns.type}' namespace at ${ns.path}`, options.namespaceFds);
+      throw invalidArg(
+        'namespaceFds',
+        `an fd for the '${ns.type}' namespace at ${ns.path}`,
+        options.namespaceFds,
+      );
     steps.push({ op: 'setns', fd, nstype: cloneFlag(ns.type, options.tables.constants) });
   }
   return steps;
@@ -159,7 +163,8 @@ function finishingSteps(
 ): Step[] {
   const user = spec.process.user;
   const identity =
-    options.identity ?? (user ? { uid: user.uid, gid: user.gid, groups: [...user.additionalGids] } : undefined);
+    options.identity ??
+    (user ? { uid: user.uid, gid: user.gid, groups: [...user.additionalGids] } : undefined);
   if (!identity) throw invalidArg('identity', 'an identity (the spec has no process.user)', options.identity);
   const table = options.tables.capabilities;
   const caps = spec.process.capabilities;

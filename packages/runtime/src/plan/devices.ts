@@ -41,7 +41,13 @@ export function deviceSteps(
       made.add(dir);
       steps.push({ op: 'mkdir', target: dir, mode: 0o755 });
     }
-    steps.push({ op: 'mknod', target, mode: fileType(node.type, constants) | (node.fileMode & 0o7777), major, minor });
+    steps.push({
+      op: 'mknod',
+      target,
+      mode: fileType(node.type, constants) | (node.fileMode & 0o7777),
+      major,
+      minor,
+    });
   }
   return steps;
 }

@@ -89,7 +89,8 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
   steps.push(...(input.afterPivot ?? []));
   // Only "/" itself, as 2014 and runc do: /proc, /dev, /dev/shm and writable binds stay as
   // they were mounted.
-  if (spec.root.readonly) steps.push({ op: 'readonly', target: '/', flags: 0, recursive: false, optional: false });
+  if (spec.root.readonly)
+    steps.push({ op: 'readonly', target: '/', flags: 0, recursive: false, optional: false });
   steps.push({ op: 'umask', mask: spec.process.umask });
   for (const p of spec.readonlyPaths)
     steps.push({

@@ -126,7 +126,10 @@ function devices(config: PlanConfig): DeviceEntry[] {
     const field = `/device_nodes/${i}`;
     const kind = typeof node.type === 'number' ? String.fromCharCode(node.type) : node.type;
     if (kind !== 'c' && kind !== 'u' && kind !== 'b')
-      throw configError(`${field}/type`, `device type ${JSON.stringify(node.type)} is neither 99 ('c') nor 98 ('b')`);
+      throw configError(
+        `${field}/type`,
+        `device type ${JSON.stringify(node.type)} is neither 99 ('c') nor 98 ('b')`,
+      );
     return {
       path: node.path ?? '',
       type: kind,
@@ -158,7 +161,13 @@ export function from2014(config: PlanConfig): RuntimeSpec {
     // Read-only views of the kernel knobs a container could otherwise turn (2014 restrict.go);
     // paths a kernel may lack are optional.
     readonlyPaths: restrictions
-      ? [ro('/proc/sys', true), ro('/proc/sysrq-trigger', false), ro('/proc/irq', true), ro('/proc/bus', true), ro('/sys', true)]
+      ? [
+          ro('/proc/sys', true),
+          ro('/proc/sysrq-trigger', false),
+          ro('/proc/irq', true),
+          ro('/proc/bus', true),
+          ro('/sys', true),
+        ]
       : [],
     // The host information runc's default config masks, always (not only with restrictions):
     // nothing in a container needs the host's keyring or timer list, and 2014 masked /proc/kcore.
