@@ -9,6 +9,7 @@ import { capabilityMask } from '../capabilities.js';
 import type { CgroupConfig } from '../cgroups/index.js';
 import { configError } from '../errors.js';
 import { compilePlan, type KernelTables, type PlanConfig } from '../plan/compile.js';
+import { from2014 } from '../spec/from-2014.js';
 import type { OciSpec } from './spec.js';
 
 const NS_KEYS: Record<string, string> = {
@@ -102,7 +103,7 @@ export function interimPlan(input: InterimInput): InterimResult {
     rlimits: proc.rlimits ?? [],
     no_new_privileges: proc.noNewPrivileges === true,
   };
-  const plan = compilePlan(config, {
+  const plan = compilePlan(from2014(config), {
     rootfs: input.rootfs,
     argv: proc.args!,
     tables,
@@ -143,11 +144,17 @@ export function interimPlan(input: InterimInput): InterimResult {
     if (step.op === 'exec') steps.push({ op: 'await-start', fd: input.gateFd, keep: input.preserveFds });
     steps.push(step);
     if (step.op === 'pivot-root' || step.op === 'move-root') {
-      if (sysReadonly)
+      // The shared compiler already masks runc's default paths in every container: a second mask
+      // over a masked path would find no procfs under it, so only the others are added.
+      const has = (op: 'mask' | 'readonly', target: string) =>
+        plan.steps.some((s) => s.op === op && s.target === target);
+      if (sysReadonly && !has('readonly', '/sys'))
         steps.push({ op: 'readonly', target: '/sys', flags: 0, recursive: true, optional: false });
       for (const target of linux.readonlyPaths ?? [])
-        steps.push({ op: 'readonly', target, flags: 0, recursive: true, optional: true });
-      for (const target of linux.maskedPaths ?? []) steps.push({ op: 'mask', target, optional: true });
+        if (!has('readonly', target))
+          steps.push({ op: 'readonly', target, flags: 0, recursive: true, optional: true });
+      for (const target of linux.maskedPaths ?? [])
+        if (!has('mask', target)) steps.push({ op: 'mask', target, optional: true });
     }
   }
 
