@@ -87,6 +87,12 @@ describe('browser bundle', () => {
     expect(bad.errors.map(api.formatIssue)).toEqual([
       '/namespaces/NEWPDI: unknown namespace; did you mean NEWPID?',
     ]);
+    // The OCI config.json reader is part of the same browser-safe entry.
+    expect(api.validateOciConfig(api.defaultOciSpec()).ok).toBe(true);
+    const oci = api.validateOciConfig({ ...api.defaultOciSpec(), linux: { namespaces: [{ type: 'NEWPID' }] } });
+    expect(oci.errors.map(api.formatIssue)).toEqual([
+      '/linux/namespaces/0/type: unknown namespace type; did you mean pid?',
+    ]);
   });
 
   it('refuses to bundle node.js for the browser (the check can fail)', async () => {
