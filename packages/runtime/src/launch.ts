@@ -2,7 +2,7 @@
 // "Starting a container"): lock → pid file check → compile → spawn (clone3(2), child blocked) →
 // cgroups → networks → GO → exec confirmed → pid files → unlock. Any failure after the clone
 // kills and reaps the child before cleaning up, so nothing is left behind.
-import { closeSync, constants as fsc, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants as fsc, openSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
 import {
   type ChildFailure,
@@ -13,13 +13,29 @@ import {
   type Spawned,
   type WinSize,
 } from '@nsinit/native';
-import { type CgroupHandle, cgroupsOf, isFrozen, setupCgroups } from './cgroups/index.js';
+import {
+  type CgroupHandle,
+  type CgroupRecord,
+  cgroupFromRecord,
+  cgroupRecord,
+  isFrozen,
+  type ManagedCgroup,
+  setupCgroups,
+} from './cgroups/index.js';
 import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
 import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags, type PlanConfig } from './plan/compile.js';
+import { killCgroup } from './instance.js';
+import type { FileLock } from './lock.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
+import {
+  type ContainerState,
+  prepareDataFiles,
+  removeDataFiles,
+  writeDataFiles,
+} from './state/data-files.js';
+import { newInstanceId, type TrustedState } from './state/trusted.js';
 import { testPause } from './test-pause.js';
-import { type ContainerState, removeState, writeState } from './state.js';
 import { type ChildStdio, setupStdio, type StdioOption } from './stdio.js';
 import { masterStreams, openPty, type PtyPair } from './tty.js';
 import type { Identity } from './user.js';
@@ -39,6 +55,11 @@ export interface LaunchContext {
   onWarning: (message: string) => void;
   /** Runs the teardown under the data-directory lock (see container.ts). */
   locked: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The data directory's trusted state (state/trusted.ts). */
+  state: TrustedState;
+  /** Container paths of container.json/pid/start when the data directory is inside the rootfs:
+   *  masked, so the container can neither rewrite them nor learn its host pid. */
+  hide: string[];
 }
 
 function tables(native: NativeBindings): KernelTables {
@@ -96,11 +117,21 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
   const { pty, stdio, fds } = prepareStdio(ctx);
   let netnsFd = -1;
   let spawned: Spawned | null = null;
-  let cgroup: CgroupHandle | null = null;
+  let cgroup: ManagedCgroup | null = null;
   let network: NetworkHandle | null = null;
   let slaveOpen = pty !== null;
   let syncOpen = false;
+  // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock is held
+  // by this process until the teardown is done (proof for others that it is not stale).
+  const id = newInstanceId();
+  let supervisor: FileLock | null = null;
+  let recorded = false;
+  let dataFiles = false;
   try {
+    supervisor = await ctx.state.holdSupervisor(native, id);
+    // Empty regular files now, so the plan masks them at their inode before the container runs.
+    prepareDataFiles(ctx.dataDir);
+    dataFiles = true;
     const nspath = netnsPath(config as never);
     if (nspath) netnsFd = openSync(nspath, fsc.O_RDONLY);
     const plan = compilePlan(config as PlanConfig, {
@@ -111,6 +142,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       stdio: fds,
       consoleFd: pty ? pty.slave : -1,
       netnsFds: netnsFd >= 0 ? [netnsFd] : [],
+      hide: ctx.hide,
     });
     spawned = native.spawn(plan);
     syncOpen = true;
@@ -122,8 +154,29 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     netnsFd = -1;
     const child = { pid: spawned.pid, pidfd: spawned.pidfd };
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
-    if (config.cgroups) cgroup = await setupCgroups(config, child.pid, { v2: { native } });
+    // One leaf per instance, `<name>-<id>`: two containers with the same cgroups.name never share
+    // (or tear down) each other's directory.
+    if (config.cgroups) {
+      const own = { ...config, cgroups: { ...config.cgroups, name: `${config.cgroups.name}-${id}` } };
+      cgroup = await setupCgroups(own, child.pid, { v2: { native } });
+    }
     if (config.networks && config.networks.length > 0) network = await setupNetworks(native, config, child);
+    // Recorded before the child runs user code: a supervisor killed from here on leaves a record
+    // the next start cleans up (start time does not change across execve).
+    const start0 = native.startTime(child.pid);
+    if (start0 === null) throw new Error(`process ${child.pid} vanished before it was started`);
+    ctx.state.writeInstance({
+      id,
+      pid: child.pid,
+      start: start0,
+      supervisor: { pid: process.pid },
+      rootfs: ctx.rootfs,
+      dataDir: ctx.dataDir,
+      config,
+      cgroup: cgroup ? cgroupRecord(cgroup) : null,
+      hostInterfaces: network ? [...network.hostInterfaces] : [],
+    });
+    recorded = true;
     await testPause('before-go', child.pid);
     native.go(spawned.sync);
     syncOpen = false; // awaitExec owns and closes it
@@ -136,7 +189,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       // Exec'd and already gone: still a valid run, its exit status is waiting on the pidfd.
     } else {
       const state: ContainerState = { pid: child.pid, start };
-      await writeState(ctx.dataDir, state);
+      writeDataFiles(ctx.dataDir, state);
     }
   } catch (err) {
     if (spawned) {
@@ -146,6 +199,12 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       native.close(spawned.pidfd);
     }
     await teardownResources(network, cgroup, ctx.onWarning);
+    if (recorded) ctx.state.removeInstance(id);
+    if (dataFiles) removeDataFiles(ctx.dataDir);
+    if (supervisor) {
+      ctx.state.removeSupervisor(id);
+      supervisor.release();
+    }
     if (netnsFd >= 0) closeSync(netnsFd);
     if (pty) {
       if (slaveOpen) safeClose(native, pty.slave);
@@ -156,21 +215,34 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
   } finally {
     release();
   }
-  const pid = spawned.pid;
   const pidNamespace = config.namespaces?.NEWPID === true;
+  const held = supervisor as FileLock;
   return new ContainerProcess({
     ...handleFields(ctx, spawned, false, startedAt, pty, stdio),
-    teardown: (status) =>
-      ctx.locked(async () => {
-        // Read before the cgroup is removed: the kernel counts OOM kills per memory cgroup.
-        const oomKilled = status.signal === 'SIGKILL' && cgroup !== null && cgroup.oomKilled();
-        // In a PID namespace the kernel killed everything with PID 1; otherwise the cgroup
-        // holds whatever the init left behind.
-        if (!pidNamespace && cgroup) killCgroup(native, cgroup);
-        await teardownResources(network, cgroup, ctx.onWarning);
-        await removeState(ctx.dataDir, pid);
-        return { oomKilled };
-      }),
+    teardown: async (status) => {
+      try {
+        return await ctx.locked(async () => {
+          // Read before the cgroup is removed: the kernel counts OOM kills per memory cgroup.
+          const oomKilled = status.signal === 'SIGKILL' && cgroup !== null && cgroup.oomKilled();
+          // In a PID namespace the kernel killed everything with PID 1; otherwise the cgroup
+          // holds whatever the init left behind.
+          if (!pidNamespace && cgroup) killCgroup(native, cgroup);
+          await teardownResources(network, cgroup, ctx.onWarning);
+          // Only our own instance: the files may already belong to a newer one.
+          if (ctx.state.readInstance()?.id === id) {
+            removeDataFiles(ctx.dataDir);
+            ctx.state.removeInstance(id);
+          }
+          ctx.state.removeSupervisor(id);
+          held.release();
+          ctx.state.removeIfIdle();
+          return { oomKilled };
+        });
+      } finally {
+        // Even when the lock could not be had: a later start then finds the instance stale.
+        held.release();
+      }
+    },
   });
 }
 
@@ -178,6 +250,8 @@ export interface JoinTarget {
   state: ContainerState;
   /** pidfd of the live PID 1, verified against its start time after opening. */
   pidfd: number;
+  /** The instance's cgroup from the trusted state (never /proc/<pid>/cgroup: a zombie reads `/`). */
+  cgroup: CgroupRecord | null;
 }
 
 export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Promise<ContainerProcess> {
@@ -215,7 +289,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     slaveOpen = false;
     stdio?.closeChildEnds();
     // Beside PID 1 in its cgroups before it runs anything.
-    if (config.cgroups) cgroupsOf(config, target.state.pid)?.add(spawned.pid);
+    if (target.cgroup) cgroupFromRecord(target.cgroup).add(spawned.pid);
     await testPause('join-before-go', spawned.pid);
     native.go(spawned.sync);
     syncOpen = false; // awaitExec owns and closes it
@@ -296,31 +370,6 @@ async function teardownResources(
       await cgroup.destroy();
     } catch (err) {
       onWarning(`cgroup teardown: ${(err as Error).message}`);
-    }
-  }
-}
-
-/** SIGKILL every process left in the container's cgroups (no PID namespace to do it for us). */
-function killCgroup(native: NativeBindings, cgroup: CgroupHandle) {
-  for (let round = 0; round < 10; round++) {
-    const pids = new Set<number>();
-    for (const dir of Object.values(cgroup.paths)) {
-      try {
-        for (const line of readFileSync(`${dir}/cgroup.procs`, 'utf8').split('\n'))
-          if (line) pids.add(Number(line));
-      } catch {
-        // controller already gone
-      }
-    }
-    if (pids.size === 0) return;
-    for (const pid of pids) {
-      try {
-        const fd = native.pidfdOpen(pid);
-        native.pidfdSignal(fd, native.constants.SIGKILL ?? 9);
-        native.close(fd);
-      } catch {
-        // exited meanwhile
-      }
     }
   }
 }

@@ -49,6 +49,9 @@ export interface CompileOptions {
   netnsFds?: readonly number[];
   /** Joining a live container: no clone flags, no mounts, only the finishing steps. */
   join?: boolean;
+  /** Container paths masked after pivot_root (the data files when the data directory is in the
+   *  rootfs): an empty read-only file over each, so they can be neither read nor replaced. */
+  hide?: readonly string[];
 }
 
 const NAMESPACE_KEYS = ['NEWNS', 'NEWUTS', 'NEWIPC', 'NEWPID', 'NEWNET', 'NEWCGROUP', 'NEWUSER'] as const;
@@ -117,6 +120,7 @@ export function compilePlan(config: PlanConfig, options: CompileOptions): Plan {
         },
         tables.constants,
       ),
+      ...(options.hide ?? []).map((target): Step => ({ op: 'mask', target, optional: true })),
     );
     if (config.hostname) {
       // Without NEWUTS sethostname would rename the host (2014 did exactly that).
