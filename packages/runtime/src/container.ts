@@ -139,7 +139,14 @@ export class Container {
       const release = () => {
         if (!released) {
           released = true;
-          lock.release();
+          try {
+            // Nothing started (an error, a join): leave no trusted directory for an idle one.
+            ctx.state.removeIfIdle();
+          } catch {
+            // best effort: a leftover lock file is harmless
+          } finally {
+            lock.release();
+          }
         }
       };
       try {

@@ -221,6 +221,8 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     ...handleFields(ctx, spawned, false, startedAt, pty, stdio),
     teardown: async (status) => {
       try {
+        // PID 1 has exited, the teardown has not begun: the window a concurrent start must wait out.
+        await testPause('before-teardown', spawned.pid);
         return await ctx.locked(async () => {
           // Read before the cgroup is removed: the kernel counts OOM kills per memory cgroup.
           const oomKilled = status.signal === 'SIGKILL' && cgroup !== null && cgroup.oomKilled();
