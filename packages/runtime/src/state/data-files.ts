@@ -30,6 +30,7 @@ function fileError(name: string, path: string, err: unknown) {
 /** Replace `pid` and `start` (whatever a container planted: a symlink, a FIFO) with empty regular
  *  files. unlink(2) removes a symlink itself, never its target. */
 export function prepareDataFiles(dataDir: string): void {
+  const made: string[] = [];
   for (const name of [PID_FILE, START_FILE]) {
     const path = join(dataDir, name);
     try {
@@ -41,7 +42,15 @@ export function prepareDataFiles(dataDir: string): void {
           0o644,
         ),
       );
+      made.push(path);
     } catch (err) {
+      for (const m of made) {
+        try {
+          unlinkQuiet(m);
+        } catch {
+          // the error below is what matters
+        }
+      }
       throw fileError(name, path, err);
     }
   }
@@ -62,9 +71,18 @@ export function writeDataFiles(dataDir: string, state: ContainerState): void {
   }
 }
 
-/** Remove the pair, `pid` first (the mirror of writeDataFiles). */
+/** Remove the pair, `pid` first (the mirror of writeDataFiles). Both are attempted: a pid file
+ *  that cannot be removed must not keep a start file behind. */
 export function removeDataFiles(dataDir: string): void {
-  for (const name of [PID_FILE, START_FILE]) unlinkQuiet(join(dataDir, name));
+  let first: unknown = null;
+  for (const name of [PID_FILE, START_FILE]) {
+    try {
+      unlinkQuiet(join(dataDir, name));
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== null) throw first;
 }
 
 /**
