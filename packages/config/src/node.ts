@@ -1,22 +1,26 @@
 // @nsinit/config/node: reading container.json and OCI config.json from disk (open(2)/read(2) through node:fs). The only
 // module of the package that imports node:, so the main entry stays browser-safe.
-import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error.js';
 import { type ConfigIssue, issue } from './issues.js';
 import type { OciConfig } from './oci/schema.js';
 import { type OciValidationResult, validateOciConfig } from './oci/validate.js';
 import type { ContainerConfig } from './schema.js';
+import { CONFIG_LIMIT, readBounded } from './read-file.js';
 import { type ValidateOptions, type ValidationResult, validateConfig } from './validate.js';
+
+export { CONFIG_LIMIT, FileReadError, readBounded, readFdBounded } from './read-file.js';
 
 export type ReadConfigResult = ValidationResult & { path: string };
 export type ReadOciConfigResult = OciValidationResult & { path: string };
 
 function readText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    // A FIFO, a link to /dev/zero or a huge file is an error naming the file, never a hang or OOM.
+    return readBounded(file, CONFIG_LIMIT) as string;
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new ConfigError(`cannot read config ${file}: ${e.message}`, {
+    const e = err as NodeJS.ErrnoException & { path?: string };
+    const detail = e.path === file ? e.message.slice(file.length + 2) : e.message;
+    throw new ConfigError(`cannot read config ${file}: ${detail}`, {
       code: e.code ?? 'ERR_NSINIT_INVALID_CONFIG',
       path: file,
       ...(e.errno === undefined ? {} : { errno: e.errno }),
