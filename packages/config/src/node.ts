@@ -1,5 +1,6 @@
-// @nsinit/config/node: reading container.json and OCI config.json from disk (open(2)/read(2) through node:fs). The only
-// module of the package that imports node:, so the main entry stays browser-safe.
+// @nsinit/config/node: reading container.json and OCI config.json from disk (open(2)/read(2)
+// through node:fs). The only module of the package that imports node:, so the main entry stays
+// browser-safe.
 import { ConfigError } from './config-error.js';
 import { type ConfigIssue, issue } from './issues.js';
 import type { OciConfig } from './oci/schema.js';
