@@ -203,8 +203,7 @@ int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struc
     goto out;
   }
   /* Attributes go on the detached copy, so the mount is read-only from its first instant. */
-  if (set_attrs(tree, nsinit_mount_attrs(s->flags), s->flags, s->recursive, e, s->target))
-    goto out;
+  if (set_attrs(tree, nsinit_mount_attrs(s->flags), s->flags, s->recursive, e, s->target)) goto out;
   struct stat st;
   if (fstat(tree, &st) < 0) {
     nsinit_err_set(e, errno, "fstat", s->source);

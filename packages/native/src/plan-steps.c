@@ -160,7 +160,8 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     return 0;
   case NSINIT_OP_PERSONALITY:
     if (nsinit_cur_get_u32(c, &s->persona)) return -1;
-    /* PER_LINUX (0) and PER_LINUX32 (8) only: the other domains and flags are not for containers. */
+    /* PER_LINUX (0) and PER_LINUX32 (8) only: the other domains and flags are not for containers.
+     */
     if (s->persona != 0 && s->persona != 8)
       return nsinit_plan_invalid(c, "persona 0x%x is not PER_LINUX or PER_LINUX32", s->persona);
     return 0;

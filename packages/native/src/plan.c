@@ -21,11 +21,11 @@
 #endif
 
 static const char *const op_names[] = {
-    "setup",    "setns",     "propagation", "rootfs",     "mount",     "bind",         "mknod",
-    "symlink",  "mkdir",     "console",     "pivot-root", "move-root", "readonly",     "mask",
-    "hostname", "rlimit",    "umask",       "identity",   "caps",      "no-new-privs", "chdir",
-    "session",  "pdeathsig", "dumpable",    "close-fds",  "exec",      "chown",        "domainname",
-    "sysctl",   "personality",
+    "setup",     "setns",        "propagation", "rootfs",     "mount",      "bind",
+    "mknod",     "symlink",      "mkdir",       "console",    "pivot-root", "move-root",
+    "readonly",  "mask",         "hostname",    "rlimit",     "umask",      "identity",
+    "caps",      "no-new-privs", "chdir",       "session",    "pdeathsig",  "dumpable",
+    "close-fds", "exec",         "chown",       "domainname", "sysctl",     "personality",
 };
 
 const char *nsinit_op_name(uint32_t op)

@@ -1,7 +1,8 @@
-/* The per-process steps of the child: setns, hostname, domainname, personality, rlimits, umask, no-new-privs, cwd, session
- * and controlling tty, parent-death signal, dumpable, close-on-exec of stray fds, and execve with
- * execvp-like candidate search. Man pages: sethostname(2), prlimit(2), setsid(2), tty_ioctl(4),
- * prctl(2), close_range(2), execve(2), setns(2), setdomainname(2), personality(2). */
+/* The per-process steps of the child: setns, hostname, domainname, personality, rlimits, umask,
+ * no-new-privs, cwd, session and controlling tty, parent-death signal, dumpable, close-on-exec of
+ * stray fds, and execve with execvp-like candidate search. Man pages: sethostname(2), prlimit(2),
+ * setsid(2), tty_ioctl(4), prctl(2), close_range(2), execve(2), setns(2), setdomainname(2),
+ * personality(2). */
 #include "nsinit.h"
 #include "syscalls.h"
 

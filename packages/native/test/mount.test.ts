@@ -157,7 +157,9 @@ describe('mounts', () => {
     const [follow, mode, ...info] = res.output.trim().split('\n');
     expect(follow).toBe('refused');
     expect(mode).toBe('700');
-    const opts = Object.fromEntries(parseMountinfo(info.join('\n')).map((l) => [l.target, l.options.split(',')]));
+    const opts = Object.fromEntries(
+      parseMountinfo(info.join('\n')).map((l) => [l.target, l.options.split(',')]),
+    );
     expect(opts['/mnt/nosym']).toEqual(expect.arrayContaining(['nosymfollow', 'noatime']));
     expect(opts['/mnt/noatime']).toContain('noatime');
     expect(opts['/mnt/relatime']).toContain('relatime');

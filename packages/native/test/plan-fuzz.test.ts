@@ -142,11 +142,20 @@ describe('plan decoder', () => {
       steps: [steps[2]!, { op: 'sysctl', key: 'net/x', value: 'v'.repeat(4097) }, steps.at(-1)!],
     });
     expect(() => raw.decodePlan(longValue)).toThrow(/value is longer than 4096 bytes/);
-    const persona = encodePlan({ ...valid, steps: [{ op: 'personality', persona: 0x0400000 }, steps.at(-1)!] });
+    const persona = encodePlan({
+      ...valid,
+      steps: [{ op: 'personality', persona: 0x0400000 }, steps.at(-1)!],
+    });
     expect(() => raw.decodePlan(persona)).toThrow(/persona 0x400000 is not PER_LINUX or PER_LINUX32/);
-    const longDomain = encodePlan({ ...valid, steps: [{ op: 'domainname', name: 'd'.repeat(65) }, steps.at(-1)!] });
+    const longDomain = encodePlan({
+      ...valid,
+      steps: [{ op: 'domainname', name: 'd'.repeat(65) }, steps.at(-1)!],
+    });
     expect(() => raw.decodePlan(longDomain)).toThrow(/step 0 \(domainname\): name is longer than 64 bytes/);
-    const earlyChown = encodePlan({ ...valid, steps: [{ op: 'chown', target: '/x', uid: 1, gid: 1 }, steps.at(-1)!] });
+    const earlyChown = encodePlan({
+      ...valid,
+      steps: [{ op: 'chown', target: '/x', uid: 1, gid: 1 }, steps.at(-1)!],
+    });
     expect(() => raw.decodePlan(earlyChown)).toThrow(/step 0 \(chown\): comes before the rootfs step/);
     const badFlags = encodePlan({ ...valid, cloneFlags: 0x100 });
     expect(() => raw.decodePlan(badFlags)).toThrow(/cloneFlags/);

@@ -73,6 +73,11 @@ describe('sysctl', () => {
         afterPivot: [{ op: 'sysctl', key: 'net/ipv4/no_such_knob', value: '1' }],
       }),
     );
-    expect(res.failure).toMatchObject({ op: 'sysctl', syscall: 'openat2', errno: 2, path: 'net/ipv4/no_such_knob' });
+    expect(res.failure).toMatchObject({
+      op: 'sysctl',
+      syscall: 'openat2',
+      errno: 2,
+      path: 'net/ipv4/no_such_knob',
+    });
   });
 });

@@ -66,13 +66,17 @@ function refuse(field: string, what: string): never {
 function refuseUnsupported(config: OciConfigInput): void {
   const linux = config.linux ?? {};
   const p = config.process ?? {};
-  if (linux.uidMappings?.length) refuse('/linux/uidMappings', 'user namespaces (id mappings) are not supported yet');
-  if (linux.gidMappings?.length) refuse('/linux/gidMappings', 'user namespaces (id mappings) are not supported yet');
+  if (linux.uidMappings?.length)
+    refuse('/linux/uidMappings', 'user namespaces (id mappings) are not supported yet');
+  if (linux.gidMappings?.length)
+    refuse('/linux/gidMappings', 'user namespaces (id mappings) are not supported yet');
   if (linux.seccomp !== undefined) refuse('/linux/seccomp', 'seccomp filters are not supported yet');
   if (linux.timeOffsets !== undefined) refuse('/linux/timeOffsets', 'time namespaces are not supported yet');
   if (linux.intelRdt !== undefined) refuse('/linux/intelRdt', 'Intel RDT (resctrl) is not supported');
-  if (linux.memoryPolicy !== undefined) refuse('/linux/memoryPolicy', 'memory policies are not supported yet');
-  if (linux.netDevices !== undefined) refuse('/linux/netDevices', 'moving network devices is not supported yet');
+  if (linux.memoryPolicy !== undefined)
+    refuse('/linux/memoryPolicy', 'memory policies are not supported yet');
+  if (linux.netDevices !== undefined)
+    refuse('/linux/netDevices', 'moving network devices is not supported yet');
   if (p.scheduler !== undefined) refuse('/process/scheduler', 'scheduling policies are not supported yet');
   if (p.ioPriority !== undefined) refuse('/process/ioPriority', 'I/O priorities are not supported yet');
   if (p.execCPUAffinity !== undefined)
@@ -92,7 +96,8 @@ function checkLsm(config: OciConfigInput, lsms: readonly string[]): void {
   ];
   for (const [field, value, lsm, name] of labels) {
     if (!value) continue;
-    if (!lsms.includes(lsm)) refuse(field, `${name} is not enabled on this host, so '${value}' cannot be applied`);
+    if (!lsms.includes(lsm))
+      refuse(field, `${name} is not enabled on this host, so '${value}' cannot be applied`);
     refuse(field, `applying ${name} labels is not supported yet`);
   }
 }
@@ -129,7 +134,10 @@ function mounts(config: OciConfigInput, bundleDir: string): MountEntry[] {
     const type = bind ? 'bind' : (m.type ?? '');
     if (!bind && type === '') refuse(`${field}/type`, 'is required for a mount that is not a bind mount');
     if (destination.startsWith('/proc/') && !PROC_MOUNT_ALLOWED.has(destination))
-      refuse(`${field}/destination`, `'${destination}' is inside /proc, where only a few files may be mounted over`);
+      refuse(
+        `${field}/destination`,
+        `'${destination}' is inside /proc, where only a few files may be mounted over`,
+      );
     if (type === 'proc' && destination !== '/proc' && !destination.startsWith('/proc/') && opts.remount)
       refuse(`${field}/options`, 'a proc mount cannot be remounted');
     if (opts.remount) {
@@ -220,7 +228,11 @@ const PROPAGATION: Readonly<Record<string, readonly string[]>> = {
 
 /** config.json → RuntimeSpec. `bundleDir` is the absolute bundle directory (root.path and bind
  *  sources are relative to it). */
-export function fromOci(config: OciConfigInput, bundleDir: string, options: FromOciOptions = {}): RuntimeSpec {
+export function fromOci(
+  config: OciConfigInput,
+  bundleDir: string,
+  options: FromOciOptions = {},
+): RuntimeSpec {
   refuseUnsupported(config);
   checkLsm(config, options.lsms ?? []);
   const linux = config.linux ?? {};
@@ -232,7 +244,8 @@ export function fromOci(config: OciConfigInput, bundleDir: string, options: From
   const rootProp = linux.rootfsPropagation;
   if (rootProp !== undefined && rootProp !== '' && !PROPAGATION[rootProp])
     refuse('/linux/rootfsPropagation', `'${rootProp}' is not a propagation mode`);
-  if (linux.personality?.flags?.length) refuse('/linux/personality/flags', 'no personality flags are supported');
+  if (linux.personality?.flags?.length)
+    refuse('/linux/personality/flags', 'no personality flags are supported');
   const domain = linux.personality?.domain;
   if (domain !== undefined && domain !== 'LINUX' && domain !== 'LINUX32')
     refuse('/linux/personality/domain', `'${domain}' is not LINUX or LINUX32`);
@@ -249,7 +262,8 @@ export function fromOci(config: OciConfigInput, bundleDir: string, options: From
       // runc's default: our mounts never reach the host, the host's still reach us. A private or
       // shared root is set after the change of root (rootPropagation), so the host never shares
       // a peer group with the container.
-      propagation: rootProp === 'private' || rootProp === 'rprivate' ? ['MS_REC', 'MS_PRIVATE'] : ['MS_REC', 'MS_SLAVE'],
+      propagation:
+        rootProp === 'private' || rootProp === 'rprivate' ? ['MS_REC', 'MS_PRIVATE'] : ['MS_REC', 'MS_SLAVE'],
       ...(rootProp ? { finalPropagation: [...PROPAGATION[rootProp]!] } : {}),
       noPivot: false,
     },

@@ -63,12 +63,25 @@ export interface ParsedOptions {
 
 export function parseMountOptions(options: readonly string[], field: string): ParsedOptions {
   const flags = new Set<string>();
-  const out: ParsedOptions = { bind: false, recursive: false, flags: [], propagation: [], data: [], remount: false };
+  const out: ParsedOptions = {
+    bind: false,
+    recursive: false,
+    flags: [],
+    propagation: [],
+    data: [],
+    remount: false,
+  };
   options.forEach((raw, i) => {
     const where = `${field}/${i}`;
-    const opt = raw.startsWith('r') && !(raw in SET) && !(raw in CLEAR) && !(raw in PROPAGATION) && raw !== 'rbind' && raw !== 'remount'
-      ? recursiveAttr(raw)
-      : raw;
+    const opt =
+      raw.startsWith('r') &&
+      !(raw in SET) &&
+      !(raw in CLEAR) &&
+      !(raw in PROPAGATION) &&
+      raw !== 'rbind' &&
+      raw !== 'remount'
+        ? recursiveAttr(raw)
+        : raw;
     if (opt in REFUSED) throw configError(where, `'${raw}': ${REFUSED[opt]}`);
     if (opt === 'bind' || opt === 'rbind') {
       out.bind = true;

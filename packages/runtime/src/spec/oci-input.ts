@@ -18,11 +18,19 @@ export interface OciConfigInput {
   process?: {
     terminal?: boolean;
     consoleSize?: { height?: number; width?: number };
-    user?: { uid?: number; gid?: number; umask?: number; additionalGids?: readonly number[]; username?: string };
+    user?: {
+      uid?: number;
+      gid?: number;
+      umask?: number;
+      additionalGids?: readonly number[];
+      username?: string;
+    };
     args?: readonly string[];
     env?: readonly string[];
     cwd?: string;
-    capabilities?: Partial<Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', readonly string[]>>;
+    capabilities?: Partial<
+      Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', readonly string[]>
+    >;
     rlimits?: readonly { type: string; soft: number; hard: number }[];
     noNewPrivileges?: boolean;
     apparmorProfile?: string;

@@ -31,7 +31,11 @@ export function sysctlPath(key: string): string {
   return key.includes('/') ? key : key.replace(/\./g, '/');
 }
 
-export function checkSysctl(key: string, namespaces: readonly NamespaceEntry[], field = '/linux/sysctl'): void {
+export function checkSysctl(
+  key: string,
+  namespaces: readonly NamespaceEntry[],
+  field = '/linux/sysctl',
+): void {
   const at = `${field}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
   const path = sysctlPath(key);
   if (key === '' || path.startsWith('/') || path.split('/').some((c) => c === '' || c === '.' || c === '..'))
