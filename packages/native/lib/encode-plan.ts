@@ -35,6 +35,7 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   domainname: 27,
   sysctl: 28,
   personality: 29,
+  unshare: 30,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -137,6 +138,7 @@ function body(w: Writer, s: Step, f: string): void {
       w.u32(s.nstype, `${f}.nstype`);
       return;
     case 'propagation':
+    case 'unshare':
       w.u32(s.flags, `${f}.flags`);
       return;
     case 'rootfs':

@@ -91,6 +91,9 @@ export type Step =
    *  symlinks or crossing mounts, and checked to be procfs before the write (CVE-2019-16884 /
    *  CVE-2025-52881 class). Only after /proc is mounted (after pivot-root). */
   | { op: 'sysctl'; key: string; value: string }
+  /** unshare(2) of CLONE_NEWCGROUP: run after GO, when the parent has placed the child in its
+   *  cgroups, so the new cgroup namespace is rooted at the container's own cgroup. */
+  | { op: 'unshare'; flags: number }
   /** personality(2): 0 (PER_LINUX) or 8 (PER_LINUX32); kept across execve. */
   | { op: 'personality'; persona: number }
   /** execve the first candidate that exists: `candidates` are absolute container paths (the

@@ -30,6 +30,7 @@ const steps = [
   { op: 'chown', target: '/dev/null', uid: 0, gid: 5 },
   { op: 'sysctl', key: 'net/ipv4/ip_forward', value: '1' },
   { op: 'personality', persona: 8 },
+  { op: 'unshare', flags: 0x02000000 },
   { op: 'rlimit', resource: 7, soft: 1024, hard: -1 },
   { op: 'identity', uid: 1000, gid: 1000, groups: [5, 6] },
   { op: 'caps', bounding: 5n, effective: 5n, permitted: 5n, inheritable: 0n, ambient: 0n },

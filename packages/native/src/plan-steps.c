@@ -158,6 +158,12 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
       if (*p == '/') p++;
     }
     return 0;
+  case NSINIT_OP_UNSHARE:
+    if (nsinit_cur_get_u32(c, &s->flags)) return -1;
+    /* Only the cgroup namespace is created late (after the parent placed the child in its
+     * cgroups, so the namespace root is the container's own cgroup). */
+    if (s->flags != CLONE_NEWCGROUP) return nsinit_plan_invalid(c, "flags must be CLONE_NEWCGROUP");
+    return 0;
   case NSINIT_OP_PERSONALITY:
     if (nsinit_cur_get_u32(c, &s->persona)) return -1;
     /* PER_LINUX (0) and PER_LINUX32 (8) only: the other domains and flags are not for containers.

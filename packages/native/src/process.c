@@ -47,6 +47,9 @@ int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, str
     if (syscall(SYS_setdomainname, s->path, strlen(s->path)) < 0)
       return nsinit_err_set(e, errno, "setdomainname", s->path);
     return 0;
+  case NSINIT_OP_UNSHARE:
+    if (unshare((int)s->flags) < 0) return nsinit_err_set(e, errno, "unshare", NULL);
+    return 0;
   case NSINIT_OP_PERSONALITY:
     /* Inherited across execve: a LINUX32 domain makes uname(2) report a 32-bit machine. */
     if (syscall(SYS_personality, (unsigned long)s->persona) < 0)

@@ -12,6 +12,7 @@ import { from2014, type PlanConfig } from '../spec/from-2014.js';
 import { hasNamespace, type NamespaceType, type RuntimeSpec } from '../spec/model.js';
 import { checkSysctl, sysctlPath } from '../spec/sysctl.js';
 import type { Identity } from '../user.js';
+import type { CgroupHierarchy } from './cgroup-mounts.js';
 import { type Constants, flag, rootfsSteps } from './rootfs.js';
 
 export type { PlanConfig };
@@ -41,6 +42,8 @@ export interface CompileOptions {
   namespaceFds?: Readonly<Partial<Record<NamespaceType, number>>>;
   /** Joining a live container: no clone flags, no mounts, only the finishing steps. */
   join?: boolean;
+  /** The host's cgroup hierarchies, for a `cgroup` mount (see cgroupHierarchies()). */
+  cgroupHierarchies?: readonly CgroupHierarchy[];
   /** Steps run last before exec, with the final credentials (the OCI create/start split waits
    *  here for `start`). */
   beforeExec?: readonly Step[];
@@ -67,7 +70,7 @@ export function namespaceFlags(spec: RuntimeSpec | PlanConfig, constants: Consta
   const s = 'format' in spec ? spec : from2014(spec);
   let flags = 0;
   for (const ns of s.namespaces) {
-    if (ns.path !== undefined) continue;
+    if (ns.path !== undefined || ns.afterCgroups) continue;
     // The front ends refuse these until uid/gid maps and time offsets are built.
     if (ns.type === 'user' || ns.type === 'time')
       throw configError(s.at.namespaces, `${ns.type} namespaces are not supported yet`);
@@ -135,7 +138,12 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
     steps.push(
       ...rootfsSteps(
         spec,
-        { rootfs: options.rootfs, console: consoleFd >= 0, afterPivot: sysctl },
+        {
+          rootfs: options.rootfs,
+          console: consoleFd >= 0,
+          afterPivot: sysctl,
+          cgroupHierarchies: options.cgroupHierarchies,
+        },
         tables.constants,
       ),
     );
@@ -172,6 +180,9 @@ function joinSteps(spec: RuntimeSpec, options: CompileOptions): Step[] {
       );
     steps.push({ op: 'setns', fd, nstype: cloneFlag(ns.type, options.tables.constants) });
   }
+  for (const ns of spec.namespaces)
+    if (ns.afterCgroups && ns.path === undefined)
+      steps.push({ op: 'unshare', flags: cloneFlag(ns.type, options.tables.constants) });
   return steps;
 }
 

@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import type { Step } from '@nsinit/native';
 import { configError } from '../errors.js';
 import type { MountEntry, RuntimeSpec } from '../spec/model.js';
+import { type CgroupHierarchy, cgroupMountSteps } from './cgroup-mounts.js';
 import { deviceSteps } from './devices.js';
 
 export interface RootfsInput {
@@ -15,6 +16,8 @@ export interface RootfsInput {
   console: boolean;
   /** Steps run right after the change of root, while /proc is fresh (sysctl). */
   afterPivot?: readonly Step[];
+  /** The host's cgroup hierarchies, for `cgroup` mounts. */
+  cgroupHierarchies?: readonly CgroupHierarchy[] | undefined;
 }
 
 export type Constants = Readonly<Record<string, number>>;
@@ -60,6 +63,13 @@ function mountStep(m: MountEntry, constants: Constants): Step {
       propagation: flags(constants, m.propagation),
     };
   }
+  // A fresh filesystem under our slave or private root is private already; other modes would
+  // need a propagation change on that mount, which no step does yet.
+  if (m.propagation.some((p) => p !== 'MS_PRIVATE' && p !== 'MS_REC'))
+    throw configError(
+      `${field}/options`,
+      'only private/rprivate propagation is supported on a non-bind mount',
+    );
   return {
     op: 'mount',
     source: m.source,
@@ -80,7 +90,11 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
     // pivot_root needs new_root to be a mount point: bind the rootfs onto itself.
     { op: 'rootfs', path: input.rootfs, flags: f('MS_BIND') | f('MS_REC') },
   ];
-  for (const m of spec.mounts) steps.push(mountStep(m, constants));
+  for (const m of spec.mounts) {
+    if (m.type === 'cgroup' || m.type === 'cgroup2')
+      steps.push(...cgroupMountSteps(m, spec, input.cgroupHierarchies, constants));
+    else steps.push(mountStep(m, constants));
+  }
 
   // Nodes get exactly their configured mode: umask 0 while creating them.
   const keys = spec.format === '2014' ? { major: 'major_number', minor: 'minor_number' } : undefined;

@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import type { Plan, Step } from '@nsinit/native';
 import { configError } from '../errors.js';
+import { cgroupHierarchies } from '../plan/cgroup-mounts.js';
 import { type CompileOptions, compilePlan, type KernelTables } from '../plan/compile.js';
 import { fromOci } from './from-oci.js';
 import type { NamespaceType, RuntimeSpec } from './model.js';
@@ -104,6 +105,7 @@ export function compileOci(
     });
     const compile: CompileOptions = {
       rootfs,
+      cgroupHierarchies: cgroupHierarchies(readFileSync('/proc/self/mountinfo', 'utf8')),
       tables: options.tables,
       stdio: options.stdio,
       namespaceFds,

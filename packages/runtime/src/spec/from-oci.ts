@@ -117,7 +117,7 @@ function namespaces(config: OciConfigInput): NamespaceEntry[] {
       if (type === 'mount') refuse(`${field}/path`, 'joining a mount namespace by path is not supported');
       return { type, path: ns.path };
     }
-    return { type };
+    return type === 'cgroup' ? { type, afterCgroups: true } : { type };
   });
 }
 
@@ -132,7 +132,8 @@ function mounts(config: OciConfigInput, bundleDir: string): MountEntry[] {
     const destination = posix.resolve('/', m.destination ?? '');
     const bind = opts.bind || m.type === 'bind';
     const type = bind ? 'bind' : (m.type ?? '');
-    if (!bind && type === '') refuse(`${field}/type`, 'is required for a mount that is not a bind mount');
+    if (!bind && type === '' && !opts.remount)
+      refuse(`${field}/type`, 'is required for a mount that is not a bind mount');
     if (destination.startsWith('/proc/') && !PROC_MOUNT_ALLOWED.has(destination))
       refuse(
         `${field}/destination`,

@@ -10,6 +10,9 @@ export interface NamespaceEntry {
   type: NamespaceType;
   /** Join the namespace at this host path (setns(2)) instead of creating a new one. */
   path?: string;
+  /** Create it with unshare(2) after GO instead of at clone: for a cgroup namespace, so its root
+   *  is the container's own cgroup (the parent places the child before GO), not ours. */
+  afterCgroups?: boolean;
 }
 
 /** One mount, after defaults and option parsing. `flags` are MS_* names set on the mount itself

@@ -44,6 +44,12 @@ const PROPAGATION: Readonly<Record<string, readonly string[]>> = {
   runbindable: ['MS_REC', 'MS_UNBINDABLE'],
 };
 
+/** mount(8) options naming the default state: nothing to do. */
+const NOOP = new Set(['', 'defaults', 'async', 'loud', 'noiversion', 'nolazytime', 'nomand', 'noacl']);
+
+/** Superblock options: passed to the filesystem (fsconfig flags); meaningless on a bind. */
+const SUPERBLOCK = new Set(['sync', 'dirsync', 'lazytime', 'mand', 'iversion', 'silent', 'acl']);
+
 /** Options nsinit refuses rather than ignore: what they ask for is not built. */
 const REFUSED: Readonly<Record<string, string>> = {
   idmap: 'idmapped mounts arrive with user namespaces',
@@ -88,8 +94,8 @@ export function parseMountOptions(options: readonly string[], field: string): Pa
       out.recursive ||= opt === 'rbind';
     } else if (opt === 'remount') {
       out.remount = true;
-    } else if (opt === 'defaults' || opt === '') {
-      // mount(8)'s "defaults": rw, suid, dev, exec, async — nothing to set.
+    } else if (NOOP.has(opt)) {
+      // mount(8)'s "defaults" (rw, suid, dev, exec, async) and the other default states.
     } else if (opt in SET) {
       const name = SET[opt]!;
       if (ATIME.includes(name)) for (const a of ATIME) flags.delete(a);
@@ -103,6 +109,14 @@ export function parseMountOptions(options: readonly string[], field: string): Pa
     }
   });
   out.flags = [...flags].sort();
+  if (out.bind) {
+    const i = options.findIndex((o) => SUPERBLOCK.has(o) || out.data.includes(o));
+    if (i >= 0)
+      throw configError(
+        `${field}/${i}`,
+        `'${options[i]}' is a filesystem option, which a bind mount cannot take`,
+      );
+  }
   return out;
 }
 
