@@ -45,26 +45,26 @@ describe('sysctl', () => {
     expect(readFileSync(join(fake, 'sys/net/ipv4/ip_forward'), 'utf8')).toBe('host-file\n');
   });
 
-  it('refuses a target with a mount over it (a bind of another file onto /proc/sys/...)', async () => {
-    const decoy = join(rootfs().dir, 'decoy');
-    writeFileSync(decoy, 'decoy\n');
+  it('refuses a target with another procfs file mounted over it (CVE-2025-52881 class)', async () => {
+    // The decoy is itself a procfs file (the host's own kernel/domainname), so only refusing to
+    // cross the mount, not the filesystem check, stops the write from landing in it.
     const res = await run(
-      standardPlan(rootfs().path, ['true'], {
+      standardPlan(rootfs().path, ['cat', '/proc/sys/kernel/domainname'], {
         beforePivot: [
           {
             op: 'bind',
-            source: decoy,
+            source: '/proc/sys/kernel/domainname',
             target: '/proc/sys/net/ipv4/ip_forward',
             flags: 0,
             recursive: false,
             propagation: 0,
           },
         ],
-        afterPivot: [{ op: 'sysctl', key: 'net/ipv4/ip_forward', value: '1' }],
+        afterPivot: [{ op: 'sysctl', key: 'net/ipv4/ip_forward', value: 'redirected' }],
       }),
     );
     expect(res.failure).toMatchObject({ op: 'sysctl', syscall: 'openat2', errno: 18 });
-    expect(readFileSync(decoy, 'utf8')).toBe('decoy\n');
+    expect(res.output).not.toContain('redirected');
   });
 
   it('names the key when the kernel refuses it', async () => {
