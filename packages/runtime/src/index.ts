@@ -20,6 +20,8 @@ export {
 export {
   Container,
   type ContainerStatus,
+  hiddenDataFiles,
+  liveCgroup,
   type OpenOptions,
   open,
   type ProcessOptions,
@@ -58,7 +60,19 @@ export {
   signalNumber,
 } from './process.js';
 export { FORWARDED_SIGNALS, forwardSignals } from './signals.js';
-export { type ContainerState, checkState, type StateCheck } from './state.js';
+export { type FileLock, lockFile, tryLockFile } from './lock.js';
+export {
+  CONFIG_LIMIT,
+  type ContainerState,
+  DEFAULT_STATE_ROOT,
+  FileReadError,
+  type InstanceRecord,
+  readBounded,
+  readFdBounded,
+  TINY_LIMIT,
+  TrustedState,
+  writeAtomic,
+} from './state/index.js';
 export type { StdioOption, StdioOptions } from './stdio.js';
 export { type Identity, lookupUser, resolveUser } from './user.js';
 
