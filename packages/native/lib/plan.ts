@@ -7,7 +7,9 @@
  *  resolved inside the rootfs by fd (openat2 RESOLVE_IN_ROOT), after it inside the new "/". A
  *  symlink can never send a target outside the rootfs. */
 export type Step =
-  /** setns(fd, nstype): join an existing namespace (e.g. the `netns` network strategy). */
+  /** setns(fd, nstype): join an existing namespace (e.g. the `netns` network strategy). A
+   *  CLONE_NEWPID one is entered by the parent around clone3 instead (it applies to children),
+   *  so the child is created inside that PID namespace. */
   | { op: 'setns'; fd: number; nstype: number }
   /** mount(""/, MS_REC | MS_PRIVATE or MS_SLAVE): stop our mounts propagating to the host. */
   | { op: 'propagation'; flags: number }
@@ -80,6 +82,21 @@ export type Step =
   /** Mark every fd >= 3 + keep close-on-exec (the sync socket included, so EOF signals exec
    *  success); fds 3 .. 3 + keep - 1 are made inheritable (OCI --preserve-fds). */
   | { op: 'close-fds'; keep?: number }
+  /** fchownat(target, uid, gid, AT_SYMLINK_NOFOLLOW) inside the rootfs (a device node's owner);
+   *  -1 leaves that id unchanged. */
+  | { op: 'chown'; target: string; uid: number; gid: number }
+  /** setdomainname(2) (the NIS domain of the UTS namespace). */
+  | { op: 'domainname'; name: string }
+  /** Write `value` to /proc/sys/`key` (a relative path such as net/ipv4/ip_forward). The file is
+   *  opened beneath the container's /proc, which must be a procfs mount root, without following
+   *  symlinks or crossing mounts, and checked to be procfs before the write (CVE-2019-16884 /
+   *  CVE-2025-52881 class). Only after /proc is mounted (after pivot-root). */
+  | { op: 'sysctl'; key: string; value: string }
+  /** unshare(2) of CLONE_NEWCGROUP: run after GO, when the parent has placed the child in its
+   *  cgroups, so the new cgroup namespace is rooted at the container's own cgroup. */
+  | { op: 'unshare'; flags: number }
+  /** personality(2): 0 (PER_LINUX) or 8 (PER_LINUX32); kept across execve. */
+  | { op: 'personality'; persona: number }
   /** OCI create/start: close the sync socket (the parent reads EOF: the init is ready), wait in
    *  accept(2) on the listening socket `fd` for `start`, then report to that connection instead.
    *  Clears the parent-death signal (the init outlives `create`) and closes every fd but 0..2,
