@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { bool, OciUsageError, str } from './args.js';
 import type { OciCommand, OciCommandContext } from './command.js';
 import { BUNDLE, oneId, runtime } from './lifecycle-commands.js';
-import { defaultSpec, features } from './documents.js';
+import { features } from './documents.js';
 
 async function context(ctx: OciCommandContext) {
   const { oci, native } = await runtime();
@@ -121,7 +121,7 @@ const spec: OciCommand = {
     {
       name: 'rootless',
       kind: 'bool',
-      description: 'a spec for a rootless container (refused: not supported yet)',
+      description: "runc's rootless spec (create refuses user namespaces until they exist)",
     },
   ],
   async run(ctx) {
@@ -129,7 +129,13 @@ const spec: OciCommand = {
       throw new OciUsageError('--rootless: rootless containers are not supported yet');
     const file = join(str(ctx.flags, 'bundle') ?? process.cwd(), 'config.json');
     if (existsSync(file)) throw new OciUsageError(`File ${file} exists. Remove it first`);
-    writeFileSync(file, `${JSON.stringify(defaultSpec(), null, '\t')}\n`, { flag: 'wx', mode: 0o666 });
+    const { defaultOciSpec } = await import('@nsinit/config');
+    // --rootless: runc's rootless spec (a user namespace mapping the caller to root); create
+    // refuses user namespaces, naming the field, until they are implemented.
+    const spec = bool(ctx.flags, 'rootless')
+      ? defaultOciSpec({ rootless: true, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 })
+      : defaultOciSpec();
+    writeFileSync(file, `${JSON.stringify(spec, null, '\t')}\n`, { flag: 'wx', mode: 0o666 });
     return 0;
   },
 };

@@ -3,18 +3,21 @@
 // the user's process; create records the trusted state and returns. The init stays a child of the
 // caller (an engine's subreaper reaps it); no nsinit process stays behind.
 import { closeSync, constants as fsc, openSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
-import type { NativeBindings, Spawned } from '@nsinit/native';
+import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
 import { type CgroupHandle, setupCgroups } from '../cgroups/index.js';
 import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../launch.js';
 import { runHooks, type OciState } from './hooks.js';
-import { interimPlan } from './interim-plan.js';
-import { loadBundle } from './spec.js';
-import { lockDataDir } from '../lock.js';
+import { lockFile } from '../lock.js';
+import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { cgroupConfigOf } from './cgroup.js';
+import { loadBundle, type OciSpec } from './spec.js';
 import {
   checkId,
   GATE_FILE,
+  LOCK_FILE,
   makeContainerDir,
   type OciRecord,
   writeFileAtomic,
@@ -50,12 +53,12 @@ function kernelTables(native: NativeBindings) {
 export async function createContainer(opts: CreateOptions): Promise<Created> {
   const { native } = opts;
   const id = checkId(opts.id);
-  const bundle = loadBundle(opts.bundle);
+  const bundle = await loadBundle(opts.bundle);
   // Without a process the init still waits at the gate; `start` then refuses and stops it.
   const noProcess = bundle.spec.process === undefined;
-  const spec = noProcess
-    ? { ...bundle.spec, process: { args: ['/nonexistent/no-process'], cwd: '/' } }
-    : bundle.spec;
+  const placeholder = { args: ['/nonexistent/no-process'], cwd: '/', user: { uid: 0, gid: 0 } };
+  const spec: OciSpec = noProcess ? { ...bundle.spec, process: placeholder } : bundle.spec;
+  const config = noProcess ? { ...bundle.config, process: placeholder } : bundle.config;
   const terminal = spec.process?.terminal === true;
   if (terminal && !opts.consoleSocket && !opts.keepConsole)
     throw configError('/process/terminal', 'is true but no --console-socket was given to receive the pty');
@@ -64,7 +67,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const preserveFds = opts.preserveFds ?? 0;
 
   const dir = makeContainerDir(opts.root, id);
-  const lock = await lockDataDir(native, dir);
+  const lock = await lockFile(native, join(dir, LOCK_FILE));
   let dirfd = -1;
   let gateFd = -1;
   let pty: { master: number; slave: number } | null = null;
@@ -81,18 +84,19 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       if (size) native.setWinSize(pty.master, { cols: size.width, rows: size.height });
     }
     const stdio: [number, number, number] = pty ? [pty.slave, pty.slave, pty.slave] : [0, 1, 2];
-    const { plan, cgroup: cgConfig } = interimPlan({
-      spec,
-      rootfs: bundle.rootfs,
+    const cgConfig = cgroupConfigOf(spec, id);
+    const compiled = compileOci(config as never, bundle.dir, {
       tables: kernelTables(native),
       stdio,
-      consoleFd: pty ? pty.slave : -1,
-      gateFd,
-      preserveFds,
-      noPivot: opts.noPivot === true,
-      id,
+      ...(pty ? { consoleFd: pty.slave } : {}),
+      beforeExec: [{ op: 'await-start', fd: gateFd, keep: preserveFds }],
     });
-    spawned = native.spawn(plan);
+    const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true);
+    try {
+      spawned = native.spawn(plan);
+    } finally {
+      compiled.release();
+    }
     syncOpen = true;
     // The child holds its own copies now.
     native.close(gateFd);
@@ -102,6 +106,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       pty.slave = -1;
     }
     const pid = spawned.pid;
+    if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(pid, spec.process.oomScoreAdj);
     cgroup = await setupCgroups({ cgroups: cgConfig } as unknown as ContainerConfig, pid, {
       v2: { native },
     });
@@ -122,7 +127,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     syncOpen = false; // awaitExec owns and closes it
     // EOF here means the init reached the start gate (await-start closes the sync socket).
     const failure = await native.awaitExec(spawned.sync);
-    if (failure) throw failureError(failure, plan, spec.process!.args!);
+    if (failure) throw failureError(failure, plan, [...spec.process!.args!]);
     const start = native.startTime(pid);
     if (start === null) {
       throw nsinitError(ErrorCodes.START_FAILED, 'the container init exited before it was ready', { pid });
@@ -171,6 +176,19 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     if (dirfd >= 0) closeSync(dirfd);
     lock.release();
   }
+}
+
+/** The OCI lifecycle's changes to the compiled plan: no parent-death signal (the init outlives
+ *  `create`), --preserve-fds kept open, --no-pivot. */
+function ociPlan(plan: Plan, preserveFds: number, noPivot: boolean): Plan {
+  const steps: Step[] = [];
+  for (const step of plan.steps) {
+    if (step.op === 'pdeathsig') continue;
+    if (step.op === 'close-fds') steps.push({ op: 'close-fds', keep: preserveFds });
+    else if (step.op === 'pivot-root' && noPivot) steps.push({ op: 'move-root' });
+    else steps.push(step);
+  }
+  return { ...plan, steps };
 }
 
 function safeClose(native: NativeBindings, fd: number) {

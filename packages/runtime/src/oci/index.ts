@@ -17,6 +17,6 @@ export {
   statusOf,
 } from './lifecycle.js';
 export { liveness } from './proc.js';
-export { type Bundle, checkSpec, loadBundle, type OciSpec } from './spec.js';
+export { type Bundle, loadBundle, type OciSpec } from './spec.js';
 export { checkId, DEFAULT_ROOT, listIds, type OciRecord, readRecord } from './store.js';
 export { masterStreams } from '../tty.js';

@@ -9,10 +9,10 @@ import type { NativeBindings } from '@nsinit/native';
 import { cgroupsOf, freeze, isFrozen, type ManagedCgroup, thaw } from '../cgroups/index.js';
 import { rmdirRetry, realFs } from '../cgroups/cgroupfs.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
-import { lockDataDir } from '../lock.js';
+import { lockFile } from '../lock.js';
 import { runHooks, type OciState } from './hooks.js';
 import { liveness, waitStopped } from './proc.js';
-import { containerDir, GATE_FILE, listIds, type OciRecord, readRecord } from './store.js';
+import { containerDir, GATE_FILE, LOCK_FILE, listIds, type OciRecord, readRecord } from './store.js';
 
 export type OciStatus = 'created' | 'running' | 'paused' | 'stopped';
 
@@ -66,7 +66,14 @@ function badState(message: string, status: OciStatus): never {
 
 async function locked<T>(ctx: OciContext, id: string, fn: (record: OciRecord) => Promise<T>): Promise<T> {
   readRecord(ctx.root, id); // not found before trying to lock a missing directory
-  const lock = await lockDataDir(ctx.native, containerDir(ctx.root, id));
+  let lock: Awaited<ReturnType<typeof lockFile>>;
+  try {
+    lock = await lockFile(ctx.native, join(containerDir(ctx.root, id), LOCK_FILE));
+  } catch (err) {
+    // Deleted while we waited: the directory (and the lock file's parent) is gone.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') readRecord(ctx.root, id);
+    throw err;
+  }
   try {
     return await fn(readRecord(ctx.root, id));
   } finally {

@@ -2,26 +2,17 @@
 // (default /run/nsinit-oci), holding state.json (written atomically: temp file + rename), the
 // start gate socket while the container is `created`, and the lock. Nothing here is ever read
 // from the bundle or the rootfs after create; a process is identified by pid + start time.
-import {
-  closeSync,
-  constants as fsc,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, nsinitError } from '../errors.js';
+import { readBounded, writeAtomic } from '../state/files.js';
 import type { OciHooks } from './spec.js';
 
 export const DEFAULT_ROOT = '/run/nsinit-oci';
 export const STATE_FILE = 'state.json';
 export const GATE_FILE = 'start.sock';
+export const LOCK_FILE = 'lock';
+const RECORD_LIMIT = 1 << 20;
 
 /** What create records and every later command trusts. */
 export interface OciRecord {
@@ -69,23 +60,10 @@ export function makeContainerDir(root: string, id: string): string {
   return dir;
 }
 
-/** Write `data` to `path` atomically (temp + fsync + rename), mode 0600 (0644 for pid files an
- *  engine reads as another user). */
+/** Written atomically (temp + rename, never through a planted link); 0644 for pid files an
+ *  engine may read as another user. */
 export function writeFileAtomic(path: string, data: string, mode = 0o600): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW, mode);
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeAtomic(path, data, mode);
 }
 
 export function writeRecord(dir: string, record: OciRecord): void {
@@ -96,37 +74,15 @@ export function writeRecord(dir: string, record: OciRecord): void {
  *  still in progress (or one that crashed): also "not found" until its state is written. */
 export function readRecord(root: string, id: string): OciRecord {
   const dir = containerDir(root, id);
-  let text: string;
-  try {
-    // Bounded: the file is ours, but a corrupt one must not exhaust memory.
-    const fd = openSync(join(dir, STATE_FILE), fsc.O_RDONLY | fsc.O_NOFOLLOW);
-    try {
-      const buf = Buffer.alloc(1 << 20);
-      const n = readSyncAll(fd, buf);
-      text = buf.subarray(0, n).toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw nsinitError(ErrorCodes.OCI_NOT_FOUND, `container '${id}' does not exist`, { path: dir });
-    throw err;
-  }
+  const file = join(dir, STATE_FILE);
+  // Bounded: the file is ours, but a corrupt one must not exhaust memory.
+  const text = readBounded(file, RECORD_LIMIT, { optional: true });
+  if (text === null)
+    throw nsinitError(ErrorCodes.OCI_NOT_FOUND, `container '${id}' does not exist`, { path: dir });
   try {
     return JSON.parse(text) as OciRecord;
   } catch {
-    throw nsinitError(ErrorCodes.OCI_NOT_FOUND, `container '${id}' has a corrupt state file`, {
-      path: join(dir, STATE_FILE),
-    });
-  }
-}
-
-function readSyncAll(fd: number, buf: Buffer): number {
-  let off = 0;
-  for (;;) {
-    const n = readSync(fd, buf, off, buf.length - off, null);
-    if (n === 0 || off + n >= buf.length) return off + n;
-    off += n;
+    throw nsinitError(ErrorCodes.OCI_NOT_FOUND, `container '${id}' has a corrupt state file`, { path: file });
   }
 }
 
@@ -141,8 +97,7 @@ export function listIds(root: string): string[] {
   }
   return names.filter((n) => {
     try {
-      readFileSync(join(root, n, STATE_FILE));
-      return true;
+      return statSync(join(root, n, STATE_FILE)).isFile();
     } catch {
       return false;
     }
