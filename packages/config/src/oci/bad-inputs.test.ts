@@ -375,8 +375,21 @@ const cases: BadCase[] = [
   ],
   [
     'unknown propagation',
-    set('/linux/rootfsPropagation', 'rslave'),
-    '/linux/rootfsPropagation: unknown propagation; did you mean slave?',
+    set('/linux/rootfsPropagation', 'rslav'),
+    '/linux/rootfsPropagation: unknown propagation; did you mean rslave?',
+  ],
+  [
+    'rootfs propagation without a mount namespace',
+    set('/linux/namespaces', [
+      { type: 'user' },
+      { type: 'uts' },
+      { type: 'ipc' },
+      { type: 'network' },
+      { type: 'time' },
+    ]),
+    '/linux/rootfsPropagation: needs a mount namespace; without one it would change the host mounts',
+    '/linux/maskedPaths: needs a mount namespace; without one it would change the host mounts',
+    '/linux/readonlyPaths: needs a mount namespace; without one it would change the host mounts',
   ],
   [
     'personality domain',
@@ -619,13 +632,18 @@ const warningCases: Array<[string, (c: Doc) => void, ...string[]]> = [
   ],
   [
     'no mount namespace',
-    set('/linux/namespaces', [
-      { type: 'user' },
-      { type: 'uts' },
-      { type: 'ipc' },
-      { type: 'network' },
-      { type: 'time' },
-    ]),
+    all(
+      set('/linux/namespaces', [
+        { type: 'user' },
+        { type: 'uts' },
+        { type: 'ipc' },
+        { type: 'network' },
+        { type: 'time' },
+      ]),
+      del('/linux/rootfsPropagation'),
+      set('/linux/maskedPaths', []),
+      del('/linux/readonlyPaths'),
+    ),
     '/linux/namespaces: no mount namespace: mounts and pivot_root would act on the host mount namespace',
   ],
   [
