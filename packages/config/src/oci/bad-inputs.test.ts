@@ -107,6 +107,11 @@ const cases: BadCase[] = [
     '/process/capabilities/permitted/0: unknown capability; did you mean CAP_CHOWN?',
   ],
   [
+    'unknown capability in a runtime-spec 1.0 config (1.0 says MUST error)',
+    all(set('/ociVersion', '1.0.2-dev'), push('/process/capabilities/bounding', 'CAP_TEST')),
+    '/process/capabilities/bounding/4: unknown capability (an error for runtime-spec 1.0; 1.1 and later ignore it)',
+  ],
+  [
     'effective not permitted',
     push('/process/capabilities/effective', 'CAP_KILL'),
     '/process/capabilities/effective/1: CAP_KILL is not in the permitted set; capset(2) refuses an effective capability that is not permitted',
@@ -614,6 +619,11 @@ const warningCases: Array<[string, (c: Doc) => void, ...string[]]> = [
     'ambient not inheritable',
     set('/process/capabilities/inheritable', []),
     '/process/capabilities/ambient/0: CAP_NET_ADMIN is not raised: an ambient capability must also be permitted and inheritable',
+  ],
+  [
+    'unknown capability in a 1.1 config',
+    all(set('/ociVersion', '1.1.0'), push('/process/capabilities/bounding', 'CAP_TEST')),
+    '/process/capabilities/bounding/4: unknown capability, ignored',
   ],
   [
     'duplicate capability',
