@@ -36,6 +36,7 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   sysctl: 28,
   personality: 29,
   unshare: 30,
+  'lsm-label': 31,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -204,6 +205,10 @@ function body(w: Writer, s: Step, f: string): void {
       return;
     case 'sysctl':
       w.str(s.key, `${f}.key`);
+      w.str(s.value, `${f}.value`);
+      return;
+    case 'lsm-label':
+      w.str(s.attr, `${f}.attr`);
       w.str(s.value, `${f}.value`);
       return;
     case 'personality':

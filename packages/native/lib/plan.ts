@@ -94,6 +94,10 @@ export type Step =
   /** unshare(2) of CLONE_NEWCGROUP: run after GO, when the parent has placed the child in its
    *  cgroups, so the new cgroup namespace is rooted at the container's own cgroup. */
   | { op: 'unshare'; flags: number }
+  /** Write the LSM exec label (`attr` 'exec' for SELinux, 'apparmor/exec' with value
+   *  "exec <profile>" for AppArmor) to /proc/<pid>/attr through the container's verified procfs,
+   *  as the sysctl step does; the kernel applies it at execve. */
+  | { op: 'lsm-label'; attr: 'exec' | 'apparmor/exec'; value: string }
   /** personality(2): 0 (PER_LINUX) or 8 (PER_LINUX32); kept across execve. */
   | { op: 'personality'; persona: number }
   /** execve the first candidate that exists: `candidates` are absolute container paths (the

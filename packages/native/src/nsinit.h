@@ -47,7 +47,8 @@ enum nsinit_op {
   NSINIT_OP_SYSCTL,
   NSINIT_OP_PERSONALITY,
   NSINIT_OP_UNSHARE,
-  NSINIT_OP_MAX_ = NSINIT_OP_UNSHARE
+  NSINIT_OP_LSM_LABEL,
+  NSINIT_OP_MAX_ = NSINIT_OP_LSM_LABEL
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -183,6 +184,14 @@ int nsinit_devices_chown(struct nsinit_child *c, const struct nsinit_step *s, st
 
 /* sysctl.c: write one /proc/sys value through a verified procfs (target = path below /proc/sys). */
 int nsinit_sysctl_write(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+/* Open the container's /proc, verified to be a procfs mount root; -1 with e set otherwise. */
+int nsinit_sysctl_proc_root(struct nsinit_child *c, struct nsinit_err *e);
+/* Write `value` to `rel` beneath a verified /proc fd: no symlinks, no mount crossing, procfs. */
+int nsinit_sysctl_proc_write(int proc, const char *rel, const char *value, const char *what,
+                             struct nsinit_err *e);
+
+/* lsm.c: the exec label of an LSM (target = "exec" or "apparmor/exec", value = what to write). */
+int nsinit_lsm_label(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 
 /* caps.c */
 int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s,

@@ -322,6 +322,18 @@ describe('OCI namespaces by path', () => {
 });
 
 describe('OCI LSM labels', () => {
+  it('runs the process under process.apparmorProfile where AppArmor is enabled', async (ctx) => {
+    if (!hostLsms().includes('apparmor')) ctx.skip('AppArmor is not enabled on this host');
+    const { lines } = await run(
+      ctx,
+      (c) => {
+        c.process!.apparmorProfile = 'unconfined';
+      },
+      'cat /proc/self/attr/current',
+    );
+    expect(lines).toEqual(['unconfined']);
+  });
+
   it('refuses an AppArmor profile or SELinux label on a host without that LSM, naming the field', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     const lsms = hostLsms();

@@ -135,6 +135,10 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
       checkSysctl(key, spec.namespaces, spec.at.sysctl);
       return { op: 'sysctl', key: sysctlPath(key), value };
     });
+    // The LSM exec labels, written while we still hold every capability; applied at execve.
+    if (spec.labels?.apparmor)
+      sysctl.push({ op: 'lsm-label', attr: 'apparmor/exec', value: `exec ${spec.labels.apparmor}` });
+    if (spec.labels?.selinux) sysctl.push({ op: 'lsm-label', attr: 'exec', value: spec.labels.selinux });
     steps.push(
       ...rootfsSteps(
         spec,

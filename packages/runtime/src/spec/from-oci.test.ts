@@ -444,12 +444,26 @@ describe('fromOci + compilePlan', () => {
       edit(c);
       expect(() => compile(c), String(message)).toThrow(message);
     }
-    // With the LSM on the host the label is still refused, but for what it is.
+  });
+
+  it('applies LSM labels where the host has the LSM: exec labels after sysctl, the mount label on tmpfs/devpts/mqueue', () => {
     const c = minimal();
     c.process!.apparmorProfile = 'docker-default';
-    expect(() => fromOci(c, '/b', { lsms: ['capability', 'apparmor'] })).toThrow(
-      /applying AppArmor labels is not supported yet/,
-    );
+    c.process!.selinuxLabel = 'system_u:system_r:container_t:s0';
+    c.linux!.mountLabel = 'system_u:object_r:container_file_t:s0';
+    c.mounts!.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['mode=1777'] });
+    const spec = fromOci(c, '/bundle', { lsms: ['capability', 'apparmor', 'selinux'] });
+    const plan = compilePlan(spec, { rootfs: '/bundle/rootfs', tables, stdio: [0, 1, 2] });
+    const o = ops(plan.steps);
+    expect(find(plan.steps, 'lsm-label')).toEqual([
+      { op: 'lsm-label', attr: 'apparmor/exec', value: 'exec docker-default' },
+      { op: 'lsm-label', attr: 'exec', value: 'system_u:system_r:container_t:s0' },
+    ]);
+    expect(o.indexOf('lsm-label')).toBe(o.indexOf('pivot-root') + 1);
+    expect(find(plan.steps, 'mount').map((m) => m.data)).toEqual([
+      '',
+      'mode=1777,context="system_u:object_r:container_file_t:s0"',
+    ]);
   });
 
   it('refuses what podman and the containerd CRI fixtures ask that is not built, naming it', () => {

@@ -95,11 +95,17 @@ function checkLsm(config: OciConfigInput, lsms: readonly string[]): void {
     ['/linux/mountLabel', config.linux?.mountLabel, 'selinux', 'SELinux'],
   ];
   for (const [field, value, lsm, name] of labels) {
-    if (!value) continue;
-    if (!lsms.includes(lsm))
+    if (value && !lsms.includes(lsm))
       refuse(field, `${name} is not enabled on this host, so '${value}' cannot be applied`);
-    refuse(field, `applying ${name} labels is not supported yet`);
   }
+}
+
+/** SELinux labels the filesystems we create (tmpfs, devpts, mqueue) with the mount label. */
+const LABELLED_FS = new Set(['tmpfs', 'devpts', 'mqueue']);
+
+function withMountLabel(m: MountEntry, label: string | undefined): MountEntry {
+  if (!label || !LABELLED_FS.has(m.type)) return m;
+  return { ...m, data: m.data === '' ? `context="${label}"` : `${m.data},context="${label}"` };
 }
 
 function namespaces(config: OciConfigInput): NamespaceEntry[] {
@@ -239,7 +245,7 @@ export function fromOci(
   const linux = config.linux ?? {};
   const p = config.process ?? {};
   const ns = namespaces(config);
-  const mountList = mounts(config, bundleDir);
+  const mountList = mounts(config, bundleDir).map((m) => withMountLabel(m, linux.mountLabel));
   // A /dev bound from elsewhere is used as it is (runc sets up devices only on its own /dev).
   const setupDev = !mountList.some((m) => m.destination === '/dev' && m.type === 'bind');
   const rootProp = linux.rootfsPropagation;
@@ -282,6 +288,14 @@ export function fromOci(
     ...(config.domainname ? { domainname: config.domainname } : {}),
     sysctl,
     ...(domain ? { personality: domain } : {}),
+    ...(p.apparmorProfile || p.selinuxLabel
+      ? {
+          labels: {
+            ...(p.apparmorProfile ? { apparmor: p.apparmorProfile } : {}),
+            ...(p.selinuxLabel ? { selinux: p.selinuxLabel } : {}),
+          },
+        }
+      : {}),
     process: {
       ...(p.args ? { args: [...p.args] } : {}),
       env: [...(p.env ?? [])],
