@@ -40,7 +40,7 @@ export {
   type PlanConfig,
 } from './plan/compile.js';
 export { from2014 } from './spec/from-2014.js';
-export { fromOci, type FromOciOptions } from './spec/from-oci.js';
+export { fromOci, type FromOciOptions, withOciProcess } from './spec/from-oci.js';
 export {
   type CompiledOci,
   type CompileOciOptions,

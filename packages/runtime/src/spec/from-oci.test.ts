@@ -5,8 +5,8 @@ import type { Step } from '@nsinit/native';
 import { createNativeFake } from '@nsinit/testkit';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type CgroupHierarchy, cgroupHierarchies } from '../plan/cgroup-mounts.js';
-import { compilePlan, type KernelTables } from '../plan/compile.js';
-import { fromOci } from './from-oci.js';
+import { compilePlan, type KernelTables, namespaceFlags } from '../plan/compile.js';
+import { fromOci, withOciProcess } from './from-oci.js';
 import { parseMountOptions } from './mount-options.js';
 import type { OciConfigInput } from './oci-input.js';
 
@@ -477,5 +477,54 @@ describe('fromOci + compilePlan', () => {
   it('puts the create/start wait just before exec', () => {
     const plan = compile(minimal(), { beforeExec: [{ op: 'dumpable', on: false }] });
     expect(ops(plan.steps).slice(-3)).toEqual(['chdir', 'dumpable', 'exec']);
+  });
+});
+
+describe('withOciProcess (exec into a running container)', () => {
+  it('swaps in another process, names its fields under the process file, and joins every namespace', () => {
+    const c = minimal();
+    c.linux!.namespaces!.push({ type: 'cgroup' }, { type: 'network', path: '/run/netns/pod' });
+    const spec = withOciProcess(fromOci(c, '/bundle'), {
+      args: ['ps'],
+      cwd: '/tmp',
+      env: ['A=1'],
+      user: { uid: 1000, gid: 1000, additionalGids: [5], umask: 0o077 },
+      capabilities: { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] },
+    });
+    const plan = compilePlan(spec, { rootfs: '/bundle/rootfs', tables, stdio: [0, 1, 2], join: true });
+    expect(plan.cloneFlags).toBe(0);
+    expect(ops(plan.steps)).toEqual([
+      'session',
+      'umask',
+      'close-fds',
+      'identity',
+      'pdeathsig',
+      'caps',
+      'chdir',
+      'exec',
+    ]);
+    expect(plan.steps[1]).toEqual({ op: 'umask', mask: 0o077 });
+    expect(find(plan.steps, 'identity')[0]).toEqual({ op: 'identity', uid: 1000, gid: 1000, groups: [5] });
+    expect(namespaceFlags(spec, C, { forJoin: true })).toBe(
+      C.CLONE_NEWNS! | C.CLONE_NEWPID! | C.CLONE_NEWCGROUP! | C.CLONE_NEWNET!,
+    );
+    expect(namespaceFlags(spec, C)).toBe(C.CLONE_NEWNS! | C.CLONE_NEWPID!);
+    const bad = (p: Parameters<typeof withOciProcess>[1]) => () =>
+      compilePlan(withOciProcess(fromOci(minimal(), '/bundle'), p), {
+        rootfs: '/r',
+        tables,
+        stdio: [0, 1, 2],
+        join: true,
+      });
+    expect(bad({ args: ['x'], cwd: '/', env: ['NOPE'] })).toThrow(/invalid config: \/env\/0/);
+    expect(bad({ args: ['x'], cwd: '/', capabilities: { ambient: ['CAP_NOPE'] } })).toThrow(
+      /\/capabilities\/ambient\/0: unknown capability/,
+    );
+    expect(bad({ args: ['x'], cwd: '/', scheduler: { policy: 'SCHED_FIFO' } })).toThrow(
+      /invalid config: \/scheduler:/,
+    );
+    expect(bad({ args: ['x'], cwd: '/', apparmorProfile: 'p' })).toThrow(
+      /\/apparmorProfile: AppArmor is not enabled/,
+    );
   });
 });

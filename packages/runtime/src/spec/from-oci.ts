@@ -10,6 +10,7 @@ import type {
   MountEntry,
   NamespaceEntry,
   NamespaceType,
+  ProcessSpec,
   RlimitSpec,
   RuntimeSpec,
 } from './model.js';
@@ -217,8 +218,10 @@ function devices(config: OciConfigInput, setupDev: boolean): DeviceEntry[] {
 
 const SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
 
-function capabilities(config: OciConfigInput): CapabilitySets {
-  const c = config.process?.capabilities ?? {};
+type OciProcessInput = NonNullable<OciConfigInput['process']>;
+
+function capabilities(p: OciProcessInput): CapabilitySets {
+  const c = p.capabilities ?? {};
   return Object.fromEntries(SETS.map((set) => [set, [...(c[set] ?? [])]])) as unknown as CapabilitySets;
 }
 
@@ -232,6 +235,72 @@ const PROPAGATION: Readonly<Record<string, readonly string[]>> = {
   unbindable: ['MS_UNBINDABLE'],
   runbindable: ['MS_REC', 'MS_UNBINDABLE'],
 };
+
+/** An OCI process object → the model's process (user, umask, five capability sets, ...). */
+function ociProcess(p: OciProcessInput): ProcessSpec {
+  const user = p.user ?? {};
+  const rlimits: RlimitSpec[] = (p.rlimits ?? []).map((r) => ({ type: r.type, soft: r.soft, hard: r.hard }));
+  return {
+    ...(p.args ? { args: [...p.args] } : {}),
+    env: [...(p.env ?? [])],
+    cwd: p.cwd ?? '/',
+    user: { uid: user.uid ?? 0, gid: user.gid ?? 0, additionalGids: [...(user.additionalGids ?? [])] },
+    umask: user.umask ?? 0o022,
+    capabilities: capabilities(p),
+    rlimits,
+    noNewPrivileges: p.noNewPrivileges === true,
+    ...(p.oomScoreAdj === undefined ? {} : { oomScoreAdj: p.oomScoreAdj }),
+    terminal: p.terminal === true,
+    createCwd: true,
+  };
+}
+
+/** The spec for `exec` into a running container: the container's spec with another OCI process
+ *  (config.json's process schema, e.g. `exec --process process.json`), whose fields are named
+ *  under `prefix` in errors ('' for a process.json file). Compile it with `join: true`. */
+export function withOciProcess(
+  spec: RuntimeSpec,
+  process: OciProcessInput,
+  prefix = '',
+  options: FromOciOptions = {},
+): RuntimeSpec {
+  const config: OciConfigInput = { process };
+  try {
+    refuseUnsupported(config);
+    checkLsm(config, options.lsms ?? []);
+  } catch (err) {
+    // Re-root the pointer under the process file's own prefix.
+    const e = err as Error & { errors?: { path: string; message: string }[] };
+    if (e.errors?.[0]) {
+      const { path, message } = e.errors[0];
+      refuse(`${prefix}${path.replace(/^\/process/, '')}`, message);
+    }
+    throw err;
+  }
+  if (process.apparmorProfile || process.selinuxLabel)
+    refuse(
+      `${prefix}/${process.apparmorProfile ? 'apparmorProfile' : 'selinuxLabel'}`,
+      'LSM labels for exec are not supported yet',
+    );
+  const at = (name: string) => `${prefix}/${name}`;
+  return {
+    ...spec,
+    process: ociProcess(process),
+    at: {
+      ...spec.at,
+      env: at('env'),
+      cwd: at('cwd'),
+      rlimits: at('rlimits'),
+      capabilities: {
+        bounding: at('capabilities/bounding'),
+        effective: at('capabilities/effective'),
+        permitted: at('capabilities/permitted'),
+        inheritable: at('capabilities/inheritable'),
+        ambient: at('capabilities/ambient'),
+      },
+    },
+  };
+}
 
 /** config.json → RuntimeSpec. `bundleDir` is the absolute bundle directory (root.path and bind
  *  sources are relative to it). */
@@ -258,8 +327,6 @@ export function fromOci(
     refuse('/linux/personality/domain', `'${domain}' is not LINUX or LINUX32`);
   const sysctl = { ...(linux.sysctl ?? {}) };
   for (const key of Object.keys(sysctl)) checkSysctl(key, ns);
-  const user = p.user ?? {};
-  const rlimits: RlimitSpec[] = (p.rlimits ?? []).map((r) => ({ type: r.type, soft: r.soft, hard: r.hard }));
   return {
     format: 'oci',
     namespaces: ns,
@@ -296,19 +363,7 @@ export function fromOci(
           },
         }
       : {}),
-    process: {
-      ...(p.args ? { args: [...p.args] } : {}),
-      env: [...(p.env ?? [])],
-      cwd: p.cwd ?? '/',
-      user: { uid: user.uid ?? 0, gid: user.gid ?? 0, additionalGids: [...(user.additionalGids ?? [])] },
-      umask: user.umask ?? 0o022,
-      capabilities: capabilities(config),
-      rlimits,
-      noNewPrivileges: p.noNewPrivileges === true,
-      ...(p.oomScoreAdj === undefined ? {} : { oomScoreAdj: p.oomScoreAdj }),
-      terminal: p.terminal === true,
-      createCwd: true,
-    },
+    process: ociProcess(p),
     cgroup: {
       ...(linux.cgroupsPath ? { path: linux.cgroupsPath } : {}),
       ...(linux.resources ? { resources: linux.resources } : {}),
