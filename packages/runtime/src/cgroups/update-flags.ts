@@ -2,7 +2,7 @@
 // --pids-limit, ...) or a LinuxResources JSON document (`-r FILE`, which containerd's shim sends on
 // stdin). Device rules are never updated, as in runc. See runc's man/runc-update.8.md.
 import { NsinitError } from '@nsinit/native';
-import type { FieldNamer, Resources } from './resources.js';
+import { checkResources, type FieldNamer, type Resources } from './resources.js';
 import { resourcesFromOci } from './resources-oci.js';
 
 /** runc update's value flags, without the leading dashes. */
@@ -91,14 +91,27 @@ export function resourcesFromUpdateFlags(flags: Partial<Record<string, string>>)
     doc[section]![key] = v;
   }
   return rethrow(
-    () => resourcesFromOci(doc, { name: flagName, withDevices: false }),
+    () => checked(resourcesFromOci(doc, { name: flagName, withDevices: false }), flagName),
     'ERR_NSINIT_INVALID_ARG',
   );
 }
 
+/** Range checks up front, so an error names the flag or the document's field. */
+function checked(r: Resources, name: FieldNamer): Resources {
+  const problems = checkResources(r, name);
+  if (problems.length > 0) {
+    throw new NsinitError(problems.map((p) => `${p.path}: ${p.message}`).join('; '), {
+      code: 'ERR_NSINIT_INVALID_CONFIG',
+      errors: problems,
+    });
+  }
+  return r;
+}
+
 /** A LinuxResources document (`update -r FILE`); `devices` in it are ignored, as runc does. */
 export function resourcesFromUpdateJson(doc: unknown, file = 'resources'): Resources {
-  return resourcesFromOci(doc, { name: (p) => `${file}: ${p}`, withDevices: false });
+  const name: FieldNamer = (p) => `${file}: ${p}`;
+  return checked(resourcesFromOci(doc, { name, withDevices: false }), name);
 }
 
 function rethrow<T>(fn: () => T, code: string): T {
