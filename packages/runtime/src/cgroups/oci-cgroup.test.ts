@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { createNativeFake } from '@nsinit/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CgroupFs, realFs } from './cgroupfs.js';
-import { cgroupLocation, cgroupRecord, createOciCgroup, openCgroup, updateCgroup } from './oci-cgroup.js';
+import { cgroupRecord } from './index.js';
+import { cgroupLocation, createOciCgroup, openCgroup, updateCgroup } from './oci-cgroup.js';
 import { resourcesFromOci } from './resources-oci.js';
 
 const FILES: Record<string, string[]> = {

@@ -6,21 +6,12 @@ import { join } from 'node:path';
 import { NsinitError } from '@nsinit/native';
 import { type CgroupFs, realFs } from './cgroupfs.js';
 import { applyWrites, type ManagedCgroup } from './handle.js';
-import { type CgroupOptions, detectCgroupVersion } from './index.js';
+import { type CgroupOptions, type CgroupRecord, detectCgroupVersion } from './index.js';
 import { checkResources, type FieldNamer, ociField, type Resources } from './resources.js';
-import { createV1, V1Cgroup } from './v1.js';
-import { createV2, V2Cgroup, v2Base } from './v2.js';
+import { createV1, v1FromPaths } from './v1.js';
+import { createV2, v2Base, v2FromPath } from './v2.js';
 import { v1ResourceWrites, v1Unsupported } from './writes-v1.js';
 import { v2DeviceFilter, v2ResourceWrites, v2Unsupported } from './writes-v2.js';
-
-/** What the state file keeps: the directories, and the parents this container created. */
-export interface CgroupRecord {
-  version: 1 | 2;
-  /** Controller → directory (v2: `unified`). */
-  paths: Record<string, string>;
-  /** Parent directories created for this container, removed at delete when empty. */
-  parents: string[];
-}
 
 /** Every v1 controller an OCI container joins when the host mounts it (runc joins the same set). */
 export const OCI_V1_CONTROLLERS = [
@@ -119,7 +110,8 @@ export async function createOciCgroup(
   refuse(checkOciResources(spec.resources, version, name));
   if (version === 1) {
     const writes = v1ResourceWrites(spec.resources, name);
-    return createV1({ controllers: OCI_V1_CONTROLLERS, parts, absolute, writes }, pid, opts.v1);
+    const layout = { controllers: OCI_V1_CONTROLLERS, parts, absolute, writes, createdParentsOnly: true };
+    return createV1(layout, pid, opts.v1);
   }
   const view = opts.v2 ?? {};
   const b = v2Base(view);
@@ -138,16 +130,11 @@ export async function createOciCgroup(
       enable: offered,
       devices: v2DeviceFilter(spec.resources),
       devicesField: name('devices'),
+      createdParentsOnly: true,
     },
     pid,
     view,
   );
-}
-
-/** The record to persist for `cg`. */
-export function cgroupRecord(cg: ManagedCgroup): CgroupRecord {
-  const parents = (cg as V1Cgroup | V2Cgroup).parents ?? [];
-  return { version: cg.version, paths: { ...cg.paths }, parents: [...parents] };
 }
 
 /** Reopen a container's cgroup from its record. The record comes from our own state file; its
@@ -163,9 +150,9 @@ export function openCgroup(record: CgroupRecord, fs: CgroupFs = realFs): Managed
     const dir = record.paths.unified;
     if (!dir)
       throw new NsinitError('the recorded v2 cgroup has no directory', { code: 'ERR_NSINIT_INVALID_CONFIG' });
-    return new V2Cgroup(fs, dir, [...record.parents]);
+    return v2FromPath(dir, record.parents, fs);
   }
-  return new V1Cgroup(fs, { ...record.paths }, [...record.parents]);
+  return v1FromPaths(record.paths, record.parents, fs);
 }
 
 /** Apply new resources to a live container (`nsinit-oci update`). Device rules are not updated

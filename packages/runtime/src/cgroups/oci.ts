@@ -3,10 +3,8 @@
 // processes, and runc-shaped statistics.
 export { cgroupPids, destroyCgroup, signalAll } from './cgroup-procs.js';
 export {
-  type CgroupRecord,
   type CreateOptions,
   cgroupLocation,
-  cgroupRecord,
   checkOciResources,
   createOciCgroup,
   OCI_V1_CONTROLLERS,

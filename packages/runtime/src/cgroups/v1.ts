@@ -117,6 +117,9 @@ export interface V1Layout {
   absolute?: boolean;
   writes: readonly CgroupWrite[];
   frozen?: boolean;
+  /** Teardown removes only the parent levels this call created (an OCI cgroupsPath names
+   *  levels an engine or kubelet owns), not every empty level. */
+  createdParentsOnly?: boolean;
 }
 
 /** The mount point of `controller`'s hierarchy (its root as this process sees it). */
@@ -156,6 +159,7 @@ export async function createV1(layout: V1Layout, pid: number, view: HostView = {
     byBase.set(base, [...(byBase.get(base) ?? []), ctrl]);
   }
   const created: string[] = [];
+  const levels: string[] = [];
   const leaves: string[] = [];
   const placed: string[] = [];
   try {
@@ -163,6 +167,7 @@ export async function createV1(layout: V1Layout, pid: number, view: HostView = {
       const cpuset = ctrls.includes('cpuset');
       const chain = makeChain(fs, base, [...parts], cpuset ? (d) => inheritCpuset(fs, d) : undefined);
       created.push(...chain.created);
+      levels.push(...chain.levels);
       leaves.push(chain.leaf);
       for (const ctrl of ctrls) paths[ctrl] = chain.leaf;
     }
@@ -190,11 +195,17 @@ export async function createV1(layout: V1Layout, pid: number, view: HostView = {
     throw err;
   }
   const leafSet = new Set(leaves);
-  return new V1Cgroup(
-    fs,
-    paths,
-    created.filter((d) => !leafSet.has(d)),
-  );
+  const parents = layout.createdParentsOnly ? created.filter((d) => !leafSet.has(d)) : levels;
+  return new V1Cgroup(fs, paths, parents);
+}
+
+/** The cgroup a trusted record names (joins, stats, teardown of a stale instance). */
+export function v1FromPaths(
+  paths: Record<string, string>,
+  parents: string[],
+  fs: CgroupFs = realFs,
+): ManagedCgroup {
+  return new V1Cgroup(fs, { ...paths }, [...parents]);
 }
 
 /** The container cgroups a live pid is in: per controller, its directory when that ends in

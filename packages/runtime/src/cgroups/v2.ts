@@ -180,6 +180,9 @@ export interface V2Layout {
   /** Names the device rules in an attach error. */
   devicesField: string;
   frozen?: boolean;
+  /** Teardown removes only the parent levels this call created (an OCI cgroupsPath names
+   *  levels an engine or kubelet owns), not every empty level. */
+  createdParentsOnly?: boolean;
 }
 
 export async function setupV2(c: CgroupConfig, pid: number, view: V2View = {}): Promise<ManagedCgroup> {
@@ -204,11 +207,9 @@ export async function createV2(layout: V2Layout, pid: number, view: V2View = {})
   try {
     const chain = makeChain(fs, top, [...parts]);
     created = chain.created;
-    const levels: string[] = [];
-    for (let i = 1; i < parts.length; i++) levels.push(join(top, ...parts.slice(0, i)));
-    enableControllers(fs, top, levels, needed, fields);
+    enableControllers(fs, top, chain.levels, needed, fields);
     const optional = (layout.enable ?? []).filter((c) => !needed.includes(c));
-    if (optional.length > 0) enableControllers(fs, top, levels, optional, fields);
+    if (optional.length > 0) enableControllers(fs, top, chain.levels, optional, fields);
     applyWrites(fs, writes, () => chain.leaf);
     // Attached before the pid is placed, so the process never opens a device unfiltered.
     if (devices) attachDeviceFilter(view.native ?? realNative, chain.leaf, devices, layout.devicesField);
@@ -219,11 +220,8 @@ export async function createV2(layout: V2Layout, pid: number, view: V2View = {})
       const events = join(chain.leaf, 'cgroup.events');
       await pollUntil(() => parseFlatKeyed(fs.read(events)).frozen === 1, `${events} to report frozen 1`);
     }
-    return new V2Cgroup(
-      fs,
-      chain.leaf,
-      created.filter((d) => d !== chain.leaf),
-    );
+    const parents = layout.createdParentsOnly ? created.filter((d) => d !== chain.leaf) : chain.levels;
+    return new V2Cgroup(fs, chain.leaf, parents);
   } catch (err) {
     if (placed) {
       try {
@@ -241,4 +239,9 @@ export function v2CgroupsOf(c: CgroupConfig, pid: number, view: V2View = {}): Ma
   const { fs, base: dir } = base({ ...view, self: undefined }, readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
   const suffix = `/${relativeParts(c.parent, c.name!).join('/')}`;
   return dir.endsWith(suffix) ? new V2Cgroup(fs, dir, []) : null;
+}
+
+/** The cgroup a trusted record names (joins, stats, teardown of a stale instance). */
+export function v2FromPath(dir: string, parents: string[], fs: CgroupFs = realFs): ManagedCgroup {
+  return new V2Cgroup(fs, dir, [...parents]);
 }
