@@ -4,17 +4,10 @@
 // kills and reaps the child before cleaning up, so nothing is left behind.
 import { closeSync, constants as fsc, openSync, readFileSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
-import {
-  type ChildFailure,
-  childFailureError,
-  type ExitStatus,
-  type NativeBindings,
-  type Plan,
-  type Spawned,
-  type WinSize,
-} from '@nsinit/native';
+import type { ExitStatus, NativeBindings, Spawned, WinSize } from '@nsinit/native';
 import { type CgroupHandle, cgroupsOf, isFrozen, setupCgroups } from './cgroups/index.js';
-import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
+import { ErrorCodes, nsinitError } from './errors.js';
+import { failureError } from './exec-failure.js';
 import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags, type PlanConfig } from './plan/compile.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
@@ -36,6 +29,7 @@ export interface LaunchContext {
   abort?: AbortSignal;
   timeout?: number;
   killSignal: NodeJS.Signals | number;
+  stopTimeout: number;
   onWarning: (message: string) => void;
   /** Runs the teardown under the data-directory lock (see container.ts). */
   locked: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -57,27 +51,6 @@ function prepareStdio(ctx: LaunchContext): {
   }
   const stdio = setupStdio(ctx.native, ctx.stdio);
   return { pty: null, stdio, fds: stdio.fds };
-}
-
-/** Turn a child-side failure record into the error users see; exec failures keep their errno so
- *  the CLI can answer 126/127. */
-export function failureError(failure: ChildFailure, plan: Plan, argv: string[]): NsinitError {
-  const cause = childFailureError(failure, plan);
-  const isExec = failure.op === 'exec';
-  const fields = {
-    errno: cause.errno,
-    syscall: cause.syscall,
-    path: cause.path,
-    step: failure.op,
-    cause,
-  };
-  return isExec
-    ? nsinitError(ErrorCodes.EXEC_FAILED, `cannot execute '${argv[0]}': ${cause.message}`, fields)
-    : nsinitError(
-        ErrorCodes.START_FAILED,
-        `container setup failed at step '${failure.op}': ${cause.message}`,
-        fields,
-      );
 }
 
 /** Kill the child (SIGKILL through the pidfd, never a recycled pid) and reap it. */
@@ -129,7 +102,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     syncOpen = false; // awaitExec owns and closes it
     await testPause('after-go', child.pid);
     const failure = await native.awaitExec(spawned.sync);
-    if (failure) throw failureError(failure, plan, ctx.argv);
+    if (failure) throw failureError(failure, plan, ctx);
     await testPause('after-exec', child.pid);
     const start = native.startTime(child.pid);
     if (start === null) {
@@ -220,7 +193,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     native.go(spawned.sync);
     syncOpen = false; // awaitExec owns and closes it
     const failure = await native.awaitExec(spawned.sync);
-    if (failure) throw failureError(failure, plan, ctx.argv);
+    if (failure) throw failureError(failure, plan, ctx);
   } catch (err) {
     if (spawned) {
       if (syncOpen) safeClose(native, spawned.sync);
@@ -265,6 +238,7 @@ function handleFields(
     abort: ctx.abort,
     timeout: ctx.timeout,
     killSignal: ctx.killSignal,
+    stopTimeout: ctx.stopTimeout,
     onWarning: ctx.onWarning,
   };
 }

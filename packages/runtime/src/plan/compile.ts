@@ -126,8 +126,9 @@ export function compilePlan(config: PlanConfig, options: CompileOptions): Plan {
   } else {
     steps.push({ op: 'umask', mask: 0o022 });
   }
-  steps.push(...rlimitSteps(config.rlimits, tables.rlimits));
-  steps.push(...finishingSteps(config, options, argv, envp, workingDir));
+  // Appended one by one: spreading a config-sized list into push() overflows the stack.
+  for (const step of rlimitSteps(config.rlimits, tables.rlimits)) steps.push(step);
+  for (const step of finishingSteps(config, options, argv, envp, workingDir)) steps.push(step);
   return { cloneFlags, stdio: options.stdio, consoleFd: options.join ? -1 : consoleFd, steps };
 }
 
@@ -151,11 +152,16 @@ function finishingSteps(
     // setuid/setgid clear the parent-death signal, so it is armed after the identity switch:
     // if the supervisor dies the container init is killed, never silently orphaned.
     { op: 'pdeathsig', signal: os.signals.SIGKILL },
-    capsStep(config.capabilities, options.tables.capabilities),
   ];
+  // The directory is entered with the credentials the command will have after execve(2): a
+  // non-root user keeps no capability across it (no ambient or inheritable set), so it chdirs
+  // before the capabilities are raised again (setresuid cleared the effective set); otherwise
+  // `working_dir` would be entered with CAP_DAC_OVERRIDE and then be unreadable to the command.
+  const chdir: Step = { op: 'chdir', path: workingDir };
+  if (options.identity.uid !== 0) steps.push(chdir);
+  steps.push(capsStep(config.capabilities, options.tables.capabilities));
   if (config.no_new_privileges) steps.push({ op: 'no-new-privs' });
-  // After the user switch and cap drop, so the directory is checked with the final credentials.
-  steps.push({ op: 'chdir', path: workingDir });
+  if (options.identity.uid === 0) steps.push(chdir);
   steps.push({ op: 'exec', candidates: execCandidates(argv[0]!, envp, workingDir), argv, envp });
   return steps;
 }
