@@ -2,8 +2,8 @@
 // cpuacct usage, memory, blkio, freezer; plus pids), from whichever cgroup hierarchy it is in.
 // A human table by default; --json prints the 2014 JSON shape (key typos included).
 import type { CommandContext, Command } from '../command.js';
+import { openContainer } from '../open.js';
 import { reportError } from '../output.js';
-import { containerPaths } from './exec.js';
 
 type Runtime = typeof import('@nsinit/runtime');
 
@@ -17,9 +17,8 @@ export async function liveCgroup(
     io.stderr.write(`nsinit: ${command} takes no arguments, got '${args[0]}'\n`);
     return 2;
   }
-  const { dir, root } = containerPaths(ctx);
   const runtime = await import('@nsinit/runtime');
-  const container = await runtime.open(dir, { root });
+  const container = await openContainer(ctx, runtime);
   const status = await container.status();
   if (!status.running || status.pid === null) {
     io.stderr.write(`nsinit: ${command}: no container is running in ${container.dataDir}\n`);
