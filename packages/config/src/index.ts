@@ -31,3 +31,4 @@ export {
   type ValidationResult,
   validateConfig,
 } from './validate.js';
+export * from './oci/index.js';

@@ -1,6 +1,6 @@
 // Turns a failed schema check into messages a person can act on ("expected a number of bytes, got
 // "512m""), walking the same JSON Schema subset the compiled validator checks. No kernel facility.
-import { DOMAIN, EXPECTED, PATTERN_HINT, type SchemaNode } from './annotations.js';
+import { DOMAIN, EXPECTED, PATTERN_HINT, type SchemaNode, SUGGEST } from './annotations.js';
 import { type ConfigIssue, describeValue, issue, pointer } from './issues.js';
 import { isPlainObject } from './normalise.js';
 import { closest } from './suggest.js';
@@ -62,7 +62,11 @@ export function typeErrors(schema: SchemaNode, value: unknown, path: string, out
       return;
     case 'array':
       if (!Array.isArray(value)) out.push(mismatch(schema, value, path));
-      else if (schema.items !== undefined) {
+      else if (schema.minItems !== undefined && value.length < schema.minItems) {
+        out.push(issue(path, `must have at least ${schema.minItems} entries, got ${value.length}`));
+      } else if (schema.maxItems !== undefined && value.length > schema.maxItems) {
+        out.push(issue(path, `must have at most ${schema.maxItems} entries, got ${value.length}`));
+      } else if (schema.items !== undefined) {
         for (let i = 0; i < value.length; i++) typeErrors(schema.items, value[i], pointer(path, i), out);
       }
       return;
@@ -111,6 +115,11 @@ function stringErrors(schema: SchemaNode, value: unknown, path: string, out: Con
   } else if (schema.maxLength !== undefined && length > schema.maxLength) {
     out.push(issue(path, `must be at most ${schema.maxLength} characters long, got ${length}`, value));
   } else if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) {
+    const match = schema[SUGGEST] === undefined ? undefined : closest(value, schema[SUGGEST]);
+    if (match !== undefined && schema[DOMAIN] !== undefined) {
+      out.push(issue(path, `unknown ${schema[DOMAIN]}; did you mean ${match}?`, value));
+      return;
+    }
     const hint = schema[PATTERN_HINT] ?? `expected ${expected(schema)} matching /${schema.pattern}/`;
     out.push(issue(path, `${hint}, got ${describeValue(value)}`, value));
   }

@@ -129,11 +129,14 @@ export async function removeState(dataDir: string, onlyPid?: number): Promise<vo
     }
     if (current !== null && current.trim() !== String(onlyPid)) return;
   }
+  // Both are attempted: a pid file that cannot be removed must not keep a start file behind.
+  let first: unknown = null;
   for (const name of [PID_FILE, START_FILE]) {
     try {
       unlinkSync(join(dataDir, name));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') first ??= err;
     }
   }
+  if (first !== null) throw first;
 }
