@@ -40,10 +40,13 @@ export interface NativeBindings {
    *  not an error here: awaitExec reports its record and waitExit its status. */
   go(sync: number): void;
   /** Resolves when the child has exec'd (null: EOF on the CLOEXEC sync socket) or failed (the
-   *  record it wrote). Closes `sync`. Never blocks the event loop. */
+   *  record it wrote). Takes `sync`: it is closed before this returns, even when the watch cannot
+   *  be registered (the promise then rejects). Never blocks the event loop. */
   awaitExec(sync: number): Promise<ChildFailure | null>;
   /** Resolves when the process behind `pidfd` has exited, reaping it with waitid(P_PIDFD).
-   *  Does not close the pidfd. One shared watcher thread serves every pidfd. */
+   *  The watcher dups the pidfd: the caller may close its own at any time (even before the exit)
+   *  and reuse the number; the watch still follows the process it was registered for. One
+   *  shared watcher thread serves every pidfd. */
   waitExit(pidfd: number): Promise<ExitStatus>;
 
   // --- processes -----------------------------------------------------------------------------

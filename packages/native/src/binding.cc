@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <fcntl.h>
+#include <unistd.h>
 #include <termios.h>
 
 #include <cerrno>
@@ -294,7 +295,11 @@ Napi::Value Watch(const Napi::CallbackInfo &info, int kind, const char *name)
   ctx->deferred = deferred;
   if (d->active++ == 0) napi_ref_threadsafe_function(env, d->tsfn);
   nsinit_err e;
-  if (nsinit_watch_add(fd, kind, OnWatched, ctx, &e) != 0) {
+  int rc = nsinit_watch_add(fd, kind, OnWatched, ctx, &e);
+  // awaitExec takes the sync socket on every path (the watcher holds its own copy): the caller
+  // has nothing left to close, and no number of its own that the watcher could touch later.
+  if (kind == NSINIT_WATCH_SYNC) close(fd);
+  if (rc != 0) {
     if (--d->active == 0) napi_unref_threadsafe_function(env, d->tsfn);
     napi_reject_deferred(env, deferred, MakeSysError(env, e.err, e.syscall, nullptr));
     delete ctx;

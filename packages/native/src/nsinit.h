@@ -178,7 +178,8 @@ int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *
 int nsinit_caps_last_cap(void);
 
 /* identity.c */
-int nsinit_identity_apply(const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_identity_apply(struct nsinit_child *c, const struct nsinit_step *s,
+                          struct nsinit_err *e);
 
 /* process.c: the small per-process steps (hostname, rlimit, session, exec, ...) */
 int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);

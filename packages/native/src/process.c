@@ -66,7 +66,8 @@ int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, str
       return nsinit_err_set(e, errno, "ioctl", "TIOCSCTTY");
     return 0;
   case NSINIT_OP_PDEATHSIG:
-    /* A uid/gid change clears the parent-death signal, so the runtime re-arms it after identity. */
+    /* The identity step keeps the signal armed across the uid switch itself (identity.c); this
+     * step sets the one the runtime asks for. */
     if (prctl(PR_SET_PDEATHSIG, s->signal, 0, 0, 0) < 0)
       return nsinit_err_set(e, errno, "prctl", "PR_SET_PDEATHSIG");
     return 0;
