@@ -37,6 +37,9 @@ export {
   namespaceFlags,
   type PlanConfig,
 } from './plan/compile.js';
+export { from2014 } from './spec/from-2014.js';
+export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';
+export type * from './spec/model.js';
 export {
   ContainerProcess,
   type ProcessError,

@@ -15,8 +15,9 @@ import {
 import { type CgroupHandle, cgroupsOf, isFrozen, setupCgroups } from './cgroups/index.js';
 import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
 import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
-import { compilePlan, type KernelTables, namespaceFlags, type PlanConfig } from './plan/compile.js';
+import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
+import { from2014, type PlanConfig } from './spec/from-2014.js';
 import { testPause } from './test-pause.js';
 import { type ContainerState, removeState, writeState } from './state.js';
 import { type ChildStdio, setupStdio, type StdioOption } from './stdio.js';
@@ -156,7 +157,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       netnsFd = openSync(nspath, fsc.O_RDONLY);
       netns = stack.push(`'${nspath}'`, () => closeSync(netnsFd));
     }
-    const plan = compilePlan(config as PlanConfig, {
+    const plan = compilePlan(from2014(config as PlanConfig), {
       rootfs: ctx.rootfs,
       argv: ctx.argv,
       tables: tables(native),
@@ -254,7 +255,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       });
     }
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
-    const plan = compilePlan(config as PlanConfig, {
+    const plan = compilePlan(from2014(config as PlanConfig), {
       rootfs: ctx.rootfs,
       argv: ctx.argv,
       tables: tables(native),
@@ -263,7 +264,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       consoleFd: pty ? pty.slave : -1,
       join: true,
     });
-    const nsFlags = namespaceFlags(config as PlanConfig, native.constants);
+    const nsFlags = namespaceFlags(from2014(config as PlanConfig), native.constants);
     const spawned = native.join(target.pidfd, nsFlags, plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     await childEnds.release();
