@@ -54,6 +54,7 @@ enum nsinit_op {
 #define NSINIT_MAX_ARGS 65536u
 #define NSINIT_MAX_CANDIDATES 256u
 #define NSINIT_MAX_GROUPS 65536u /* NGROUPS_MAX */
+#define NSINIT_RLIM_KEEP (-2)    /* rlimit hard: the inherited one, soft capped by it */
 #define NSINIT_MAX_HOSTNAME 64u  /* HOST_NAME_MAX */
 
 /* One decoded step. Strings point into the plan's private copy of the buffer (NUL-terminated
