@@ -55,6 +55,9 @@ export interface NativeBindings {
   pidfdSignal(pidfd: number, signal: number): boolean;
   /** Field 22 of /proc/<pid>/stat (clock ticks since boot), or null if the process is gone. */
   startTime(pid: number): string | null;
+  /** True on the process's main thread (gettid() == getpid()). A child's parent-death signal
+   *  follows the thread that cloned it, so containers are started only from the main thread. */
+  isMainThread(): boolean;
 
   // --- terminals -----------------------------------------------------------------------------
   /** A new pty: master (O_RDWR|O_NOCTTY|O_CLOEXEC) and its peer opened via TIOCGPTPEER. */

@@ -382,6 +382,11 @@ Napi::Value StartTime(const Napi::CallbackInfo &info)
   return r == 0 ? env.Null() : Napi::String::New(env, buf);
 }
 
+Napi::Value IsMainThread(const Napi::CallbackInfo &info)
+{
+  return Napi::Boolean::New(info.Env(), nsinit_proc_is_main_thread());
+}
+
 Napi::Value OpenPty(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
@@ -634,6 +639,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports)
       {"pidfdOpen", PidfdOpen},
       {"pidfdSignal", PidfdSignal},
       {"startTime", StartTime},
+      {"isMainThread", IsMainThread},
       {"openPty", OpenPty},
       {"getWinSize", GetWinSize},
       {"setWinSize", SetWinSize},

@@ -226,6 +226,7 @@ struct nsinit_mm {
   unsigned long arg_start, arg_end, env_start, env_end;
 };
 int nsinit_proc_self_mm(struct nsinit_mm *mm);
+bool nsinit_proc_is_main_thread(void);
 int nsinit_proc_pipe(int fds[2], struct nsinit_err *e);
 int nsinit_proc_close(int fd, struct nsinit_err *e);
 int nsinit_proc_try_lock(int fd, struct nsinit_err *e); /* 1 locked, 0 busy */

@@ -112,6 +112,10 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
       enter('pidfdSignal', [pidfd, signal]);
       return true;
     },
+    isMainThread() {
+      enter('isMainThread', []);
+      return true;
+    },
     startTime(pid: number) {
       enter('startTime', [pid]);
       return String(1000 + pid);
