@@ -10,12 +10,24 @@ export const DOMAIN: unique symbol = Symbol('nsinit.config.domain');
 export const PATTERN_HINT: unique symbol = Symbol('nsinit.config.pattern-hint');
 /** Marks an object whose keys are free-form (a map): unknown keys stay, with a warning. */
 export const BAG: unique symbol = Symbol('nsinit.config.bag');
+/** Marks a map whose keys are free-form by design (OCI annotations, sysctl): every key is kept, no
+ *  warning, and each value is read with the `additionalProperties` schema. */
+export const MAP: unique symbol = Symbol('nsinit.config.map');
+/** Other spellings of an enum's values (container.json's "NEWPID" for OCI's "pid"), matched
+ *  case-insensitively for "did you mean" when edit distance finds nothing. */
+export const ALIASES: unique symbol = Symbol('nsinit.config.aliases');
+/** Names a string with a `pattern` is usually one of, for a did-you-mean when the pattern fails
+ *  (OCI capability names are an open set, so they are a pattern, not an enum). */
+export const SUGGEST: unique symbol = Symbol('nsinit.config.suggest');
 
 export interface Annotations {
   [EXPECTED]?: string;
   [DOMAIN]?: string;
   [PATTERN_HINT]?: string;
   [BAG]?: boolean;
+  [MAP]?: boolean;
+  [SUGGEST]?: readonly string[];
+  [ALIASES]?: Readonly<Record<string, string>>;
 }
 
 /** A schema node as the error walker sees it: plain JSON Schema plus the annotations above. */
@@ -32,6 +44,8 @@ export type SchemaNode = TSchema &
     maximum?: number;
     minLength?: number;
     maxLength?: number;
+    minItems?: number;
+    maxItems?: number;
     description?: string;
     default?: unknown;
   };
@@ -43,5 +57,8 @@ export function annotate<T extends TSchema>(schema: T, notes: Annotations): T {
   if (notes[DOMAIN] !== undefined) target[DOMAIN] = notes[DOMAIN];
   if (notes[PATTERN_HINT] !== undefined) target[PATTERN_HINT] = notes[PATTERN_HINT];
   if (notes[BAG] !== undefined) target[BAG] = notes[BAG];
+  if (notes[MAP] !== undefined) target[MAP] = notes[MAP];
+  if (notes[SUGGEST] !== undefined) target[SUGGEST] = notes[SUGGEST];
+  if (notes[ALIASES] !== undefined) target[ALIASES] = notes[ALIASES];
   return schema;
 }

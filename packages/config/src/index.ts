@@ -13,6 +13,7 @@ export {
   RLIMIT_NAMES,
   type RlimitName,
 } from './names.js';
+export * from './oci/index.js';
 export {
   type ContainerConfig,
   ContainerConfigSchema,

@@ -121,6 +121,10 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_devices_symlink(c, s, e);
   case NSINIT_OP_MKDIR:
     return nsinit_devices_mkdir(c, s, e);
+  case NSINIT_OP_CHOWN:
+    return nsinit_devices_chown(c, s, e);
+  case NSINIT_OP_SYSCTL:
+    return nsinit_sysctl_write(c, s, e);
   case NSINIT_OP_CAPS:
     return nsinit_caps_apply(c->plan, s, e);
   case NSINIT_OP_IDENTITY:

@@ -1,7 +1,8 @@
-/* The per-process steps of the child: setns, hostname, rlimits, umask, no-new-privs, cwd, session
- * and controlling tty, parent-death signal, dumpable, close-on-exec of stray fds, and execve with
- * execvp-like candidate search. Man pages: sethostname(2), prlimit(2), setsid(2), tty_ioctl(4),
- * prctl(2), close_range(2), execve(2), setns(2). */
+/* The per-process steps of the child: setns, hostname, domainname, personality, rlimits, umask,
+ * no-new-privs, cwd, session and controlling tty, parent-death signal, dumpable, close-on-exec of
+ * stray fds, and execve with execvp-like candidate search. Man pages: sethostname(2), prlimit(2),
+ * setsid(2), tty_ioctl(4), prctl(2), close_range(2), execve(2), setns(2), setdomainname(2),
+ * personality(2). */
 #include "nsinit.h"
 #include "syscalls.h"
 
@@ -41,6 +42,18 @@ int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, str
   case NSINIT_OP_HOSTNAME:
     if (syscall(SYS_sethostname, s->path, strlen(s->path)) < 0)
       return nsinit_err_set(e, errno, "sethostname", s->path);
+    return 0;
+  case NSINIT_OP_DOMAINNAME:
+    if (syscall(SYS_setdomainname, s->path, strlen(s->path)) < 0)
+      return nsinit_err_set(e, errno, "setdomainname", s->path);
+    return 0;
+  case NSINIT_OP_UNSHARE:
+    if (unshare((int)s->flags) < 0) return nsinit_err_set(e, errno, "unshare", NULL);
+    return 0;
+  case NSINIT_OP_PERSONALITY:
+    /* Inherited across execve: a LINUX32 domain makes uname(2) report a 32-bit machine. */
+    if (syscall(SYS_personality, (unsigned long)s->persona) < 0)
+      return nsinit_err_set(e, errno, "personality", NULL);
     return 0;
   case NSINIT_OP_RLIMIT: {
     struct rlimit64 rl = {
