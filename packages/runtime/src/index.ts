@@ -20,6 +20,8 @@ export {
 export {
   Container,
   type ContainerStatus,
+  hiddenDataFiles,
+  liveCgroup,
   type OpenOptions,
   open,
   type ProcessOptions,
@@ -38,6 +40,16 @@ export {
   type PlanConfig,
 } from './plan/compile.js';
 export { from2014 } from './spec/from-2014.js';
+export { fromOci, type FromOciOptions } from './spec/from-oci.js';
+export {
+  type CompiledOci,
+  type CompileOciOptions,
+  compileOci,
+  hostLsms,
+  writeOomScoreAdj,
+} from './spec/compile-oci.js';
+export type { OciConfigInput } from './spec/oci-input.js';
+export { parseMountOptions } from './spec/mount-options.js';
 export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';
 export type * from './spec/model.js';
 export {
@@ -48,7 +60,19 @@ export {
   signalNumber,
 } from './process.js';
 export { FORWARDED_SIGNALS, forwardSignals } from './signals.js';
-export { type ContainerState, checkState, type StateCheck } from './state.js';
+export { type FileLock, lockFile, tryLockFile } from './lock.js';
+export {
+  CONFIG_LIMIT,
+  type ContainerState,
+  DEFAULT_STATE_ROOT,
+  FileReadError,
+  type InstanceRecord,
+  readBounded,
+  readFdBounded,
+  TINY_LIMIT,
+  TrustedState,
+  writeAtomic,
+} from './state/index.js';
 export type { StdioOption, StdioOptions } from './stdio.js';
 export { type Identity, lookupUser, resolveUser } from './user.js';
 

@@ -1,13 +1,14 @@
 // The one cleanup path of start and join (launch.ts + unwind.ts) against the recording native
 // fake: every acquired resource is released in reverse order on any failure, even when a release
 // itself fails (a throwing pidfdSignal, a rejected waitExit, a half-written pid/start pair).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import { createNativeFake, type NativeFake } from '@nsinit/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { open } from './container.js';
+import { TrustedState } from './state/trusted.js';
 import { Unwind } from './unwind.js';
 
 const config = {
@@ -17,16 +18,42 @@ const config = {
 } as ContainerConfig;
 
 let dir: string;
+let stateRoot: string;
 let warnings: string[];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'nsinit-unwind-'));
+  stateRoot = mkdtempSync(join(tmpdir(), 'nsinit-unwind-state-'));
   warnings = [];
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(stateRoot, { recursive: true, force: true });
+});
 
 const names = (fake: NativeFake) => fake.calls.map((c) => c.name);
 const openWith = (fake: NativeFake, extra: Partial<ContainerConfig> = {}) =>
-  open(dir, { native: fake, config: { ...config, ...extra }, onWarning: (m) => warnings.push(m) });
+  open(dir, { native: fake, config: { ...config, ...extra }, stateRoot, onWarning: (m) => warnings.push(m) });
+
+/** A trusted record of a live container (PID 1 = 123, the fake's start time 1123) whose
+ *  supervisor's lifetime lock another process holds. */
+function liveInstance(fake: NativeFake) {
+  const state = TrustedState.of(dir, stateRoot);
+  mkdirSync(state.dir, { recursive: true });
+  state.writeInstance({
+    id: 'feedc0ffee00',
+    pid: 123,
+    start: '1123',
+    supervisor: { pid: 1 },
+    rootfs: dir,
+    dataDir: dir,
+    config: { ...config, tty: true },
+    cgroup: null,
+    hostInterfaces: [],
+  });
+  writeFileSync(state.supervisorPath('feedc0ffee00'), '');
+  const tryLock = fake.tryLock.bind(fake);
+  fake.tryLock = (fd) => !readlinkSync(`/proc/self/fd/${fd}`).endsWith('.supervisor') && tryLock(fd);
+}
 
 describe('Unwind', () => {
   it('releases in reverse order, runs every release even when one throws, and reports it', async () => {
@@ -93,10 +120,11 @@ describe('a failed start', () => {
 
   it('removes a half-written pid/start pair and stops the child', async () => {
     const fake = createNativeFake();
-    // `start` is written first; a directory named `pid` (made once the pid check has passed)
-    // makes the second rename fail.
+    // `start` is written first; a directory named `pid` (made once the empty placeholders
+    // exist) makes the second write fail.
     const spawn = fake.spawn.bind(fake);
     fake.spawn = (plan) => {
+      rmSync(join(dir, 'pid'));
       mkdirSync(join(dir, 'pid', 'x'), { recursive: true });
       return spawn(plan);
     };
@@ -114,8 +142,7 @@ describe('a failed join', () => {
     const fake = createNativeFake({
       fail: { pidfdSignal: new Error('EPERM'), waitExit: new Error('ENOMEM') },
     });
-    writeFileSync(join(dir, 'pid'), '123');
-    writeFileSync(join(dir, 'start'), '1123');
+    liveInstance(fake);
     fake.awaitExec = async (sync) => {
       fake.calls.push({ name: 'awaitExec', args: [sync] });
       fake.close(sync);

@@ -2,18 +2,33 @@
 // "Starting a container"): lock → pid file check → compile → spawn (clone3(2), child blocked) →
 // cgroups → networks → GO → exec confirmed → pid files → unlock. Every resource goes on one
 // cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
-import { closeSync, constants as fsc, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants as fsc, openSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
-import type { NativeBindings, Spawned, WinSize } from '@nsinit/native';
-import { type CgroupHandle, cgroupsOf, isFrozen, setupCgroups } from './cgroups/index.js';
+import { type NativeBindings, type Spawned, type WinSize } from '@nsinit/native';
+import {
+  type CgroupHandle,
+  type CgroupRecord,
+  cgroupFromRecord,
+  cgroupRecord,
+  isFrozen,
+  type ManagedCgroup,
+  setupCgroups,
+} from './cgroups/index.js';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { failureError } from './exec-failure.js';
 import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
+import { killCgroup } from './instance.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
+import {
+  type ContainerState,
+  prepareDataFiles,
+  removeDataFiles,
+  writeDataFiles,
+} from './state/data-files.js';
+import { newInstanceId, type TrustedState } from './state/trusted.js';
 import { testPause } from './test-pause.js';
-import { type ContainerState, removeState, writeState } from './state.js';
 import { type ChildStdio, setupStdio, type StdioOption } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
 import { type Held, once, Unwind } from './unwind.js';
@@ -35,6 +50,11 @@ export interface LaunchContext {
   onWarning: (message: string) => void;
   /** Runs the teardown under the data-directory lock (see container.ts). */
   locked: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The data directory's trusted state (state/trusted.ts). */
+  state: TrustedState;
+  /** Container paths of container.json/pid/start when the data directory is inside the rootfs:
+   *  masked, so the container can neither rewrite them nor learn its host pid. */
+  hide: string[];
 }
 
 function tables(native: NativeBindings): KernelTables {
@@ -118,11 +138,35 @@ async function killAndReap(
   }
 }
 
+/** The kernel ties a child's parent-death signal to the THREAD that cloned it (prctl(2)
+ *  PR_SET_PDEATHSIG), and the addon clones on the calling thread: from a worker_thread the
+ *  container would be SIGKILLed when that worker exits, while the process lives on. Refused. */
+function assertMainThread(native: NativeBindings): void {
+  if (!native.isMainThread())
+    throw nsinitError(
+      ErrorCodes.WORKER_THREAD,
+      'containers can only be started or joined from the main thread, not a worker_thread: the parent-death signal would follow the worker',
+    );
+}
+
 export async function startContainer(ctx: LaunchContext, release: () => void): Promise<ContainerProcess> {
   const { native, config } = ctx;
   const startedAt = monotonicMs();
   const stack = new Unwind();
   try {
+    assertMainThread(native);
+    // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock is
+    // held by this process until the teardown is done (proof for others that it is not stale).
+    const id = newInstanceId();
+    const { state } = ctx;
+    const supervisor = await state.holdSupervisor(native, id);
+    stack.push('supervisor lock', () => {
+      state.removeSupervisor(id);
+      supervisor.release();
+    });
+    // Empty regular files now, so the plan masks them at their inode before the container runs.
+    prepareDataFiles(ctx.dataDir);
+    stack.push('pid files', () => removeDataFiles(ctx.dataDir));
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const nspath = netnsPath(config as never);
     let netnsFd = -1;
@@ -131,15 +175,21 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       netnsFd = openSync(nspath, fsc.O_RDONLY);
       netns = stack.push(`'${nspath}'`, () => closeSync(netnsFd));
     }
-    const plan = compilePlan(from2014(config as PlanConfig), {
-      rootfs: ctx.rootfs,
-      argv: ctx.argv,
-      tables: tables(native),
-      identity: ctx.identity,
-      stdio: fds,
-      consoleFd: pty ? pty.slave : -1,
-      netnsFds: netnsFd >= 0 ? [netnsFd] : [],
-    });
+    const spec = from2014(config as PlanConfig);
+    // The data files, when the data directory is in the rootfs: masked after pivot_root.
+    const hidden = ctx.hide.map((path) => ({ path, optional: true }));
+    const plan = compilePlan(
+      { ...spec, maskedPaths: [...spec.maskedPaths, ...hidden] },
+      {
+        rootfs: ctx.rootfs,
+        argv: ctx.argv,
+        tables: tables(native),
+        identity: ctx.identity,
+        stdio: fds,
+        consoleFd: pty ? pty.slave : -1,
+        netnsFds: netnsFd >= 0 ? [netnsFd] : [],
+      },
+    );
     const spawned = native.spawn(plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     // The child has its own copies now (clone3 without CLONE_FILES copies the fd table).
@@ -148,9 +198,12 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     const target = { pid: spawned.pid, pidfd: spawned.pidfd };
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
     // A cgroup can only be removed once the child in it is gone: its release kills it first.
-    let cgroup: CgroupHandle | null = null;
+    let cgroup: ManagedCgroup | null = null;
     if (config.cgroups) {
-      const cg = await setupCgroups(config, target.pid, { v2: { native } });
+      // One leaf per instance, `<name>-<id>`: two containers with the same cgroups.name never
+      // share (or tear down) each other's directory.
+      const own = { ...config, cgroups: { ...config.cgroups, name: `${config.cgroups.name}-${id}` } };
+      const cg = await setupCgroups(own, target.pid, { v2: { native } });
       cgroup = cg;
       if (cg)
         stack.push('cgroup', async () => {
@@ -167,6 +220,22 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         await net.teardown();
       });
     }
+    // Recorded before the child runs user code: a supervisor killed from here on leaves a record
+    // the next start cleans up (the start time does not change across execve).
+    const start0 = native.startTime(target.pid);
+    if (start0 === null) throw new Error(`process ${target.pid} vanished before it was started`);
+    stack.push('trusted record', () => state.removeInstance(id));
+    state.writeInstance({
+      id,
+      pid: target.pid,
+      start: start0,
+      supervisor: { pid: process.pid },
+      rootfs: ctx.rootfs,
+      dataDir: ctx.dataDir,
+      config,
+      cgroup: cgroup ? cgroupRecord(cgroup) : null,
+      hostInterfaces: network ? [...network.hostInterfaces] : [],
+    });
     await testPause('before-go', target.pid);
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
@@ -178,28 +247,41 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     if (start === null) {
       // Exec'd and already gone: still a valid run, its exit status is waiting on the pidfd.
     } else {
-      // Pushed before writing: a half-written pair (pid written, start not) is removed too.
-      stack.push('pid files', () => removeState(ctx.dataDir, target.pid));
-      const state: ContainerState = { pid: target.pid, start };
-      await writeState(ctx.dataDir, state);
+      // The pid files are already on the stack: a half-written pair is removed too.
+      const written: ContainerState = { pid: target.pid, start };
+      writeDataFiles(ctx.dataDir, written);
     }
-    const pid = target.pid;
     const pidNamespace = config.namespaces?.NEWPID === true;
     // From here the process handle owns everything: its teardown releases what is left.
     stack.commit();
     return new ContainerProcess({
       ...handleFields(ctx, spawned, false, startedAt, pty, stdio),
-      teardown: (status) =>
-        ctx.locked(async () => {
-          // Read before the cgroup is removed: the kernel counts OOM kills per memory cgroup.
-          const oomKilled = status.signal === 'SIGKILL' && cgroup !== null && cgroup.oomKilled();
-          // In a PID namespace the kernel killed everything with PID 1; otherwise the cgroup
-          // holds whatever the init left behind.
-          if (!pidNamespace && cgroup) killCgroup(native, cgroup);
-          await teardownResources(network, cgroup, ctx.onWarning);
-          await removeState(ctx.dataDir, pid);
-          return { oomKilled };
-        }),
+      teardown: async (status) => {
+        try {
+          // PID 1 has exited, the teardown has not begun: the window a concurrent start waits out.
+          await testPause('before-teardown', target.pid);
+          return await ctx.locked(async () => {
+            // Read before the cgroup is removed: the kernel counts OOM kills per memory cgroup.
+            const oomKilled = status.signal === 'SIGKILL' && cgroup !== null && cgroup.oomKilled();
+            // In a PID namespace the kernel killed everything with PID 1; otherwise the cgroup
+            // holds whatever the init left behind.
+            if (!pidNamespace && cgroup) killCgroup(native, cgroup);
+            await teardownResources(network, cgroup, ctx.onWarning);
+            // Only our own instance: the files may already belong to a newer one.
+            if (state.readInstance()?.id === id) {
+              removeDataFiles(ctx.dataDir);
+              state.removeInstance(id);
+            }
+            state.removeSupervisor(id);
+            supervisor.release();
+            state.removeIfIdle();
+            return { oomKilled };
+          });
+        } finally {
+          // Even when the lock could not be had: a later start then finds the instance stale.
+          supervisor.release();
+        }
+      },
     });
   } catch (err) {
     await stack.unwind(ctx.onWarning);
@@ -213,6 +295,8 @@ export interface JoinTarget {
   state: ContainerState;
   /** pidfd of the live PID 1, verified against its start time after opening. Closed here. */
   pidfd: number;
+  /** The instance's cgroup from the trusted state (never /proc/<pid>/cgroup: a zombie reads `/`). */
+  cgroup: CgroupRecord | null;
 }
 
 export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Promise<ContainerProcess> {
@@ -221,6 +305,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
   const stack = new Unwind();
   const targetPidfd = stack.push(`pidfd of process ${target.state.pid}`, () => native.close(target.pidfd));
   try {
+    assertMainThread(native);
     // A process placed in a frozen cgroup freezes before it runs: refuse (as runc does) rather
     // than hang until someone resumes the container.
     if (isFrozen(target.state.pid)) {
@@ -243,7 +328,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     await childEnds.release();
     // Beside PID 1 in its cgroups before it runs anything.
-    if (config.cgroups) cgroupsOf(config, target.state.pid)?.add(spawned.pid);
+    if (target.cgroup) cgroupFromRecord(target.cgroup).add(spawned.pid);
     await testPause('join-before-go', spawned.pid);
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
@@ -308,31 +393,6 @@ async function teardownResources(
       await cgroup.destroy();
     } catch (err) {
       onWarning(`cgroup teardown: ${(err as Error).message}`);
-    }
-  }
-}
-
-/** SIGKILL every process left in the container's cgroups (no PID namespace to do it for us). */
-function killCgroup(native: NativeBindings, cgroup: CgroupHandle) {
-  for (let round = 0; round < 10; round++) {
-    const pids = new Set<number>();
-    for (const dir of Object.values(cgroup.paths)) {
-      try {
-        for (const line of readFileSync(`${dir}/cgroup.procs`, 'utf8').split('\n'))
-          if (line) pids.add(Number(line));
-      } catch {
-        // controller already gone
-      }
-    }
-    if (pids.size === 0) return;
-    for (const pid of pids) {
-      try {
-        const fd = native.pidfdOpen(pid);
-        native.pidfdSignal(fd, native.constants.SIGKILL ?? 9);
-        native.close(fd);
-      } catch {
-        // exited meanwhile
-      }
     }
   }
 }

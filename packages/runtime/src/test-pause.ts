@@ -1,6 +1,6 @@
 // Test-only hook for the fault-injection suite (packages/cli/test/faults-*.test.ts):
 // NSINIT_TEST_PAUSE="<point>:<file>" stops start-up at <point> (before-go, after-go, after-exec,
-// join-before-go), writes the child's host pid to <file> and waits until the test removes the
+// join-before-go, before-teardown), writes the child's host pid to <file> and waits until the test removes the
 // file (or kills the supervisor). Without the variable it is a single environment read.
 import { existsSync, writeFileSync } from 'node:fs';
 

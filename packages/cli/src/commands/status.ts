@@ -2,7 +2,7 @@
 // when one is running, 1 when not (a stale pid file is reported, not removed).
 import type { Command } from '../command.js';
 import { reportConfig } from '../open.js';
-import { reportError } from '../output.js';
+import { reportError, warn } from '../output.js';
 import { containerPaths } from '../paths.js';
 
 export const statusCommand: Command = {
@@ -23,7 +23,7 @@ export const statusCommand: Command = {
     const { dir, root } = containerPaths(ctx);
     const { status } = await import('@nsinit/runtime');
     try {
-      const s = await status(dir, { root });
+      const s = await status(dir, { root, onWarning: (m) => warn(io.stderr, m) });
       // The status needs no config, but its problems are worth knowing (once, on stderr).
       await reportConfig(ctx);
       if (ctx.options.json) {
