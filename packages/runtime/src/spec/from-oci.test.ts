@@ -493,14 +493,17 @@ describe('withOciProcess (exec into a running container)', () => {
     });
     const plan = compilePlan(spec, { rootfs: '/bundle/rootfs', tables, stdio: [0, 1, 2], join: true });
     expect(plan.cloneFlags).toBe(0);
+    // A non-root user without ambient capabilities enters its cwd before its capabilities are
+    // raised; the default RLIMIT_NOFILE soft limit applies.
     expect(ops(plan.steps)).toEqual([
       'session',
       'umask',
+      'rlimit',
       'close-fds',
       'identity',
       'pdeathsig',
-      'caps',
       'chdir',
+      'caps',
       'exec',
     ]);
     expect(plan.steps[1]).toEqual({ op: 'umask', mask: 0o077 });
