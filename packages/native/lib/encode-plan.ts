@@ -36,7 +36,8 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   sysctl: 28,
   personality: 29,
   unshare: 30,
-  'await-start': 31,
+  'lsm-label': 31,
+  'await-start': 32,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -93,9 +94,9 @@ class Writer {
     this.length += 8;
   }
 
-  i64(v: number, field: string): void {
-    if (!Number.isSafeInteger(v) || v < -1)
-      throw invalid(`${field} must be an integer >= -1, got ${String(v)}`);
+  i64(v: number, field: string, min = -1): void {
+    if (!Number.isSafeInteger(v) || v < min)
+      throw invalid(`${field} must be an integer >= ${min}, got ${String(v)}`);
     this.reserve(8);
     this.buf.writeBigInt64LE(BigInt(v), this.length);
     this.length += 8;
@@ -213,13 +214,17 @@ function body(w: Writer, s: Step, f: string): void {
       w.str(s.key, `${f}.key`);
       w.str(s.value, `${f}.value`);
       return;
+    case 'lsm-label':
+      w.str(s.attr, `${f}.attr`);
+      w.str(s.value, `${f}.value`);
+      return;
     case 'personality':
       w.u32(s.persona, `${f}.persona`);
       return;
     case 'rlimit':
       w.i32(s.resource, `${f}.resource`);
       w.i64(s.soft, `${f}.soft`);
-      w.i64(s.hard, `${f}.hard`);
+      w.i64(s.hard, `${f}.hard`, -2);
       return;
     case 'umask':
       w.u32(s.mask, `${f}.mask`);

@@ -53,7 +53,8 @@ export type Step =
   | { op: 'mask'; target: string; optional: boolean }
   /** sethostname(2) */
   | { op: 'hostname'; name: string }
-  /** setrlimit(resource, {soft, hard}); -1 = RLIM_INFINITY. */
+  /** setrlimit(resource, {soft, hard}); -1 = RLIM_INFINITY. hard -2 keeps the inherited hard
+   *  limit and caps soft by it. */
   | { op: 'rlimit'; resource: number; soft: number; hard: number }
   /** umask(2) */
   | { op: 'umask'; mask: number }
@@ -95,6 +96,10 @@ export type Step =
   /** unshare(2) of CLONE_NEWCGROUP: run after GO, when the parent has placed the child in its
    *  cgroups, so the new cgroup namespace is rooted at the container's own cgroup. */
   | { op: 'unshare'; flags: number }
+  /** Write the LSM exec label (`attr` 'exec' for SELinux, 'apparmor/exec' with value
+   *  "exec <profile>" for AppArmor) to /proc/<pid>/attr through the container's verified procfs,
+   *  as the sysctl step does; the kernel applies it at execve. */
+  | { op: 'lsm-label'; attr: 'exec' | 'apparmor/exec'; value: string }
   /** personality(2): 0 (PER_LINUX) or 8 (PER_LINUX32); kept across execve. */
   | { op: 'personality'; persona: number }
   /** OCI create/start: close the sync socket (the parent reads EOF: the init is ready), wait in

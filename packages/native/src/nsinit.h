@@ -47,6 +47,7 @@ enum nsinit_op {
   NSINIT_OP_SYSCTL,
   NSINIT_OP_PERSONALITY,
   NSINIT_OP_UNSHARE,
+  NSINIT_OP_LSM_LABEL,
   NSINIT_OP_AWAIT_START,
   NSINIT_OP_MAX_ = NSINIT_OP_AWAIT_START
 };
@@ -60,6 +61,7 @@ enum nsinit_op {
 #define NSINIT_MAX_ARGS 65536u
 #define NSINIT_MAX_CANDIDATES 256u
 #define NSINIT_MAX_GROUPS 65536u /* NGROUPS_MAX */
+#define NSINIT_RLIM_KEEP (-2)    /* rlimit hard: the inherited one, soft capped by it */
 #define NSINIT_MAX_HOSTNAME 64u  /* HOST_NAME_MAX */
 #define NSINIT_MAX_SYSCTL 4096u  /* a /proc/sys write is at most one page */
 
@@ -184,6 +186,14 @@ int nsinit_devices_chown(struct nsinit_child *c, const struct nsinit_step *s, st
 
 /* sysctl.c: write one /proc/sys value through a verified procfs (target = path below /proc/sys). */
 int nsinit_sysctl_write(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+/* Open the container's /proc, verified to be a procfs mount root; -1 with e set otherwise. */
+int nsinit_sysctl_proc_root(struct nsinit_child *c, struct nsinit_err *e);
+/* Write `value` to `rel` beneath a verified /proc fd: no symlinks, no mount crossing, procfs. */
+int nsinit_sysctl_proc_write(int proc, const char *rel, const char *value, const char *what,
+                             struct nsinit_err *e);
+
+/* lsm.c: the exec label of an LSM (target = "exec" or "apparmor/exec", value = what to write). */
+int nsinit_lsm_label(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 
 /* caps.c */
 int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s,
@@ -191,7 +201,8 @@ int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *
 int nsinit_caps_last_cap(void);
 
 /* identity.c */
-int nsinit_identity_apply(const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_identity_apply(struct nsinit_child *c, const struct nsinit_step *s,
+                          struct nsinit_err *e);
 
 /* process.c: the small per-process steps (hostname, rlimit, session, exec, ...) */
 int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
@@ -237,6 +248,7 @@ struct nsinit_mm {
   unsigned long arg_start, arg_end, env_start, env_end;
 };
 int nsinit_proc_self_mm(struct nsinit_mm *mm);
+bool nsinit_proc_is_main_thread(void);
 int nsinit_proc_pipe(int fds[2], struct nsinit_err *e);
 int nsinit_proc_close(int fd, struct nsinit_err *e);
 int nsinit_proc_try_lock(int fd, struct nsinit_err *e); /* 1 locked, 0 busy */

@@ -173,6 +173,15 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
      * cgroups, so the namespace root is the container's own cgroup). */
     if (s->flags != CLONE_NEWCGROUP) return nsinit_plan_invalid(c, "flags must be CLONE_NEWCGROUP");
     return 0;
+  case NSINIT_OP_LSM_LABEL:
+    if (nsinit_cur_get_str(c, &s->target, 31, "attr") ||
+        nsinit_cur_get_str(c, &s->value, NSINIT_MAX_SYSCTL, "value"))
+      return -1;
+    /* Only the two exec attributes: SELinux's attr/exec and AppArmor's attr/apparmor/exec. */
+    if (strcmp(s->target, "exec") != 0 && strcmp(s->target, "apparmor/exec") != 0)
+      return nsinit_plan_invalid(c, "attr must be 'exec' or 'apparmor/exec'");
+    if (s->value[0] == 0) return nsinit_plan_invalid(c, "value is empty");
+    return 0;
   case NSINIT_OP_PERSONALITY:
     if (nsinit_cur_get_u32(c, &s->persona)) return -1;
     /* PER_LINUX (0) and PER_LINUX32 (8) only: the other domains and flags are not for containers.
@@ -186,8 +195,8 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
       return -1;
     if (s->resource < 0 || s->resource >= RLIMIT_NLIMITS)
       return nsinit_plan_invalid(c, "resource %d is not a RLIMIT_* value", s->resource);
-    if (s->soft < -1 || s->hard < -1)
-      return nsinit_plan_invalid(c, "limits must be >= -1 (-1 = unlimited)");
+    if (s->soft < -1 || s->hard < NSINIT_RLIM_KEEP)
+      return nsinit_plan_invalid(c, "limits must be >= -1 (-1 = unlimited, hard -2 = inherited)");
     return 0;
   case NSINIT_OP_UMASK:
     if (nsinit_cur_get_u32(c, &s->mode)) return -1;
@@ -261,6 +270,7 @@ bool nsinit_plan_needs_root(uint32_t op)
   case NSINIT_OP_MASK:
   case NSINIT_OP_CHOWN:
   case NSINIT_OP_SYSCTL:
+  case NSINIT_OP_LSM_LABEL:
     return true;
   default:
     return false;
