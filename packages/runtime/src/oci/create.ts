@@ -8,7 +8,7 @@ import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
 import { type CgroupHandle, setupCgroups } from '../cgroups/index.js';
 import { configError, ErrorCodes, nsinitError } from '../errors.js';
-import { failureError } from '../launch.js';
+import { failureError } from '../exec-failure.js';
 import { runHooks, type OciState } from './hooks.js';
 import { lockFile } from '../lock.js';
 import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
@@ -127,7 +127,15 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     syncOpen = false; // awaitExec owns and closes it
     // EOF here means the init reached the start gate (await-start closes the sync socket).
     const failure = await native.awaitExec(spawned.sync);
-    if (failure) throw failureError(failure, plan, [...spec.process!.args!]);
+    if (failure) {
+      const user = spec.process?.user ?? { uid: 0, gid: 0 };
+      throw failureError(failure, plan, {
+        rootfs: bundle.rootfs,
+        argv: [...(spec.process?.args ?? [])],
+        config: { user: `${user.uid}:${user.gid}` },
+        identity: { uid: user.uid, gid: user.gid, groups: [...(user.additionalGids ?? [])] },
+      });
+    }
     const start = native.startTime(pid);
     if (start === null) {
       throw nsinitError(ErrorCodes.START_FAILED, 'the container init exited before it was ready', { pid });
