@@ -161,6 +161,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       hooks: spec.hooks ?? {},
       ...(noProcess ? { noProcess: true } : {}),
     };
+    // The config as created, for exec: later edits of the bundle's config.json change nothing.
+    writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config));
     writeRecord(dir, record);
     if (opts.pidFile) writeFileAtomic(opts.pidFile, String(pid), 0o644);
     return { record, pidfd: spawned.pidfd, consoleMaster: pty?.master ?? -1 };
@@ -186,12 +188,27 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   }
 }
 
+/** PR_CAP_AMBIENT_RAISE fails with EPERM unless the capability is also permitted and
+ *  inheritable; runc's default spec (and defaultOciSpec) lists ambient without inheritable and
+ *  runc only warns, ending with those ambient bits unset: the same result, without the failure. */
+export function ambientFixed(step: Extract<Step, { op: 'caps' }>): Step {
+  return { ...step, ambient: step.ambient & step.inheritable & step.permitted };
+}
+
 /** The OCI lifecycle's changes to the compiled plan: no parent-death signal (the init outlives
- *  `create`), --preserve-fds kept open, --no-pivot. */
+ *  `create`), ambient capabilities the kernel can raise, --preserve-fds kept open, --no-pivot. */
 function ociPlan(plan: Plan, preserveFds: number, noPivot: boolean): Plan {
   const steps: Step[] = [];
   for (const step of plan.steps) {
-    if (step.op === 'pdeathsig') continue;
+    // Cleared (the identity step re-armed the one set at clone); await-start clears it again.
+    if (step.op === 'pdeathsig') {
+      steps.push({ op: 'pdeathsig', signal: 0 });
+      continue;
+    }
+    if (step.op === 'caps') {
+      steps.push(ambientFixed(step));
+      continue;
+    }
     if (step.op === 'close-fds') steps.push({ op: 'close-fds', keep: preserveFds });
     else if (step.op === 'pivot-root' && noPivot) steps.push({ op: 'move-root' });
     else steps.push(step);

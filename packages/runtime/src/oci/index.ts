@@ -1,6 +1,7 @@
 // The OCI lifecycle (nsinit-oci): create/start/state/kill/delete and friends over an OCI bundle,
 // with the trusted state under --root. See README "OCI runtime: nsinit-oci".
 export { type Created, type CreateOptions, createContainer } from './create.js';
+export { type Executed, type ExecOptions, execContainer } from './exec.js';
 export { type HookKind, type OciState, runHooks } from './hooks.js';
 export {
   kill,
