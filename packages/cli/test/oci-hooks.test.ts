@@ -54,7 +54,12 @@ describe('nsinit-oci hooks', () => {
       },
     });
     const st = await created(b, 'h');
-    expect(entries(log).map((e) => e.name)).toEqual(['prestart1', 'prestart2', 'createRuntime', 'createContainer']);
+    expect(entries(log).map((e) => e.name)).toEqual([
+      'prestart1',
+      'prestart2',
+      'createRuntime',
+      'createContainer',
+    ]);
     expect((await b.oci(['start', 'h'])).exitCode).toBe(0);
     await outputContains(b, 'h', 'up');
     expect((await b.oci(['delete', '--force', 'h'])).exitCode).toBe(0);
@@ -70,7 +75,12 @@ describe('nsinit-oci hooks', () => {
     ]);
     for (const e of all) {
       expect(e.foo).toBe(`foo-of-${e.name}`);
-      expect(e.state).toMatchObject({ ociVersion: '1.0.2', id: 'h', bundle: b.dir, annotations: { 'org.example.k': 'v' } });
+      expect(e.state).toMatchObject({
+        ociVersion: '1.0.2',
+        id: 'h',
+        bundle: b.dir,
+        annotations: { 'org.example.k': 'v' },
+      });
       if (e.name !== 'poststop') expect(e.state.pid).toBe(st.pid);
     }
     const status = Object.fromEntries(all.map((e) => [e.name, e.state.status]));
@@ -94,7 +104,10 @@ describe('nsinit-oci hooks', () => {
     expect(r.stderr).toMatch(/prestart hook #0 '\/bin\/false' exited with status 1/);
     expect(existsSync(`${b.root}/pf`)).toBe(false);
 
-    b.writeSpec({ ...b.spec, hooks: { createRuntime: [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }] } });
+    b.writeSpec({
+      ...b.spec,
+      hooks: { createRuntime: [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }] },
+    });
     const t0 = Date.now();
     const t = await b.create('pt');
     expect(t.exitCode).toBe(1);
