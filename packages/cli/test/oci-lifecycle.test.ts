@@ -36,8 +36,8 @@ describe('nsinit-oci create/start/state/kill/delete', () => {
     expect(fds.slice(0, 3)).toEqual([0, 1, 2]);
     expect(fds.length).toBe(4);
     expect(readlinkSync(`/proc/${st.pid}/fd/${fds[3]}`)).toMatch(/^socket:/);
-    // In the container's cgroup (the leaf is named after the id when cgroupsPath is absent).
-    expect(readFileSync(`/proc/${st.pid}/cgroup`, 'utf8')).toMatch(/nsinit-oci-c1/);
+    // In the container's cgroup (named after --root and the id when cgroupsPath is absent).
+    expect(readFileSync(`/proc/${st.pid}/cgroup`, 'utf8')).toMatch(/nsinit-oci-[0-9a-f]{8}-c1\n/);
     // No nsinit process stays behind: the init's parent is not an nsinit-oci.
     const parent = ppidOf(st.pid);
     expect(readFileSync(`/proc/${parent}/cmdline`, 'utf8')).not.toMatch(/nsinit-oci/);

@@ -1,18 +1,21 @@
 // Where an OCI container's cgroup goes and which limits it gets (linux.cgroupsPath and
 // linux.resources): mapped onto the cgroup manager's config until the OCI resources work lands.
 // cgroupsPath: its last component is the leaf, the rest the parent (runc: relative to the
-// hierarchy); absent, the leaf is nsinit-oci-<id> beside the caller's own cgroup.
+// hierarchy); absent, the leaf is nsinit-oci-<root hash>-<id> beside the caller's own cgroup
+// (ids are unique per --root only, so two roots must not share a cgroup).
+import { createHash } from 'node:crypto';
 import { DEFAULT_ALLOWED_DEVICES } from '@nsinit/config';
 import type { CgroupConfig } from '../cgroups/index.js';
 import { configError } from '../errors.js';
 import type { OciSpec } from './spec.js';
 
-export function cgroupConfigOf(spec: OciSpec, id: string): CgroupConfig {
+export function cgroupConfigOf(spec: OciSpec, id: string, root: string): CgroupConfig {
   const linux = spec.linux ?? {};
   const res = linux.resources ?? {};
   const parts = (linux.cgroupsPath ?? '').split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw configError('/linux/cgroupsPath', "must not contain '..'");
-  const name = parts.pop() ?? `nsinit-oci-${id}`;
+  const rootHash = createHash('sha256').update(root).digest('hex').slice(0, 8);
+  const name = parts.pop() ?? `nsinit-oci-${rootHash}-${id}`;
   return {
     name,
     parent: parts.join('/'),

@@ -3,7 +3,7 @@
 // the user's process; create records the trusted state and returns. The init stays a child of the
 // caller (an engine's subreaper reaps it); no nsinit process stays behind.
 import { closeSync, constants as fsc, openSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
 import { type CgroupHandle, setupCgroups } from '../cgroups/index.js';
@@ -84,7 +84,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       if (size) native.setWinSize(pty.master, { cols: size.width, rows: size.height });
     }
     const stdio: [number, number, number] = pty ? [pty.slave, pty.slave, pty.slave] : [0, 1, 2];
-    const cgConfig = cgroupConfigOf(spec, id);
+    const cgConfig = cgroupConfigOf(spec, id, resolve(opts.root));
     const compiled = compileOci(config as never, bundle.dir, {
       tables: kernelTables(native),
       stdio,
