@@ -60,6 +60,24 @@ describe('OCI mounts', () => {
     }
   });
 
+  it('gives a tmpfs the propagation its options ask (runc: shared)', async (ctx) => {
+    const { lines } = await run(
+      ctx,
+      (c) => {
+        c.mounts!.push(
+          { destination: '/tmp/shared', type: 'tmpfs', source: 'tmpfs', options: ['shared'] },
+          { destination: '/tmp/private', type: 'tmpfs', source: 'tmpfs', options: ['rprivate'] },
+        );
+      },
+      "awk '$5 ~ /^\\/tmp\\//' /proc/self/mountinfo",
+    );
+    const byTarget = Object.fromEntries(
+      lines.map((l) => [l.split(' ')[4], l.split(' - ')[0]!.split(' ').slice(6).join(' ')]),
+    );
+    expect(byTarget['/tmp/shared']).toMatch(/shared:\d+/);
+    expect(byTarget['/tmp/private']).toBe('');
+  });
+
   it('makes only / read-only for root.readonly, applies readonlyPaths and maskedPaths', async (ctx) => {
     const { lines } = await run(
       ctx,
