@@ -3,12 +3,12 @@
 // joins the live one, under the data-directory lock (in the trusted state) so racers never start
 // two. Which instance is live, and with which config, comes from the trusted state only.
 import { readFileSync, realpathSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, WinSize } from '@nsinit/native';
 import { cgroupFromRecord, freezerState, type ManagedCgroup } from './cgroups/index.js';
 import { ErrorCodes, invalidArg, type NsinitError, nsinitError } from './errors.js';
-import { cleanupStale, inspect, type Liveness } from './instance.js';
+import { cleanupStale, inspect, type Liveness, sweepOrphans } from './instance.js';
 import { joinContainer, type LaunchContext, startContainer } from './launch.js';
 import { type ContainerProcess, signalNumber } from './process.js';
 import { CONFIG_FILE, dataFileProblems, PID_FILE, removeDataFiles, START_FILE } from './state/data-files.js';
@@ -161,6 +161,9 @@ export class Container {
         if (found.kind === 'stale') {
           this.#onWarning(`removing stale pid file in '${this.dataDir}': ${found.reason}`);
           await cleanupStale(native, ctx.state, found.record, this.#onWarning);
+        }
+        if (found.kind !== 'live') {
+          await sweepOrphans(native, dirname(ctx.state.dir), this.#onWarning);
         }
         this.#reportDataFiles(found);
         if (found.kind === 'live') {
