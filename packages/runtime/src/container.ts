@@ -8,7 +8,7 @@ import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, WinSize } from '@nsinit/native';
 import { cgroupFromRecord, freezerState, type ManagedCgroup } from './cgroups/index.js';
 import { ErrorCodes, invalidArg, type NsinitError, nsinitError } from './errors.js';
-import { cleanupStale, inspect, type Liveness, sweepOrphans } from './instance.js';
+import { cleanupStale, inspect, type Liveness, sameProcess, sweepOrphans } from './instance.js';
 import { joinContainer, type LaunchContext, startContainer } from './launch.js';
 import { type ContainerProcess, signalNumber } from './process.js';
 import { CONFIG_FILE, dataFileProblems, PID_FILE, removeDataFiles, START_FILE } from './state/data-files.js';
@@ -195,10 +195,27 @@ export class Container {
             native.close(pidfd);
             throw err;
           }
-          return await joinContainer(
-            { ...ctx, config, identity: joinIdentity },
-            { state: { pid: record.pid, start: record.start }, pidfd, cgroup: record.cgroup },
-          );
+          try {
+            return await joinContainer(
+              { ...ctx, config, identity: joinIdentity },
+              { state: { pid: record.pid, start: record.start }, pidfd, cgroup: record.cgroup },
+            );
+          } catch (err) {
+            // PID 1 exited between the check and setns(2): the container is gone, so `exec`
+            // starts a fresh one (after that teardown) and `join` says there is none.
+            if (sameProcess(native, record.pid, record.start)) throw err;
+            if (mode === 'join') {
+              throw nsinitError(
+                ErrorCodes.CONTAINER_NOT_RUNNING,
+                `no container is running in '${this.dataDir}'`,
+                {
+                  path: this.dataDir,
+                  cause: err,
+                },
+              );
+            }
+            continue;
+          }
         }
         if (mode === 'join') {
           throw nsinitError(
