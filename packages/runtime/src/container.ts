@@ -203,7 +203,11 @@ export class Container {
           } catch (err) {
             // PID 1 exited between the check and setns(2): the container is gone, so `exec`
             // starts a fresh one (after that teardown) and `join` says there is none.
-            if (sameProcess(native, record.pid, record.start)) throw err;
+            // (An exiting PID 1 has released its namespaces before it shows as a zombie: setns
+            // then fails with ESRCH while the process still looks alive.)
+            const e = err as NsinitError;
+            const exiting = e.code === 'ESRCH' && e.syscall === 'setns';
+            if (!exiting && sameProcess(native, record.pid, record.start)) throw err;
             if (mode === 'join') {
               throw nsinitError(
                 ErrorCodes.CONTAINER_NOT_RUNNING,
@@ -214,6 +218,7 @@ export class Container {
                 },
               );
             }
+            await new Promise((r) => setTimeout(r, 5)); // let it finish exiting
             continue;
           }
         }
