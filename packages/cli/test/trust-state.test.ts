@@ -144,12 +144,12 @@ describe('an edited container.json', () => {
       const r = await runCli(['exec', 'sh', '-c', 'grep ^Cap /proc/self/status; ls -d /hostroot 2>&1'], {
         cwd: bundle.dir,
       });
-      expect(r.stderr).toBe(
-        `nsinit: warning: ${bundle.configPath} differs from the config the running container was started with; the join uses the started config\n`,
-      );
       const CAP_SYS_ADMIN = 21n;
       expect((parseCaps(r.stdout).CapEff! >> CAP_SYS_ADMIN) & 1n).toBe(0n);
       expect(r.stdout).toMatch(/\/hostroot: No such file or directory/);
+      expect(r.stderr).toBe(
+        `nsinit: warning: ${bundle.configPath} differs from the config the running container was started with; the join uses the started config\n`,
+      );
     } finally {
       await c.stop();
     }
