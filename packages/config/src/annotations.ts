@@ -13,6 +13,9 @@ export const BAG: unique symbol = Symbol('nsinit.config.bag');
 /** Marks a map whose keys are free-form by design (OCI annotations, sysctl): every key is kept, no
  *  warning, and each value is read with the `additionalProperties` schema. */
 export const MAP: unique symbol = Symbol('nsinit.config.map');
+/** Other spellings of an enum's values (container.json's "NEWPID" for OCI's "pid"), matched
+ *  case-insensitively for "did you mean" when edit distance finds nothing. */
+export const ALIASES: unique symbol = Symbol('nsinit.config.aliases');
 /** Names a string with a `pattern` is usually one of, for a did-you-mean when the pattern fails
  *  (OCI capability names are an open set, so they are a pattern, not an enum). */
 export const SUGGEST: unique symbol = Symbol('nsinit.config.suggest');
@@ -24,6 +27,7 @@ export interface Annotations {
   [BAG]?: boolean;
   [MAP]?: boolean;
   [SUGGEST]?: readonly string[];
+  [ALIASES]?: Readonly<Record<string, string>>;
 }
 
 /** A schema node as the error walker sees it: plain JSON Schema plus the annotations above. */
@@ -55,5 +59,6 @@ export function annotate<T extends TSchema>(schema: T, notes: Annotations): T {
   if (notes[BAG] !== undefined) target[BAG] = notes[BAG];
   if (notes[MAP] !== undefined) target[MAP] = notes[MAP];
   if (notes[SUGGEST] !== undefined) target[SUGGEST] = notes[SUGGEST];
+  if (notes[ALIASES] !== undefined) target[ALIASES] = notes[ALIASES];
   return schema;
 }

@@ -13,6 +13,7 @@ export {
   RLIMIT_NAMES,
   type RlimitName,
 } from './names.js';
+export * from './oci/index.js';
 export {
   type ContainerConfig,
   ContainerConfigSchema,
@@ -31,4 +32,3 @@ export {
   type ValidationResult,
   validateConfig,
 } from './validate.js';
-export * from './oci/index.js';

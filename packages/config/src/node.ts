@@ -1,7 +1,10 @@
-// @nsinit/config/node: reading container.json from disk (open(2)/read(2) through node:fs). The only
-// module of the package that imports node:, so the main entry stays browser-safe.
+// @nsinit/config/node: reading container.json and OCI config.json from disk (open(2)/read(2)
+// through node:fs). The only module of the package that imports node:, so the main entry stays
+// browser-safe.
 import { ConfigError } from './config-error.js';
 import { type ConfigIssue, issue } from './issues.js';
+import type { OciConfig } from './oci/schema.js';
+import { type OciValidationResult, validateOciConfig } from './oci/validate.js';
 import type { ContainerConfig } from './schema.js';
 import { CONFIG_LIMIT, readBounded } from './read-file.js';
 import { type ValidateOptions, type ValidationResult, validateConfig } from './validate.js';
@@ -9,6 +12,7 @@ import { type ValidateOptions, type ValidationResult, validateConfig } from './v
 export { CONFIG_LIMIT, FileReadError, readBounded, readFdBounded } from './read-file.js';
 
 export type ReadConfigResult = ValidationResult & { path: string };
+export type ReadOciConfigResult = OciValidationResult & { path: string };
 
 function readText(file: string): string {
   try {
@@ -42,17 +46,37 @@ function jsonProblem(text: string, err: unknown): ConfigIssue {
   );
 }
 
+type Parsed = { json: unknown } | { problem: ConfigIssue };
+
+function parse(file: string): Parsed {
+  const text = readText(file);
+  try {
+    return { json: JSON.parse(text) };
+  } catch (err) {
+    return { problem: jsonProblem(text, err) };
+  }
+}
+
 /** Read and validate a config file without throwing on invalid content; read failures (ENOENT,
  *  EACCES, EISDIR, ...) still throw a ConfigError with the errno fields. */
 export function readConfigResult(file: string, opts: ValidateOptions = {}): ReadConfigResult {
-  const text = readText(file);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, errors: [jsonProblem(text, err)], warnings: [], path: file };
-  }
-  return { ...validateConfig(json, opts), path: file };
+  const parsed = parse(file);
+  if ('problem' in parsed) return { ok: false, errors: [parsed.problem], warnings: [], path: file };
+  return { ...validateConfig(parsed.json, opts), path: file };
+}
+
+/** readConfigResult for an OCI bundle's config.json. */
+export function readOciConfigResult(file: string, opts: ValidateOptions = {}): ReadOciConfigResult {
+  const parsed = parse(file);
+  if ('problem' in parsed) return { ok: false, errors: [parsed.problem], warnings: [], path: file };
+  return { ...validateOciConfig(parsed.json, opts), path: file };
+}
+
+/** Read, parse and validate an OCI config.json; throws a ConfigError naming the file on any problem. */
+export function loadOciConfig(file: string, opts: ValidateOptions = {}): OciConfig {
+  const result = readOciConfigResult(file, opts);
+  if (!result.ok) throw ConfigError.invalid(file, result.errors);
+  return result.config;
 }
 
 /** Read, parse and validate a config file; throws a ConfigError naming the file on any problem. */

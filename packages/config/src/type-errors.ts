@@ -1,6 +1,6 @@
 // Turns a failed schema check into messages a person can act on ("expected a number of bytes, got
 // "512m""), walking the same JSON Schema subset the compiled validator checks. No kernel facility.
-import { DOMAIN, EXPECTED, PATTERN_HINT, type SchemaNode, SUGGEST } from './annotations.js';
+import { ALIASES, DOMAIN, EXPECTED, PATTERN_HINT, type SchemaNode, SUGGEST } from './annotations.js';
 import { type ConfigIssue, describeValue, issue, pointer } from './issues.js';
 import { isPlainObject } from './normalise.js';
 import { closest } from './suggest.js';
@@ -42,12 +42,20 @@ function enumIssue(schema: SchemaNode, value: unknown, path: string): ConfigIssu
   const names = (schema.enum ?? []).filter((v): v is string => typeof v === 'string' && v !== '');
   if (domain === undefined || typeof value !== 'string' || names.length === 0)
     return mismatch(schema, value, path);
-  const match = closest(value, names);
+  const match = alias(schema, value) ?? closest(value, names);
   const message =
     match === undefined
       ? `unknown ${domain}; expected ${expected(schema)}`
       : `unknown ${domain}; did you mean ${match}?`;
   return issue(path, message, value);
+}
+
+function alias(schema: SchemaNode, value: string): string | undefined {
+  const aliases = schema[ALIASES];
+  if (aliases === undefined) return undefined;
+  const wanted = value.toLowerCase();
+  for (const [from, to] of Object.entries(aliases)) if (from.toLowerCase() === wanted) return to;
+  return undefined;
 }
 
 /** Append to `out` every way `value` breaks `schema`; appends nothing when it conforms. */

@@ -22,3 +22,12 @@ export {
 export { type PtyOptions, type PtySession, spawnInPty } from './pty.js';
 export { type Need, requires, unmet } from './requires.js';
 export { busyboxApplets, GROUP, PASSWD } from './rootfs.js';
+export { type Containerd, startContainerd } from './engines/containerd.js';
+export {
+  type EngineOptions,
+  PODMAN_IMAGE,
+  PODMAN_INFRA_IMAGE,
+  type Podman,
+  startPodman,
+} from './engines/podman.js';
+export { acquireHostLock } from './exclusive.js';

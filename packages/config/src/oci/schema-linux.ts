@@ -2,21 +2,41 @@
 // id mappings, device nodes (mknod(2)), cgroups, sysctls (/proc/sys), /proc masking, the rootfs
 // mount propagation, LSM mount label, personality(2), intelRdt (resctrl) and time namespace offsets.
 import Type, { type Static } from 'typebox';
+import { ALIASES, annotate } from '../annotations.js';
 import { i64, id, list, map, oneOf, path, strings, text, u32 } from './fields.js';
 import { OCI_NAMESPACE_TYPES, PERSONALITY_DOMAINS, ROOTFS_PROPAGATIONS } from './names.js';
 import { idMappings } from './schema-mounts.js';
 import { OciLinuxResourcesSchema } from './schema-resources.js';
 import { OciSeccompSchema } from './schema-seccomp.js';
 
+/** container.json and clone(2) spellings, and the /proc/<pid>/ns file names that differ. */
+const NAMESPACE_ALIASES: Record<string, string> = {
+  NEWNS: 'mount',
+  CLONE_NEWNS: 'mount',
+  mnt: 'mount',
+  NEWUTS: 'uts',
+  NEWIPC: 'ipc',
+  NEWUSER: 'user',
+  NEWPID: 'pid',
+  NEWNET: 'network',
+  CLONE_NEWNET: 'network',
+  net: 'network',
+  NEWCGROUP: 'cgroup',
+  NEWTIME: 'time',
+};
+
 export const OciNamespaceSchema = Type.Object(
   {
-    type: oneOf(
-      OCI_NAMESPACE_TYPES,
-      'Namespace kind. "user" and "time" are validated here but refused by create (naming the field) ' +
-        'until user namespaces and time namespaces are implemented.',
-      'namespace type',
-      'a namespace type such as "pid"',
-      'pid',
+    type: annotate(
+      oneOf(
+        OCI_NAMESPACE_TYPES,
+        'Namespace kind. "user" and "time" are validated here but refused by create (naming the field) ' +
+          'until user namespaces and time namespaces are implemented.',
+        'namespace type',
+        'a namespace type such as "pid"',
+        'pid',
+      ),
+      { [ALIASES]: NAMESPACE_ALIASES },
     ),
     path: Type.Optional(
       path('Absolute path of an existing namespace to join (e.g. /proc/1234/ns/net). Absent: a new one.'),

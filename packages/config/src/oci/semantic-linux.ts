@@ -4,6 +4,7 @@
 import { issue, pointer } from '../issues.js';
 import { type Findings, isPlainObject } from '../normalise.js';
 import { absolute, duplicates, each, noNul } from './checks.js';
+import { OCI_NAMESPACE_TYPES } from './names.js';
 import { checkResources } from './semantic-resources.js';
 
 type Obj = Record<string, unknown>;
@@ -89,7 +90,8 @@ function sysctlNamespace(name: string): string | undefined {
   return undefined;
 }
 
-function checkSysctl(linux: Obj, ns: Map<string, { path?: string }>, found: Findings): void {
+/** `ns` undefined: the namespace list is itself in error, so only the names are checked. */
+function checkSysctl(linux: Obj, ns: Map<string, { path?: string }> | undefined, found: Findings): void {
   if (!isPlainObject(linux.sysctl)) return;
   for (const key of Object.keys(linux.sysctl)) {
     const at = pointer('/linux/sysctl', key);
@@ -108,8 +110,13 @@ function checkSysctl(linux: Obj, ns: Map<string, { path?: string }>, found: Find
           'not a namespaced sysctl: setting it would change the host (only ipc, net and uts ones are allowed)',
         ),
       );
-    } else if (!ns.has(needs)) {
-      found.errors.push(issue(at, `needs a ${needs} namespace; without one it would change the host`));
+    } else if (ns !== undefined && !ns.has(needs)) {
+      found.errors.push(
+        issue(
+          at,
+          `needs ${needs === 'ipc' ? 'an' : 'a'} ${needs} namespace; without one it would change the host`,
+        ),
+      );
     }
   }
 }
@@ -179,8 +186,14 @@ export function checkLinux(c: Obj, found: Findings): void {
   if (c.linux !== undefined && !isPlainObject(c.linux)) return;
   const ns = namespaces(linux);
   checkNamespaces(linux, found);
-  checkNamespaceNeeds(c, linux, ns, found);
-  checkSysctl(linux, ns, found);
+  // With a namespace list that is already an error, which namespaces exist is a guess; checks
+  // that depend on it would only add noise.
+  const known = (n: unknown) =>
+    isPlainObject(n) && (OCI_NAMESPACE_TYPES as readonly unknown[]).includes(n.type);
+  const list = linux.namespaces;
+  const nsKnown = list === undefined || (Array.isArray(list) && list.every(known));
+  if (nsKnown) checkNamespaceNeeds(c, linux, ns, found);
+  checkSysctl(linux, nsKnown ? ns : undefined, found);
   checkDevices(linux, found);
   checkPaths(linux, found);
   checkSeccomp(linux, found);

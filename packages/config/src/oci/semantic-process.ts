@@ -4,11 +4,12 @@
 import { issue, pointer } from '../issues.js';
 import { type Findings, isPlainObject } from '../normalise.js';
 import { absolute, duplicates, each, noNul, noNulIn } from './checks.js';
-import { OCI_CAPABILITY_NAMES } from './names.js';
+import { OCI_CAPABILITY_NAMES, SCHED_POLICIES } from './names.js';
 
 type Obj = Record<string, unknown>;
 
 const KNOWN: ReadonlySet<string> = new Set(OCI_CAPABILITY_NAMES);
+const WELL_FORMED = /^CAP_[A-Z0-9_]+$/;
 
 function strings(list: unknown): string[] {
   return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : [];
@@ -39,6 +40,16 @@ function checkCapabilities(p: Obj, found: Findings): void {
   for (const set of ['bounding', 'effective', 'inheritable', 'permitted', 'ambient']) {
     found.warnings.push(...duplicates(caps[set], `/process/capabilities/${set}`, 'capability', cap));
   }
+  // A set with a malformed name is already an error; comparing against it would only add noise.
+  const sets = ['permitted', 'inheritable'].map((s) => caps[s]);
+  if (
+    sets.some(
+      (s) =>
+        s !== undefined &&
+        (!Array.isArray(s) || s.some((n) => typeof n !== 'string' || !WELL_FORMED.test(n))),
+    )
+  )
+    return;
   const permitted = new Set(strings(caps.permitted));
   const inheritable = new Set(strings(caps.inheritable));
   // capset(2) fails with EPERM when effective is not within permitted.
@@ -73,7 +84,7 @@ function checkRlimits(p: Obj, found: Findings): void {
   found.errors.push(...duplicates(p.rlimits, '/process/rlimits', 'resource limit', type));
   each(p.rlimits, '/process/rlimits', (r, at) => {
     const { soft, hard } = r;
-    if (typeof soft === 'number' && typeof hard === 'number' && soft > hard) {
+    if (typeof soft === 'number' && typeof hard === 'number' && hard >= 0 && soft > hard) {
       found.errors.push(
         issue(pointer(at, 'soft'), `must not exceed the hard limit (${hard}), got ${soft}`, soft),
       );
@@ -84,6 +95,7 @@ function checkRlimits(p: Obj, found: Findings): void {
 function checkScheduler(p: Obj, found: Findings): void {
   if (!isPlainObject(p.scheduler)) return;
   const s = p.scheduler;
+  if (typeof s.policy !== 'string' || !(SCHED_POLICIES as readonly string[]).includes(s.policy)) return;
   const realtime = s.policy === 'SCHED_FIFO' || s.policy === 'SCHED_RR';
   const priority = typeof s.priority === 'number' ? s.priority : 0;
   // sched_setattr(2): real-time policies need a static priority 1..99, the others exactly 0.
@@ -91,7 +103,7 @@ function checkScheduler(p: Obj, found: Findings): void {
     found.errors.push(
       issue('/process/scheduler/priority', `${s.policy} needs a priority from 1 to 99`, s.priority),
     );
-  } else if (!realtime && priority !== 0 && typeof s.policy === 'string') {
+  } else if (!realtime && priority !== 0) {
     found.errors.push(
       issue(
         '/process/scheduler/priority',

@@ -56,7 +56,12 @@ function checkCpu(cpu: Obj, found: Findings): void {
       issue('/linux/resources/cpu/quota', `must be at least ${MIN_CFS_US} microseconds, got ${quota}`, quota),
     );
   }
-  if (typeof cpu.burst === 'number' && typeof quota === 'number' && quota > 0 && cpu.burst > quota) {
+  if (
+    typeof cpu.burst === 'number' &&
+    typeof quota === 'number' &&
+    quota >= MIN_CFS_US &&
+    cpu.burst > quota
+  ) {
     found.errors.push(issue('/linux/resources/cpu/burst', `must not exceed quota (${quota})`, cpu.burst));
   }
 }

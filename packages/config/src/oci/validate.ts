@@ -15,6 +15,27 @@ export type OciValidationResult =
   | { ok: true; config: OciConfig; warnings: ConfigIssue[] }
   | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] };
 
+/** Keys the spec defines that this reader does not: other platforms' sections and fields added
+ *  after 1.2. They are ignored like any unknown key, but said so plainly instead of "did you mean". */
+const FOREIGN: ReadonlyMap<string, string> = new Map([
+  ...['windows', 'solaris', 'vm', 'zos', 'freebsd'].map(
+    (p) => [`/${p}`, `settings for another platform (${p}); ignored on Linux`] as const,
+  ),
+  ...[
+    '/linux/netDevices',
+    '/linux/memoryPolicy',
+    '/linux/intelRdt/schemata',
+    '/linux/intelRdt/enableMonitoring',
+  ].map((p) => [p, 'a runtime-spec 1.3 field, not read by this 1.0-1.2 reader; ignored'] as const),
+]);
+
+function explainForeign(list: ConfigIssue[]): void {
+  for (const [i, item] of list.entries()) {
+    const why = FOREIGN.get(item.path);
+    if (why !== undefined && item.message.startsWith('unknown key')) list[i] = { ...item, message: why };
+  }
+}
+
 const validator = Compile(OciConfigSchema);
 const root = OciConfigSchema as unknown as SchemaNode;
 
@@ -33,6 +54,8 @@ export function validateOciConfig(json: unknown, opts: ValidateOptions = {}): Oc
     return { ok: false, errors: [issue('', message, json)], warnings: [] };
   }
   const config = normalise(root, json, '', found) as Record<string, unknown>;
+  explainForeign(found.warnings);
+  explainForeign(found.errors);
   const semantic: Findings = { errors: [], warnings: [], strict: found.strict };
   warnUnknownCapabilities(config, semantic);
   const typeOk = validator.Check(config);

@@ -2,6 +2,7 @@
 // model, two front ends"): OCI-shaped, since the runtime-spec is the superset, but normalized —
 // every default decided, flags as MS_* names, each entry carrying the JSON pointer of the field
 // it came from so the plan compiler names the user's own field in an error.
+import type { Resources } from '../cgroups/resources.js';
 
 /** Namespace kinds, as the runtime-spec names them (CLONE_NEW* in clone(2)). */
 export type NamespaceType = 'mount' | 'uts' | 'ipc' | 'pid' | 'network' | 'cgroup' | 'user' | 'time';
@@ -10,6 +11,9 @@ export interface NamespaceEntry {
   type: NamespaceType;
   /** Join the namespace at this host path (setns(2)) instead of creating a new one. */
   path?: string;
+  /** Create it with unshare(2) after GO instead of at clone: for a cgroup namespace, so its root
+   *  is the container's own cgroup (the parent places the child before GO), not ours. */
+  afterCgroups?: boolean;
 }
 
 /** One mount, after defaults and option parsing. `flags` are MS_* names set on the mount itself
@@ -17,7 +21,8 @@ export interface NamespaceEntry {
  *  (one of MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE, with MS_REC for the r* forms). */
 export interface MountEntry {
   destination: string;
-  /** 'bind' for bind mounts (source is a host path); otherwise the filesystem type. */
+  /** 'bind' for bind mounts (source is a host path), 'remount' to make what is mounted at the
+   *  destination read-only with `flags` (runc's "remount,ro"); otherwise the filesystem type. */
   type: string;
   source: string;
   flags: readonly string[];
@@ -89,6 +94,8 @@ export interface ProcessSpec {
   /** Written by the parent to /proc/<pid>/oom_score_adj before GO. */
   oomScoreAdj?: number;
   terminal: boolean;
+  /** Create a missing working directory (runc does; 2014 failed instead). */
+  createCwd?: boolean;
 }
 
 /** Where the front end's fields live, for error messages (JSON pointers). */
@@ -109,14 +116,21 @@ export interface RuntimeSpec {
   format: '2014' | 'oci';
   namespaces: readonly NamespaceEntry[];
   root: {
+    /** Host path of the rootfs when the config names it (OCI root.path, made absolute). */
+    path?: string;
     readonly: boolean;
     /** Propagation of "/" set first, so nothing we mount reaches the host (MS_REC + one kind). */
     propagation: readonly string[];
+    /** Propagation given to the container's "/" after the change of root (OCI
+     *  rootfsPropagation), when it differs from the isolation set first. */
+    finalPropagation?: readonly string[];
     /** mount --move + chroot instead of pivot_root (initramfs roots). */
     noPivot: boolean;
   };
   mounts: readonly MountEntry[];
   devices: readonly DeviceEntry[];
+  /** Create the device nodes and the /dev links (false when /dev is bound from elsewhere). */
+  setupDev: boolean;
   readonlyPaths: readonly ReadonlyPath[];
   maskedPaths: readonly MaskedPath[];
   hostname?: string;
@@ -126,8 +140,9 @@ export interface RuntimeSpec {
   /** personality(2) domain: LINUX or LINUX32. */
   personality?: 'LINUX' | 'LINUX32';
   process: ProcessSpec;
-  /** cgroup placement and limits (path + resources: see cgroups/). */
-  cgroup?: { path?: string; resources?: unknown };
+  /** cgroup placement and limits: `path` as linux.cgroupsPath, `resources` the one resources
+   *  model both formats map onto (cgroups/resources.ts: resourcesFrom2014, resourcesFromOci). */
+  cgroup?: { path?: string; resources?: Resources };
   /** The 2014 network strategies (net/strategies.ts). */
   networks?: readonly unknown[];
   /** OCI lifecycle hooks, run by the OCI lifecycle. */
