@@ -174,7 +174,7 @@ export class Container {
           await cleanupStale(native, ctx.state, found.record, this.#onWarning);
         }
         if (found.kind !== 'live') {
-          await sweepOrphans(native, dirname(ctx.state.dir), this.#onWarning);
+          await sweepOrphans(native, dirname(ctx.state.dir), this.#onWarning, ctx.state.dir);
         }
         this.#reportDataFiles(found);
         if (found.kind === 'live') {

@@ -147,6 +147,7 @@ export async function sweepOrphans(
   native: NativeBindings,
   root: string,
   onWarning: (message: string) => void,
+  own: string,
 ): Promise<void> {
   let entries: string[];
   try {
@@ -155,7 +156,7 @@ export async function sweepOrphans(
     return;
   }
   for (const key of entries) {
-    if (!/^\d+-\d+$/.test(key)) continue;
+    if (!/^\d+-\d+$/.test(key) || join(root, key) === own) continue;
     const state = TrustedState.at(join(root, key));
     let lock = tryLockFile(native, join(state.dir, 'lock'));
     // No lock file (a crash before the first lock was made): make one, without waiting.
