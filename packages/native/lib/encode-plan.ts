@@ -92,9 +92,9 @@ class Writer {
     this.length += 8;
   }
 
-  i64(v: number, field: string): void {
-    if (!Number.isSafeInteger(v) || v < -1)
-      throw invalid(`${field} must be an integer >= -1, got ${String(v)}`);
+  i64(v: number, field: string, min = -1): void {
+    if (!Number.isSafeInteger(v) || v < min)
+      throw invalid(`${field} must be an integer >= ${min}, got ${String(v)}`);
     this.reserve(8);
     this.buf.writeBigInt64LE(BigInt(v), this.length);
     this.length += 8;
@@ -212,7 +212,7 @@ function body(w: Writer, s: Step, f: string): void {
     case 'rlimit':
       w.i32(s.resource, `${f}.resource`);
       w.i64(s.soft, `${f}.soft`);
-      w.i64(s.hard, `${f}.hard`);
+      w.i64(s.hard, `${f}.hard`, -2);
       return;
     case 'umask':
       w.u32(s.mask, `${f}.mask`);

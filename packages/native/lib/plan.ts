@@ -53,7 +53,8 @@ export type Step =
   | { op: 'mask'; target: string; optional: boolean }
   /** sethostname(2) */
   | { op: 'hostname'; name: string }
-  /** setrlimit(resource, {soft, hard}); -1 = RLIM_INFINITY. */
+  /** setrlimit(resource, {soft, hard}); -1 = RLIM_INFINITY. hard -2 keeps the inherited hard
+   *  limit and caps soft by it. */
   | { op: 'rlimit'; resource: number; soft: number; hard: number }
   /** umask(2) */
   | { op: 'umask'; mask: number }

@@ -59,6 +59,7 @@ enum nsinit_op {
 #define NSINIT_MAX_ARGS 65536u
 #define NSINIT_MAX_CANDIDATES 256u
 #define NSINIT_MAX_GROUPS 65536u /* NGROUPS_MAX */
+#define NSINIT_RLIM_KEEP (-2)    /* rlimit hard: the inherited one, soft capped by it */
 #define NSINIT_MAX_HOSTNAME 64u  /* HOST_NAME_MAX */
 #define NSINIT_MAX_SYSCTL 4096u  /* a /proc/sys write is at most one page */
 
@@ -190,7 +191,8 @@ int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *
 int nsinit_caps_last_cap(void);
 
 /* identity.c */
-int nsinit_identity_apply(const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_identity_apply(struct nsinit_child *c, const struct nsinit_step *s,
+                          struct nsinit_err *e);
 
 /* process.c: the small per-process steps (hostname, rlimit, session, exec, ...) */
 int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
@@ -236,6 +238,7 @@ struct nsinit_mm {
   unsigned long arg_start, arg_end, env_start, env_end;
 };
 int nsinit_proc_self_mm(struct nsinit_mm *mm);
+bool nsinit_proc_is_main_thread(void);
 int nsinit_proc_pipe(int fds[2], struct nsinit_err *e);
 int nsinit_proc_close(int fd, struct nsinit_err *e);
 int nsinit_proc_try_lock(int fd, struct nsinit_err *e); /* 1 locked, 0 busy */

@@ -177,8 +177,8 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
       return -1;
     if (s->resource < 0 || s->resource >= RLIMIT_NLIMITS)
       return nsinit_plan_invalid(c, "resource %d is not a RLIMIT_* value", s->resource);
-    if (s->soft < -1 || s->hard < -1)
-      return nsinit_plan_invalid(c, "limits must be >= -1 (-1 = unlimited)");
+    if (s->soft < -1 || s->hard < NSINIT_RLIM_KEEP)
+      return nsinit_plan_invalid(c, "limits must be >= -1 (-1 = unlimited, hard -2 = inherited)");
     return 0;
   case NSINIT_OP_UMASK:
     if (nsinit_cur_get_u32(c, &s->mode)) return -1;

@@ -60,6 +60,14 @@ int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, str
         .rlim_cur = s->soft < 0 ? RLIM64_INFINITY : (rlim64_t)s->soft,
         .rlim_max = s->hard < 0 ? RLIM64_INFINITY : (rlim64_t)s->hard,
     };
+    if (s->hard == NSINIT_RLIM_KEEP) {
+      /* Only the soft limit is ours to choose; raising the hard one needs CAP_SYS_RESOURCE. */
+      struct rlimit64 old;
+      if (syscall(SYS_prlimit64, 0, s->resource, NULL, &old) < 0)
+        return nsinit_err_set(e, errno, "getrlimit", NULL);
+      rl.rlim_max = old.rlim_max;
+      if (rl.rlim_cur > old.rlim_max) rl.rlim_cur = old.rlim_max;
+    }
     if (syscall(SYS_prlimit64, 0, s->resource, &rl, NULL) < 0)
       return nsinit_err_set(e, errno, "setrlimit", NULL);
     return 0;
@@ -79,7 +87,8 @@ int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, str
       return nsinit_err_set(e, errno, "ioctl", "TIOCSCTTY");
     return 0;
   case NSINIT_OP_PDEATHSIG:
-    /* A uid/gid change clears the parent-death signal, so the runtime re-arms it after identity. */
+    /* The identity step keeps the signal armed across the uid switch itself (identity.c); this
+     * step sets the one the runtime asks for. */
     if (prctl(PR_SET_PDEATHSIG, s->signal, 0, 0, 0) < 0)
       return nsinit_err_set(e, errno, "prctl", "PR_SET_PDEATHSIG");
     return 0;

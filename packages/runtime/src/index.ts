@@ -4,6 +4,7 @@ import { type Container, type OpenOptions, open, type ProcessOptions } from './c
 import type { ContainerProcess } from './process.js';
 
 export { capabilityMask, capabilityNames } from './capabilities.js';
+export * from './cgroups/oci.js';
 export {
   type CgroupHandle,
   type CgroupStats,

@@ -4,14 +4,7 @@
 // cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
 import { closeSync, constants as fsc, openSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
-import {
-  type ChildFailure,
-  childFailureError,
-  type NativeBindings,
-  type Plan,
-  type Spawned,
-  type WinSize,
-} from '@nsinit/native';
+import { type NativeBindings, type Spawned, type WinSize } from '@nsinit/native';
 import {
   type CgroupHandle,
   type CgroupRecord,
@@ -21,7 +14,8 @@ import {
   type ManagedCgroup,
   setupCgroups,
 } from './cgroups/index.js';
-import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
+import { ErrorCodes, nsinitError } from './errors.js';
+import { failureError } from './exec-failure.js';
 import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
 import { killCgroup } from './instance.js';
@@ -52,6 +46,7 @@ export interface LaunchContext {
   abort?: AbortSignal;
   timeout?: number;
   killSignal: NodeJS.Signals | number;
+  stopTimeout: number;
   onWarning: (message: string) => void;
   /** Runs the teardown under the data-directory lock (see container.ts). */
   locked: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -108,27 +103,6 @@ function holdChild(
   return { sync, stop };
 }
 
-/** Turn a child-side failure record into the error users see; exec failures keep their errno so
- *  the CLI can answer 126/127. */
-export function failureError(failure: ChildFailure, plan: Plan, argv: string[]): NsinitError {
-  const cause = childFailureError(failure, plan);
-  const isExec = failure.op === 'exec';
-  const fields = {
-    errno: cause.errno,
-    syscall: cause.syscall,
-    path: cause.path,
-    step: failure.op,
-    cause,
-  };
-  return isExec
-    ? nsinitError(ErrorCodes.EXEC_FAILED, `cannot execute '${argv[0]}': ${cause.message}`, fields)
-    : nsinitError(
-        ErrorCodes.START_FAILED,
-        `container setup failed at step '${failure.op}': ${cause.message}`,
-        fields,
-      );
-}
-
 /** How long an unwind waits for a child it could not signal (it may still exit on its own, the
  *  sync socket being closed); the watcher reaps it whenever it does. */
 const REAP_GRACE_MS = 2000;
@@ -164,11 +138,23 @@ async function killAndReap(
   }
 }
 
+/** The kernel ties a child's parent-death signal to the THREAD that cloned it (prctl(2)
+ *  PR_SET_PDEATHSIG), and the addon clones on the calling thread: from a worker_thread the
+ *  container would be SIGKILLed when that worker exits, while the process lives on. Refused. */
+function assertMainThread(native: NativeBindings): void {
+  if (!native.isMainThread())
+    throw nsinitError(
+      ErrorCodes.WORKER_THREAD,
+      'containers can only be started or joined from the main thread, not a worker_thread: the parent-death signal would follow the worker',
+    );
+}
+
 export async function startContainer(ctx: LaunchContext, release: () => void): Promise<ContainerProcess> {
   const { native, config } = ctx;
   const startedAt = monotonicMs();
   const stack = new Unwind();
   try {
+    assertMainThread(native);
     // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock is
     // held by this process until the teardown is done (proof for others that it is not stale).
     const id = newInstanceId();
@@ -255,7 +241,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     child.sync.dismiss(); // awaitExec owns and closes it
     await testPause('after-go', target.pid);
     const failure = await native.awaitExec(spawned.sync);
-    if (failure) throw failureError(failure, plan, ctx.argv);
+    if (failure) throw failureError(failure, plan, ctx);
     await testPause('after-exec', target.pid);
     const start = native.startTime(target.pid);
     if (start === null) {
@@ -319,6 +305,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
   const stack = new Unwind();
   const targetPidfd = stack.push(`pidfd of process ${target.state.pid}`, () => native.close(target.pidfd));
   try {
+    assertMainThread(native);
     // A process placed in a frozen cgroup freezes before it runs: refuse (as runc does) rather
     // than hang until someone resumes the container.
     if (isFrozen(target.state.pid)) {
@@ -346,7 +333,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
     const failure = await native.awaitExec(spawned.sync);
-    if (failure) throw failureError(failure, plan, ctx.argv);
+    if (failure) throw failureError(failure, plan, ctx);
     await targetPidfd.release();
     stack.commit();
     return new ContainerProcess({
@@ -382,6 +369,7 @@ function handleFields(
     abort: ctx.abort,
     timeout: ctx.timeout,
     killSignal: ctx.killSignal,
+    stopTimeout: ctx.stopTimeout,
     onWarning: ctx.onWarning,
   };
 }

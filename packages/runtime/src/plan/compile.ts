@@ -159,10 +159,11 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
   } else {
     steps.push({ op: 'umask', mask: spec.process.umask });
   }
-  steps.push(...rlimitSteps(spec.process.rlimits, tables.rlimits, spec.at.rlimits));
+  // Appended one by one: spreading a config-sized list into push() overflows the stack.
+  for (const step of rlimitSteps(spec.process.rlimits, tables.rlimits, spec.at.rlimits)) steps.push(step);
   // personality(2) domains: PER_LINUX is 0, PER_LINUX32 is 8 (linux/personality.h).
   if (spec.personality) steps.push({ op: 'personality', persona: spec.personality === 'LINUX32' ? 8 : 0 });
-  steps.push(...finishingSteps(spec, options, argv, envp, workingDir));
+  for (const step of finishingSteps(spec, options, argv, envp, workingDir)) steps.push(step);
   return { cloneFlags, stdio: options.stdio, consoleFd: options.join ? -1 : consoleFd, steps };
 }
 
@@ -209,19 +210,26 @@ function finishingSteps(
     // setuid/setgid clear the parent-death signal, so it is armed after the identity switch:
     // if the supervisor dies the container init is killed, never silently orphaned.
     { op: 'pdeathsig', signal: os.signals.SIGKILL },
-    {
-      op: 'caps',
-      bounding: capabilityMask(caps.bounding, table, at.bounding),
-      effective: capabilityMask(caps.effective, table, at.effective),
-      permitted: capabilityMask(caps.permitted, table, at.permitted),
-      inheritable: capabilityMask(caps.inheritable, table, at.inheritable),
-      ambient: capabilityMask(caps.ambient, table, at.ambient),
-    },
   ];
+  const capsStep: Step = {
+    op: 'caps',
+    bounding: capabilityMask(caps.bounding, table, at.bounding),
+    effective: capabilityMask(caps.effective, table, at.effective),
+    permitted: capabilityMask(caps.permitted, table, at.permitted),
+    inheritable: capabilityMask(caps.inheritable, table, at.inheritable),
+    ambient: capabilityMask(caps.ambient, table, at.ambient),
+  };
+  // The directory is entered with the credentials the command will have after execve(2): a
+  // non-root user without ambient capabilities keeps none across it, so it chdirs before they are
+  // raised again (setresuid cleared the effective set); otherwise `working_dir` would be entered
+  // with CAP_DAC_OVERRIDE and then be unreadable to the command. Root chdirs with its final set.
+  const chdir: Step = { op: 'chdir', path: workingDir };
+  const early = identity.uid !== 0 && capsStep.ambient === 0n;
+  if (early) steps.push(chdir);
+  steps.push(capsStep);
   if (spec.process.noNewPrivileges) steps.push({ op: 'no-new-privs' });
-  // After the user switch and cap drop, so the directory is checked with the final credentials.
-  steps.push({ op: 'chdir', path: workingDir });
-  steps.push(...(options.beforeExec ?? []));
+  if (!early) steps.push(chdir);
+  for (const step of options.beforeExec ?? []) steps.push(step);
   steps.push({ op: 'exec', candidates: execCandidates(argv[0]!, envp, workingDir), argv, envp });
   return steps;
 }
