@@ -75,7 +75,7 @@ describe('config warnings', () => {
       const strict = await runCli(['config', 'validate', '--strict', file]);
       expect(strict.exitCode).toBe(1);
       expect(strict.stderr).toBe(
-        `${file}: error: /hostnme: unknown key, ignored; did you mean "hostname"?\nnsinit: ${file} is not valid (1 error)\n`,
+        `${file}: error: /hostnme: unknown key; did you mean "hostname"?\nnsinit: ${file} is not valid (1 error)\n`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
