@@ -41,7 +41,7 @@ export {
   type PlanConfig,
 } from './plan/compile.js';
 export { from2014 } from './spec/from-2014.js';
-export { fromOci, type FromOciOptions } from './spec/from-oci.js';
+export { fromOci, type FromOciOptions, withOciProcess } from './spec/from-oci.js';
 export {
   type CompiledOci,
   type CompileOciOptions,
@@ -96,3 +96,4 @@ export async function run(
   const container: Container = await open(dir, options);
   return container.run(argv, options);
 }
+export * as oci from './oci/index.js';

@@ -65,12 +65,18 @@ export function cloneFlag(type: NamespaceType, constants: Constants): number {
   return flag(constants, CLONE_FLAG[type]);
 }
 
-/** CLONE_NEW* flags for the namespaces the spec creates (joined ones are setns steps). */
-export function namespaceFlags(spec: RuntimeSpec | PlanConfig, constants: Constants): number {
+/** CLONE_NEW* flags for the namespaces the spec creates at clone (joined ones are setns steps,
+ *  a cgroup namespace an unshare step). With `forJoin`, every namespace the container's init is
+ *  in, for joining it (native.join). */
+export function namespaceFlags(
+  spec: RuntimeSpec | PlanConfig,
+  constants: Constants,
+  opts: { forJoin?: boolean } = {},
+): number {
   const s = 'format' in spec ? spec : from2014(spec);
   let flags = 0;
   for (const ns of s.namespaces) {
-    if (ns.path !== undefined || ns.afterCgroups) continue;
+    if (!opts.forJoin && (ns.path !== undefined || ns.afterCgroups)) continue;
     // The front ends refuse these until uid/gid maps and time offsets are built.
     if (ns.type === 'user' || ns.type === 'time')
       throw configError(s.at.namespaces, `${ns.type} namespaces are not supported yet`);
@@ -135,6 +141,10 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
       checkSysctl(key, spec.namespaces, spec.at.sysctl);
       return { op: 'sysctl', key: sysctlPath(key), value };
     });
+    // The LSM exec labels, written while we still hold every capability; applied at execve.
+    if (spec.labels?.apparmor)
+      sysctl.push({ op: 'lsm-label', attr: 'apparmor/exec', value: `exec ${spec.labels.apparmor}` });
+    if (spec.labels?.selinux) sysctl.push({ op: 'lsm-label', attr: 'exec', value: spec.labels.selinux });
     steps.push(
       ...rootfsSteps(
         spec,

@@ -137,6 +137,8 @@ export interface RuntimeSpec {
   domainname?: string;
   /** Namespaced kernel parameters, written through a verified procfs after it is mounted. */
   sysctl: Readonly<Record<string, string>>;
+  /** LSM exec labels for the container's program (only when the host has that LSM). */
+  labels?: { apparmor?: string; selinux?: string };
   /** personality(2) domain: LINUX or LINUX32. */
   personality?: 'LINUX' | 'LINUX32';
   process: ProcessSpec;
