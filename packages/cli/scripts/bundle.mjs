@@ -105,6 +105,17 @@ await build({
   plugins: [nativeUrl],
 });
 
+// nsinit-oci: the OCI front end, the same runtime and addon, its own entry.
+const ociOut = `${dist}nsinit-oci.cjs`;
+await build({
+  ...common,
+  entryPoints: [`${dist}oci/main.js`],
+  outfile: ociOut,
+  external: ['@nsinit/config', '@nsinit/config/node'],
+  define: { ...common.define, __NSINIT_CONFIG_ID__: JSON.stringify(configId) },
+  plugins: [nativeUrl],
+});
+
 // The code caches, written by a plain `node` (no NODE_OPTIONS, no flags: V8 checks them) of the
 // same binary that builds, which is the one that will run the CLI.
 const env = { ...process.env };
@@ -119,6 +130,7 @@ const warmConfig = `(m) => {
 }`;
 for (const [file, warm] of [
   [mainOut, ''],
+  [ociOut, ''],
   [configOut, warmConfig],
 ]) {
   rmSync(`${file}.cache`, { force: true });

@@ -37,6 +37,7 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   personality: 29,
   unshare: 30,
   'lsm-label': 31,
+  'await-start': 32,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -183,7 +184,13 @@ function body(w: Writer, s: Step, f: string): void {
     case 'pivot-root':
     case 'move-root':
     case 'no-new-privs':
+      return;
     case 'close-fds':
+      w.u32(s.keep ?? 0, `${f}.keep`);
+      return;
+    case 'await-start':
+      w.i32(s.fd, `${f}.fd`);
+      w.u32(s.keep ?? 0, `${f}.keep`);
       return;
     case 'readonly':
       w.str(s.target, `${f}.target`);

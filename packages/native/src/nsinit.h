@@ -48,7 +48,8 @@ enum nsinit_op {
   NSINIT_OP_PERSONALITY,
   NSINIT_OP_UNSHARE,
   NSINIT_OP_LSM_LABEL,
-  NSINIT_OP_MAX_ = NSINIT_OP_LSM_LABEL
+  NSINIT_OP_AWAIT_START,
+  NSINIT_OP_MAX_ = NSINIT_OP_AWAIT_START
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -255,6 +256,11 @@ int nsinit_proc_mount(const char *src, const char *tgt, const char *fstype, unsi
                       const char *data, struct nsinit_err *e);
 int nsinit_proc_umount(const char *tgt, int flags, struct nsinit_err *e);
 
+/* gate.c: the OCI start gate (a listening AF_UNIX socket) and the console socket. */
+int nsinit_gate_listen(const char *path, struct nsinit_err *e);
+int nsinit_gate_connect(const char *path, struct nsinit_err *e);
+int nsinit_gate_send_fd(const char *path, int fd, const char *name, struct nsinit_err *e);
+int nsinit_gate_await(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 /* pty.c */
 int nsinit_pty_open(int *master, int *slave, struct nsinit_err *e);
 int nsinit_pty_get_winsize(int fd, unsigned *cols, unsigned *rows, struct nsinit_err *e);

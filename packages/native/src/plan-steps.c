@@ -121,7 +121,16 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
   case NSINIT_OP_PIVOT_ROOT:
   case NSINIT_OP_MOVE_ROOT:
   case NSINIT_OP_NO_NEW_PRIVS:
+    return 0;
   case NSINIT_OP_CLOSE_FDS:
+    /* mode = how many fds from 3 up stay inheritable (OCI --preserve-fds) */
+    if (nsinit_cur_get_u32(c, &s->mode)) return -1;
+    if (s->mode > 65536) return nsinit_plan_invalid(c, "keep must be at most 65536");
+    return 0;
+  case NSINIT_OP_AWAIT_START:
+    if (nsinit_cur_get_i32(c, &s->fd) || nsinit_cur_get_u32(c, &s->mode)) return -1;
+    if (s->fd < 3) return nsinit_plan_invalid(c, "fd must be >= 3");
+    if (s->mode > 65536) return nsinit_plan_invalid(c, "keep must be at most 65536");
     return 0;
   case NSINIT_OP_READONLY:
     if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||

@@ -97,3 +97,4 @@ export async function run(
   const container: Container = await open(dir, options);
   return container.run(argv, options);
 }
+export * as oci from './oci/index.js';

@@ -2,6 +2,13 @@
 // native fake, and helpers that drive the real CLI through pipes or a pseudo-terminal.
 export { type Bundle, type BundleOptions, createBundle } from './bundle.js';
 export { type CliOptions, type CliResult, nsinitBin, runCli, runCommand } from './cli.js';
+export {
+  createOciBundle,
+  nsinitOciBin,
+  type OciBundle,
+  type OciBundleOptions,
+  ociTestSpec,
+} from './oci-bundle.js';
 export { TestkitError } from './errors.js';
 export {
   createNativeFake,

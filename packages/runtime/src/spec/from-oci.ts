@@ -3,6 +3,7 @@
 // as runc parses them (mount-options.ts), and every field nsinit cannot apply yet is refused
 // naming its JSON pointer — never silently ignored.
 import { posix } from 'node:path';
+import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import type { DeviceEntry, MountEntry, NamespaceEntry, NamespaceType, RuntimeSpec } from './model.js';
 import { parseMountOptions } from './mount-options.js';
 import type { OciConfigInput } from './oci-input.js';
@@ -241,7 +242,9 @@ export function fromOci(
     process: ociProcess(p),
     cgroup: {
       ...(linux.cgroupsPath ? { path: linux.cgroupsPath } : {}),
-      ...(linux.resources ? { resources: linux.resources } : {}),
+      // Normalized (0 unset, -1 unlimited) with runc's device policy even when no resources are
+      // given: deny-all, the config's rules, runc's default devices, the linux.devices nodes.
+      resources: resourcesFromOci(linux.resources, { devices: linux.devices }),
     },
     ...(config.hooks ? { hooks: config.hooks } : {}),
     at: {
