@@ -38,3 +38,25 @@ export async function closeHungUpStdio(): Promise<number[]> {
   }
   return closed;
 }
+
+/** How often a supervisor checks that its terminal is still there (one ioctl per fd). */
+const WATCH_MS = 500;
+
+/**
+ * Call `onHangup` once when one of fds 0-2 that is a terminal now stops being one (it was hung up).
+ * The kernel sends SIGHUP only to the terminal's session leader and foreground group; an nsinit
+ * whose stdio the container inherits reads nothing, so without this it would not notice a hangup
+ * its shell survived (`trap '' HUP`, nohup-like wrappers). Returns the stop function.
+ */
+export async function watchTerminal(onHangup: () => void): Promise<() => void> {
+  const { isatty } = await import('node:tty');
+  const fds = [0, 1, 2].filter((fd) => isatty(fd));
+  if (fds.length === 0) return () => {};
+  const timer = setInterval(() => {
+    if (fds.every((fd) => isatty(fd))) return;
+    clearInterval(timer);
+    onHangup();
+  }, WATCH_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

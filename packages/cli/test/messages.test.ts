@@ -75,7 +75,7 @@ describe('config warnings', () => {
       const strict = await runCli(['config', 'validate', '--strict', file]);
       expect(strict.exitCode).toBe(1);
       expect(strict.stderr).toBe(
-        `${file}: error: /hostnme: unknown key, ignored; did you mean "hostname"?\nnsinit: ${file} is not valid (1 error)\n`,
+        `${file}: error: /hostnme: unknown key; did you mean "hostname"?\nnsinit: ${file} is not valid (1 error)\n`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -165,7 +165,7 @@ describe('exec failures in plain words', () => {
     if (!existsSync('/usr/bin/setpriv')) return ctx.skip('setpriv(1) (util-linux) is not installed');
     const bundle = await createBundle({ config: plain });
     const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', nsinitBin];
-    for (const cmd of [['exec', 'true'], ['pause'], ['resume']]) {
+    for (const cmd of [['exec', 'true'], ['status'], ['stats'], ['pause'], ['resume']]) {
       expect(await runCommand('/usr/bin/setpriv', [...asNobody, ...cmd], { cwd: bundle.dir })).toMatchObject({
         exitCode: 125,
         stderr: 'nsinit needs root (namespaces, mounts, cgroups); run it with sudo\n',

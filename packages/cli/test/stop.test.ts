@@ -104,20 +104,24 @@ describe('nsinit exec when its terminal goes away', () => {
     });
   }
 
-  it('notices the hangup on its terminal input when no SIGHUP reaches it', async (ctx) => {
-    requires(ctx, 'root', 'busybox');
-    const bundle = await createBundle({ config: (c) => void Object.assign(plain(c), { tty: true }) });
-    // The shell ignores SIGHUP and so survives the hangup: nsinit, its foreground job, gets no
-    // SIGHUP from the kernel and sees only its terminal input end.
-    const rc = bundle.path('nsinit-rc');
-    const script = `trap '' HUP; ${nsinitBin} exec --stop-timeout 1 /bin/sh; echo $? > ${rc}`;
-    const session = ptySession('/bin/sh', ['-c', script], { cwd: bundle.dir, env });
-    const pid1 = await waitForPid(bundle.dir);
-    await session.expect(PROMPT);
-    session.hangup();
-    await session.exit();
-    await stopped(bundle.dir, pid1);
-    const { readFileSync } = await import('node:fs');
-    expect(readFileSync(rc, 'utf8')).toBe(`${128 + 9}\n`);
-  });
+  for (const tty of [true, false]) {
+    it(`notices the hangup when no SIGHUP reaches it (tty: ${tty})`, async (ctx) => {
+      requires(ctx, 'root', 'busybox');
+      const bundle = await createBundle({ config: (c) => void Object.assign(plain(c), { tty }) });
+      // The shell ignores SIGHUP and so survives the hangup: nsinit, its foreground job, gets no
+      // SIGHUP from the kernel. With a pty its terminal input ends; with inherited stdio it sees
+      // its terminal stop being one.
+      const rc = bundle.path('nsinit-rc');
+      const cmd = tty ? '/bin/sh' : 'sleep 100';
+      const script = `trap '' HUP; ${nsinitBin} exec --stop-timeout 1 ${cmd}; echo $? > ${rc}`;
+      const session = ptySession('/bin/sh', ['-c', script], { cwd: bundle.dir, env });
+      const pid1 = await waitForPid(bundle.dir);
+      if (tty) await session.expect(PROMPT);
+      session.hangup();
+      await session.exit();
+      await stopped(bundle.dir, pid1);
+      const { readFileSync } = await import('node:fs');
+      expect(readFileSync(rc, 'utf8')).toBe(`${128 + 9}\n`);
+    });
+  }
 });

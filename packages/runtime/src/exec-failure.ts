@@ -136,9 +136,11 @@ export function failureError(failure: ChildFailure, plan: Plan, ctx: FailureCont
       exitCode: d.exitCode,
     });
   }
-  if (failure.op === 'chdir') {
+  if (failure.op === 'chdir' && Math.abs(failure.errno) === EACCES) {
+    // A directory the user may not enter: say which user. (Other chdir failures, such as a
+    // refused magic link, keep the step's errno wording.)
     const who = describeUser(ctx);
-    const why = Math.abs(failure.errno) === EACCES ? 'permission denied' : detail.split(',')[0];
+    const why = 'permission denied';
     return nsinitError(
       ErrorCodes.START_FAILED,
       `cannot enter working_dir '${failure.path || cause.path || ''}' as ${who}: ${why}`,

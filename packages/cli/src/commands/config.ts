@@ -40,7 +40,8 @@ export const configCommand: Command = {
     const { readConfigResult } = await import('@nsinit/config/node');
     let result: ReturnType<typeof readConfigResult>;
     try {
-      result = readConfigResult(path);
+      // --strict: unknown keys are errors (the validator's own wording), other warnings too.
+      result = readConfigResult(path, { strict });
     } catch (err) {
       reportError(
         io.stderr,

@@ -4,6 +4,7 @@
 // when it is not found (the Docker/runc conventions). Stopping follows the stop policy (see
 // stop-policy.ts): the stop signal, then SIGKILL after --stop-timeout seconds.
 import type { Command, CommandContext } from '../command.js';
+import { watchTerminal } from '../dead-terminal.js';
 import { hostProblem } from '../host.js';
 import { openContainer } from '../open.js';
 import { reportError } from '../output.js';
@@ -78,6 +79,7 @@ export const execCommand: Command = {
     // From before the start: a SIGTERM while the container starts must stop it, not kill us.
     const supervisor = superviseSignals(policy, io.stderr, runtime.forwardSignals);
     let detachStdin = () => {};
+    let stopWatching = () => {};
     try {
       const container = await openContainer(ctx, runtime);
       const tty = container.config.tty === true;
@@ -92,6 +94,7 @@ export const execCommand: Command = {
         stopTimeout: policy.timeoutMs,
       });
       supervisor.attach(proc);
+      if (inherit) stopWatching = await watchTerminal(supervisor.hangup);
       terminal?.onResize((size) => proc.resize(size));
       detachStdin = connectStdio(ctx, proc, tty, supervisor.hangup);
       const result = await proc.wait();
@@ -104,6 +107,7 @@ export const execCommand: Command = {
       return exitCodeFor(err);
     } finally {
       supervisor.done();
+      stopWatching();
       detachStdin();
       terminal?.restore();
     }

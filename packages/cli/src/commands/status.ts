@@ -1,6 +1,7 @@
 // `nsinit status [--json]`: is a container live in this directory, its pid and since when. Exit 0
 // when one is running, 1 when not (a stale pid file is reported, not removed).
 import type { Command } from '../command.js';
+import { hostProblem } from '../host.js';
 import { reportConfig } from '../open.js';
 import { reportError, warn } from '../output.js';
 import { containerPaths } from '../paths.js';
@@ -19,6 +20,12 @@ export const statusCommand: Command = {
     if (args.length > 0) {
       io.stderr.write(`nsinit: status takes no arguments, got '${args[0]}'\n`);
       return 2;
+    }
+    // The live state is kept where only root can read it.
+    const problem = hostProblem();
+    if (problem) {
+      io.stderr.write(`${problem}\n`);
+      return 125;
     }
     const { dir, root } = containerPaths(ctx);
     const { status } = await import('@nsinit/runtime');
