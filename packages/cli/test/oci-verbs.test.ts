@@ -178,6 +178,50 @@ describe('nsinit-oci list, pause, resume, kill --all', () => {
   });
 });
 
+describe('nsinit-oci update and events', () => {
+  it('update writes new limits (flags and a JSON document on stdin); events --stats reports runc-shaped stats', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const b = await createOciBundle({ spec: sleeper });
+    await created(b, 'u');
+    expect((await b.oci(['start', 'u'])).exitCode).toBe(0);
+    const record = JSON.parse(readFileSync(`${b.root}/u/state.json`, 'utf8'));
+    const v2 = record.cgroup.version === 2;
+    const memFile = v2
+      ? `${record.cgroup.paths.unified}/memory.max`
+      : `${record.cgroup.paths.memory}/memory.limit_in_bytes`;
+    const pidsFile = v2 ? `${record.cgroup.paths.unified}/pids.max` : `${record.cgroup.paths.pids}/pids.max`;
+    const r = await b.oci(['update', '--memory', '64m', '--pids-limit=50', 'u']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(memFile, 'utf8').trim()).toBe(String(64 << 20));
+    expect(readFileSync(pidsFile, 'utf8').trim()).toBe('50');
+    const j = await b.oci(['update', '-r', '-', 'u'], {
+      input: JSON.stringify({ memory: { limit: 32 << 20 }, pids: { limit: 40 } }),
+    });
+    expect(j.exitCode).toBe(0);
+    expect(readFileSync(memFile, 'utf8').trim()).toBe(String(32 << 20));
+    expect(readFileSync(pidsFile, 'utf8').trim()).toBe('40');
+    const bad = await b.oci(['update', '--memory', 'lots', 'u']);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toMatch(/--memory: 'lots' is not a size/);
+
+    const ev = await b.oci(['events', '--stats', 'u']);
+    expect(ev.exitCode).toBe(0);
+    const event = JSON.parse(ev.stdout);
+    expect(event).toMatchObject({ type: 'stats', id: 'u' });
+    expect(event.data.pids.current).toBeGreaterThanOrEqual(1);
+    expect(event.data.pids.limit).toBe(40);
+    expect(event.data.memory.usage.limit).toBe(32 << 20);
+    expect((await b.oci(['kill', 'u', 'KILL'])).exitCode).toBe(0);
+    await waitStatus(b, 'u', 'stopped');
+    expect((await b.oci(['update', '--memory', '64m', 'u'])).stderr).toMatch(
+      /cannot update a stopped container/,
+    );
+    expect((await b.oci(['delete', 'u'])).exitCode).toBe(0);
+    expect(existsSync(memFile)).toBe(false);
+  });
+});
+
 describe('nsinit-oci documents and global flags', () => {
   it('spec writes a config.json create accepts; features tells what is supported', async (ctx) => {
     requires(ctx, 'root', 'busybox');

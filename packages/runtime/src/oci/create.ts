@@ -4,15 +4,14 @@
 // caller (an engine's subreaper reaps it); no nsinit process stays behind.
 import { closeSync, constants as fsc, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
-import { type CgroupHandle, setupCgroups } from '../cgroups/index.js';
+import { cgroupRecord, createOciCgroup, destroyCgroup, type ManagedCgroup } from '../cgroups/index.js';
 import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
 import { runHooks, type OciState } from './hooks.js';
 import { lockFile } from '../lock.js';
 import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
-import { cgroupConfigOf } from './cgroup.js';
+import { defaultCgroupsPath } from './cgroup.js';
 import { loadBundle, type OciSpec } from './spec.js';
 import {
   checkId,
@@ -73,7 +72,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   let pty: { master: number; slave: number } | null = null;
   let spawned: Spawned | null = null;
   let syncOpen = false;
-  let cgroup: CgroupHandle | null = null;
+  let cgroup: ManagedCgroup | null = null;
   try {
     dirfd = openSync(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
     // Through our own fd: sun_path is 108 bytes, and --root/<64-hex id>/ can be longer.
@@ -84,7 +83,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       if (size) native.setWinSize(pty.master, { cols: size.width, rows: size.height });
     }
     const stdio: [number, number, number] = pty ? [pty.slave, pty.slave, pty.slave] : [0, 1, 2];
-    const cgConfig = cgroupConfigOf(spec, id, resolve(opts.root));
     const compiled = compileOci(config as never, bundle.dir, {
       tables: kernelTables(native),
       stdio,
@@ -107,9 +105,16 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     }
     const pid = spawned.pid;
     if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(pid, spec.process.oomScoreAdj);
-    cgroup = await setupCgroups({ cgroups: cgConfig } as unknown as ContainerConfig, pid, {
-      v2: { native },
-    });
+    // Created, limited and joined before GO: the init runs nothing of its own outside it.
+    cgroup = await createOciCgroup(
+      {
+        id,
+        cgroupsPath: compiled.spec.cgroup?.path ?? defaultCgroupsPath(resolve(opts.root), id),
+        resources: compiled.spec.cgroup?.resources ?? {},
+      },
+      pid,
+      { v2: { native } },
+    );
     const state = (status: OciState['status']): OciState => ({
       ociVersion: spec.ociVersion,
       id,
@@ -155,9 +160,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       rootfs: bundle.rootfs,
       created: new Date().toISOString(),
       annotations: spec.annotations ?? {},
-      cgroup: cgroup
-        ? { name: cgConfig.name!, parent: cgConfig.parent ?? '', paths: { ...cgroup.paths } }
-        : null,
+      cgroup: cgroupRecord(cgroup),
       hooks: spec.hooks ?? {},
       ...(noProcess ? { noProcess: true } : {}),
     };
@@ -174,7 +177,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       safeClose(native, spawned.pidfd);
     }
     if (cgroup)
-      await cgroup.destroy().catch((e) => opts.onWarning(`cgroup teardown: ${(e as Error).message}`));
+      await destroyCgroup(cgroup).catch((e) => opts.onWarning(`cgroup teardown: ${(e as Error).message}`));
     if (gateFd >= 0) safeClose(native, gateFd);
     if (pty) {
       if (pty.slave >= 0) safeClose(native, pty.slave);

@@ -3,9 +3,9 @@
 // overrides of the command line; it joins every namespace of the init (through its verified
 // pidfd), is placed in the container's cgroup before it runs, and is our child (join's
 // CLONE_PARENT), so the foreground waits for it and --detach leaves it to the engine's subreaper.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
+import { openCgroup } from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
 import { compilePlan, namespaceFlags } from '../plan/compile.js';
@@ -128,9 +128,7 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
       pty.slave = -1;
     }
     // Beside the init in its cgroups before it runs anything.
-    // cgroup.procs is a kernel file: written in place, one pid.
-    for (const cgDir of new Set(Object.values(record.cgroup?.paths ?? {})))
-      writeFileSync(join(cgDir, 'cgroup.procs'), String(spawned.pid));
+    if (record.cgroup) openCgroup(record.cgroup).add(spawned.pid);
     syncOpen = false; // go + awaitExec own and close it
     native.go(spawned.sync);
     const failure = await native.awaitExec(spawned.sync);

@@ -15,7 +15,9 @@ export {
   start,
   state,
   stateOf,
+  statsEvent,
   statusOf,
+  update,
 } from './lifecycle.js';
 export { liveness } from './proc.js';
 export { type Bundle, loadBundle, type OciSpec } from './spec.js';

@@ -2,12 +2,23 @@
 // kill, delete, plus list/pause/resume/ps. Each reads the trusted record under --root, decides
 // the status from the live process (pid + start time), the start gate and the freezer, and
 // refuses what the spec and runc refuse for that status.
-import { closeSync, constants as fsc, existsSync, openSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, constants as fsc, existsSync, openSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings } from '@nsinit/native';
-import { cgroupsOf, freeze, isFrozen, type ManagedCgroup, thaw } from '../cgroups/index.js';
-import { rmdirRetry, realFs } from '../cgroups/cgroupfs.js';
+import {
+  cgroupPids,
+  destroyCgroup,
+  freeze,
+  isFrozen,
+  type ManagedCgroup,
+  openCgroup,
+  type Resources,
+  readRuncStats,
+  runcStatsEvent,
+  signalAll,
+  thaw,
+  updateCgroup,
+} from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { lockFile } from '../lock.js';
 import { runHooks, type OciState } from './hooks.js';
@@ -153,41 +164,24 @@ export function openInit(native: NativeBindings, record: OciRecord): number | nu
   return fd;
 }
 
+/** The container's cgroup from its record, or null (created without one, or already gone). */
 function cgroupOf(record: OciRecord): ManagedCgroup | null {
   if (!record.cgroup) return null;
   try {
-    return cgroupsOf(
-      { cgroups: { name: record.cgroup.name, parent: record.cgroup.parent } } as unknown as ContainerConfig,
-      record.pid,
-    );
+    return openCgroup(record.cgroup);
   } catch {
     return null;
   }
 }
 
-function cgroupPids(record: OciRecord): number[] {
-  const pids = new Set<number>();
-  for (const dir of Object.values(record.cgroup?.paths ?? {})) {
-    try {
-      for (const line of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n'))
-        if (line) pids.add(Number(line));
-    } catch {
-      // controller directory already gone
-    }
-  }
-  return [...pids];
-}
-
-function signalPid(native: NativeBindings, pid: number, signal: number) {
+/** Every process of the container: its cgroup's, or just the init without one. */
+function containerPids(record: OciRecord): number[] {
+  const cg = cgroupOf(record);
+  if (!cg) return [record.pid];
   try {
-    const fd = native.pidfdOpen(pid);
-    try {
-      native.pidfdSignal(fd, signal);
-    } finally {
-      native.close(fd);
-    }
+    return cgroupPids(cg);
   } catch {
-    // exited meanwhile
+    return [];
   }
 }
 
@@ -202,15 +196,17 @@ export function kill(ctx: OciContext, id: string, signal: number, all = false): 
     } finally {
       ctx.native.close(fd);
     }
-    if (all) for (const pid of cgroupPids(record)) signalPid(ctx.native, pid, signal);
+    if (all) {
+      const cg = cgroupOf(record);
+      if (cg) await signalAll(cg, signal);
+    }
   });
 }
 
 export function ps(ctx: OciContext, id: string): number[] {
   const record = readRecord(ctx.root, id);
   if (statusOf(ctx.root, record) === 'stopped') return [];
-  const pids = cgroupPids(record);
-  return pids.length > 0 || record.cgroup ? pids.sort((a, b) => a - b) : [record.pid];
+  return containerPids(record);
 }
 
 export function pause(ctx: OciContext, id: string): Promise<void> {
@@ -270,19 +266,14 @@ export async function remove(ctx: OciContext, id: string, force = false): Promis
           `container init ${record.pid} did not stop after SIGKILL`,
         );
     }
-    // Without a PID namespace the init's descendants may outlive it: the cgroup holds them.
-    for (let round = 0; round < 20; round++) {
-      const pids = cgroupPids(record);
-      if (pids.length === 0) break;
-      for (const pid of pids) signalPid(ctx.native, pid, ctx.native.constants.SIGKILL ?? 9);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    for (const dir of new Set(Object.values(record.cgroup?.paths ?? {}))) {
+    // Without a PID namespace the init's descendants may outlive it: the cgroup holds them, and
+    // destroyCgroup kills them before removing the directories.
+    const cg = cgroupOf(record);
+    if (cg) {
       try {
-        await rmdirRetry(realFs, dir);
+        await destroyCgroup(cg);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-          ctx.onWarning(`cgroup teardown: ${(err as Error).message}`);
+        ctx.onWarning(`cgroup teardown: ${(err as Error).message}`);
       }
     }
     rmSync(containerDir(ctx.root, id), { recursive: true, force: true });
@@ -299,4 +290,24 @@ export async function remove(ctx: OciContext, id: string, force = false): Promis
     },
     ctx.onWarning,
   );
+}
+
+/** `update`: new limits on a live container's cgroup (device rules are fixed at create). */
+export function update(ctx: OciContext, id: string, resources: Resources): Promise<void> {
+  return locked(ctx, id, async (record) => {
+    const status = statusOf(ctx.root, record);
+    if (status === 'stopped') badState('cannot update a stopped container', status);
+    const cg = cgroupOf(record);
+    if (!cg) badState('the container has no cgroup to update', status);
+    updateCgroup(cg, resources);
+  });
+}
+
+/** One `events --stats` line (runc's JSON shape), or null once the container has stopped. */
+export function statsEvent(ctx: OciContext, id: string): string | null {
+  const record = readRecord(ctx.root, id);
+  if (statusOf(ctx.root, record) === 'stopped') return null;
+  const cg = cgroupOf(record);
+  if (!cg) badState('the container has no cgroup to read statistics from', 'running');
+  return runcStatsEvent(id, readRuncStats(cg));
 }
