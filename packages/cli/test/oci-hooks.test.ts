@@ -97,7 +97,11 @@ describe('nsinit-oci hooks', () => {
 
   it('a failing or timed-out prestart fails create, kills the init and leaves nothing', async (ctx) => {
     requires(ctx, 'root', 'busybox');
-    const b = await createOciBundle({ spec: (s) => void (s.process.args = ['sleep', '1000']) });
+    const b = await createOciBundle({
+      spec: (s) => {
+        s.process.args = ['sleep', '1000'];
+      },
+    });
     b.writeSpec({ ...b.spec, hooks: { prestart: [{ path: '/bin/false', args: ['false'] }] } });
     const r = await b.create('pf');
     expect(r.exitCode).toBe(1);
@@ -120,7 +124,11 @@ describe('nsinit-oci hooks', () => {
 
   it('poststart and poststop failures warn, and the next hooks still run', async (ctx) => {
     requires(ctx, 'root', 'busybox');
-    const b = await createOciBundle({ spec: (s) => void (s.process.args = ['sleep', '1000']) });
+    const b = await createOciBundle({
+      spec: (s) => {
+        s.process.args = ['sleep', '1000'];
+      },
+    });
     const log = b.path('hooks.log');
     b.writeSpec({
       ...b.spec,

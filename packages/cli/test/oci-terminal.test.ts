@@ -84,7 +84,11 @@ describe('nsinit-oci terminal', () => {
 
   it('refuses process.terminal without --console-socket, and a socket without a terminal', async (ctx) => {
     requires(ctx, 'root', 'busybox');
-    const b = await createOciBundle({ spec: (s) => void (s.process.terminal = true) });
+    const b = await createOciBundle({
+      spec: (s) => {
+        s.process.terminal = true;
+      },
+    });
     const r = await b.create('nt');
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/\/process\/terminal: is true but no --console-socket was given/);

@@ -19,7 +19,9 @@ describe('nsinit-oci run and exec', () => {
   it('run in the foreground exits with the container status and deletes it; --detach leaves it running', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     const b = await createOciBundle({
-      spec: (s) => void (s.process.args = ['sh', '-c', 'echo ran; exit 3']),
+      spec: (s) => {
+        s.process.args = ['sh', '-c', 'echo ran; exit 3'];
+      },
     });
     const r = await b.create('fg', ['--bundle', b.dir], 'run');
     expect(r.exitCode).toBe(3);
@@ -115,7 +117,9 @@ describe('nsinit-oci run and exec', () => {
   it('--preserve-fds passes fds 3.. to the container; others stay closed', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     const b = await createOciBundle({
-      spec: (s) => void (s.process.args = ['sh', '-c', 'echo via-fd3 >&3; ls /proc/self/fd']),
+      spec: (s) => {
+        s.process.args = ['sh', '-c', 'echo via-fd3 >&3; ls /proc/self/fd'];
+      },
     });
     const extra = b.path('fd3.txt');
     const out = openSync(b.path('out.txt'), 'w');

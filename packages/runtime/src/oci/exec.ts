@@ -62,7 +62,8 @@ function execProcess(base: Record<string, unknown>, o: ExecProcessOptions): Reco
   if (o.user) p.user = { ...(p.user ?? {}), uid: o.user.uid, gid: o.user.gid ?? 0 };
   if (o.noNewPrivs) p.noNewPrivileges = true;
   if (o.caps?.length) {
-    const caps = (p.capabilities ??= {});
+    p.capabilities ??= {};
+    const caps = p.capabilities;
     for (const set of ['bounding', 'effective', 'permitted'])
       caps[set] = [...new Set([...(caps[set] ?? []), ...o.caps])];
   }
