@@ -51,6 +51,12 @@ export {
 } from './spec/compile-oci.js';
 export type { OciConfigInput } from './spec/oci-input.js';
 export { parseMountOptions } from './spec/mount-options.js';
+export {
+  compileSeccompProgram,
+  type SeccompCompiler,
+  type SeccompSpec,
+  seccompFromOci,
+} from './spec/seccomp.js';
 export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';
 export type * from './spec/model.js';
 export {

@@ -2,6 +2,7 @@
 // (umask 022, rslave root propagation, the six default device nodes), mount options are parsed
 // as runc parses them (mount-options.ts), and every field nsinit cannot apply yet is refused
 // naming its JSON pointer — never silently ignored.
+import { type OciSeccompInput, seccompFromOci } from './seccomp.js';
 import { posix } from 'node:path';
 import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import { configError } from '../errors.js';
@@ -72,7 +73,6 @@ function refuseUnsupported(config: OciConfigInput): void {
     refuse('/linux/uidMappings', 'user namespaces (id mappings) are not supported yet');
   if (linux.gidMappings?.length)
     refuse('/linux/gidMappings', 'user namespaces (id mappings) are not supported yet');
-  if (linux.seccomp !== undefined) refuse('/linux/seccomp', 'seccomp filters are not supported yet');
   if (linux.timeOffsets !== undefined) refuse('/linux/timeOffsets', 'time namespaces are not supported yet');
   if (linux.intelRdt !== undefined) refuse('/linux/intelRdt', 'Intel RDT (resctrl) is not supported');
   if (linux.memoryPolicy !== undefined)
@@ -356,6 +356,7 @@ export function fromOci(
     ...(config.domainname ? { domainname: config.domainname } : {}),
     sysctl,
     ...(domain ? { personality: domain } : {}),
+    ...(linux.seccomp === undefined ? {} : { seccomp: seccompFromOci(linux.seccomp as OciSeccompInput) }),
     ...(p.apparmorProfile || p.selinuxLabel
       ? {
           labels: {
