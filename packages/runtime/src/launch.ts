@@ -166,7 +166,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     });
     // Empty regular files now, so the plan masks them at their inode before the container runs.
     prepareDataFiles(ctx.dataDir);
-    stack.push('pid files', () => removeDataFiles(ctx.dataDir));
+    stack.push('pid files', () => state.ownsDataDir() && removeDataFiles(ctx.dataDir));
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const nspath = netnsPath(config as never);
     let netnsFd = -1;
@@ -249,6 +249,8 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     } else {
       // The pid files are already on the stack: a half-written pair is removed too.
       const written: ContainerState = { pid: target.pid, start };
+      if (!state.ownsDataDir())
+        throw new Error(`the data directory '${ctx.dataDir}' was replaced while starting`);
       writeDataFiles(ctx.dataDir, written);
     }
     const pidNamespace = config.namespaces?.NEWPID === true;
@@ -269,7 +271,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
             await teardownResources(network, cgroup, ctx.onWarning);
             // Only our own instance: the files may already belong to a newer one.
             if (state.readInstance()?.id === id) {
-              removeDataFiles(ctx.dataDir);
+              if (state.ownsDataDir()) removeDataFiles(ctx.dataDir);
               state.removeInstance(id);
             }
             state.removeSupervisor(id);
