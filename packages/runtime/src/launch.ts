@@ -249,9 +249,10 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     } else {
       // The pid files are already on the stack: a half-written pair is removed too.
       const written: ContainerState = { pid: target.pid, start };
-      if (!state.ownsDataDir())
-        throw new Error(`the data directory '${ctx.dataDir}' was replaced while starting`);
-      writeDataFiles(ctx.dataDir, written);
+      // Already running: a container that swapped its data directory (one below the rootfs's
+      // root) for a symlink gets no pid file written through it.
+      if (state.ownsDataDir()) writeDataFiles(ctx.dataDir, written);
+      else ctx.onWarning(`the data directory '${ctx.dataDir}' was replaced; not writing its pid file`);
     }
     const pidNamespace = config.namespaces?.NEWPID === true;
     // From here the process handle owns everything: its teardown releases what is left.
