@@ -360,7 +360,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       join: true,
     });
     const nsFlags = namespaceFlags(from2014(config as PlanConfig), native.constants);
-    const spawned = native.join(target.pidfd, nsFlags, plan);
+    const spawned = await native.join(target.pidfd, nsFlags, plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     await childEnds.release();
     // Beside PID 1 in its cgroups before it runs anything. Released before the kill: a joiner
