@@ -10,12 +10,15 @@ export const DOMAIN: unique symbol = Symbol('nsinit.config.domain');
 export const PATTERN_HINT: unique symbol = Symbol('nsinit.config.pattern-hint');
 /** Marks an object whose keys are free-form (a map): unknown keys stay, with a warning. */
 export const BAG: unique symbol = Symbol('nsinit.config.bag');
+/** Why a list stops at its maxItems: "must have at most 64 entries (<this>)". */
+export const LIMIT_HINT: unique symbol = Symbol('nsinit.config.limit-hint');
 
 export interface Annotations {
   [EXPECTED]?: string;
   [DOMAIN]?: string;
   [PATTERN_HINT]?: string;
   [BAG]?: boolean;
+  [LIMIT_HINT]?: string;
 }
 
 /** A schema node as the error walker sees it: plain JSON Schema plus the annotations above. */
@@ -32,6 +35,7 @@ export type SchemaNode = TSchema &
     maximum?: number;
     minLength?: number;
     maxLength?: number;
+    maxItems?: number;
     description?: string;
     default?: unknown;
   };
@@ -43,5 +47,6 @@ export function annotate<T extends TSchema>(schema: T, notes: Annotations): T {
   if (notes[DOMAIN] !== undefined) target[DOMAIN] = notes[DOMAIN];
   if (notes[PATTERN_HINT] !== undefined) target[PATTERN_HINT] = notes[PATTERN_HINT];
   if (notes[BAG] !== undefined) target[BAG] = notes[BAG];
+  if (notes[LIMIT_HINT] !== undefined) target[LIMIT_HINT] = notes[LIMIT_HINT];
   return schema;
 }

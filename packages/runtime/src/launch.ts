@@ -13,9 +13,10 @@ import {
   type Spawned,
   type WinSize,
 } from '@nsinit/native';
+import { argSpaceError } from './arg-space.js';
 import { type CgroupHandle, cgroupsOf, isFrozen, setupCgroups } from './cgroups/index.js';
 import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
-import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
+import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags, type PlanConfig } from './plan/compile.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { testPause } from './test-pause.js';
@@ -80,6 +81,12 @@ export function failureError(failure: ChildFailure, plan: Plan, argv: string[]):
       );
 }
 
+/** E2BIG from execve, but before anything is created. */
+function assertArgSpace(ctx: LaunchContext): void {
+  const err = argSpaceError(ctx.argv, ctx.config.environment ?? [], ctx.config.rlimits);
+  if (err) throw err;
+}
+
 /** Kill the child (SIGKILL through the pidfd, never a recycled pid) and reap it. */
 async function killAndReap(native: NativeBindings, spawned: Spawned): Promise<ExitStatus | null> {
   native.pidfdSignal(spawned.pidfd, native.constants.SIGKILL ?? 9);
@@ -93,6 +100,9 @@ async function killAndReap(native: NativeBindings, spawned: Spawned): Promise<Ex
 export async function startContainer(ctx: LaunchContext, release: () => void): Promise<ContainerProcess> {
   const { native, config } = ctx;
   const startedAt = monotonicMs();
+  // Everything that can be refused is refused before anything exists (no child, no cgroup).
+  if (config.networks && config.networks.length > 0) assertNetworks(config);
+  assertArgSpace(ctx);
   const { pty, stdio, fds } = prepareStdio(ctx);
   let netnsFd = -1;
   let spawned: Spawned | null = null;
@@ -196,6 +206,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
         pid: target.state.pid,
       });
     }
+    assertArgSpace(ctx);
     ({ pty, stdio } = prepareStdio(ctx));
     slaveOpen = pty !== null;
     const fds: [number, number, number] = pty ? [pty.slave, pty.slave, pty.slave] : stdio!.fds;

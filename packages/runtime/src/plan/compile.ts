@@ -77,6 +77,12 @@ export function environment(config: PlanConfig): string[] {
   return env;
 }
 
+/** push(...more) passes every element as an argument: a config with a hundred thousand entries
+ *  would exhaust the stack. */
+export function append<T>(to: T[], more: readonly T[]): void {
+  for (const x of more) to.push(x);
+}
+
 export function compilePlan(config: PlanConfig, options: CompileOptions): Plan {
   const { tables } = options;
   const argv = [...options.argv];
@@ -103,8 +109,9 @@ export function compilePlan(config: PlanConfig, options: CompileOptions): Plan {
       // Without a mount namespace 2014 mounted /proc and pivot_root'ed in the HOST's namespace.
       throw configError('/namespaces/NEWNS', 'must be true: the rootfs is set up in a new mount namespace');
     }
-    steps.push(
-      ...rootfsSteps(
+    append(
+      steps,
+      rootfsSteps(
         {
           rootfs: options.rootfs,
           noPivotRoot: config.no_pivot_root === true,
@@ -126,8 +133,8 @@ export function compilePlan(config: PlanConfig, options: CompileOptions): Plan {
   } else {
     steps.push({ op: 'umask', mask: 0o022 });
   }
-  steps.push(...rlimitSteps(config.rlimits, tables.rlimits));
-  steps.push(...finishingSteps(config, options, argv, envp, workingDir));
+  append(steps, rlimitSteps(config.rlimits, tables.rlimits));
+  append(steps, finishingSteps(config, options, argv, envp, workingDir));
   return { cloneFlags, stdio: options.stdio, consoleFd: options.join ? -1 : consoleFd, steps };
 }
 

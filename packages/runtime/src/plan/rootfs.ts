@@ -101,7 +101,8 @@ export function rootfsSteps(input: RootfsInput, constants: Constants): Step[] {
 
   // Nodes get exactly their configured mode: umask 0 while creating them.
   const devices = deviceSteps(input.deviceNodes, constants);
-  if (devices.length > 0) steps.push({ op: 'umask', mask: 0 }, ...devices);
+  if (devices.length > 0) steps.push({ op: 'umask', mask: 0 });
+  for (const d of devices) steps.push(d);
 
   // A fresh tmpfs /dev has no ptmx: point it at the private devpts instance's multiplexer.
   steps.push({ op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' });
