@@ -7,6 +7,7 @@ export { capabilityMask, capabilityNames } from './capabilities.js';
 export {
   type CgroupHandle,
   type CgroupStats,
+  type Counter,
   cgroupsOf,
   detectCgroupVersion,
   formatStats,
@@ -15,6 +16,7 @@ export {
   isFrozen,
   type ManagedCgroup,
   readStats,
+  statsJson,
   thaw,
 } from './cgroups/index.js';
 export {
