@@ -23,7 +23,7 @@ import { type Bundle, createBundle, requires, useLeakCheck } from '@nsinit/testk
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { open } from '../src/index.js';
 
-useLeakCheck();
+useLeakCheck({ ipNetns: true });
 
 const LONG = process.env.NSINIT_LONG === '1';
 const SEQUENTIAL = LONG ? 1000 : 100;
