@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Bundle, createBundle, requires, useLeakCheck } from '@nsinit/testkit';
+import { type Bundle, createBundle, nsinitTestHooksBin, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { alive, background, runCli, until, waitForPid } from './helpers.js';
 
@@ -85,6 +85,7 @@ describe('the supervising nsinit is SIGKILLed during start-up', () => {
       const sup = background(['exec', ...marker], {
         cwd: bundle.dir,
         env: { ...process.env, NSINIT_TEST_PAUSE: `${point}:${pause}` },
+        bin: nsinitTestHooksBin,
       });
       try {
         const child = Number(

@@ -1,4 +1,4 @@
-// Starting a container and joining a live one, the parent side of the handshake (DESIGN.md
+// Starting a container and joining a live one, the parent side of the handshake (docs/architecture.md,
 // "Starting a container"): lock → pid file check → compile → spawn (clone3(2), child blocked) →
 // cgroups → networks → GO → exec confirmed → pid files → unlock. Any failure after the clone
 // kills and reaps the child before cleaning up, so nothing is left behind.
@@ -19,7 +19,7 @@ import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags, type PlanConfig } from './plan/compile.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
-import { testPause } from './test-pause.js';
+import { testPause } from './pause-points.js';
 import { type ContainerState, removeState, writeState } from './state.js';
 import { type ChildStdio, setupStdio, type StdioOption } from './stdio.js';
 import { masterStreams, openPty, type PtyPair } from './tty.js';
