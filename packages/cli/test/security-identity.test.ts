@@ -1,4 +1,4 @@
-// Identity parsing, class 6 of runtime-security.md (CVE-2016-3697: a numeric user resolved as a
+// Identity parsing, class 6 of docs/security-classes.md (CVE-2016-3697: a numeric user resolved as a
 // *name*; crun CVE-2026-30892: `-u` parsing ran the wrong user). The image's passwd and group have
 // entries literally named "1000" (uid 0) and "0" (uid 1000); every spec runs a real container and
 // `id` inside reports the credentials the kernel gave it. Run through the library API (the youki

@@ -1,4 +1,4 @@
-// Process hygiene, classes 1, 2 and 5 of runtime-security.md: what a container process holds at
+// Process hygiene, classes 1, 2 and 5 of docs/security-classes.md: what a container process holds at
 // execve(2). Only fds 0-2 (CVE-2016-9962, CVE-2024-21626), even when the supervisor inherited
 // extra fds; a cwd of /proc/self/fd/N is refused (CVE-2024-21626); CapInh is 0 even when the
 // supervisor's is not (CVE-2022-29162, crun CVE-2022-27650, youki CVE-2025-27612); NoNewPrivs as

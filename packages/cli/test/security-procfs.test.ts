@@ -1,4 +1,4 @@
-// procfs write redirection, class 4 of runtime-security.md (CVE-2019-16884, CVE-2025-52881, youki
+// procfs write redirection, class 4 of docs/security-classes.md (CVE-2019-16884, CVE-2025-52881, youki
 // CVE-2025-62596): an image whose /proc is a plain directory of fake kernel files, and volumes bound
 // over /proc or /proc/sys. nsinit itself writes nothing through the container's /proc; the only
 // procfs operations it does there are the read-only remounts and masks of the restrictions, and

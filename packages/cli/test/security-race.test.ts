@@ -1,4 +1,4 @@
-// The symlink-exchange race of CVE-2021-30465 and CVE-2024-45310 (class 3 of runtime-security.md):
+// The symlink-exchange race of CVE-2021-30465 and CVE-2024-45310 (class 3 of docs/security-classes.md):
 // while containers start, an attacker process swaps a path on the mount destination's route
 // (/mnt/vol of /mnt/vol/data) between a real directory and a symlink to a host canary directory,
 // atomically with renameat2(2) RENAME_EXCHANGE, in a tight loop. Whatever instant each container's

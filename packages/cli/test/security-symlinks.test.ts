@@ -1,4 +1,4 @@
-// Malicious rootfs, class 3 of runtime-security.md (rootfs path and symlink attacks: CVE-2019-19921,
+// Malicious rootfs, class 3 of docs/security-classes.md (rootfs path and symlink attacks: CVE-2019-19921,
 // 2021-30465, 2023-27561, 2024-45310, 2025-31133, 2025-52565, 2026-41579/47766, crun 2019-18837,
 // youki 2025-54867). Every path nsinit mounts, creates, masks, reads or enters is planted in the
 // image as a symlink to a canary directory on the host. nsinit must refuse with a clear error naming

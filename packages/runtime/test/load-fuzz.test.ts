@@ -1,4 +1,4 @@
-// The parent → C-core message end to end, class 8 of runtime-security.md (CVE-2021-43784: a length
+// The parent → C-core message end to end, class 8 of docs/security-classes.md (CVE-2021-43784: a length
 // field overflowed between the runtime and its C bootstrap). The config package fuzzes the
 // validator and the native package fuzzes the decoder with mutated bytes; this property test joins
 // them: hostile configs (long, NUL-laden, unicode and huge values in every field the plan carries)
