@@ -6,7 +6,7 @@
 // file and a stale cgroup directory are cleaned up, never joined or reused. Points are reached with
 // the runtime's test-only NSINIT_TEST_PAUSE hook.
 //
-// Guard check (scratch copy, see SECURITY-NOTES.md): without the child's first PR_SET_PDEATHSIG
+// Guard check (scripts/guard-check pdeathsig): without the child's first PR_SET_PDEATHSIG
 // and the plan's pdeathsig step, every case but before-go fails (the container outlives its
 // supervisor); before-go still passes because a child waiting for GO exits on the sync socket's EOF.
 import { spawn } from 'node:child_process';

@@ -4,7 +4,7 @@
 // `id` inside reports the credentials the kernel gave it. Run through the library API (the youki
 // CVE-2025-27612 lesson: library users get the same checks as the CLI) and, once, the CLI.
 //
-// Guard check (scratch copy, see SECURITY-NOTES.md): with user.ts looking a spec up by name before
+// Guard check (scripts/guard-check user-name-first): with user.ts looking a spec up by name before
 // parsing it as a number, the '1000' and '0' rows fail (uid 0 and uid 1000 respectively).
 import type { ContainerConfig } from '@nsinit/config';
 import { open } from '@nsinit/runtime';

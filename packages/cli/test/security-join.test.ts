@@ -15,7 +15,7 @@
 // credentials) succeeds, so the refusals before it are the dumpable flag, not the probe.
 //
 // The joiner is held before GO with the runtime's test-only NSINIT_TEST_PAUSE hook.
-// Guard check (scratch copy, see SECURITY-NOTES.md): with both PR_SET_DUMPABLE 0 calls removed
+// Guard check (scripts/guard-check join-dumpable join-wipe): with both PR_SET_DUMPABLE 0 calls removed
 // from native/src/join.c, this test fails: PID 1 reads the joiner's exe link (the node binary), its
 // fd list, environ, and opens its mem. Opening the exe for writing then still fails, with ETXTBSY
 // (the second, weaker layer: the kernel denies writes to a running executable).

@@ -4,7 +4,7 @@
 // procfs operations it does there are the read-only remounts and masks of the restrictions, and
 // those must act on the real procfs (checked with fstatfs(2) on the opened target) or refuse.
 //
-// Guard checks (scratch copy, see SECURITY-NOTES.md): with mount.c's check_procfs() made a no-op,
+// Guard checks (scripts/guard-check procfs-check procfs-missing-optional): with mount.c's check_procfs() made a no-op,
 // "refuses a volume bound over /proc/sys" fails (the container starts with a writable fake
 // /proc/sys); with the /proc procfs check for optional restriction targets removed, "refuses a
 // volume bound over the whole /proc" fails (the restrictions are silently skipped).

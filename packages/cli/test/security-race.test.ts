@@ -7,7 +7,7 @@
 // cleanly; the canary stays untouched and no host mount appears. 30 containers in CI, 200 with
 // NSINIT_LONG=1, five at a time on one rootfs (separate data directories).
 //
-// Guard check (scratch copy, see SECURITY-NOTES.md): with path.c resolving container paths
+// Guard check (scripts/guard-check resolve-in-root): with path.c resolving container paths
 // relative to the rootfs but without RESOLVE_IN_ROOT (absolute links followed to the host), every
 // container that hit the symlink lost its bind to the host canary and this test failed.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
