@@ -110,7 +110,8 @@ describe('cgroup v1 manager (real kernel)', () => {
 
   it('reports 64-bit counters exactly: the no-limit value 9223372036854771712 stays exact in JSON', async (ctx) => {
     requires(ctx, 'root', 'cgroup-v1');
-    const p = start('sleep 30');
+    // exec: the shell becomes sleep, so killing it leaves no child in the cgroup.
+    const p = start('exec sleep 30');
     const cg = await setup({ name: unique() }, p.pid);
     p.go();
     // With no memory limit the kernel reports PAGE_COUNTER_MAX pages in bytes, beyond 2^53.
