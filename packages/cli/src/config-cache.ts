@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
+import { CONFIG_LIMIT, readBounded } from '@nsinit/config/read-file';
 
 /** Set by the bundler (scripts/bundle.mjs): a hash of the bundled @nsinit/config. Unbundled (tests,
  *  dist/cli.js) there is no build identity, so nothing is cached. */
@@ -116,7 +117,8 @@ export async function cachedConfig(
   let text: string;
   try {
     const dataDir = root ?? realpathSync.native(dir);
-    text = readFileSync(join(dataDir, 'container.json'), 'utf8');
+    // Bounded: a planted FIFO or huge file falls through to the runtime, which names it.
+    text = readBounded(join(dataDir, 'container.json'), CONFIG_LIMIT) as string;
   } catch {
     return undefined;
   }

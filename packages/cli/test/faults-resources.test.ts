@@ -84,8 +84,7 @@ describe('a full data directory', () => {
     const bundle = await createBundle({ config: plain });
     await withMount(['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs'], async (data) => {
       copyFileSync(bundle.configPath, join(data, 'container.json'));
-      // The lock file needs only an inode; fill every data block before nsinit runs.
-      writeFileSync(join(data, '.nsinit.lock'), '');
+      // The empty pid/start files made before clone need only inodes; fill every data block.
       const fd = openSync(join(data, 'fill'), 'w');
       try {
         for (;;) writeSync(fd, Buffer.alloc(4096, 1));
@@ -102,7 +101,7 @@ describe('a full data directory', () => {
       );
       // Never left running unsupervised, and no half-written state.
       expect(pidsOf(marker)).toEqual([]);
-      expect(readdirSync(data).sort()).toEqual(['.nsinit.lock', 'container.json', 'fill']);
+      expect(readdirSync(data).sort()).toEqual(['container.json', 'fill']);
     });
   });
 });
@@ -177,11 +176,12 @@ describe('a rootfs on a read-only mount', () => {
         );
         expect(r).toMatchObject({ exitCode: 0, stdout: 'refused\n/dev/null\n' });
         expect(r.stderr).toMatch(/Read-only file system/);
-        // Without --root the data directory is the read-only rootfs: the lock cannot be made.
+        // Without --root the data directory is the read-only rootfs: the pid file cannot be made
+        // (the lock is in the trusted state, outside the rootfs).
         const noRoot = await runCli(['exec', 'true'], { cwd: ro });
         expect(noRoot).toMatchObject({ exitCode: 125, stdout: '' });
         expect(noRoot.stderr).toBe(
-          `nsinit: EROFS: read-only file system, open '${join(ro, '.nsinit.lock')}'\n`,
+          `nsinit: cannot write the pid file '${join(ro, 'pid')}': EROFS: read-only file system, unlink '${join(ro, 'pid')}'\n`,
         );
         // A bind whose destination is missing cannot be created on it.
         writeFileSync(

@@ -167,7 +167,8 @@ describe('what config validate passes, exec starts', () => {
       };
       c.device_nodes = [{ type: 99, path: '/dev/null', major_number: 1, minor_number: 3, file_mode: 0o666 }];
     }, `grep devices /proc/self/cgroup; echo ok >/dev/null && echo null-ok`);
-    expect(out).toMatch(new RegExp(`devices:/${name}\\nnull-ok$`));
+    // The leaf is the configured name plus the instance id.
+    expect(out).toMatch(new RegExp(`devices:/${name}-[0-9a-f]+\\nnull-ok$`));
   });
 
   it('one past a limit: validate and exec refuse it naming the field, nothing is created', async (ctx) => {

@@ -122,7 +122,9 @@ describe('the 2014 sample container', () => {
     expect(readlinkSync(`/proc/${pid}/ns/uts`)).not.toBe(readlinkSync('/proc/self/ns/uts'));
     const start = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
     expect(readFileSync(bundle.path('start'), 'utf8')).toBe(start);
-    expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toMatch(/^\d+:devices:\/docker\/docker-koye$/m);
+    expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toMatch(
+      /^\d+:devices:\/docker\/docker-koye-[0-9a-f]+$/m,
+    );
     session.write('echo pid-is-$$\r');
     await session.expect(/pid-is-1/);
     session.write('exit\r');

@@ -12,6 +12,15 @@ export const PATTERN_HINT: unique symbol = Symbol('nsinit.config.pattern-hint');
 export const BAG: unique symbol = Symbol('nsinit.config.bag');
 /** Why a list stops at its maxItems: "must have at most 64 entries (<this>)". */
 export const LIMIT_HINT: unique symbol = Symbol('nsinit.config.limit-hint');
+/** Marks a map whose keys are free-form by design (OCI annotations, sysctl): every key is kept, no
+ *  warning, and each value is read with the `additionalProperties` schema. */
+export const MAP: unique symbol = Symbol('nsinit.config.map');
+/** Other spellings of an enum's values (container.json's "NEWPID" for OCI's "pid"), matched
+ *  case-insensitively for "did you mean" when edit distance finds nothing. */
+export const ALIASES: unique symbol = Symbol('nsinit.config.aliases');
+/** Names a string with a `pattern` is usually one of, for a did-you-mean when the pattern fails
+ *  (OCI capability names are an open set, so they are a pattern, not an enum). */
+export const SUGGEST: unique symbol = Symbol('nsinit.config.suggest');
 
 export interface Annotations {
   [EXPECTED]?: string;
@@ -19,6 +28,9 @@ export interface Annotations {
   [PATTERN_HINT]?: string;
   [BAG]?: boolean;
   [LIMIT_HINT]?: string;
+  [MAP]?: boolean;
+  [SUGGEST]?: readonly string[];
+  [ALIASES]?: Readonly<Record<string, string>>;
 }
 
 /** A schema node as the error walker sees it: plain JSON Schema plus the annotations above. */
@@ -35,6 +47,7 @@ export type SchemaNode = TSchema &
     maximum?: number;
     minLength?: number;
     maxLength?: number;
+    minItems?: number;
     maxItems?: number;
     description?: string;
     default?: unknown;
@@ -48,5 +61,8 @@ export function annotate<T extends TSchema>(schema: T, notes: Annotations): T {
   if (notes[PATTERN_HINT] !== undefined) target[PATTERN_HINT] = notes[PATTERN_HINT];
   if (notes[BAG] !== undefined) target[BAG] = notes[BAG];
   if (notes[LIMIT_HINT] !== undefined) target[LIMIT_HINT] = notes[LIMIT_HINT];
+  if (notes[MAP] !== undefined) target[MAP] = notes[MAP];
+  if (notes[SUGGEST] !== undefined) target[SUGGEST] = notes[SUGGEST];
+  if (notes[ALIASES] !== undefined) target[ALIASES] = notes[ALIASES];
   return schema;
 }

@@ -1,6 +1,6 @@
 // Bad inputs, one break each, with the exact path and message expected for every error.
 import { describe, expect, it } from 'vitest';
-import { type BadCase, runCases, set, del, push } from '../test/edits.js';
+import { type BadCase, del, push, runCases, set } from '../test/edits.js';
 import { fullConfig } from '../test/fixtures.js';
 import { validateConfig } from './index.js';
 

@@ -1,7 +1,7 @@
 // Bad networks and routes: what rtnetlink(7), veth(4) and setns(2) would refuse, caught up front,
 // each with the exact path and message expected.
 import { describe, expect, it } from 'vitest';
-import { type BadCase, runCases, set, del, all } from '../test/edits.js';
+import { all, type BadCase, del, runCases, set } from '../test/edits.js';
 
 const CIDR = 'expected a CIDR address such as "172.17.0.101/16", got';
 const ABS_HINT = 'expected an absolute path (starting with "/")';

@@ -14,6 +14,7 @@ export {
   RLIMIT_NAMES,
   type RlimitName,
 } from './names.js';
+export * from './oci/index.js';
 export {
   type ContainerConfig,
   ContainerConfigSchema,

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fullConfig, PACKAGE_DIR } from '../test/fixtures.js';
-import { ConfigError } from './index.js';
-import { loadConfig, readConfigResult } from './node.js';
+import { ConfigError, defaultOciSpec } from './index.js';
+import { loadConfig, loadOciConfig, readConfigResult, readOciConfigResult } from './node.js';
 
 // The built entry point, as a child process cannot load TypeScript sources.
 const NODE_ENTRY = join(PACKAGE_DIR, 'dist', 'node.js');
@@ -158,5 +158,30 @@ describe('readConfigResult', () => {
     const result = readConfigResult(file);
     expect(result.ok).toBe(false);
     expect(result.path).toBe(file);
+  });
+});
+
+describe('loadOciConfig / readOciConfigResult', () => {
+  it('returns the validated config.json', () => {
+    const file = write('config.json', defaultOciSpec());
+    expect(loadOciConfig(file)).toEqual(defaultOciSpec());
+  });
+
+  it('throws a ConfigError naming the file and the first issue', () => {
+    const file = write('config.json', { ...defaultOciSpec(), ociVersion: '0.6.0' });
+    const err = thrown(() => loadOciConfig(file));
+    expect(err.message).toBe(
+      `invalid config ${file}: /ociVersion: unsupported runtime-spec version; expected 1.0.0 through 1.2.x, got "0.6.0"`,
+    );
+    expect(err.code).toBe('ERR_NSINIT_INVALID_CONFIG');
+  });
+
+  it('reports invalid JSON with its line and column, and read failures with their errno', () => {
+    const file = write('config.json', '{\n  "ociVersion": "1.2.0",\n  oops\n}');
+    const r = readOciConfigResult(file);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.errors[0]!.message).toMatch(/^invalid JSON at line 3 column 3: /);
+    expect(r.path).toBe(file);
+    expect(thrown(() => loadOciConfig(join(dir, 'missing.json'))).code).toBe('ENOENT');
   });
 });

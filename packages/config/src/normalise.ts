@@ -1,7 +1,7 @@
 // Key canonicalisation as the 2014 decoder (Go encoding/json) did it: struct keys match
 // case-insensitively with an exact match preferred, null means absent, map keys (namespaces,
 // context) are exact. Unlike 2014, unknown keys are reported instead of silently ignored.
-import { BAG, DOMAIN, type SchemaNode } from './annotations.js';
+import { BAG, DOMAIN, MAP, type SchemaNode } from './annotations.js';
 import { type ConfigIssue, issue, pointer } from './issues.js';
 import { closest } from './suggest.js';
 
@@ -53,6 +53,7 @@ export function normalise(
     );
   }
   if (schema.type !== 'object' || !isPlainObject(value)) return value;
+  if (schema[MAP] === true) return normaliseMap(schema, value, path, found, canon);
 
   const { properties, known, byLowerCase } = shape(schema);
   const domain = schema[DOMAIN];
@@ -99,6 +100,30 @@ export function normalise(
     spelledAs.set(canonical, key);
     if (child === null || child === undefined) continue;
     put(out, canonical, normalise(properties[canonical]!, child, at, found, canonAt));
+  }
+  return out;
+}
+
+/** A free-form map: keys are data, so they are kept exactly as written (no case folding, no
+ *  warnings); nulls are dropped as elsewhere and values are read with the map's value schema. */
+function normaliseMap(
+  schema: SchemaNode,
+  value: Record<string, unknown>,
+  path: LazyPath,
+  found: Findings,
+  canon: LazyPath,
+): Record<string, unknown> {
+  const items = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const child = value[key];
+    if (child === null || child === undefined) continue;
+    const at: LazyPath = { parent: path, token: key };
+    put(
+      out,
+      key,
+      items === undefined ? child : normalise(items, child, at, found, { parent: canon, token: key }),
+    );
   }
   return out;
 }

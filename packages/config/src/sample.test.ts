@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXPECTED_SCHEMA_PATH, EXAMPLES, PACKAGE_DIR, SKIP_SAMPLE, sampleText } from '../test/fixtures.js';
+import { EXAMPLES, EXPECTED_SCHEMA_PATH, PACKAGE_DIR, SKIP_SAMPLE, sampleText } from '../test/fixtures.js';
 import { formatIssue, SCHEMA_ID, validateConfig } from './index.js';
 
 describe('the 2014 sample container.json', () => {

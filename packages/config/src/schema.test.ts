@@ -1,8 +1,8 @@
 // schema.json is the generated schema, documents every field with a default, and works as plain
 // JSON Schema.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
 import Value from 'typebox/value';
+import { describe, expect, it } from 'vitest';
 import { EXAMPLES, EXPECTED_SCHEMA_PATH, sampleText } from '../test/fixtures.js';
 import { ContainerConfigSchema, SCHEMA_ID, schemaDocument } from './index.js';
 

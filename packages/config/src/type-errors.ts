@@ -1,6 +1,6 @@
 // Turns a failed schema check into messages a person can act on ("expected a number of bytes, got
 // "512m""), walking the same JSON Schema subset the compiled validator checks. No kernel facility.
-import { DOMAIN, EXPECTED, LIMIT_HINT, PATTERN_HINT, type SchemaNode } from './annotations.js';
+import { ALIASES, DOMAIN, EXPECTED, LIMIT_HINT, PATTERN_HINT, type SchemaNode, SUGGEST } from './annotations.js';
 import { type ConfigIssue, describeValue, issue, pointer } from './issues.js';
 import { isPlainObject } from './normalise.js';
 import { closest } from './suggest.js';
@@ -42,12 +42,20 @@ function enumIssue(schema: SchemaNode, value: unknown, path: string): ConfigIssu
   const names = (schema.enum ?? []).filter((v): v is string => typeof v === 'string' && v !== '');
   if (domain === undefined || typeof value !== 'string' || names.length === 0)
     return mismatch(schema, value, path);
-  const match = closest(value, names);
+  const match = alias(schema, value) ?? closest(value, names);
   const message =
     match === undefined
       ? `unknown ${domain}; expected ${expected(schema)}`
       : `unknown ${domain}; did you mean ${match}?`;
   return issue(path, message, value);
+}
+
+function alias(schema: SchemaNode, value: string): string | undefined {
+  const aliases = schema[ALIASES];
+  if (aliases === undefined) return undefined;
+  const wanted = value.toLowerCase();
+  for (const [from, to] of Object.entries(aliases)) if (from.toLowerCase() === wanted) return to;
+  return undefined;
 }
 
 /** Append to `out` every way `value` breaks `schema`; appends nothing when it conforms. */
@@ -62,7 +70,9 @@ export function typeErrors(schema: SchemaNode, value: unknown, path: string, out
       return;
     case 'array':
       if (!Array.isArray(value)) out.push(mismatch(schema, value, path));
-      else if (schema.maxItems !== undefined && value.length > schema.maxItems) {
+      else if (schema.minItems !== undefined && value.length < schema.minItems) {
+        out.push(issue(path, `must have at least ${schema.minItems} entries, got ${value.length}`));
+      } else if (schema.maxItems !== undefined && value.length > schema.maxItems) {
         // One error for the list: walking a hostile million entries would only bury it.
         const why = schema[LIMIT_HINT] === undefined ? '' : ` (${schema[LIMIT_HINT]})`;
         out.push(issue(path, `must have at most ${schema.maxItems} entries${why}, got ${value.length}`));
@@ -115,6 +125,11 @@ function stringErrors(schema: SchemaNode, value: unknown, path: string, out: Con
   } else if (schema.maxLength !== undefined && length > schema.maxLength) {
     out.push(issue(path, `must be at most ${schema.maxLength} characters long, got ${length}`, value));
   } else if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) {
+    const match = schema[SUGGEST] === undefined ? undefined : closest(value, schema[SUGGEST]);
+    if (match !== undefined && schema[DOMAIN] !== undefined) {
+      out.push(issue(path, `unknown ${schema[DOMAIN]}; did you mean ${match}?`, value));
+      return;
+    }
     const hint = schema[PATTERN_HINT] ?? `expected ${expected(schema)} matching /${schema.pattern}/`;
     out.push(issue(path, `${hint}, got ${describeValue(value)}`, value));
   }

@@ -64,11 +64,14 @@ describe('npm pack of @nsinit/config', () => {
       'dist/node.js',
       'dist/node.d.ts',
       'schema.json',
+      'schema-oci.json',
+      'dist/oci/index.js',
       'README.md',
     ]) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /\.test\.|write-schema|tsbuildinfo|^test\/|^bench\//.test(f))).toEqual([]);
+    expect(manifest.exports['./schema-oci.json']).toBe('./schema-oci.json');
   });
 
   it('depends on typebox only', () => {
@@ -83,12 +86,18 @@ describe('npm pack of @nsinit/config', () => {
       import { validateConfig, defaultConfig, SCHEMA_ID, formatIssue } from '@nsinit/config';
       import { loadConfig } from '@nsinit/config/node';
       import schema from '@nsinit/config/schema.json' with { type: 'json' };
+      import ociSchema from '@nsinit/config/schema-oci.json' with { type: 'json' };
+      import { validateOciConfig, defaultOciSpec, OCI_SCHEMA_ID } from '@nsinit/config';
+      const oci = validateOciConfig({ ...defaultOciSpec(), ociVersion: '1.3.0' });
       const bad = validateConfig({ cgroups: { name: 'x', memory: '512m' } });
       console.log(JSON.stringify({
         default: validateConfig(defaultConfig()).ok,
         bad: bad.errors.map(formatIssue),
         example: loadConfig(${JSON.stringify(example)}).hostname,
         schemaId: schema.$id === SCHEMA_ID,
+        ociSchemaId: ociSchema.$id === OCI_SCHEMA_ID,
+        ociDefault: validateOciConfig(defaultOciSpec()).ok,
+        oci: oci.errors.map(formatIssue),
         resolved: import.meta.resolve('@nsinit/config'),
       }));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
@@ -101,6 +110,9 @@ describe('npm pack of @nsinit/config', () => {
       bad: ['/cgroups/memory: expected a number of bytes, got "512m"'],
       example: 'minimal',
       schemaId: true,
+      ociSchemaId: true,
+      ociDefault: true,
+      oci: ['/ociVersion: unsupported runtime-spec version; expected 1.0.0 through 1.2.x, got "1.3.0"'],
     });
     expect(result.resolved).toContain(`${scratch}/node_modules/@nsinit/config/dist/index.js`);
   });
@@ -109,6 +121,7 @@ describe('npm pack of @nsinit/config', () => {
     writeFileSync(
       join(scratch, 'consumer.ts'),
       `import { type ContainerConfig, type Network, validateConfig, CAPABILITY_NAMES } from '@nsinit/config';
+       import { type OciConfig, type OciMount, type OciLinuxResources, type OciState, defaultOciSpec, validateOciConfig } from '@nsinit/config';
        import { loadConfig, type ReadConfigResult } from '@nsinit/config/node';
        const net: Network = { type: 'veth', address: '10.0.0.2/24', mtu: 1500, context: { bridge: 'br0', prefix: 'v' } };
        const c: ContainerConfig = { hostname: 'x', networks: [net], capabilities: ['CHOWN'] };
@@ -116,6 +129,14 @@ describe('npm pack of @nsinit/config', () => {
        const n: number = r.ok ? r.config.networks!.length : r.errors.length;
        const cap: (typeof CAPABILITY_NAMES)[number] = 'BPF';
        export const used = [n, cap, loadConfig, null as unknown as ReadConfigResult];
+       const spec: OciConfig = defaultOciSpec();
+       const r2 = validateOciConfig(spec);
+       const mounts: OciMount[] = r2.ok ? r2.config.mounts ?? [] : [];
+       const res: OciLinuxResources | undefined = r2.ok ? r2.config.linux?.resources : undefined;
+       const st: OciState = { ociVersion: '1.2.1', id: 'x', status: 'paused', bundle: '/b' };
+       export const usedOci = [mounts, res, st];
+       // @ts-expect-error: an unknown namespace type is a type error
+       export const wrongNs: OciConfig = { ociVersion: '1.2.0', linux: { namespaces: [{ type: 'net' }] } };
        // @ts-expect-error: an unknown capability name is a type error
        export const wrong: ContainerConfig = { capabilities: ['FLY'] };
       `,

@@ -1,8 +1,6 @@
-// Capability sets (capabilities(7)): the config's names become one 64-bit mask from the kernel's
-// CAP_* table. Bounding, effective and permitted are exactly the list (2014: a missing list drops
-// everything); inheritable and ambient stay empty, because a non-empty inheritable set lets
-// file capabilities grant more than asked (CVE-2022-29162 class).
-import type { Step } from '@nsinit/native';
+// Capability sets (capabilities(7)): the config's names become 64-bit masks from the kernel's
+// CAP_* table, one per set. Which names go in which set is the front end's decision (spec/): the
+// 2014 format keeps inheritable and ambient empty (CVE-2022-29162 class), OCI sets all five.
 import { configError } from './errors.js';
 
 export function capabilityMask(
@@ -19,14 +17,6 @@ export function capabilityMask(
     mask |= 1n << BigInt(bit);
   });
   return mask;
-}
-
-export function capsStep(
-  names: readonly string[] | null | undefined,
-  table: Readonly<Record<string, number>>,
-): Extract<Step, { op: 'caps' }> {
-  const mask = capabilityMask(names, table);
-  return { op: 'caps', bounding: mask, effective: mask, permitted: mask, inheritable: 0n, ambient: 0n };
 }
 
 /** Names of the bits set in `mask` (for status output and tests). */

@@ -1,5 +1,13 @@
 // Lifecycle ordering and error paths against the recording native fake (no root needed).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
@@ -7,6 +15,7 @@ import type { ChildFailure, Plan, Step } from '@nsinit/native';
 import { createNativeFake, type NativeFake } from '@nsinit/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { open } from './container.js';
+import { TrustedState } from './state/trusted.js';
 
 const config = {
   hostname: 'unit',
@@ -16,16 +25,54 @@ const config = {
 } as ContainerConfig;
 
 let dir: string;
+let stateRoot: string;
 let warnings: string[];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'nsinit-unit-'));
+  stateRoot = mkdtempSync(join(tmpdir(), 'nsinit-unit-state-'));
   warnings = [];
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(stateRoot, { recursive: true, force: true });
+});
 
 const names = (fake: NativeFake) => fake.calls.map((c) => c.name);
 const openWith = (fake: NativeFake, extra: Partial<ContainerConfig> = {}) =>
-  open(dir, { native: fake, config: { ...config, ...extra }, onWarning: (m) => warnings.push(m) });
+  open(dir, {
+    native: fake,
+    config: { ...config, ...extra },
+    stateRoot,
+    onWarning: (m) => warnings.push(m),
+  });
+
+/** A trusted record of a container with PID 1 = 123 (the fake's start time for it is 1123), and
+ *  its supervisor's lifetime lock held by "another process" unless `supervisorAlive` is false. */
+function liveInstance(
+  fake: NativeFake,
+  opts: { start?: string; supervisorAlive?: boolean; config?: ContainerConfig } = {},
+) {
+  const state = TrustedState.of(dir, stateRoot);
+  mkdirSync(state.dir, { recursive: true });
+  state.writeInstance({
+    id: 'feedc0ffee00',
+    pid: 123,
+    start: opts.start ?? '1123',
+    supervisor: { pid: 1 },
+    rootfs: dir,
+    dataDir: dir,
+    config: opts.config ?? config,
+    cgroup: null,
+    hostInterfaces: [],
+  });
+  writeFileSync(state.supervisorPath('feedc0ffee00'), '');
+  writeFileSync(join(dir, 'pid'), '123');
+  writeFileSync(join(dir, 'start'), opts.start ?? '1123');
+  if (opts.supervisorAlive !== false) {
+    const tryLock = fake.tryLock.bind(fake);
+    fake.tryLock = (fd) => !readlinkSync(`/proc/self/fd/${fd}`).endsWith('.supervisor') && tryLock(fd);
+  }
+}
 
 describe('starting a container', () => {
   it('spawns, sends GO, confirms exec, writes the pid files, and removes them after exit', async () => {
@@ -107,8 +154,7 @@ describe('starting a container', () => {
 describe('joining', () => {
   it('joins a live container through a verified pidfd with only the finishing steps', async () => {
     const fake = createNativeFake();
-    writeFileSync(join(dir, 'pid'), '123');
-    writeFileSync(join(dir, 'start'), '1123'); // the fake's start time for pid 123
+    liveInstance(fake);
     const c = await openWith(fake);
     const proc = await c.exec(['ps'], { stdio: 'ignore' });
     expect(proc.joined).toBe(true);
@@ -129,21 +175,59 @@ describe('joining', () => {
     expect(fake.openFds()).toEqual([]);
   });
 
-  it('reports and removes a stale pid file, then starts a new container', async () => {
+  it('reports and removes a stale instance (its supervisor is gone), then starts a new container', async () => {
     const fake = createNativeFake();
-    writeFileSync(join(dir, 'pid'), '123');
-    writeFileSync(join(dir, 'start'), '5'); // pid 123 is alive but started at 1123: reused
+    liveInstance(fake, { start: '5', supervisorAlive: false }); // pid 123 started at 1123: reused
     const proc = await (await openWith(fake)).exec(['true'], { stdio: 'ignore' });
     expect(proc.joined).toBe(false);
-    expect(warnings).toEqual([expect.stringMatching(/stale pid file .*pid reused/)]);
+    expect(warnings).toEqual([expect.stringMatching(/stale pid file .*process 123 is gone/)]);
     expect(names(fake)).not.toContain('join');
     await proc.wait();
   });
 
-  it('closes the verified pidfd when the user cannot be resolved', async () => {
+  it('never follows pid files that no trusted record backs', async () => {
     const fake = createNativeFake();
     writeFileSync(join(dir, 'pid'), '123');
-    writeFileSync(join(dir, 'start'), '1123');
+    writeFileSync(join(dir, 'start'), '1123'); // pid 123 is alive with this start time
+    const proc = await (await openWith(fake)).exec(['true'], { stdio: 'ignore' });
+    expect(proc.joined).toBe(false);
+    expect(names(fake)).not.toContain('join');
+    expect(warnings).toEqual([expect.stringMatching(/stale pid file .*pid names no container started here/)]);
+    await proc.wait();
+  });
+
+  it('joins the recorded PID 1, not a forged pid file, and says which file was changed', async () => {
+    const fake = createNativeFake();
+    liveInstance(fake);
+    writeFileSync(join(dir, 'pid'), '456');
+    const proc = await (await openWith(fake)).exec(['ps'], { stdio: 'ignore' });
+    expect(proc.joined).toBe(true);
+    expect(fake.calls.find((call) => call.name === 'pidfdOpen')!.args).toEqual([123]);
+    expect(warnings).toEqual([`${join(dir, 'pid')} was changed (the container's is 123); ignoring it`]);
+    await proc.wait();
+  });
+
+  it('joins with the config the container was started with', async () => {
+    const capsOfJoin = async (extra: Partial<ContainerConfig>) => {
+      const fake = createNativeFake();
+      liveInstance(fake);
+      const proc = await (await openWith(fake, extra)).exec(['ps'], { stdio: 'ignore' });
+      await proc.wait();
+      const plan = fake.calls.find((call) => call.name === 'join')!.args[2] as Plan;
+      return plan.steps.find((s) => s.op === 'caps');
+    };
+    const started = await capsOfJoin({});
+    expect(warnings).toEqual([]);
+    // container.json now asks for SYS_ADMIN: the join still gets the started capabilities.
+    expect(await capsOfJoin({ capabilities: ['SYS_ADMIN'] })).toEqual(started);
+    expect(warnings).toEqual([
+      expect.stringMatching(/container.json differs from the config the running container was started with/),
+    ]);
+  });
+
+  it('closes the verified pidfd when the user cannot be resolved', async () => {
+    const fake = createNativeFake();
+    liveInstance(fake, { config: { ...config, user: 'nobody-here' } });
     const c = await openWith(fake, { user: 'nobody-here' });
     await expect(c.exec(['ps'], { stdio: 'ignore' })).rejects.toMatchObject({
       code: 'ERR_NSINIT_UNKNOWN_USER',
@@ -158,8 +242,7 @@ describe('joining', () => {
     await expect(c.join(['ps'], { stdio: 'ignore' })).rejects.toMatchObject({
       code: 'ERR_NSINIT_CONTAINER_NOT_RUNNING',
     });
-    writeFileSync(join(dir, 'pid'), '123');
-    writeFileSync(join(dir, 'start'), '1123');
+    liveInstance(fake);
     await expect(c.run(['sh'], { stdio: 'ignore' })).rejects.toMatchObject({
       code: 'ERR_NSINIT_CONTAINER_RUNNING',
     });

@@ -1,16 +1,18 @@
 // A container directory (the rootfs, holding container.json) and its data directory (container.json,
-// `pid`, `start`, the lock; 2014's `data_path`). open() loads the config; exec() starts the
-// container or joins the live one, under the data-directory lock so racers never start two.
+// `pid`, `start`; 2014's `data_path`). open() loads the config; exec() starts the container or
+// joins the live one, under the data-directory lock (in the trusted state) so racers never start
+// two. Which instance is live, and with which config, comes from the trusted state only.
 import { readFileSync, realpathSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, WinSize } from '@nsinit/native';
-import { isFrozen } from './cgroups/index.js';
+import { cgroupFromRecord, freezerState, type ManagedCgroup } from './cgroups/index.js';
 import { ErrorCodes, invalidArg, type NsinitError, nsinitError } from './errors.js';
+import { cleanupStale, inspect, type Liveness } from './instance.js';
 import { joinContainer, type LaunchContext, startContainer } from './launch.js';
-import { lockDataDir } from './lock.js';
 import { type ContainerProcess, signalNumber } from './process.js';
-import { type ContainerState, checkState, removeState } from './state.js';
+import { CONFIG_FILE, dataFileProblems, PID_FILE, removeDataFiles, START_FILE } from './state/data-files.js';
+import { type InstanceRecord, TrustedState } from './state/trusted.js';
 import { normalizeStdio, type StdioOptions } from './stdio.js';
 import { lookupUser } from './user.js';
 
@@ -25,6 +27,9 @@ export interface OpenOptions {
   lockTimeout?: number;
   /** Use this config instead of reading <root>/container.json (already validated). */
   config?: ContainerConfig;
+  /** Base of the trusted state (default /run/nsinit/state). For tests: every caller that
+   *  should see the same containers must pass the same value. */
+  stateRoot?: string;
 }
 
 export interface ProcessOptions {
@@ -50,6 +55,8 @@ export interface ContainerStatus {
   startedAt: Date | null;
   /** Why an existing pid file is not live (stale), if one is there. */
   stale: string | null;
+  /** The live instance's id (it names its cgroup leaf `<cgroups.name>-<id>`). */
+  instance: string | null;
   dataDir: string;
   rootfs: string;
 }
@@ -77,6 +84,7 @@ export class Container {
   readonly #native: NativeBindings;
   readonly #onWarning: (message: string) => void;
   readonly #lockTimeout: number;
+  readonly #stateRoot: string | undefined;
 
   constructor(
     readonly rootfs: string,
@@ -90,10 +98,17 @@ export class Container {
     this.#onWarning =
       options.onWarning ?? ((message) => process.emitWarning(message, { code: 'NSINIT_WARNING' }));
     this.#lockTimeout = options.lockTimeout ?? 30_000;
+    this.#stateRoot = options.stateRoot;
   }
 
   status(): Promise<ContainerStatus> {
-    return readStatus(this.#native, this.rootfs, this.dataDir);
+    return readStatus(this.#native, this.rootfs, this.dataDir, this.#stateRoot, this.#onWarning);
+  }
+
+  /** The live container's cgroup, from the trusted state (stats, pause, resume); null when none
+   *  is running or it has no cgroups. */
+  async liveCgroup(): Promise<ManagedCgroup | null> {
+    return (await live(this.#native, this.dataDir, this.#stateRoot, this.#onWarning))?.cgroup ?? null;
   }
 
   /** Run `argv` in the live container, or start the container with `argv` as PID 1. */
@@ -117,70 +132,115 @@ export class Container {
     const native = this.#native;
     const identity = lookupUser(this.rootfs, this.config.user ?? '');
     identity.catch(() => {}); // awaited below; read in parallel with the lock wait
-    const lock = await lockDataDir(native, this.dataDir, this.#lockTimeout);
-    let released = false;
-    const release = () => {
-      if (!released) {
-        released = true;
-        lock.release();
-      }
-    };
-    try {
-      const target = await this.#liveTarget();
-      if (target) {
-        if (mode === 'run') {
-          native.close(target.pidfd);
-          throw nsinitError(
-            ErrorCodes.CONTAINER_RUNNING,
-            `a container is already running in '${this.dataDir}' (pid ${target.state.pid})`,
-            { path: this.dataDir, pid: target.state.pid },
+    const deadline = Date.now() + this.#lockTimeout;
+    for (;;) {
+      const lock = await ctx.state.lock(native, Math.max(0, deadline - Date.now()));
+      let released = false;
+      const release = () => {
+        if (!released) {
+          released = true;
+          try {
+            // Nothing started (an error, a join): leave no trusted directory for an idle one.
+            ctx.state.removeIfIdle();
+          } catch {
+            // best effort: a leftover lock file is harmless
+          } finally {
+            lock.release();
+          }
+        }
+      };
+      try {
+        const found = inspect(native, ctx.state, { pidfd: true });
+        if (found.kind === 'ending') {
+          // PID 1 is gone but its supervisor has not torn down yet: wait for it (outside the
+          // lock, which that teardown needs), then decide again.
+          release();
+          await this.#awaitTeardown(found.record, deadline);
+          continue;
+        }
+        if (found.kind === 'stale') {
+          this.#onWarning(`removing stale pid file in '${this.dataDir}': ${found.reason}`);
+          await cleanupStale(native, ctx.state, found.record, this.#onWarning);
+        }
+        this.#reportDataFiles(found);
+        if (found.kind === 'live') {
+          const { record, pidfd } = found;
+          if (mode === 'run') {
+            native.close(pidfd);
+            throw nsinitError(
+              ErrorCodes.CONTAINER_RUNNING,
+              `a container is already running in '${this.dataDir}' (pid ${record.pid})`,
+              { path: this.dataDir, pid: record.pid },
+            );
+          }
+          // The join runs with the config the container was started with, never what
+          // container.json says now; and under the lock until it is placed in the cgroup, so the
+          // teardown of a PID 1 exiting meanwhile kills it with the rest.
+          const config = record.config;
+          if (JSON.stringify(config) !== JSON.stringify(this.config)) {
+            this.#onWarning(
+              `${join(this.dataDir, CONFIG_FILE)} differs from the config the running container was started with; the join uses the started config`,
+            );
+          }
+          let joinIdentity: Awaited<typeof identity>;
+          try {
+            joinIdentity =
+              (config.user ?? '') === (this.config.user ?? '')
+                ? await identity
+                : await lookupUser(record.rootfs, config.user ?? '');
+          } catch (err) {
+            native.close(pidfd);
+            throw err;
+          }
+          return await joinContainer(
+            { ...ctx, config, identity: joinIdentity },
+            { state: { pid: record.pid, start: record.start }, pidfd, cgroup: record.cgroup },
           );
         }
-        // The pidfd pins PID 1: the lock is no longer needed to keep the decision true.
+        if (mode === 'join') {
+          throw nsinitError(
+            ErrorCodes.CONTAINER_NOT_RUNNING,
+            `no container is running in '${this.dataDir}'`,
+            {
+              path: this.dataDir,
+            },
+          );
+        }
+        return await startContainer({ ...ctx, identity: await identity }, release);
+      } finally {
         release();
-        const joinIdentity = await identity.catch((err) => {
-          native.close(target.pidfd);
-          throw err;
-        });
-        return await joinContainer({ ...ctx, identity: joinIdentity }, target);
       }
-      if (mode === 'join') {
-        throw nsinitError(ErrorCodes.CONTAINER_NOT_RUNNING, `no container is running in '${this.dataDir}'`, {
-          path: this.dataDir,
-        });
-      }
-      return await startContainer({ ...ctx, identity: await identity }, release);
-    } finally {
-      release();
     }
   }
 
-  /** The live PID 1 as a verified pidfd, or null (a stale pid file is reported and removed). */
-  async #liveTarget(): Promise<{ state: ContainerState; pidfd: number } | null> {
-    const native = this.#native;
-    const check = await checkState(native, this.dataDir);
-    if (check.kind === 'live') {
-      let pidfd = -1;
-      try {
-        pidfd = native.pidfdOpen(check.state.pid);
-      } catch (err) {
-        if ((err as NsinitError).code !== 'ESRCH') throw err;
+  /** Wait until `record`'s supervisor has released its lifetime lock (its teardown is done). */
+  async #awaitTeardown(record: InstanceRecord, deadline: number): Promise<void> {
+    const state = TrustedState.of(this.dataDir, this.#stateRoot);
+    let delay = 1;
+    while (state.supervisorAlive(this.#native, record.id)) {
+      if (Date.now() >= deadline) {
+        throw nsinitError(
+          ErrorCodes.LOCK_TIMEOUT,
+          `timed out after ${this.#lockTimeout}ms waiting for the teardown of the container that ran in '${this.dataDir}' (supervisor pid ${record.supervisor.pid})`,
+          { path: this.dataDir },
+        );
       }
-      // Checked again AFTER opening: if the start time still matches, the pidfd names the
-      // process the pid file meant, and no later pid reuse can change that.
-      if (pidfd >= 0 && native.startTime(check.state.pid) === check.state.start) {
-        return { state: check.state, pidfd };
-      }
-      if (pidfd >= 0) native.close(pidfd);
-      this.#onWarning(`removing stale pid file in '${this.dataDir}': process ${check.state.pid} is gone`);
-      await removeState(this.dataDir);
-      return null;
+      await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
+      delay = Math.min(delay * 2, 25);
     }
-    if (check.kind === 'stale') {
-      this.#onWarning(`removing stale pid file in '${this.dataDir}': ${check.reason}`);
-      await removeState(this.dataDir);
+  }
+
+  /** Warn about pid/start files that do not say what the trusted state says; a start replaces
+   *  them, so with no live container they are removed. */
+  #reportDataFiles(found: Liveness): void {
+    const expected = found.kind === 'live' ? { pid: found.record.pid, start: found.record.start } : null;
+    const problems = dataFileProblems(this.dataDir, expected);
+    if (expected === null && problems.length > 0) {
+      this.#onWarning(`removing stale pid file in '${this.dataDir}': ${problems.join('; ')}`);
+      removeDataFiles(this.dataDir);
+      return;
     }
-    return null;
+    for (const p of problems) this.#onWarning(p);
   }
 
   #context(argvIn: readonly string[], options: ProcessOptions): Omit<LaunchContext, 'identity'> {
@@ -222,6 +282,7 @@ export class Container {
       throw invalidArg('size', 'an object { cols, rows } of integers', size);
     }
     const stdio = normalizeStdio(options.stdio);
+    const state = TrustedState.of(this.dataDir, this.#stateRoot);
     return {
       native: this.#native,
       config: this.config,
@@ -234,8 +295,10 @@ export class Container {
       timeout,
       killSignal,
       onWarning: this.#onWarning,
+      state,
+      hide: hiddenDataFiles(this.rootfs, this.dataDir),
       locked: async (fn) => {
-        const lock = await lockDataDir(this.#native, this.dataDir, this.#lockTimeout);
+        const lock = await state.lock(this.#native, this.#lockTimeout);
         try {
           return await fn();
         } finally {
@@ -246,29 +309,97 @@ export class Container {
   }
 }
 
-/** Whether a container is live in `dir` (pid files in `root`, default `dir`); needs no config. */
+/** Whether a container is live in `dir` (data directory `root`, default `dir`); needs no config. */
 export async function status(
   dir: string,
-  options: Pick<OpenOptions, 'root' | 'native'> = {},
+  options: Pick<OpenOptions, 'root' | 'native' | 'stateRoot' | 'onWarning'> = {},
 ): Promise<ContainerStatus> {
   const rootfs = realpathSync.native(resolve(dir));
   const dataDir = options.root === undefined ? rootfs : resolve(options.root);
   const native = options.native ?? (await import('@nsinit/native')).native;
-  return readStatus(native, rootfs, dataDir);
+  return readStatus(native, rootfs, dataDir, options.stateRoot, options.onWarning ?? defaultWarning);
 }
 
-async function readStatus(native: NativeBindings, rootfs: string, dataDir: string): Promise<ContainerStatus> {
-  const check = await checkState(native, dataDir);
-  const live = check.kind === 'live' ? check.state : null;
+/** The cgroup of the container live in `dir` (stats, pause, resume), from the trusted state: null
+ *  when none is running or it has no cgroups. Needs no config. */
+export async function liveCgroup(
+  dir: string,
+  options: Pick<OpenOptions, 'root' | 'native' | 'stateRoot' | 'onWarning'> = {},
+): Promise<ManagedCgroup | null> {
+  const rootfs = realpathSync.native(resolve(dir));
+  const dataDir = options.root === undefined ? rootfs : resolve(options.root);
+  const native = options.native ?? (await import('@nsinit/native')).native;
+  return (
+    (await live(native, dataDir, options.stateRoot, options.onWarning ?? defaultWarning))?.cgroup ?? null
+  );
+}
+
+const defaultWarning = (message: string) => process.emitWarning(message, { code: 'NSINIT_WARNING' });
+
+/** The live instance of `dataDir` from the trusted state (null when none), after warning about
+ *  data files that disagree with it. */
+async function live(
+  native: NativeBindings,
+  dataDir: string,
+  stateRoot: string | undefined,
+  onWarning: (message: string) => void,
+): Promise<{ record: InstanceRecord; cgroup: ManagedCgroup | null } | null> {
+  const found = inspect(native, TrustedState.of(dataDir, stateRoot));
+  const record = found.kind === 'live' ? found.record : null;
+  for (const p of dataFileProblems(dataDir, record)) onWarning(p);
+  if (record === null) return null;
+  return { record, cgroup: record.cgroup ? cgroupFromRecord(record.cgroup) : null };
+}
+
+async function readStatus(
+  native: NativeBindings,
+  rootfs: string,
+  dataDir: string,
+  stateRoot: string | undefined,
+  onWarning: (message: string) => void,
+): Promise<ContainerStatus> {
+  const state = TrustedState.of(dataDir, stateRoot);
+  const found = inspect(native, state);
+  const record = found.kind === 'live' ? found.record : null;
+  for (const p of dataFileProblems(dataDir, record)) onWarning(p);
+  const cgroup = record?.cgroup ? cgroupFromRecord(record.cgroup) : null;
   return {
-    running: live !== null,
-    paused: live !== null && isFrozen(live.pid),
-    pid: live?.pid ?? null,
-    startedAt: live ? await startedAt(live.start) : null,
-    stale: check.kind === 'stale' ? check.reason : null,
+    running: record !== null,
+    paused: cgroup !== null && frozen(cgroup),
+    pid: record?.pid ?? null,
+    startedAt: record ? await startedAt(record.start) : null,
+    stale:
+      found.kind === 'stale'
+        ? found.reason
+        : found.kind === 'ending'
+          ? `process ${found.record.pid} has exited; its teardown is running`
+          : null,
+    instance: record?.id ?? null,
     dataDir,
     rootfs,
   };
+}
+
+function frozen(cgroup: ManagedCgroup): boolean {
+  try {
+    return freezerState(cgroup) !== 'THAWED';
+  } catch {
+    return false; // no freezer controller: it cannot be paused
+  }
+}
+
+/** Container paths of the data files when the data directory is inside the rootfs (2014's
+ *  default layout: it IS the rootfs), else none. */
+export function hiddenDataFiles(rootfs: string, dataDir: string): string[] {
+  let real: string;
+  try {
+    real = realpathSync.native(dataDir);
+  } catch {
+    return [];
+  }
+  const rel = relative(rootfs, real);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(rel) === rel) return [];
+  return [CONFIG_FILE, PID_FILE, START_FILE].map((name) => `/${join(rel, name)}`);
 }
 
 function abortError(signal: AbortSignal): NsinitError {

@@ -22,6 +22,8 @@ export {
 export {
   Container,
   type ContainerStatus,
+  hiddenDataFiles,
+  liveCgroup,
   type OpenOptions,
   open,
   type ProcessOptions,
@@ -39,6 +41,9 @@ export {
   namespaceFlags,
   type PlanConfig,
 } from './plan/compile.js';
+export { from2014 } from './spec/from-2014.js';
+export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';
+export type * from './spec/model.js';
 export {
   ContainerProcess,
   type ProcessError,
@@ -47,7 +52,19 @@ export {
   signalNumber,
 } from './process.js';
 export { FORWARDED_SIGNALS, forwardSignals } from './signals.js';
-export { type ContainerState, checkState, type StateCheck } from './state.js';
+export { type FileLock, lockFile, tryLockFile } from './lock.js';
+export {
+  CONFIG_LIMIT,
+  type ContainerState,
+  DEFAULT_STATE_ROOT,
+  FileReadError,
+  type InstanceRecord,
+  readBounded,
+  readFdBounded,
+  TINY_LIMIT,
+  TrustedState,
+  writeAtomic,
+} from './state/index.js';
 export type { StdioOption, StdioOptions } from './stdio.js';
 export { type Identity, lookupUser, resolveUser } from './user.js';
 

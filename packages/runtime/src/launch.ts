@@ -1,28 +1,44 @@
 // Starting a container and joining a live one, the parent side of the handshake (docs/architecture.md,
 // "Starting a container"): lock → pid file check → compile → spawn (clone3(2), child blocked) →
-// cgroups → networks → GO → exec confirmed → pid files → unlock. Any failure after the clone
-// kills and reaps the child before cleaning up, so nothing is left behind.
-import { closeSync, constants as fsc, openSync, readFileSync } from 'node:fs';
+// cgroups → networks → GO → exec confirmed → pid files → unlock. Every resource goes on one
+// cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
+import { closeSync, constants as fsc, openSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
 import {
   type ChildFailure,
   childFailureError,
-  type ExitStatus,
   type NativeBindings,
   type Plan,
   type Spawned,
   type WinSize,
 } from '@nsinit/native';
+import {
+  type CgroupHandle,
+  type CgroupRecord,
+  cgroupFromRecord,
+  cgroupRecord,
+  isFrozen,
+  type ManagedCgroup,
+  setupCgroups,
+} from './cgroups/index.js';
 import { argSpaceError } from './arg-space.js';
-import { type CgroupHandle, cgroupsOf, isFrozen, setupCgroups } from './cgroups/index.js';
 import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
-import { compilePlan, type KernelTables, namespaceFlags, type PlanConfig } from './plan/compile.js';
+import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
+import { killCgroup } from './instance.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
+import { from2014, type PlanConfig } from './spec/from-2014.js';
+import {
+  type ContainerState,
+  prepareDataFiles,
+  removeDataFiles,
+  writeDataFiles,
+} from './state/data-files.js';
+import { newInstanceId, type TrustedState } from './state/trusted.js';
 import { testPause } from './pause-points.js';
-import { type ContainerState, removeState, writeState } from './state.js';
 import { type ChildStdio, setupStdio, type StdioOption } from './stdio.js';
-import { masterStreams, openPty, type PtyPair } from './tty.js';
+import { masterStreams, type PtyPair } from './tty.js';
+import { type Held, once, Unwind } from './unwind.js';
 import type { Identity } from './user.js';
 
 export interface LaunchContext {
@@ -40,24 +56,57 @@ export interface LaunchContext {
   onWarning: (message: string) => void;
   /** Runs the teardown under the data-directory lock (see container.ts). */
   locked: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The data directory's trusted state (state/trusted.ts). */
+  state: TrustedState;
+  /** Container paths of container.json/pid/start when the data directory is inside the rootfs:
+   *  masked, so the container can neither rewrite them nor learn its host pid. */
+  hide: string[];
 }
 
 function tables(native: NativeBindings): KernelTables {
   return { capabilities: native.capabilities, rlimits: native.rlimits, constants: native.constants };
 }
 
-/** The child's stdio: a pty when the config asks for a terminal, else pipes/inherit/ignore. */
-function prepareStdio(ctx: LaunchContext): {
+interface PreparedStdio {
   pty: PtyPair | null;
   stdio: ChildStdio | null;
   fds: [number, number, number];
-} {
+  /** The child's ends (pty slave or pipe ends): released once the child holds its own copies. */
+  childEnds: Held;
+}
+
+/** The child's stdio: a pty when the config asks for a terminal, else pipes/inherit/ignore.
+ *  Both ends go on the stack; the parent's ends are handed to the process handle on success. */
+function prepareStdio(ctx: LaunchContext, stack: Unwind): PreparedStdio {
+  const { native } = ctx;
   if (ctx.config.tty) {
-    const pty = openPty(ctx.native, ctx.size);
-    return { pty, stdio: null, fds: [pty.slave, pty.slave, pty.slave] };
+    const pty = native.openPty();
+    stack.push('terminal master', () => native.close(pty.master));
+    const childEnds = stack.push('terminal', () => native.close(pty.slave));
+    if (ctx.size && ctx.size.cols > 0 && ctx.size.rows > 0) native.setWinSize(pty.master, ctx.size);
+    return { pty, stdio: null, fds: [pty.slave, pty.slave, pty.slave], childEnds };
   }
-  const stdio = setupStdio(ctx.native, ctx.stdio);
-  return { pty: null, stdio, fds: stdio.fds };
+  const stdio = setupStdio(native, ctx.stdio);
+  stack.push('stdio pipes', () => stdio.destroy());
+  const childEnds = stack.push("the child's stdio pipe ends", () => stdio.closeChildEnds());
+  return { pty: null, stdio, fds: stdio.fds, childEnds };
+}
+
+/** Push a cloned child: its pidfd, its sync socket and the child itself (killed and reaped
+ *  first on unwind). The returned `stop` kills and reaps it once, for steps (cgroup removal)
+ *  that need it gone before they can release their own resource. */
+function holdChild(
+  stack: Unwind,
+  native: NativeBindings,
+  spawned: Spawned,
+  onWarning: (message: string) => void,
+): { sync: Held; stop: () => Promise<void> } {
+  stack.push(`pidfd of process ${spawned.pid}`, () => native.close(spawned.pidfd));
+  // Closing the sync socket first lets a child still waiting for GO see EOF and exit.
+  const stop = once(() => killAndReap(native, spawned, onWarning));
+  stack.push(`process ${spawned.pid}`, stop);
+  const sync = stack.push(`sync socket of process ${spawned.pid}`, () => native.close(spawned.sync));
+  return { sync, stop };
 }
 
 /** Turn a child-side failure record into the error users see; exec failures keep their errno so
@@ -81,123 +130,204 @@ export function failureError(failure: ChildFailure, plan: Plan, argv: string[]):
       );
 }
 
+/** How long an unwind waits for a child it could not signal (it may still exit on its own, the
+ *  sync socket being closed); the watcher reaps it whenever it does. */
+const REAP_GRACE_MS = 2000;
+
+/** Kill the child (SIGKILL through the pidfd, never a recycled pid) and reap it. A signal that
+ *  fails or a watch that cannot be registered is a warning: the rest of the unwind still runs. */
+async function killAndReap(
+  native: NativeBindings,
+  spawned: Spawned,
+  onWarning: (message: string) => void,
+): Promise<void> {
+  let signalled = true;
+  try {
+    native.pidfdSignal(spawned.pidfd, native.constants.SIGKILL ?? 9);
+  } catch (err) {
+    signalled = false;
+    onWarning(`cannot kill process ${spawned.pid}: ${(err as Error).message}`);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const exited = native.waitExit(spawned.pidfd).then(() => true);
+    const reaped = signalled
+      ? await exited
+      : await Promise.race([
+          exited,
+          new Promise<false>((r) => (timer = setTimeout(r, REAP_GRACE_MS, false))),
+        ]);
+    if (!reaped) onWarning(`process ${spawned.pid} did not exit; it is reaped when it does`);
+  } catch (err) {
+    onWarning(`cannot reap process ${spawned.pid}: ${(err as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** E2BIG from execve, but before anything is created. */
 function assertArgSpace(ctx: LaunchContext): void {
   const err = argSpaceError(ctx.argv, ctx.config.environment ?? [], ctx.config.rlimits);
   if (err) throw err;
 }
 
-/** Kill the child (SIGKILL through the pidfd, never a recycled pid) and reap it. */
-async function killAndReap(native: NativeBindings, spawned: Spawned): Promise<ExitStatus | null> {
-  native.pidfdSignal(spawned.pidfd, native.constants.SIGKILL ?? 9);
-  try {
-    return await native.waitExit(spawned.pidfd);
-  } catch {
-    return null;
-  }
-}
-
 export async function startContainer(ctx: LaunchContext, release: () => void): Promise<ContainerProcess> {
   const { native, config } = ctx;
   const startedAt = monotonicMs();
-  // Everything that can be refused is refused before anything exists (no child, no cgroup).
-  if (config.networks && config.networks.length > 0) assertNetworks(config);
-  assertArgSpace(ctx);
-  const { pty, stdio, fds } = prepareStdio(ctx);
-  let netnsFd = -1;
-  let spawned: Spawned | null = null;
-  let cgroup: CgroupHandle | null = null;
-  let network: NetworkHandle | null = null;
-  let slaveOpen = pty !== null;
-  let syncOpen = false;
+  const stack = new Unwind();
   try {
-    const nspath = netnsPath(config as never);
-    if (nspath) netnsFd = openSync(nspath, fsc.O_RDONLY);
-    const plan = compilePlan(config as PlanConfig, {
-      rootfs: ctx.rootfs,
-      argv: ctx.argv,
-      tables: tables(native),
-      identity: ctx.identity,
-      stdio: fds,
-      consoleFd: pty ? pty.slave : -1,
-      netnsFds: netnsFd >= 0 ? [netnsFd] : [],
+    // Everything that can be refused is refused before anything exists (no child, no cgroup).
+    if (config.networks && config.networks.length > 0) assertNetworks(config);
+    assertArgSpace(ctx);
+    // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock is
+    // held by this process until the teardown is done (proof for others that it is not stale).
+    const id = newInstanceId();
+    const { state } = ctx;
+    const supervisor = await state.holdSupervisor(native, id);
+    stack.push('supervisor lock', () => {
+      state.removeSupervisor(id);
+      supervisor.release();
     });
-    spawned = native.spawn(plan);
-    syncOpen = true;
+    // Empty regular files now, so the plan masks them at their inode before the container runs.
+    prepareDataFiles(ctx.dataDir);
+    stack.push('pid files', () => removeDataFiles(ctx.dataDir));
+    const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
+    const nspath = netnsPath(config as never);
+    let netnsFd = -1;
+    let netns: Held | null = null;
+    if (nspath) {
+      netnsFd = openSync(nspath, fsc.O_RDONLY);
+      netns = stack.push(`'${nspath}'`, () => closeSync(netnsFd));
+    }
+    const spec = from2014(config as PlanConfig);
+    // The data files, when the data directory is in the rootfs: masked after pivot_root.
+    const hidden = ctx.hide.map((path) => ({ path, optional: true }));
+    const plan = compilePlan(
+      { ...spec, maskedPaths: [...spec.maskedPaths, ...hidden] },
+      {
+        rootfs: ctx.rootfs,
+        argv: ctx.argv,
+        tables: tables(native),
+        identity: ctx.identity,
+        stdio: fds,
+        consoleFd: pty ? pty.slave : -1,
+        netnsFds: netnsFd >= 0 ? [netnsFd] : [],
+      },
+    );
+    const spawned = native.spawn(plan);
+    const child = holdChild(stack, native, spawned, ctx.onWarning);
     // The child has its own copies now (clone3 without CLONE_FILES copies the fd table).
-    if (pty) native.close(pty.slave);
-    slaveOpen = false;
-    stdio?.closeChildEnds();
-    if (netnsFd >= 0) closeSync(netnsFd);
-    netnsFd = -1;
-    const child = { pid: spawned.pid, pidfd: spawned.pidfd };
+    await childEnds.release();
+    await netns?.release();
+    const target = { pid: spawned.pid, pidfd: spawned.pidfd };
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
-    if (config.cgroups) cgroup = await setupCgroups(config, child.pid, { v2: { native } });
-    if (config.networks && config.networks.length > 0) network = await setupNetworks(native, config, child);
-    await testPause('before-go', child.pid);
+    // A cgroup can only be removed once the child in it is gone: its release kills it first.
+    let cgroup: ManagedCgroup | null = null;
+    if (config.cgroups) {
+      // One leaf per instance, `<name>-<id>`: two containers with the same cgroups.name never
+      // share (or tear down) each other's directory.
+      const own = { ...config, cgroups: { ...config.cgroups, name: `${config.cgroups.name}-${id}` } };
+      const cg = await setupCgroups(own, target.pid, { v2: { native } });
+      cgroup = cg;
+      if (cg)
+        stack.push('cgroup', async () => {
+          await child.stop();
+          await cg.destroy();
+        });
+    }
+    let network: NetworkHandle | null = null;
+    if (config.networks && config.networks.length > 0) {
+      const net = await setupNetworks(native, config, target);
+      network = net;
+      stack.push('network', async () => {
+        await child.stop();
+        await net.teardown();
+      });
+    }
+    // Recorded before the child runs user code: a supervisor killed from here on leaves a record
+    // the next start cleans up (the start time does not change across execve).
+    const start0 = native.startTime(target.pid);
+    if (start0 === null) throw new Error(`process ${target.pid} vanished before it was started`);
+    stack.push('trusted record', () => state.removeInstance(id));
+    state.writeInstance({
+      id,
+      pid: target.pid,
+      start: start0,
+      supervisor: { pid: process.pid },
+      rootfs: ctx.rootfs,
+      dataDir: ctx.dataDir,
+      config,
+      cgroup: cgroup ? cgroupRecord(cgroup) : null,
+      hostInterfaces: network ? [...network.hostInterfaces] : [],
+    });
+    await testPause('before-go', target.pid);
     native.go(spawned.sync);
-    syncOpen = false; // awaitExec owns and closes it
-    await testPause('after-go', child.pid);
+    child.sync.dismiss(); // awaitExec owns and closes it
+    await testPause('after-go', target.pid);
     const failure = await native.awaitExec(spawned.sync);
     if (failure) throw failureError(failure, plan, ctx.argv);
-    await testPause('after-exec', child.pid);
-    const start = native.startTime(child.pid);
+    await testPause('after-exec', target.pid);
+    const start = native.startTime(target.pid);
     if (start === null) {
       // Exec'd and already gone: still a valid run, its exit status is waiting on the pidfd.
     } else {
-      const state: ContainerState = { pid: child.pid, start };
-      await writeState(ctx.dataDir, state);
+      // The pid files are already on the stack: a half-written pair is removed too.
+      const written: ContainerState = { pid: target.pid, start };
+      writeDataFiles(ctx.dataDir, written);
     }
+    const pidNamespace = config.namespaces?.NEWPID === true;
+    // From here the process handle owns everything: its teardown releases what is left.
+    stack.commit();
+    return new ContainerProcess({
+      ...handleFields(ctx, spawned, false, startedAt, pty, stdio),
+      teardown: async (status) => {
+        try {
+          // PID 1 has exited, the teardown has not begun: the window a concurrent start waits out.
+          await testPause('before-teardown', target.pid);
+          return await ctx.locked(async () => {
+            // Read before the cgroup is removed: the kernel counts OOM kills per memory cgroup.
+            const oomKilled = status.signal === 'SIGKILL' && cgroup !== null && cgroup.oomKilled();
+            // In a PID namespace the kernel killed everything with PID 1; otherwise the cgroup
+            // holds whatever the init left behind.
+            if (!pidNamespace && cgroup) killCgroup(native, cgroup);
+            await teardownResources(network, cgroup, ctx.onWarning);
+            // Only our own instance: the files may already belong to a newer one.
+            if (state.readInstance()?.id === id) {
+              removeDataFiles(ctx.dataDir);
+              state.removeInstance(id);
+            }
+            state.removeSupervisor(id);
+            supervisor.release();
+            state.removeIfIdle();
+            return { oomKilled };
+          });
+        } finally {
+          // Even when the lock could not be had: a later start then finds the instance stale.
+          supervisor.release();
+        }
+      },
+    });
   } catch (err) {
-    if (spawned) {
-      // Closing the sync socket first lets a child still waiting for GO see EOF and exit.
-      if (syncOpen) safeClose(native, spawned.sync);
-      await killAndReap(native, spawned);
-      native.close(spawned.pidfd);
-    }
-    await teardownResources(network, cgroup, ctx.onWarning);
-    if (netnsFd >= 0) closeSync(netnsFd);
-    if (pty) {
-      if (slaveOpen) safeClose(native, pty.slave);
-      safeClose(native, pty.master);
-    }
-    stdio?.destroy();
+    await stack.unwind(ctx.onWarning);
     throw err;
   } finally {
     release();
   }
-  const pid = spawned.pid;
-  const pidNamespace = config.namespaces?.NEWPID === true;
-  return new ContainerProcess({
-    ...handleFields(ctx, spawned, false, startedAt, pty, stdio),
-    teardown: (status) =>
-      ctx.locked(async () => {
-        // Read before the cgroup is removed: the kernel counts OOM kills per memory cgroup.
-        const oomKilled = status.signal === 'SIGKILL' && cgroup !== null && cgroup.oomKilled();
-        // In a PID namespace the kernel killed everything with PID 1; otherwise the cgroup
-        // holds whatever the init left behind.
-        if (!pidNamespace && cgroup) killCgroup(native, cgroup);
-        await teardownResources(network, cgroup, ctx.onWarning);
-        await removeState(ctx.dataDir, pid);
-        return { oomKilled };
-      }),
-  });
 }
 
 export interface JoinTarget {
   state: ContainerState;
-  /** pidfd of the live PID 1, verified against its start time after opening. */
+  /** pidfd of the live PID 1, verified against its start time after opening. Closed here. */
   pidfd: number;
+  /** The instance's cgroup from the trusted state (never /proc/<pid>/cgroup: a zombie reads `/`). */
+  cgroup: CgroupRecord | null;
 }
 
 export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Promise<ContainerProcess> {
   const { native, config } = ctx;
   const startedAt = monotonicMs();
-  let pty: PtyPair | null = null;
-  let stdio: ChildStdio | null = null;
-  let spawned: Spawned | null = null;
-  let slaveOpen = false;
-  let syncOpen = false;
+  const stack = new Unwind();
+  const targetPidfd = stack.push(`pidfd of process ${target.state.pid}`, () => native.close(target.pidfd));
   try {
     // A process placed in a frozen cgroup freezes before it runs: refuse (as runc does) rather
     // than hang until someone resumes the container.
@@ -207,10 +337,8 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       });
     }
     assertArgSpace(ctx);
-    ({ pty, stdio } = prepareStdio(ctx));
-    slaveOpen = pty !== null;
-    const fds: [number, number, number] = pty ? [pty.slave, pty.slave, pty.slave] : stdio!.fds;
-    const plan = compilePlan(config as PlanConfig, {
+    const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
+    const plan = compilePlan(from2014(config as PlanConfig), {
       rootfs: ctx.rootfs,
       argv: ctx.argv,
       tables: tables(native),
@@ -219,38 +347,27 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       consoleFd: pty ? pty.slave : -1,
       join: true,
     });
-    const nsFlags = namespaceFlags(config as PlanConfig, native.constants);
-    spawned = native.join(target.pidfd, nsFlags, plan);
-    syncOpen = true;
-    if (pty) native.close(pty.slave);
-    slaveOpen = false;
-    stdio?.closeChildEnds();
+    const nsFlags = namespaceFlags(from2014(config as PlanConfig), native.constants);
+    const spawned = native.join(target.pidfd, nsFlags, plan);
+    const child = holdChild(stack, native, spawned, ctx.onWarning);
+    await childEnds.release();
     // Beside PID 1 in its cgroups before it runs anything.
-    if (config.cgroups) cgroupsOf(config, target.state.pid)?.add(spawned.pid);
+    if (target.cgroup) cgroupFromRecord(target.cgroup).add(spawned.pid);
     await testPause('join-before-go', spawned.pid);
     native.go(spawned.sync);
-    syncOpen = false; // awaitExec owns and closes it
+    child.sync.dismiss(); // awaitExec owns and closes it
     const failure = await native.awaitExec(spawned.sync);
     if (failure) throw failureError(failure, plan, ctx.argv);
+    await targetPidfd.release();
+    stack.commit();
+    return new ContainerProcess({
+      ...handleFields(ctx, spawned, true, startedAt, pty, stdio),
+      teardown: async () => undefined,
+    });
   } catch (err) {
-    if (spawned) {
-      if (syncOpen) safeClose(native, spawned.sync);
-      await killAndReap(native, spawned);
-      native.close(spawned.pidfd);
-    }
-    if (pty) {
-      if (slaveOpen) safeClose(native, pty.slave);
-      safeClose(native, pty.master);
-    }
-    stdio?.destroy();
+    await stack.unwind(ctx.onWarning);
     throw err;
-  } finally {
-    native.close(target.pidfd);
   }
-  return new ContainerProcess({
-    ...handleFields(ctx, spawned, true, startedAt, pty, stdio),
-    teardown: async () => undefined,
-  });
 }
 
 /** What a started and a joined process handle share: the process, its streams and the options. */
@@ -280,14 +397,6 @@ function handleFields(
   };
 }
 
-function safeClose(native: NativeBindings, fd: number) {
-  try {
-    native.close(fd);
-  } catch {
-    // already closed on this path
-  }
-}
-
 /** Network first (it may reference the cgroup-less netns), then the cgroup; both best-effort
  *  with a warning: the process is gone, a leftover must not hide its exit status. */
 async function teardownResources(
@@ -307,31 +416,6 @@ async function teardownResources(
       await cgroup.destroy();
     } catch (err) {
       onWarning(`cgroup teardown: ${(err as Error).message}`);
-    }
-  }
-}
-
-/** SIGKILL every process left in the container's cgroups (no PID namespace to do it for us). */
-function killCgroup(native: NativeBindings, cgroup: CgroupHandle) {
-  for (let round = 0; round < 10; round++) {
-    const pids = new Set<number>();
-    for (const dir of Object.values(cgroup.paths)) {
-      try {
-        for (const line of readFileSync(`${dir}/cgroup.procs`, 'utf8').split('\n'))
-          if (line) pids.add(Number(line));
-      } catch {
-        // controller already gone
-      }
-    }
-    if (pids.size === 0) return;
-    for (const pid of pids) {
-      try {
-        const fd = native.pidfdOpen(pid);
-        native.pidfdSignal(fd, native.constants.SIGKILL ?? 9);
-        native.close(fd);
-      } catch {
-        // exited meanwhile
-      }
     }
   }
 }

@@ -20,11 +20,12 @@ function limit(value: number, path: string): number {
 export function rlimitSteps(
   entries: readonly RlimitEntry[] | null | undefined,
   table: Readonly<Record<string, number>>,
+  field = '/rlimits',
 ): Extract<Step, { op: 'rlimit' }>[] {
   if (!entries) return [];
   const byNumber = new Set(Object.values(table));
   return entries.map((entry, i) => {
-    const path = `/rlimits/${i}`;
+    const path = `${field}/${i}`;
     let resource: number | undefined;
     if (typeof entry.type === 'number') {
       resource = byNumber.has(entry.type) ? entry.type : undefined;

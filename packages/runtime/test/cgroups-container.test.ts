@@ -143,11 +143,12 @@ describe('cgroups on real containers', () => {
     try {
       const pid1 = await waitForPid(b.dir);
       const mine = readFileSync(`/proc/${pid1}/cgroup`, 'utf8').match(/^\d+:memory:(.*)$/m)![1]!;
-      expect(mine).toMatch(new RegExp(`/${b.config.cgroups!.name}$`));
+      // One leaf per instance: `<cgroups.name>-<instance id>`.
+      expect(mine).toMatch(new RegExp(`/${b.config.cgroups!.name}-[0-9a-f]{12}$`));
       const joined = await run(b.dir, ['cat', '/proc/self/cgroup']);
       expect(joined.joined).toBe(true);
       expect(joined.stdout).toMatch(new RegExp(`^\\d+:memory:${mine.replace(/[/.]/g, '\\$&')}$`, 'm'));
-      expect(joined.stdout).toMatch(new RegExp(`^\\d+:pids:.*/${b.config.cgroups!.name}$`, 'm'));
+      expect(joined.stdout).toMatch(new RegExp(`^\\d+:pids:.*/${b.config.cgroups!.name}-[0-9a-f]{12}$`, 'm'));
     } finally {
       writeFileSync(b.path('tmp/stop'), '');
       await first.wait();

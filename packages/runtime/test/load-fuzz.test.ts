@@ -18,7 +18,7 @@ import { encodePlan } from '../../native/lib/encode-plan.js';
 import { NsinitError } from '../../native/lib/errors.js';
 import { loadNative, loadRaw } from '../../native/lib/native.js';
 import type { Step } from '../../native/lib/plan.js';
-import { compilePlan, type PlanConfig } from '../src/index.js';
+import { compilePlan, from2014, type PlanConfig } from '../src/index.js';
 
 const RUNS = Number(process.env.NSINIT_FC_RUNS ?? 300);
 const native = loadNative();
@@ -149,7 +149,7 @@ describe('config → plan → C decoder', () => {
         let ops: string[];
         let tooLong = false;
         try {
-          const plan = compilePlan(v.config as PlanConfig, {
+          const plan = compilePlan(from2014(v.config as PlanConfig), {
             rootfs: '/tmp/nsinit-fuzz-rootfs',
             argv: args,
             tables,

@@ -46,8 +46,8 @@ describe('the 2014 sample with its networks and cgroups', () => {
       expect(out).toMatch(/eth0\s+inet 172\.17\.0\.101\/16/);
       expect(out).toMatch(/^default via 172\.17\.42\.1 dev eth0/m);
       expect(out).toMatch(/^gw-ok$/m);
-      expect(out).toMatch(/^\d+:memory:.*\/docker\/docker-koye$/m);
-      expect(out).toMatch(/^\d+:devices:.*\/docker\/docker-koye$/m);
+      expect(out).toMatch(/^\d+:memory:.*\/docker\/docker-koye-[0-9a-f]+$/m);
+      expect(out).toMatch(/^\d+:devices:.*\/docker\/docker-koye-[0-9a-f]+$/m);
       expect(out).toMatch(/^koye$/m);
       expect(ns.links().filter((l) => l.startsWith('veth'))).toEqual([]);
     });

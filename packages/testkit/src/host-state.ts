@@ -158,3 +158,18 @@ export function snapshotChildren(): string[] {
   }
   return out;
 }
+
+/** The runtime's trusted state (one directory per data directory, see @nsinit/runtime
+ *  state/trusted.ts) and the files in each: a finished container leaves none. */
+export function snapshotTrustedState(root = '/run/nsinit/state'): string[] {
+  const out: string[] = [];
+  for (const dir of subdirs(root)) {
+    out.push(dir);
+    try {
+      for (const f of readdirSync(join(root, dir))) out.push(`${dir}/${f}`);
+    } catch {
+      // removed while we walked
+    }
+  }
+  return out.sort();
+}

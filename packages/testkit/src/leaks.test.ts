@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diffHost, type HostSnapshot, isProcessSingleton } from './leaks.js';
 
-const empty: HostSnapshot = { mounts: [], cgroups: [], links: [], fds: [], children: [] };
+const empty: HostSnapshot = { mounts: [], cgroups: [], links: [], fds: [], children: [], trusted: [] };
 
 describe('diffHost', () => {
   it('is empty for identical snapshots', () => {
@@ -11,6 +11,7 @@ describe('diffHost', () => {
       links: ['lo'],
       fds: ['0 -> /dev/null'],
       children: ['12 (sleep) S'],
+      trusted: ['65024-12'],
     };
     expect(diffHost(s, structuredClone(s))).toEqual([]);
   });
@@ -22,12 +23,15 @@ describe('diffHost', () => {
       links: ['veth1a2b'],
       fds: ['21 -> /tmp/file'],
       children: ['40 (sleep) S', '41 (true) Z'],
+      trusted: ['65024-12', '65024-12/lock'],
     };
     expect(diffHost(empty, after)).toEqual([
       'mount left behind: /tmp/x (tmpfs from tmpfs)',
       'cgroup directory left behind: pids:/nsinit/c1',
       'network link left behind: veth1a2b',
       'fd left open: 21 -> /tmp/file',
+      'trusted state left behind: 65024-12',
+      'trusted state left behind: 65024-12/lock',
       'child process left running: pid 40 (sleep)',
       'zombie child process not reaped: pid 41 (true)',
     ]);

@@ -10,6 +10,7 @@ import {
   snapshotFds,
   snapshotLinks,
   snapshotMounts,
+  snapshotTrustedState,
 } from './host-state.js';
 import { prepareNetnsDir } from './netns-dir.js';
 
@@ -19,6 +20,7 @@ export interface HostSnapshot {
   links: string[];
   fds: string[];
   children: string[];
+  trusted: string[];
 }
 
 export interface SnapshotOptions {
@@ -34,6 +36,7 @@ export function snapshotHost(opts: SnapshotOptions = {}): HostSnapshot {
     links: snapshotLinks(opts.netns),
     fds: snapshotFds(),
     children: snapshotChildren(),
+    trusted: snapshotTrustedState(),
   };
 }
 
@@ -59,6 +62,7 @@ export function diffHost(before: HostSnapshot, after: HostSnapshot): string[] {
   for (const c of added(before.cgroups, after.cgroups)) lines.push(`cgroup directory left behind: ${c}`);
   for (const l of added(before.links, after.links)) lines.push(`network link left behind: ${l}`);
   for (const f of added(before.fds, after.fds)) lines.push(`fd left open: ${f}`);
+  for (const t of added(before.trusted, after.trusted)) lines.push(`trusted state left behind: ${t}`);
   for (const p of added(before.children, after.children, processKey)) {
     const zombie = p.endsWith(' Z');
     lines.push(

@@ -2,7 +2,7 @@
 // cpuacct usage, memory, blkio, freezer; plus pids), from whichever cgroup hierarchy it is in.
 // A human table by default; --json prints the 2014 JSON shape (key typos included).
 import type { CommandContext, Command } from '../command.js';
-import { reportError } from '../output.js';
+import { reportError, warn } from '../output.js';
 import { containerPaths } from './exec.js';
 
 type Runtime = typeof import('@nsinit/runtime');
@@ -19,20 +19,15 @@ export async function liveCgroup(
   }
   const { dir, root } = containerPaths(ctx);
   const runtime = await import('@nsinit/runtime');
-  const container = await runtime.open(dir, { root });
-  const status = await container.status();
+  // PID 1 and its cgroup come from the trusted state, never from the data directory's files.
+  const status = await runtime.status(dir, { root, onWarning: (m) => warn(io.stderr, m) });
   if (!status.running || status.pid === null) {
-    io.stderr.write(`nsinit: ${command}: no container is running in ${container.dataDir}\n`);
+    io.stderr.write(`nsinit: ${command}: no container is running in ${status.dataDir}\n`);
     return 1;
   }
-  if (!container.config.cgroups) {
-    io.stderr.write(`nsinit: ${command}: the container has no cgroups (container.json sets no "cgroups")\n`);
-    return 1;
-  }
-  // Read from PID 1's own /proc/<pid>/cgroup, so this works whatever cgroup the caller is in.
-  const cgroup = runtime.cgroupsOf(container.config, status.pid);
+  const cgroup = await runtime.liveCgroup(dir, { root, onWarning: () => {} });
   if (!cgroup) {
-    io.stderr.write(`nsinit: ${command}: pid ${status.pid} is not in the container's cgroup\n`);
+    io.stderr.write(`nsinit: ${command}: the container has no cgroups (its config sets no "cgroups")\n`);
     return 1;
   }
   return { runtime, cgroup };

@@ -1,7 +1,7 @@
 // `nsinit status [--json]`: is a container live in this directory, its pid and since when. Exit 0
 // when one is running, 1 when not (a stale pid file is reported, not removed).
 import type { Command } from '../command.js';
-import { reportError } from '../output.js';
+import { reportError, warn } from '../output.js';
 import { containerPaths } from './exec.js';
 
 export const statusCommand: Command = {
@@ -19,7 +19,7 @@ export const statusCommand: Command = {
     const { dir, root } = containerPaths(ctx);
     const { status } = await import('@nsinit/runtime');
     try {
-      const s = await status(dir, { root });
+      const s = await status(dir, { root, onWarning: (m) => warn(io.stderr, m) });
       if (ctx.options.json) {
         const json = { ...s, startedAt: s.startedAt?.toISOString() ?? null };
         io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);

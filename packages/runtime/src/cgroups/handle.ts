@@ -9,6 +9,8 @@ import type { CgroupWrite } from './limits.js';
 export interface CgroupHandle {
   /** Absolute cgroupfs directories this container owns, per controller ('unified' on v2). */
   readonly paths: Readonly<Record<string, string>>;
+  /** The `cgroups.parent` levels above the leaves, outermost first: removed when empty. */
+  readonly parents: readonly string[];
   /** Write a pid into cgroup.procs of every owned directory (used for joins too). */
   add(pid: number): void;
   /** True if the kernel's OOM killer fired in this cgroup. */
@@ -30,6 +32,8 @@ export function relativeParts(parent: string | undefined, name: string): string[
 
 export interface DirChain {
   leaf: string;
+  /** Every level above the leaf (base excluded), outermost first, created here or not. */
+  levels: string[];
   /** Directories this call created, outermost first (the leaf last when it was created). */
   created: string[];
 }
@@ -72,7 +76,9 @@ export function makeChain(
           onCreate?.(dir);
         }
       }
-      return { leaf: dir, created };
+      const levels: string[] = [];
+      for (let i = 1; i < parts.length; i++) levels.push(join(base, ...parts.slice(0, i)));
+      return { leaf: dir, levels, created };
     } catch (err) {
       removeQuietly(fs, created);
       if ((err as { code?: string }).code === 'ENOENT' && attempt < 5) continue;
@@ -92,7 +98,9 @@ export function removeQuietly(fs: CgroupFs, created: readonly string[]): void {
   }
 }
 
-/** Remove leaves strictly (retrying while exiting tasks drain), then created parents if now empty. */
+/** Remove leaves strictly (retrying while exiting tasks drain), then every parent level that is
+ *  now empty, whoever created it: rmdir(2) refuses a cgroup with children or processes, so only
+ *  the last user's teardown succeeds, and a creator racing it retries on ENOENT (makeChain). */
 export async function removeChains(
   fs: CgroupFs,
   leaves: readonly string[],

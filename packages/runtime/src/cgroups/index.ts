@@ -6,8 +6,8 @@ import { NsinitError } from '@nsinit/native';
 import { parseCgroupMounts } from './cgroupfs.js';
 import type { ManagedCgroup } from './handle.js';
 import { type CgroupConfig, checkCgroups } from './limits.js';
-import { type HostView, setupV1, v1CgroupsOf } from './v1.js';
-import { setupV2, type V2View, v2CgroupsOf } from './v2.js';
+import { type HostView, setupV1, v1CgroupsOf, v1FromPaths } from './v1.js';
+import { setupV2, type V2View, v2CgroupsOf, v2FromPath } from './v2.js';
 
 export { freeze, freezerState, isFrozen, thaw } from './freezer.js';
 export type { CgroupHandle, ManagedCgroup } from './handle.js';
@@ -80,4 +80,21 @@ export function cgroupsOf(
   const c = cgroupsConfig(config);
   if (!c) return null;
   return version(opts) === 2 ? v2CgroupsOf(c, pid, opts.v2) : v1CgroupsOf(c, pid, opts.v1);
+}
+
+/** What the trusted state records of a container's cgroup. */
+export interface CgroupRecord {
+  version: 1 | 2;
+  paths: Record<string, string>;
+  parents: string[];
+}
+
+export function cgroupRecord(cg: ManagedCgroup): CgroupRecord {
+  return { version: cg.version, paths: { ...cg.paths }, parents: [...cg.parents] };
+}
+
+/** The recorded cgroup as a handle: never re-derived from /proc/<pid>/cgroup, which a zombie
+ *  reads as `/` and a container with cgroup namespaces or CAP_SYS_ADMIN could change. */
+export function cgroupFromRecord(r: CgroupRecord): ManagedCgroup {
+  return r.version === 2 ? v2FromPath(r.paths.unified!, r.parents) : v1FromPaths(r.paths, r.parents);
 }

@@ -82,7 +82,7 @@ class V1Cgroup implements ManagedCgroup {
   constructor(
     readonly fs: CgroupFs,
     readonly paths: Record<string, string>,
-    private readonly parents: string[],
+    readonly parents: string[],
   ) {}
 
   /** Distinct directories (co-mounted controllers such as cpu,cpuacct share one). */
@@ -131,6 +131,7 @@ export async function setupV1(c: CgroupConfig, pid: number, view: HostView = {})
     byBase.set(base, [...(byBase.get(base) ?? []), ctrl]);
   }
   const created: string[] = [];
+  const levels: string[] = [];
   const leaves: string[] = [];
   const placed: string[] = [];
   try {
@@ -138,6 +139,7 @@ export async function setupV1(c: CgroupConfig, pid: number, view: HostView = {})
       const cpuset = ctrls.includes('cpuset');
       const chain = makeChain(fs, base, parts, cpuset ? (d) => inheritCpuset(fs, d) : undefined);
       created.push(...chain.created);
+      levels.push(...chain.levels);
       leaves.push(chain.leaf);
       for (const ctrl of ctrls) paths[ctrl] = chain.leaf;
     }
@@ -164,12 +166,16 @@ export async function setupV1(c: CgroupConfig, pid: number, view: HostView = {})
     removeQuietly(fs, created);
     throw err;
   }
-  const leafSet = new Set(leaves);
-  return new V1Cgroup(
-    fs,
-    paths,
-    created.filter((d) => !leafSet.has(d)),
-  );
+  return new V1Cgroup(fs, paths, levels);
+}
+
+/** The cgroup a trusted record names (joins, stats, teardown of a stale instance). */
+export function v1FromPaths(
+  paths: Record<string, string>,
+  parents: string[],
+  fs: CgroupFs = realFs,
+): ManagedCgroup {
+  return new V1Cgroup(fs, { ...paths }, [...parents]);
 }
 
 /** The container cgroups a live pid is in: per controller, its directory when that ends in

@@ -73,7 +73,7 @@ class V2Cgroup implements ManagedCgroup {
   constructor(
     readonly fs: CgroupFs,
     readonly dir: string,
-    private readonly parents: string[],
+    readonly parents: string[],
   ) {
     this.paths = { unified: dir };
   }
@@ -173,9 +173,7 @@ export async function setupV2(c: CgroupConfig, pid: number, view: V2View = {}): 
   try {
     const chain = makeChain(fs, top, parts);
     created = chain.created;
-    const levels: string[] = [];
-    for (let i = 1; i < parts.length; i++) levels.push(join(top, ...parts.slice(0, i)));
-    enableControllers(fs, top, levels, controllers, fields);
+    enableControllers(fs, top, chain.levels, controllers, fields);
     applyWrites(fs, writes, () => chain.leaf);
     // Attached before the pid is placed, so the process never opens a device unfiltered.
     if (devices) attachDeviceFilter(view.native ?? realNative, chain.leaf, devices);
@@ -186,11 +184,7 @@ export async function setupV2(c: CgroupConfig, pid: number, view: V2View = {}): 
       const events = join(chain.leaf, 'cgroup.events');
       await pollUntil(() => parseFlatKeyed(fs.read(events)).frozen === 1, `${events} to report frozen 1`);
     }
-    return new V2Cgroup(
-      fs,
-      chain.leaf,
-      created.filter((d) => d !== chain.leaf),
-    );
+    return new V2Cgroup(fs, chain.leaf, chain.levels);
   } catch (err) {
     if (placed) {
       try {
@@ -208,4 +202,9 @@ export function v2CgroupsOf(c: CgroupConfig, pid: number, view: V2View = {}): Ma
   const { fs, base: dir } = base({ ...view, self: undefined }, readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
   const suffix = `/${relativeParts(c.parent, c.name!).join('/')}`;
   return dir.endsWith(suffix) ? new V2Cgroup(fs, dir, []) : null;
+}
+
+/** The cgroup a trusted record names (joins, stats, teardown of a stale instance). */
+export function v2FromPath(dir: string, parents: string[], fs: CgroupFs = realFs): ManagedCgroup {
+  return new V2Cgroup(fs, dir, [...parents]);
 }

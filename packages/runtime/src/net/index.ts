@@ -62,3 +62,21 @@ export async function setupNetworks(
     },
   };
 }
+
+/** Delete host links a dead supervisor left (names from the trusted state); missing ones are
+ *  fine: the kernel removes a veth with the namespace of its peer. */
+export function deleteHostLinks(native: NativeBindings, names: readonly string[]): void {
+  if (names.length === 0) return;
+  const sock = NetlinkSocket.open(native, -1);
+  try {
+    for (const name of names) {
+      try {
+        deleteLink(sock, name);
+      } catch {
+        // already gone with the container's namespace
+      }
+    }
+  } finally {
+    sock.close();
+  }
+}

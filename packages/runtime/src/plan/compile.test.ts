@@ -1,7 +1,17 @@
 import type { Step } from '@nsinit/native';
 import { createNativeFake, REFERENCE_MISSING, sampleText } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
-import { compilePlan, type KernelTables, type PlanConfig } from './compile.js';
+import {
+  type CompileOptions,
+  compilePlan as compileSpec,
+  type KernelTables,
+  type PlanConfig,
+} from './compile.js';
+import { DEFAULT_MASKED_PATHS } from '../spec/defaults.js';
+import { from2014 } from '../spec/from-2014.js';
+
+/** The 2014 path as launch.ts takes it: container.json → RuntimeSpec → plan. */
+const compilePlan = (config: PlanConfig, options: CompileOptions) => compileSpec(from2014(config), options);
 
 const fake = createNativeFake();
 const tables: KernelTables = {
@@ -64,7 +74,7 @@ describe('compilePlan', () => {
       'readonly',
       'readonly',
       'readonly',
-      'mask',
+      ...DEFAULT_MASKED_PATHS.map(() => 'mask'),
       'hostname',
       'close-fds',
       'identity',
@@ -145,10 +155,29 @@ describe('compilePlan', () => {
     expect(
       withR.steps.filter((s) => s.op === 'readonly').map((s) => (s as { target: string }).target),
     ).toEqual(['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus', '/sys']);
-    expect(withR.steps).toContainEqual({ op: 'mask', target: '/proc/kcore', optional: true });
     const c = sampleLike();
     c.context = { restrictions: '' };
-    expect(ops(compilePlan(c, { ...base, argv: ['sh'] }).steps)).not.toContain('mask');
+    expect(ops(compilePlan(c, { ...base, argv: ['sh'] }).steps)).not.toContain('readonly');
+  });
+
+  it("masks runc's default paths with or without restrictions", () => {
+    const c = sampleLike();
+    for (const restrictions of ['true', '']) {
+      c.context = { restrictions };
+      const masks = compilePlan(c, { ...base, argv: ['sh'] }).steps.filter((s) => s.op === 'mask');
+      expect(masks).toEqual(DEFAULT_MASKED_PATHS.map((target) => ({ op: 'mask', target, optional: true })));
+      expect(DEFAULT_MASKED_PATHS).toEqual(
+        expect.arrayContaining(['/proc/keys', '/proc/timer_list', '/proc/kcore']),
+      );
+    }
+  });
+
+  it('makes only "/" read-only for readonly_fs (not recursive, as 2014 and runc)', () => {
+    const plan = compilePlan({ ...sampleLike(), readonly_fs: true }, { ...base, argv: ['sh'] });
+    const o = ops(plan.steps);
+    const ro = plan.steps.filter((s) => s.op === 'readonly');
+    expect(ro[0]).toEqual({ op: 'readonly', target: '/', flags: 0, recursive: false, optional: false });
+    expect(o.indexOf('readonly')).toBe(o.indexOf('pivot-root') + 1);
   });
 
   it('uses move-root and MS_SLAVE propagation for no_pivot_root', () => {

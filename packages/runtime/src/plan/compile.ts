@@ -1,32 +1,19 @@
-// The plan compiler: a validated config + rootfs + argv → the flat Plan the C child walks between
-// clone3(2) and execve(2). Pure (no fs, no syscalls): every value is decided here, in the order
-// the kernel needs, and unit-tested with snapshots. A join emits only the finishing steps.
+// The plan compiler: a RuntimeSpec (from either front end, spec/) + rootfs + argv → the flat Plan
+// the C child walks between clone3(2) and execve(2). Pure (no fs, no syscalls): every value is
+// decided here, in the order the kernel needs, and unit-tested with snapshots. A join emits only
+// the finishing steps.
 import { constants as os } from 'node:os';
 import type { Plan, Step } from '@nsinit/native';
-import { capsStep } from '../capabilities.js';
+import { capabilityMask } from '../capabilities.js';
 import { configError, invalidArg } from '../errors.js';
 import { execCandidates } from '../exec-path.js';
-import { type RlimitEntry, rlimitSteps } from '../rlimits.js';
+import { rlimitSteps } from '../rlimits.js';
+import { from2014, type PlanConfig } from '../spec/from-2014.js';
+import { hasNamespace, type NamespaceType, type RuntimeSpec } from '../spec/model.js';
 import type { Identity } from '../user.js';
-import type { DeviceNode } from './devices.js';
-import { type BindMount, type Constants, flag, rootfsSteps } from './rootfs.js';
+import { type Constants, flag, rootfsSteps } from './rootfs.js';
 
-/** The parts of container.json the plan depends on (ContainerConfig is assignable to it). */
-export interface PlanConfig {
-  hostname?: string;
-  readonly_fs?: boolean;
-  no_pivot_root?: boolean;
-  working_dir?: string;
-  environment?: readonly string[] | null;
-  tty?: boolean;
-  namespaces?: Readonly<Record<string, boolean | undefined>> | null;
-  capabilities?: readonly string[] | null;
-  context?: Readonly<Record<string, string | undefined>> | null;
-  mounts?: readonly BindMount[] | null;
-  device_nodes?: readonly DeviceNode[] | null;
-  rlimits?: readonly RlimitEntry[] | null;
-  no_new_privileges?: boolean;
-}
+export type { PlanConfig };
 
 export interface KernelTables {
   capabilities: Readonly<Record<string, number>>;
@@ -37,42 +24,59 @@ export interface KernelTables {
 export interface CompileOptions {
   /** Host path of the rootfs (absolute, symlinks resolved). */
   rootfs: string;
-  argv: readonly string[];
+  /** The command; defaults to the spec's process.args (OCI). */
+  argv?: readonly string[];
   tables: KernelTables;
-  /** The resolved `user` (see user.ts: read from the container's /etc files). */
-  identity: Identity;
+  /** The resolved identity (2014: `user` read from the container's /etc files, user.ts);
+   *  defaults to the spec's numeric process.user (OCI). */
+  identity?: Identity;
   /** Parent fds that become the child's 0, 1, 2 (-1 = /dev/null). */
   stdio: [number, number, number];
   /** The pty slave when the config asks for a tty (bound on /dev/console, made the ctty). */
   consoleFd?: number;
-  /** Network namespaces to join first (the `netns` strategy), opened by the runtime. */
+  /** Network namespaces to join first (the 2014 `netns` strategy), opened by the runtime. */
   netnsFds?: readonly number[];
+  /** Namespaces the spec joins by path, opened by the runtime (type → fd). */
+  namespaceFds?: Readonly<Partial<Record<NamespaceType, number>>>;
   /** Joining a live container: no clone flags, no mounts, only the finishing steps. */
   join?: boolean;
 }
 
-const NAMESPACE_KEYS = ['NEWNS', 'NEWUTS', 'NEWIPC', 'NEWPID', 'NEWNET', 'NEWCGROUP', 'NEWUSER'] as const;
+const CLONE_FLAG: Readonly<Record<NamespaceType, string>> = {
+  mount: 'CLONE_NEWNS',
+  uts: 'CLONE_NEWUTS',
+  ipc: 'CLONE_NEWIPC',
+  pid: 'CLONE_NEWPID',
+  network: 'CLONE_NEWNET',
+  cgroup: 'CLONE_NEWCGROUP',
+  user: 'CLONE_NEWUSER',
+  time: 'CLONE_NEWTIME',
+};
 
-/** CLONE_NEW* flags for the namespaces the config enables (unknown keys ignored, as in 2014). */
-export function namespaceFlags(config: PlanConfig, constants: Constants): number {
+/** The CLONE_NEW* flag of a namespace type. */
+export function cloneFlag(type: NamespaceType, constants: Constants): number {
+  return flag(constants, CLONE_FLAG[type]);
+}
+
+/** CLONE_NEW* flags for the namespaces the spec creates (joined ones are setns steps). */
+export function namespaceFlags(spec: RuntimeSpec | PlanConfig, constants: Constants): number {
+  const s = 'format' in spec ? spec : from2014(spec);
   let flags = 0;
-  for (const key of NAMESPACE_KEYS) {
-    if (config.namespaces?.[key] !== true) continue;
-    if (key === 'NEWUSER') {
-      // 2014 accepted NEWUSER but wrote no id maps, so the child could do nothing; refuse it
-      // clearly until rootless containers (uid/gid maps) are built.
-      throw configError('/namespaces/NEWUSER', 'user namespaces are not supported yet');
-    }
-    flags |= flag(constants, `CLONE_${key}`);
+  for (const ns of s.namespaces) {
+    if (ns.path !== undefined) continue;
+    // The front ends refuse these until uid/gid maps and time offsets are built.
+    if (ns.type === 'user' || ns.type === 'time')
+      throw configError(s.at.namespaces, `${ns.type} namespaces are not supported yet`);
+    flags |= cloneFlag(ns.type, constants);
   }
   return flags;
 }
 
 /** `K=V` entries; 2014 rejected an entry without '=' ("invalid environment"). */
-export function environment(config: PlanConfig): string[] {
-  const env = [...(config.environment ?? [])];
+export function environment(spec: RuntimeSpec): string[] {
+  const env = [...spec.process.env];
   env.forEach((entry, i) => {
-    if (entry.indexOf('=') <= 0) throw configError(`/environment/${i}`, `'${entry}' is not NAME=value`);
+    if (entry.indexOf('=') <= 0) throw configError(`${spec.at.env}/${i}`, `'${entry}' is not NAME=value`);
   });
   return env;
 }
@@ -83,84 +87,111 @@ export function append<T>(to: T[], more: readonly T[]): void {
   for (const x of more) to.push(x);
 }
 
-export function compilePlan(config: PlanConfig, options: CompileOptions): Plan {
+function needsNamespace(spec: RuntimeSpec, field: string, type: NamespaceType, key2014: string): void {
+  if (hasNamespace(spec, type)) return;
+  throw configError(
+    field,
+    spec.format === '2014'
+      ? `needs namespaces.${key2014} to be true`
+      : `needs a '${type}' namespace in linux.namespaces`,
+  );
+}
+
+export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
   const { tables } = options;
-  const argv = [...options.argv];
+  const argv = [...(options.argv ?? spec.process.args ?? [])];
   if (argv.length === 0 || argv[0] === '')
-    throw invalidArg('argv', 'a non-empty array of strings', options.argv);
-  const envp = environment(config);
-  const workingDir = config.working_dir || '/';
-  if (!workingDir.startsWith('/'))
-    throw configError('/working_dir', `'${workingDir}' is not an absolute path`);
+    throw invalidArg('argv', 'a non-empty array of strings', options.argv ?? spec.process.args);
+  const envp = environment(spec);
+  const workingDir = spec.process.cwd || '/';
+  if (!workingDir.startsWith('/')) throw configError(spec.at.cwd, `'${workingDir}' is not an absolute path`);
   const consoleFd = options.consoleFd ?? -1;
   const steps: Step[] = [];
 
   // Network namespaces first: the netns strategy names one by path, opened by the parent.
   for (const fd of options.netnsFds ?? [])
     steps.push({ op: 'setns', fd, nstype: flag(tables.constants, 'CLONE_NEWNET') });
+  if (!options.join) steps.push(...joinSteps(spec, options));
 
   // A new session either way (no job control leaks from the caller); with a pty, fd 0 is its
   // slave and becomes the controlling terminal, so ^C in the container reaches its processes.
   steps.push({ op: 'session', ctty: consoleFd >= 0 });
 
-  const cloneFlags = options.join ? 0 : namespaceFlags(config, tables.constants);
+  const cloneFlags = options.join ? 0 : namespaceFlags(spec, tables.constants);
   if (!options.join) {
-    if (!config.namespaces?.NEWNS) {
+    if (!hasNamespace(spec, 'mount') || spec.namespaces.some((n) => n.type === 'mount' && n.path)) {
       // Without a mount namespace 2014 mounted /proc and pivot_root'ed in the HOST's namespace.
-      throw configError('/namespaces/NEWNS', 'must be true: the rootfs is set up in a new mount namespace');
+      throw configError(
+        spec.format === '2014' ? '/namespaces/NEWNS' : spec.at.namespaces,
+        spec.format === '2014'
+          ? 'must be true: the rootfs is set up in a new mount namespace'
+          : "must create a new 'mount' namespace (no path): the rootfs is set up in it",
+      );
     }
-    append(
-      steps,
-      rootfsSteps(
-        {
-          rootfs: options.rootfs,
-          noPivotRoot: config.no_pivot_root === true,
-          readonlyFs: config.readonly_fs === true,
-          mounts: config.mounts ?? [],
-          deviceNodes: config.device_nodes ?? [],
-          mountLabel: config.context?.mount_label ?? '',
-          restrictions: (config.context?.restrictions ?? '') !== '',
-          console: consoleFd >= 0,
-        },
-        tables.constants,
-      ),
-    );
-    if (config.hostname) {
+    append(steps, rootfsSteps(spec, { rootfs: options.rootfs, console: consoleFd >= 0 }, tables.constants));
+    if (spec.hostname) {
       // Without NEWUTS sethostname would rename the host (2014 did exactly that).
-      if (!config.namespaces?.NEWUTS) throw configError('/hostname', 'needs namespaces.NEWUTS to be true');
-      steps.push({ op: 'hostname', name: config.hostname });
+      needsNamespace(spec, spec.at.hostname, 'uts', 'NEWUTS');
+      steps.push({ op: 'hostname', name: spec.hostname });
     }
   } else {
-    steps.push({ op: 'umask', mask: 0o022 });
+    steps.push({ op: 'umask', mask: spec.process.umask });
   }
-  append(steps, rlimitSteps(config.rlimits, tables.rlimits));
-  append(steps, finishingSteps(config, options, argv, envp, workingDir));
+  append(steps, rlimitSteps(spec.process.rlimits, tables.rlimits, spec.at.rlimits));
+  append(steps, finishingSteps(spec, options, argv, envp, workingDir));
   return { cloneFlags, stdio: options.stdio, consoleFd: options.join ? -1 : consoleFd, steps };
+}
+
+/** setns steps for namespaces the spec joins by path (the fds the runtime opened). */
+function joinSteps(spec: RuntimeSpec, options: CompileOptions): Step[] {
+  const steps: Step[] = [];
+  for (const ns of spec.namespaces) {
+    if (ns.path === undefined) continue;
+    const fd = options.namespaceFds?.[ns.type];
+    if (fd === undefined)
+      throw invalidArg(
+        'namespaceFds',
+        `an fd for the '${ns.type}' namespace at ${ns.path}`,
+        options.namespaceFds,
+      );
+    steps.push({ op: 'setns', fd, nstype: cloneFlag(ns.type, options.tables.constants) });
+  }
+  return steps;
 }
 
 /** Identity, capabilities, cwd, exec: the same for a new container and a join. */
 function finishingSteps(
-  config: PlanConfig,
+  spec: RuntimeSpec,
   options: CompileOptions,
   argv: string[],
   envp: string[],
   workingDir: string,
 ): Step[] {
+  const user = spec.process.user;
+  const identity =
+    options.identity ??
+    (user ? { uid: user.uid, gid: user.gid, groups: [...user.additionalGids] } : undefined);
+  if (!identity) throw invalidArg('identity', 'an identity (the spec has no process.user)', options.identity);
+  const table = options.tables.capabilities;
+  const caps = spec.process.capabilities;
+  const at = spec.at.capabilities;
   const steps: Step[] = [
     // Nothing of the supervisor may survive execve (CVE-2024-21626 class): fds >= 3 CLOEXEC.
     { op: 'close-fds' },
-    {
-      op: 'identity',
-      uid: options.identity.uid,
-      gid: options.identity.gid,
-      groups: [...options.identity.groups],
-    },
+    { op: 'identity', uid: identity.uid, gid: identity.gid, groups: [...identity.groups] },
     // setuid/setgid clear the parent-death signal, so it is armed after the identity switch:
     // if the supervisor dies the container init is killed, never silently orphaned.
     { op: 'pdeathsig', signal: os.signals.SIGKILL },
-    capsStep(config.capabilities, options.tables.capabilities),
+    {
+      op: 'caps',
+      bounding: capabilityMask(caps.bounding, table, at.bounding),
+      effective: capabilityMask(caps.effective, table, at.effective),
+      permitted: capabilityMask(caps.permitted, table, at.permitted),
+      inheritable: capabilityMask(caps.inheritable, table, at.inheritable),
+      ambient: capabilityMask(caps.ambient, table, at.ambient),
+    },
   ];
-  if (config.no_new_privileges) steps.push({ op: 'no-new-privs' });
+  if (spec.process.noNewPrivileges) steps.push({ op: 'no-new-privs' });
   // After the user switch and cap drop, so the directory is checked with the final credentials.
   steps.push({ op: 'chdir', path: workingDir });
   steps.push({ op: 'exec', candidates: execCandidates(argv[0]!, envp, workingDir), argv, envp });

@@ -1,57 +1,53 @@
-// Device nodes for the fresh /dev tmpfs (mknod(2), makedev(3)). The 2014 format's `type` is a Go
-// rune: 99 ('c') for character and 98 ('b') for block devices; `file_mode` is the permission bits
-// applied with umask 0 (a missing mode really creates a 0000 node, as /dev/fuse in the sample).
+// Device nodes for the fresh /dev tmpfs (mknod(2), makedev(3)): each node gets exactly its
+// configured permission bits (the caller sets umask 0 around these steps), missing parent
+// directories below /dev are created first.
 import { posix } from 'node:path';
 import type { Step } from '@nsinit/native';
 import { configError } from '../errors.js';
+import type { DeviceEntry } from '../spec/model.js';
 
-export interface DeviceNode {
-  type: number | string;
-  path?: string;
-  major_number?: number;
-  minor_number?: number;
-  file_mode?: number;
+function fileType(type: DeviceEntry['type'], constants: Readonly<Record<string, number>>): number {
+  if (type === 'b') return constants.S_IFBLK!;
+  if (type === 'p') return constants.S_IFIFO!;
+  return constants.S_IFCHR!;
 }
 
-function fileType(type: number | string, constants: Readonly<Record<string, number>>, field: string): number {
-  const kind = typeof type === 'number' ? String.fromCharCode(type) : type;
-  if (kind === 'c' || kind === 'u') return constants.S_IFCHR!;
-  if (kind === 'b') return constants.S_IFBLK!;
-  throw configError(field, `device type ${JSON.stringify(type)} is neither 99 ('c') nor 98 ('b')`);
-}
-
-/** mkdir steps for missing parents (below /dev, which is created empty) then one mknod each. */
+/** mkdir steps for missing parents (below /dev, which is created empty) then one mknod each.
+ *  `keys` name the major/minor fields in the source format (2014: major_number). */
 export function deviceSteps(
-  nodes: readonly DeviceNode[] | null | undefined,
+  nodes: readonly DeviceEntry[],
   constants: Readonly<Record<string, number>>,
+  keys: { major: string; minor: string } = { major: 'major', minor: 'minor' },
 ): Step[] {
   const steps: Step[] = [];
   const made = new Set<string>(['/', '/dev']);
-  (nodes ?? []).forEach((node, i) => {
-    const field = `/device_nodes/${i}`;
-    const path = node.path ?? '';
+  for (const node of nodes) {
+    const { field, path } = node;
     if (!path.startsWith('/')) throw configError(`${field}/path`, `'${path}' is not an absolute path`);
     const target = posix.normalize(path);
     if (target === '/' || target.split('/').includes('..')) {
       throw configError(`${field}/path`, `'${path}' cannot be a device node`);
     }
-    const major = node.major_number ?? 0;
-    const minor = node.minor_number ?? 0;
+    const { major, minor } = node;
     if (!Number.isInteger(major) || major < 0 || major > 0xfff) {
-      throw configError(`${field}/major_number`, `${major} is not a device major number`);
+      throw configError(`${field}/${keys.major}`, `${major} is not a device major number`);
     }
     if (!Number.isInteger(minor) || minor < 0 || minor > 0xfffff) {
-      throw configError(`${field}/minor_number`, `${minor} is not a device minor number`);
+      throw configError(`${field}/${keys.minor}`, `${minor} is not a device minor number`);
     }
-    const mode = (node.file_mode ?? 0) & 0o7777;
-    const type = fileType(node.type, constants, `${field}/type`);
     const parents: string[] = [];
     for (let dir = posix.dirname(target); !made.has(dir); dir = posix.dirname(dir)) parents.unshift(dir);
     for (const dir of parents) {
       made.add(dir);
       steps.push({ op: 'mkdir', target: dir, mode: 0o755 });
     }
-    steps.push({ op: 'mknod', target, mode: type | mode, major, minor });
-  });
+    steps.push({
+      op: 'mknod',
+      target,
+      mode: fileType(node.type, constants) | (node.fileMode & 0o7777),
+      major,
+      minor,
+    });
+  }
   return steps;
 }

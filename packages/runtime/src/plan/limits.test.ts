@@ -6,7 +6,8 @@ import { encodePlan } from '@nsinit/native';
 import { createNativeFake } from '@nsinit/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePlan, type KernelTables, type PlanConfig } from './compile.js';
+import { from2014, type PlanConfig } from '../spec/from-2014.js';
+import { compilePlan, type KernelTables } from './compile.js';
 
 const fake = createNativeFake();
 const tables: KernelTables = {
@@ -20,7 +21,7 @@ const PLAN_MAX_STEPS = 4096; // NSINIT_MAX_STEPS
 function compileValid(config: Record<string, unknown>, argv = ['/bin/true']) {
   const r = validateConfig(config);
   if (!r.ok) return { valid: false as const, errors: r.errors };
-  const plan = compilePlan(r.config as PlanConfig, {
+  const plan = compilePlan(from2014(r.config as PlanConfig), {
     rootfs: `/${'r'.repeat(4000)}`,
     argv,
     tables,

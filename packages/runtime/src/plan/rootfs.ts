@@ -1,33 +1,20 @@
-// The mount namespace, in the 2014 order (libcontainer v1.0.1 mount/init.go): propagation, rootfs
-// bind, /proc, /sys, /dev tmpfs, /dev/shm, /dev/pts, /dev/mqueue, bind mounts, device nodes,
-// /dev links, console, change of root, read-only root, then the /proc and /sys restrictions.
-// See mount(2), mount_namespaces(7), pivot_root(2), proc(5), sysfs(5), devpts in pts(4).
+// The mount namespace from a RuntimeSpec, in the 2014 order (libcontainer v1.0.1 mount/init.go),
+// which is also runc's: propagation, rootfs bind, the spec's mounts in order, device nodes, /dev
+// links, console, change of root, read-only root, then the read-only and masked paths.
+// See mount(2), mount_namespaces(7), pivot_root(2), proc(5), devpts in pts(4).
 import { posix } from 'node:path';
 import type { Step } from '@nsinit/native';
 import { configError } from '../errors.js';
-import { type DeviceNode, deviceSteps } from './devices.js';
-
-export interface BindMount {
-  type?: string;
-  source?: string;
-  destination?: string;
-  writable?: boolean;
-  private?: boolean;
-}
+import type { MountEntry, RuntimeSpec } from '../spec/model.js';
+import { deviceSteps } from './devices.js';
 
 export interface RootfsInput {
   /** Host path of the rootfs (absolute, symlinks resolved). */
   rootfs: string;
-  noPivotRoot: boolean;
-  readonlyFs: boolean;
-  mounts: readonly BindMount[];
-  deviceNodes: readonly DeviceNode[];
-  /** SELinux context for /dev, /dev/shm and /dev/pts ('' = none). */
-  mountLabel: string;
-  /** context.restrictions: any non-empty string turns on the /proc and /sys restrictions. */
-  restrictions: boolean;
   /** A pty slave is bound on /dev/console. */
   console: boolean;
+  /** Steps run right after the change of root, while /proc is fresh (sysctl). */
+  afterPivot?: readonly Step[];
 }
 
 export type Constants = Readonly<Record<string, number>>;
@@ -38,69 +25,54 @@ export function flag(constants: Constants, name: string): number {
   return value;
 }
 
-function withLabel(data: string, label: string): string {
-  return label === '' ? data : `${data},context="${label}"`;
+export function flags(constants: Constants, names: readonly string[]): number {
+  return names.reduce((acc, name) => acc | flag(constants, name), 0);
 }
 
-export function rootfsSteps(input: RootfsInput, constants: Constants): Step[] {
-  const f = (name: string) => flag(constants, name);
-  const noexecNosuidNodev = f('MS_NOEXEC') | f('MS_NOSUID') | f('MS_NODEV');
-  const steps: Step[] = [
-    // Stop mount events reaching the host. MS_SLAVE for no_pivot_root: the rootfs is moved onto
-    // "/" there, and a private "/" would pin host mounts (2014 did the same).
-    { op: 'propagation', flags: f('MS_REC') | (input.noPivotRoot ? f('MS_SLAVE') : f('MS_PRIVATE')) },
-    // pivot_root needs new_root to be a mount point: bind the rootfs onto itself.
-    { op: 'rootfs', path: input.rootfs, flags: f('MS_BIND') | f('MS_REC') },
-    // Symlinked /proc, /sys or /dev would redirect these mounts (CVE-2019-19921 class).
-    mount('proc', '/proc', 'proc', noexecNosuidNodev, ''),
-    mount('sysfs', '/sys', 'sysfs', noexecNosuidNodev, ''),
-    mount(
-      'tmpfs',
-      '/dev',
-      'tmpfs',
-      f('MS_NOSUID') | f('MS_STRICTATIME'),
-      withLabel('mode=755', input.mountLabel),
-    ),
-    mount(
-      'shm',
-      '/dev/shm',
-      'tmpfs',
-      noexecNosuidNodev,
-      withLabel('mode=1777,size=65536k', input.mountLabel),
-    ),
-    // newinstance: a private devpts, so the container never sees the host's ptys; ptmxmode=0666
-    // makes pts/ptmx usable through the /dev/ptmx link; gid=5 is the conventional tty group.
-    mount(
-      'devpts',
-      '/dev/pts',
-      'devpts',
-      f('MS_NOSUID') | f('MS_NOEXEC'),
-      withLabel('newinstance,ptmxmode=0666,mode=620,gid=5', input.mountLabel),
-    ),
-    mount('mqueue', '/dev/mqueue', 'mqueue', noexecNosuidNodev, ''),
-  ];
-
-  input.mounts.forEach((m, i) => {
-    // 2014 acted on "bind" entries only; other types were silently ignored.
-    if (m.type !== 'bind') return;
-    const field = `/mounts/${i}`;
-    if (!m.source?.startsWith('/'))
-      throw configError(`${field}/source`, `'${m.source ?? ''}' is not an absolute host path`);
-    if (!m.destination) throw configError(`${field}/destination`, 'is empty');
-    const target = posix.resolve('/', m.destination);
-    if (target === '/') throw configError(`${field}/destination`, 'cannot be the container root');
-    steps.push({
+function mountStep(m: MountEntry, constants: Constants): Step {
+  const field = m.field;
+  if (m.type === 'bind') {
+    if (!m.source.startsWith('/'))
+      throw configError(`${field}/source`, `'${m.source}' is not an absolute host path`);
+  }
+  if (!m.destination) throw configError(`${field}/destination`, 'is empty');
+  const target = posix.resolve('/', m.destination);
+  if (target === '/') throw configError(`${field}/destination`, 'cannot be the container root');
+  if (m.type === 'bind') {
+    return {
       op: 'bind',
       source: m.source,
       target,
-      flags: m.writable ? 0 : f('MS_RDONLY'),
-      recursive: true,
-      propagation: m.private ? f('MS_PRIVATE') : 0,
-    });
-  });
+      flags: flags(constants, m.flags),
+      recursive: m.recursive,
+      propagation: flags(constants, m.propagation),
+    };
+  }
+  return {
+    op: 'mount',
+    source: m.source,
+    target,
+    fstype: m.type,
+    flags: flags(constants, m.flags),
+    data: m.data,
+    mkdir: m.mkdir,
+    noSymlinks: m.noSymlinks,
+  };
+}
+
+export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Constants): Step[] {
+  const f = (name: string) => flag(constants, name);
+  const steps: Step[] = [
+    // Stop mount events reaching the host.
+    { op: 'propagation', flags: flags(constants, spec.root.propagation) },
+    // pivot_root needs new_root to be a mount point: bind the rootfs onto itself.
+    { op: 'rootfs', path: input.rootfs, flags: f('MS_BIND') | f('MS_REC') },
+  ];
+  for (const m of spec.mounts) steps.push(mountStep(m, constants));
 
   // Nodes get exactly their configured mode: umask 0 while creating them.
-  const devices = deviceSteps(input.deviceNodes, constants);
+  const keys = spec.format === '2014' ? { major: 'major_number', minor: 'minor_number' } : undefined;
+  const devices = deviceSteps(spec.devices, constants, keys);
   if (devices.length > 0) steps.push({ op: 'umask', mask: 0 });
   for (const d of devices) steps.push(d);
 
@@ -114,33 +86,21 @@ export function rootfsSteps(input: RootfsInput, constants: Constants): Step[] {
     { op: 'symlink', value: '/proc/self/fd/2', target: '/dev/stderr' },
   );
 
-  steps.push(input.noPivotRoot ? { op: 'move-root' } : { op: 'pivot-root' });
-  if (input.readonlyFs)
-    steps.push({ op: 'readonly', target: '/', flags: 0, recursive: true, optional: false });
-  steps.push({ op: 'umask', mask: 0o022 });
-
-  if (input.restrictions) {
-    // Read-only views of the kernel knobs a container could otherwise turn (2014 restrict.go);
-    // paths a kernel may lack are optional.
-    const ro = (target: string, recursive: boolean): Step => ({
+  steps.push(spec.root.noPivot ? { op: 'move-root' } : { op: 'pivot-root' });
+  steps.push(...(input.afterPivot ?? []));
+  // Only "/" itself, as 2014 and runc do: /proc, /dev, /dev/shm and writable binds stay as
+  // they were mounted.
+  if (spec.root.readonly)
+    steps.push({ op: 'readonly', target: '/', flags: 0, recursive: false, optional: false });
+  steps.push({ op: 'umask', mask: spec.process.umask });
+  for (const p of spec.readonlyPaths)
+    steps.push({
       op: 'readonly',
-      target,
-      flags: noexecNosuidNodev,
-      recursive,
-      optional: true,
+      target: p.path,
+      flags: flags(constants, p.flags),
+      recursive: p.recursive,
+      optional: p.optional,
     });
-    steps.push(
-      ro('/proc/sys', true),
-      ro('/proc/sysrq-trigger', false),
-      ro('/proc/irq', true),
-      ro('/proc/bus', true),
-      ro('/sys', true),
-      { op: 'mask', target: '/proc/kcore', optional: true },
-    );
-  }
+  for (const p of spec.maskedPaths) steps.push({ op: 'mask', target: p.path, optional: p.optional });
   return steps;
-}
-
-function mount(source: string, target: string, fstype: string, flags: number, data: string): Step {
-  return { op: 'mount', source, target, fstype, flags, data, mkdir: 0o755, noSymlinks: true };
 }

@@ -1,0 +1,29 @@
+// Shared by the engine suites: the runtimes every case runs against, and a leak check around a
+// whole file (an engine's cgroup parent and host directories exist from its first container until
+// the harness removes them, so per-test snapshots would flag them).
+import { afterAll, beforeAll } from 'vitest';
+import { acquireHostLock, settledDiff, snapshotHost, type HostSnapshot } from '@nsinit/testkit';
+
+export const RUNC = '/usr/sbin/runc';
+
+/** Each case runs once per runtime; runc is the control. */
+export const ENGINE_RUNTIMES: { name: string; path: string }[] = [{ name: 'runc', path: RUNC }];
+
+export function useEngineLeakCheck(): void {
+  let before: HostSnapshot | null = null;
+  let release: (() => void) | null = null;
+  beforeAll(async () => {
+    release = await acquireHostLock(120_000);
+    before = snapshotHost();
+  }, 130_000);
+  afterAll(async () => {
+    try {
+      if (!before) return;
+      const lines = await settledDiff(before, { settleMs: 5000 });
+      if (lines.length > 0)
+        throw new Error(`engine suite left ${lines.length} resource(s) behind:\n  ${lines.join('\n  ')}`);
+    } finally {
+      release?.();
+    }
+  }, 30_000);
+}

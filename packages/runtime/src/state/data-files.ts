@@ -1,0 +1,115 @@
+// The 2014 files in the data directory: `pid` (decimal host pid of PID 1, no newline) and `start`
+// (field 22 of /proc/<pid>/stat). Written exactly as 2014 did, for the tools that read them; never
+// read back as truth (the trusted state is). A start replaces whatever is there with empty
+// regular files before clone, so the plan can mask them, then fills them in place after exec.
+import { closeSync, constants, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCodes, nsinitError } from '../errors.js';
+import { readBounded, TINY_LIMIT, unlinkQuiet, writeInPlace } from './files.js';
+
+export const PID_FILE = 'pid';
+export const START_FILE = 'start';
+export const CONFIG_FILE = 'container.json';
+
+export interface ContainerState {
+  pid: number;
+  /** Start time in clock ticks since boot, as written in the `start` file. */
+  start: string;
+}
+
+function fileError(name: string, path: string, err: unknown) {
+  const e = err as NodeJS.ErrnoException;
+  return nsinitError(ErrorCodes.START_FAILED, `cannot write the ${name} file '${path}': ${e.message}`, {
+    path,
+    ...(e.errno === undefined ? {} : { errno: e.errno }),
+    ...(e.syscall === undefined ? {} : { syscall: e.syscall }),
+    cause: err,
+  });
+}
+
+/** Replace `pid` and `start` (whatever a container planted: a symlink, a FIFO) with empty regular
+ *  files. unlink(2) removes a symlink itself, never its target. */
+export function prepareDataFiles(dataDir: string): void {
+  const made: string[] = [];
+  for (const name of [PID_FILE, START_FILE]) {
+    const path = join(dataDir, name);
+    try {
+      unlinkQuiet(path);
+      closeSync(
+        openSync(
+          path,
+          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+          0o644,
+        ),
+      );
+      made.push(path);
+    } catch (err) {
+      for (const m of made) {
+        try {
+          unlinkQuiet(m);
+        } catch {
+          // the error below is what matters
+        }
+      }
+      throw fileError(name, path, err);
+    }
+  }
+}
+
+/** `start` first, then `pid`: whoever sees a pid also finds its start. */
+export function writeDataFiles(dataDir: string, state: ContainerState): void {
+  for (const [name, data] of [
+    [START_FILE, state.start],
+    [PID_FILE, String(state.pid)],
+  ] as const) {
+    const path = join(dataDir, name);
+    try {
+      writeInPlace(path, data);
+    } catch (err) {
+      throw fileError(name, path, err);
+    }
+  }
+}
+
+/** Remove the pair, `pid` first (the mirror of writeDataFiles). Both are attempted: a pid file
+ *  that cannot be removed must not keep a start file behind. */
+export function removeDataFiles(dataDir: string): void {
+  let first: unknown = null;
+  for (const name of [PID_FILE, START_FILE]) {
+    try {
+      unlinkQuiet(join(dataDir, name));
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== null) throw first;
+}
+
+/**
+ * What is wrong with the data directory's `pid`/`start` compared with the trusted `expected`
+ * (null: no container is live), one warning per file; empty when they agree. Read bounded: a
+ * planted FIFO, symlink or huge file is named, never followed or echoed.
+ */
+export function dataFileProblems(dataDir: string, expected: ContainerState | null): string[] {
+  const problems: string[] = [];
+  for (const [name, want] of [
+    [PID_FILE, expected ? String(expected.pid) : null],
+    [START_FILE, expected?.start ?? null],
+  ] as const) {
+    const path = join(dataDir, name);
+    let text: string | null;
+    try {
+      text = readBounded(path, TINY_LIMIT, { optional: true });
+    } catch (err) {
+      problems.push(`${(err as Error).message}; ignoring it`);
+      continue;
+    }
+    if (text === null || text === '') continue; // absent, or a start not yet filled in
+    if (want === null) {
+      problems.push(`${path} names no container started here; ignoring it`);
+    } else if (text.trim() !== want) {
+      problems.push(`${path} was changed (the container's is ${want}); ignoring it`);
+    }
+  }
+  return problems;
+}

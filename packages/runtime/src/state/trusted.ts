@@ -1,0 +1,143 @@
+// The trusted state of a data directory: a root-only (0700) directory outside every rootfs, keyed
+// by the data directory's device and inode (a path string can be renamed or re-pointed by a
+// symlink; the inode cannot). It holds what the runtime relies on — the live instance's record
+// and lock files — so nothing a container can write decides what the host does.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ContainerConfig } from '@nsinit/config';
+import type { NativeBindings } from '@nsinit/native';
+import { ErrorCodes, nsinitError } from '../errors.js';
+import { type FileLock, lockFile, tryLockFile } from '../lock.js';
+import { CONFIG_LIMIT, readOptional, unlinkQuiet, writeAtomic } from './files.js';
+
+/** Where trusted state lives unless OpenOptions.stateRoot says otherwise (tests only). */
+export const DEFAULT_STATE_ROOT = '/run/nsinit/state';
+
+/** Everything a started container owns, written before it runs user code. */
+export interface InstanceRecord {
+  /** Names the instance's cgroup leaf and its files here. */
+  id: string;
+  /** PID 1 on the host and its start time (field 22 of /proc/<pid>/stat, see proc(5)). */
+  pid: number;
+  start: string;
+  /** The process whose lifetime lock (`<id>.supervisor`) proves the instance is not stale. */
+  supervisor: { pid: number };
+  rootfs: string;
+  dataDir: string;
+  /** The validated config the container was started with: joins use this, never container.json. */
+  config: ContainerConfig;
+  cgroup: { version: 1 | 2; paths: Record<string, string>; parents: string[] } | null;
+  hostInterfaces: string[];
+}
+
+const INSTANCE_FILE = 'instance.json';
+const LOCK_FILE = 'lock';
+
+export function newInstanceId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export class TrustedState {
+  private constructor(
+    /** This data directory's trusted directory. */
+    readonly dir: string,
+    readonly dataDir: string,
+  ) {}
+
+  /** The trusted directory of `dataDir` under `root` (created 0700 on demand by lock()). */
+  static of(dataDir: string, root = DEFAULT_STATE_ROOT): TrustedState {
+    let key: string;
+    try {
+      const st = statSync(dataDir, { bigint: true });
+      if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+      key = `${st.dev}-${st.ino}`;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw nsinitError(ErrorCodes.INVALID_ARG, `the data directory '${dataDir}': ${e.message}`, {
+        path: dataDir,
+        cause: err,
+      });
+    }
+    return new TrustedState(join(root, key), dataDir);
+  }
+
+  /** The data-directory lock: starts, teardowns and stale cleanups of this directory serialise. */
+  async lock(native: Pick<NativeBindings, 'tryLock'>, timeoutMs: number): Promise<FileLock> {
+    for (let attempt = 0; ; attempt++) {
+      // 0700 at every level we create: a container that somehow sees /run still cannot enter.
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      try {
+        return await lockFile(native, join(this.dir, LOCK_FILE), timeoutMs);
+      } catch (err) {
+        // A teardown removed the directory between mkdir and open: make it again.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
+  readInstance(): InstanceRecord | null {
+    let text: string | null;
+    try {
+      text = readOptional(join(this.dir, INSTANCE_FILE), CONFIG_LIMIT * 2);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw err;
+    }
+    if (text === null) return null;
+    try {
+      return JSON.parse(text) as InstanceRecord;
+    } catch (err) {
+      // Only root writes here, by rename: a torn file means someone else wrote it.
+      throw nsinitError(ErrorCodes.START_FAILED, `corrupt trusted state ${join(this.dir, INSTANCE_FILE)}`, {
+        path: join(this.dir, INSTANCE_FILE),
+        cause: err,
+      });
+    }
+  }
+
+  writeInstance(record: InstanceRecord): void {
+    writeAtomic(join(this.dir, INSTANCE_FILE), JSON.stringify(record));
+  }
+
+  /** Remove the record if it is still `id`'s (a teardown never touches another instance's). */
+  removeInstance(id: string): void {
+    if (this.readInstance()?.id === id) unlinkQuiet(join(this.dir, INSTANCE_FILE));
+  }
+
+  supervisorPath(id: string): string {
+    return join(this.dir, `${id}.supervisor`);
+  }
+
+  /** Held by the supervising process from before clone until its teardown is done. */
+  async holdSupervisor(native: Pick<NativeBindings, 'tryLock'>, id: string): Promise<FileLock> {
+    return lockFile(native, this.supervisorPath(id), 1000);
+  }
+
+  /** Whether `id`'s supervisor still lives: its lifetime lock is held (the kernel drops a flock
+   *  when the last fd of its open file description closes, so also when the holder dies). */
+  supervisorAlive(native: Pick<NativeBindings, 'tryLock'>, id: string): boolean {
+    const probe = tryLockFile(native, this.supervisorPath(id));
+    if (probe === null) return true;
+    probe.release();
+    return false;
+  }
+
+  /** Drop `id`'s lifetime lock file (called by its holder, or by a stale cleanup). */
+  removeSupervisor(id: string): void {
+    unlinkQuiet(this.supervisorPath(id));
+  }
+
+  /** With no instance left, remove the lock file and the directory. Must be called holding the
+   *  lock: a waiter that then locks the unlinked file sees it unlinked and retries (lock.ts). */
+  removeIfIdle(): void {
+    if (this.readInstance() !== null) return;
+    unlinkQuiet(join(this.dir, LOCK_FILE));
+    try {
+      rmdirSync(this.dir);
+    } catch {
+      // another instance's files (a supervisor file being removed) or a racer's mkdir: it stays
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// podman (Debian's 4.3, with conmon) driving an OCI runtime binary, with everything private to a
+// scratch directory: storage (vfs: no overlay mounts to leak), run root, tmpdir, events log and a
+// containers.conf. The busybox rootfs is imported as an image (`podman import`), so no registry
+// is needed. cgroups: the cgroupfs manager puts containers under `libpod_parent` in every
+// hierarchy; the harness removes that tree when it created it.
+import { writeFileSync } from 'node:fs';
+import { type CliOptions, type CliResult, runCommand } from '../cli.js';
+import {
+  engineError,
+  existingCgroups,
+  hostDirsGuard,
+  makeScratch,
+  removeNewCgroups,
+  type Scratch,
+} from './common.js';
+
+export const PODMAN_IMAGE = 'localhost/nsinit-busybox:test';
+/** The same rootfs whose entrypoint never returns: a pod's infra container (no pause image here). */
+export const PODMAN_INFRA_IMAGE = 'localhost/nsinit-infra:test';
+const CGROUP_PARENT = 'libpod_parent';
+
+export interface Podman {
+  /** The OCI runtime binary podman drives. */
+  runtime: string;
+  scratch: Scratch;
+  /** `podman <private flags> ...args`. */
+  run(args: string[], opts?: CliOptions): Promise<CliResult>;
+  /** Like run(), but throws with podman's stderr when it exits non-zero. */
+  ok(args: string[], opts?: CliOptions): Promise<string>;
+  /** The argv prefix (podman and its private flags) for driving it from a pty. */
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  cleanup(): Promise<void>;
+}
+
+// This VM refuses raising RLIMIT_NOFILE/NPROC above 1024, and podman's default ulimits ask for
+// more; events go to a file (no journald here).
+const CONTAINERS_CONF = `[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+`;
+
+export async function startPodman(runtime: string): Promise<Podman> {
+  const scratch = makeScratch('nsinit-podman');
+  const cgroupsBefore = existingCgroups(CGROUP_PARENT);
+  // Rootful podman keeps its network state here whatever --runroot says.
+  const restoreDirs = hostDirsGuard(['/run/containers', '/run/containers/networks']);
+  const conf = scratch.path('containers.conf');
+  writeFileSync(conf, `${CONTAINERS_CONF}events_logfile_path = "${scratch.path('events.log')}"\n`);
+  const argv = [
+    'podman',
+    '--root',
+    scratch.path('storage'),
+    '--runroot',
+    scratch.path('run'),
+    '--tmpdir',
+    scratch.path('tmp'),
+    '--storage-driver',
+    'vfs',
+    '--runtime',
+    runtime,
+    '--cgroup-manager',
+    'cgroupfs',
+    '--events-backend',
+    'file',
+  ];
+  const env = { ...process.env, CONTAINERS_CONF: conf };
+  const run = (args: string[], opts: CliOptions = {}) =>
+    runCommand(argv[0]!, [...argv.slice(1), ...args], { timeout: 60_000, env, ...opts });
+  const ok = async (args: string[], opts: CliOptions = {}) => {
+    const r = await run(args, opts);
+    if (r.exitCode !== 0)
+      throw engineError(`podman ${args.join(' ')} exited ${r.exitCode}: ${r.stderr.trim()}`);
+    return r.stdout;
+  };
+  const cleanup = async () => {
+    try {
+      await run(['pod', 'rm', '--all', '--force', '--time', '0']);
+      await run(['rm', '--all', '--force', '--time', '0']);
+    } finally {
+      scratch.remove();
+      await removeNewCgroups(CGROUP_PARENT, cgroupsBefore);
+      restoreDirs();
+    }
+  };
+  try {
+    // The rootfs as a single-layer image: `podman import` of a tar stream of the directory.
+    await runCommand('tar', ['-C', scratch.rootfs, '-cf', scratch.path('rootfs.tar'), '.']);
+    await ok(['import', '--change', 'CMD ["/bin/sh"]', scratch.path('rootfs.tar'), PODMAN_IMAGE]);
+    await ok([
+      'import',
+      '--change',
+      'ENTRYPOINT ["/bin/sleep", "1000000"]',
+      scratch.path('rootfs.tar'),
+      PODMAN_INFRA_IMAGE,
+    ]);
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return { runtime, scratch, run, ok, argv, env, cleanup };
+}
