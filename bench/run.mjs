@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // nsinit benchmarks against runc and crun (see README.md): builds one busybox bundle, the matching
 // OCI bundles, and runs the five cases; prints a Markdown report and writes results/latest.{json,md}.
-// Usage: node run.mjs [--smoke] [--rounds N] [--only cold,embedded,join,memory,validate]
+// Usage: node run.mjs [--smoke] [--rounds N] [--only cold,embedded,join,memory,validate,engines]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { coldCase } from './cases/cold.mjs';
 import { embeddedCase } from './cases/embedded.mjs';
+import { enginesCase } from './cases/engines.mjs';
 import { joinCase } from './cases/join.mjs';
 import { memoryCase } from './cases/memory.mjs';
 import { validateCase } from './cases/validate.mjs';
@@ -31,7 +32,7 @@ const { values: opts } = parseArgs({
   },
 });
 const smoke = opts.smoke;
-const CASES = ['cold', 'embedded', 'join', 'memory', 'validate'];
+const CASES = ['cold', 'embedded', 'join', 'memory', 'validate', 'engines'];
 const only = new Set(opts.only ? opts.only.split(',') : CASES);
 const rounds = opts.rounds ? Number(opts.rounds) : smoke ? 1 : 40;
 const counts = smoke
@@ -45,7 +46,7 @@ const notes = [];
 const t0 = Date.now();
 const log = (s) => process.stderr.write(`${s}\n`);
 
-ensureInstalled(['runc', 'crun']);
+ensureInstalled(['runc', 'crun', 'podman', 'containerd']);
 const hostBefore = snapshotHost();
 const tmp = mkdtempSync(join(tmpdir(), 'nsinit-bench-'));
 const runc = ociRuntime('runc', join(tmp, 'runc-state'));
@@ -109,6 +110,7 @@ try {
     crun,
     crunPrefix: crunView.prefix,
     nsinit,
+    testkit,
     rounds,
     counts,
     progress: (name) => (round) =>
@@ -120,6 +122,7 @@ try {
     join: joinCase,
     memory: memoryCase,
     validate: validateCase,
+    engines: enginesCase,
   };
   for (const name of CASES) {
     if (!only.has(name)) continue;

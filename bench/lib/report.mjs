@@ -173,6 +173,16 @@ export function renderMarkdown(results) {
         '',
       );
   }
+  if (results.engines) {
+    const g = results.engines;
+    parts.push(
+      `## 6. Through an engine: podman run --rm and ctr run --rm of /bin/true (${g.rounds ?? ''} interleaved rounds)`,
+      '',
+    );
+    if (g.error) parts.push(`not measured: ${g.error}`, '');
+    for (const n of g.notes ?? []) parts.push(n, '');
+    if (g.runners) parts.push(runnerTable(g.runners), '');
+  }
   if (results.join) {
     parts.push(
       `## 3. Join: /bin/true into a running container (${results.join.rounds} interleaved rounds)`,

@@ -40,10 +40,13 @@ export interface NativeBindings {
    *  not an error here: awaitExec reports its record and waitExit its status. */
   go(sync: number): void;
   /** Resolves when the child has exec'd (null: EOF on the CLOEXEC sync socket) or failed (the
-   *  record it wrote). Closes `sync`. Never blocks the event loop. */
+   *  record it wrote). Takes `sync`: it is closed before this returns, even when the watch cannot
+   *  be registered (the promise then rejects). Never blocks the event loop. */
   awaitExec(sync: number): Promise<ChildFailure | null>;
   /** Resolves when the process behind `pidfd` has exited, reaping it with waitid(P_PIDFD).
-   *  Does not close the pidfd. One shared watcher thread serves every pidfd. */
+   *  The watcher dups the pidfd: the caller may close its own at any time (even before the exit)
+   *  and reuse the number; the watch still follows the process it was registered for. One
+   *  shared watcher thread serves every pidfd. */
   waitExit(pidfd: number): Promise<ExitStatus>;
 
   // --- processes -----------------------------------------------------------------------------
@@ -52,6 +55,9 @@ export interface NativeBindings {
   pidfdSignal(pidfd: number, signal: number): boolean;
   /** Field 22 of /proc/<pid>/stat (clock ticks since boot), or null if the process is gone. */
   startTime(pid: number): string | null;
+  /** True on the process's main thread (gettid() == getpid()). A child's parent-death signal
+   *  follows the thread that cloned it, so containers are started only from the main thread. */
+  isMainThread(): boolean;
 
   // --- terminals -----------------------------------------------------------------------------
   /** A new pty: master (O_RDWR|O_NOCTTY|O_CLOEXEC) and its peer opened via TIOCGPTPEER. */

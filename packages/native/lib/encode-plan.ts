@@ -31,6 +31,11 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   dumpable: 23,
   'close-fds': 24,
   exec: 25,
+  chown: 26,
+  domainname: 27,
+  sysctl: 28,
+  personality: 29,
+  unshare: 30,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -87,9 +92,9 @@ class Writer {
     this.length += 8;
   }
 
-  i64(v: number, field: string): void {
-    if (!Number.isSafeInteger(v) || v < -1)
-      throw invalid(`${field} must be an integer >= -1, got ${String(v)}`);
+  i64(v: number, field: string, min = -1): void {
+    if (!Number.isSafeInteger(v) || v < min)
+      throw invalid(`${field} must be an integer >= ${min}, got ${String(v)}`);
     this.reserve(8);
     this.buf.writeBigInt64LE(BigInt(v), this.length);
     this.length += 8;
@@ -133,6 +138,7 @@ function body(w: Writer, s: Step, f: string): void {
       w.u32(s.nstype, `${f}.nstype`);
       return;
     case 'propagation':
+    case 'unshare':
       w.u32(s.flags, `${f}.flags`);
       return;
     case 'rootfs':
@@ -188,12 +194,25 @@ function body(w: Writer, s: Step, f: string): void {
       w.bool(s.optional, `${f}.optional`);
       return;
     case 'hostname':
+    case 'domainname':
       w.str(s.name, `${f}.name`);
+      return;
+    case 'chown':
+      w.str(s.target, `${f}.target`);
+      w.u32(s.uid === -1 ? 0xffffffff : s.uid, `${f}.uid`);
+      w.u32(s.gid === -1 ? 0xffffffff : s.gid, `${f}.gid`);
+      return;
+    case 'sysctl':
+      w.str(s.key, `${f}.key`);
+      w.str(s.value, `${f}.value`);
+      return;
+    case 'personality':
+      w.u32(s.persona, `${f}.persona`);
       return;
     case 'rlimit':
       w.i32(s.resource, `${f}.resource`);
       w.i64(s.soft, `${f}.soft`);
-      w.i64(s.hard, `${f}.hard`);
+      w.i64(s.hard, `${f}.hard`, -2);
       return;
     case 'umask':
       w.u32(s.mask, `${f}.mask`);

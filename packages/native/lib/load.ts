@@ -38,6 +38,7 @@ export interface RawAddon {
   pidfdOpen(pid: number): number;
   pidfdSignal(pidfd: number, signal: number): boolean;
   startTime(pid: number): string | null;
+  isMainThread(): boolean;
   openPty(): { master: number; slave: number };
   getWinSize(fd: number): { cols: number; rows: number };
   setWinSize(fd: number, cols: number, rows: number): void;

@@ -72,6 +72,7 @@ function wrap(raw: RawAddon): NativeBindings {
     pidfdOpen: (pid) => raw.pidfdOpen(pid),
     pidfdSignal: (pidfd, signal) => raw.pidfdSignal(pidfd, signal),
     startTime: (pid) => raw.startTime(pid),
+    isMainThread: () => raw.isMainThread(),
     openPty: () => raw.openPty(),
     getWinSize: (fd) => raw.getWinSize(fd),
     setWinSize: (fd, size) => raw.setWinSize(fd, size.cols, size.rows),

@@ -7,7 +7,9 @@
  *  resolved inside the rootfs by fd (openat2 RESOLVE_IN_ROOT), after it inside the new "/". A
  *  symlink can never send a target outside the rootfs. */
 export type Step =
-  /** setns(fd, nstype): join an existing namespace (e.g. the `netns` network strategy). */
+  /** setns(fd, nstype): join an existing namespace (e.g. the `netns` network strategy). A
+   *  CLONE_NEWPID one is entered by the parent around clone3 instead (it applies to children),
+   *  so the child is created inside that PID namespace. */
   | { op: 'setns'; fd: number; nstype: number }
   /** mount(""/, MS_REC | MS_PRIVATE or MS_SLAVE): stop our mounts propagating to the host. */
   | { op: 'propagation'; flags: number }
@@ -51,7 +53,8 @@ export type Step =
   | { op: 'mask'; target: string; optional: boolean }
   /** sethostname(2) */
   | { op: 'hostname'; name: string }
-  /** setrlimit(resource, {soft, hard}); -1 = RLIM_INFINITY. */
+  /** setrlimit(resource, {soft, hard}); -1 = RLIM_INFINITY. hard -2 keeps the inherited hard
+   *  limit and caps soft by it. */
   | { op: 'rlimit'; resource: number; soft: number; hard: number }
   /** umask(2) */
   | { op: 'umask'; mask: number }
@@ -79,6 +82,21 @@ export type Step =
   | { op: 'dumpable'; on: boolean }
   /** Mark every fd >= 3 close-on-exec (the sync socket included, so EOF signals exec success). */
   | { op: 'close-fds' }
+  /** fchownat(target, uid, gid, AT_SYMLINK_NOFOLLOW) inside the rootfs (a device node's owner);
+   *  -1 leaves that id unchanged. */
+  | { op: 'chown'; target: string; uid: number; gid: number }
+  /** setdomainname(2) (the NIS domain of the UTS namespace). */
+  | { op: 'domainname'; name: string }
+  /** Write `value` to /proc/sys/`key` (a relative path such as net/ipv4/ip_forward). The file is
+   *  opened beneath the container's /proc, which must be a procfs mount root, without following
+   *  symlinks or crossing mounts, and checked to be procfs before the write (CVE-2019-16884 /
+   *  CVE-2025-52881 class). Only after /proc is mounted (after pivot-root). */
+  | { op: 'sysctl'; key: string; value: string }
+  /** unshare(2) of CLONE_NEWCGROUP: run after GO, when the parent has placed the child in its
+   *  cgroups, so the new cgroup namespace is rooted at the container's own cgroup. */
+  | { op: 'unshare'; flags: number }
+  /** personality(2): 0 (PER_LINUX) or 8 (PER_LINUX32); kept across execve. */
+  | { op: 'personality'; persona: number }
   /** execve the first candidate that exists: `candidates` are absolute container paths (the
    *  runtime expanded argv[0] over the container's PATH). ENOENT/ENOTDIR/EACCES move to the next
    *  candidate, remembering EACCES as execvp does; any other errno stops. Must be the last step. */

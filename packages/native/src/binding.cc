@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <fcntl.h>
+#include <unistd.h>
 #include <termios.h>
 
 #include <cerrno>
@@ -294,7 +295,11 @@ Napi::Value Watch(const Napi::CallbackInfo &info, int kind, const char *name)
   ctx->deferred = deferred;
   if (d->active++ == 0) napi_ref_threadsafe_function(env, d->tsfn);
   nsinit_err e;
-  if (nsinit_watch_add(fd, kind, OnWatched, ctx, &e) != 0) {
+  int rc = nsinit_watch_add(fd, kind, OnWatched, ctx, &e);
+  // awaitExec takes the sync socket on every path (the watcher holds its own copy): the caller
+  // has nothing left to close, and no number of its own that the watcher could touch later.
+  if (kind == NSINIT_WATCH_SYNC) close(fd);
+  if (rc != 0) {
     if (--d->active == 0) napi_unref_threadsafe_function(env, d->tsfn);
     napi_reject_deferred(env, deferred, MakeSysError(env, e.err, e.syscall, nullptr));
     delete ctx;
@@ -375,6 +380,11 @@ Napi::Value StartTime(const Napi::CallbackInfo &info)
   int r = nsinit_proc_start_time(static_cast<pid_t>(pid), buf, sizeof(buf), &e);
   if (r < 0) return ThrowSys(env, e);
   return r == 0 ? env.Null() : Napi::String::New(env, buf);
+}
+
+Napi::Value IsMainThread(const Napi::CallbackInfo &info)
+{
+  return Napi::Boolean::New(info.Env(), nsinit_proc_is_main_thread());
 }
 
 Napi::Value OpenPty(const Napi::CallbackInfo &info)
@@ -629,6 +639,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports)
       {"pidfdOpen", PidfdOpen},
       {"pidfdSignal", PidfdSignal},
       {"startTime", StartTime},
+      {"isMainThread", IsMainThread},
       {"openPty", OpenPty},
       {"getWinSize", GetWinSize},
       {"setWinSize", SetWinSize},

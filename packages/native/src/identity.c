@@ -1,16 +1,44 @@
 /* The user switch: setgroups, setresgid, setresuid through raw syscalls (glibc's wrappers signal
  * threads that do not exist in the cloned child), with PR_SET_KEEPCAPS around it so a later caps
  * step still has a permitted set to work from. Ids arrive numeric, resolved by the runtime.
- * Man pages: setgroups(2), setresuid(2), prctl(2), credentials(7). */
+ * The switch clears the parent-death signal, so it is re-armed here, in the same step, and the
+ * supervisor checked for: it may have died while the signal was off.
+ * Man pages: setgroups(2), setresuid(2), prctl(2) PR_SET_PDEATHSIG, credentials(7), poll(2). */
 #include "nsinit.h"
+#include "syscalls.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int nsinit_identity_apply(const struct nsinit_step *s, struct nsinit_err *e)
+/* The kernel resets the parent-death signal when the effective or filesystem ids change
+ * (commit_creds), so the one armed at clone is gone after setresuid. Re-arm the same signal, then
+ * look for a supervisor that died in between (the signal would never come). The classic check,
+ * getppid() against the expected parent, reads 0 whenever the parent is outside our PID
+ * namespace (every NEWPID container and every joined process), so the supervisor's end of the
+ * sync socket stands in for it: the supervisor holds it open until our execve, and the kernel
+ * closes it when the supervisor dies, which we see as POLLHUP. */
+static int rearm_pdeathsig(int sig, int sync, struct nsinit_err *e)
 {
+  if (sig == 0) return 0;
+  if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0)
+    return nsinit_err_set(e, errno, "prctl", "PR_SET_PDEATHSIG");
+  struct pollfd p = {.fd = sync, .events = POLLRDHUP};
+  int n;
+  while ((n = poll(&p, 1, 0)) < 0 && errno == EINTR) {
+  }
+  if (n > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL)))
+    nsinit_sys_exit(1); /* the supervisor is gone: nobody to report to, nothing to run for */
+  return 0;
+}
+
+int nsinit_identity_apply(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+{
+  int sig = 0;
+  if (prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0) < 0)
+    return nsinit_err_set(e, errno, "prctl", "PR_GET_PDEATHSIG");
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return nsinit_err_set(e, errno, "prctl", "PR_SET_KEEPCAPS");
   if (syscall(SYS_setgroups, (size_t)s->ngroups, s->groups) < 0)
@@ -19,6 +47,7 @@ int nsinit_identity_apply(const struct nsinit_step *s, struct nsinit_err *e)
     return nsinit_err_set(e, errno, "setresgid", NULL);
   if (syscall(SYS_setresuid, s->uid, s->uid, s->uid) < 0)
     return nsinit_err_set(e, errno, "setresuid", NULL);
+  if (rearm_pdeathsig(sig, c->sync, e)) return -1;
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
     return nsinit_err_set(e, errno, "prctl", "PR_SET_KEEPCAPS");
   return 0;

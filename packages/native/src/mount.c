@@ -14,6 +14,10 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
 #define MOVE_EMPTY (MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
 
 unsigned int nsinit_mount_attrs(uint32_t ms)
@@ -24,6 +28,7 @@ unsigned int nsinit_mount_attrs(uint32_t ms)
   if (ms & MS_NODEV) a |= MOUNT_ATTR_NODEV;
   if (ms & MS_NOEXEC) a |= MOUNT_ATTR_NOEXEC;
   if (ms & MS_NODIRATIME) a |= MOUNT_ATTR_NODIRATIME;
+  if (ms & MS_NOSYMFOLLOW) a |= MOUNT_ATTR_NOSYMFOLLOW;
   if (ms & MS_NOATIME)
     a |= MOUNT_ATTR_NOATIME;
   else if (ms & MS_STRICTATIME)
@@ -31,13 +36,18 @@ unsigned int nsinit_mount_attrs(uint32_t ms)
   return a;
 }
 
-static int set_attrs(int fd, unsigned int attrs, bool recursive, struct nsinit_err *e,
+/* `ms` is the step's MS_* flags: MS_RELATIME is the atime mode whose attribute value is 0, so it
+ * shows only as clearing the atime field. */
+static int set_attrs(int fd, unsigned int attrs, uint32_t ms, bool recursive, struct nsinit_err *e,
                      const char *path)
 {
-  if (attrs == 0) return 0;
+  bool relatime = (ms & MS_RELATIME) && !(attrs & MOUNT_ATTR__ATIME);
+  if (attrs == 0 && !relatime) return 0;
   struct mount_attr ma = {.attr_set = attrs};
-  /* The atime mode is a 3-bit field: setting one needs the whole field cleared. */
-  if (attrs & MOUNT_ATTR__ATIME) ma.attr_clr = MOUNT_ATTR__ATIME;
+  /* The atime mode is a 3-bit field: setting one needs the whole field cleared. Every other
+   * attribute of the mount is left as it is, so a read-only remount keeps nosuid/nodev/noexec
+   * (the kernel refuses to drop them on a mount locked by a less privileged namespace). */
+  if ((attrs & MOUNT_ATTR__ATIME) || relatime) ma.attr_clr = MOUNT_ATTR__ATIME;
   if (nsinit_sys_mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &ma) < 0)
     return nsinit_err_set(e, errno, "mount_setattr", path);
   return 0;
@@ -193,7 +203,7 @@ int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struc
     goto out;
   }
   /* Attributes go on the detached copy, so the mount is read-only from its first instant. */
-  if (set_attrs(tree, nsinit_mount_attrs(s->flags), s->recursive, e, s->target)) goto out;
+  if (set_attrs(tree, nsinit_mount_attrs(s->flags), s->flags, s->recursive, e, s->target)) goto out;
   struct stat st;
   if (fstat(tree, &st) < 0) {
     nsinit_err_set(e, errno, "fstat", s->source);
@@ -235,7 +245,7 @@ int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s, s
   if (is_mount_root(tfd)) {
     /* Already a mount (/, /sys): change it in place; stacking a copy on "/" would not affect our
      * own root, which stays on the mount underneath. */
-    rc = set_attrs(tfd, attrs, s->recursive, e, s->target);
+    rc = set_attrs(tfd, attrs, s->flags, s->recursive, e, s->target);
     goto out;
   }
   /* A subdirectory (/proc/sys): bind a read-only copy of it onto itself. */
@@ -246,7 +256,7 @@ int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s, s
     nsinit_err_set(e, errno, "open_tree", s->target);
     goto out;
   }
-  if (set_attrs(tree, attrs, s->recursive, e, s->target)) goto out;
+  if (set_attrs(tree, attrs, s->flags, s->recursive, e, s->target)) goto out;
   rc = move_onto(tree, tfd, e, s->target);
 out:
   if (tree >= 0) close(tree);
@@ -302,7 +312,7 @@ int nsinit_mount_mask(struct nsinit_child *c, const struct nsinit_step *s, struc
     nsinit_err_set(e, errno, "open_tree", s->target);
     goto out;
   }
-  if (set_attrs(tree, ro, false, e, s->target)) goto out;
+  if (set_attrs(tree, ro, 0, false, e, s->target)) goto out;
   rc = move_onto(tree, tfd, e, s->target);
 out:
   if (tree >= 0) close(tree);

@@ -42,7 +42,12 @@ enum nsinit_op {
   NSINIT_OP_DUMPABLE,
   NSINIT_OP_CLOSE_FDS,
   NSINIT_OP_EXEC,
-  NSINIT_OP_MAX_ = NSINIT_OP_EXEC
+  NSINIT_OP_CHOWN,
+  NSINIT_OP_DOMAINNAME,
+  NSINIT_OP_SYSCTL,
+  NSINIT_OP_PERSONALITY,
+  NSINIT_OP_UNSHARE,
+  NSINIT_OP_MAX_ = NSINIT_OP_UNSHARE
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -54,7 +59,9 @@ enum nsinit_op {
 #define NSINIT_MAX_ARGS 65536u
 #define NSINIT_MAX_CANDIDATES 256u
 #define NSINIT_MAX_GROUPS 65536u /* NGROUPS_MAX */
+#define NSINIT_RLIM_KEEP (-2)    /* rlimit hard: the inherited one, soft capped by it */
 #define NSINIT_MAX_HOSTNAME 64u  /* HOST_NAME_MAX */
+#define NSINIT_MAX_SYSCTL 4096u  /* a /proc/sys write is at most one page */
 
 /* One decoded step. Strings point into the plan's private copy of the buffer (NUL-terminated
  * there); vectors are NULL-terminated arrays allocated by the decoder. */
@@ -64,14 +71,15 @@ struct nsinit_step {
   uint32_t nstype; /* setns */
   uint32_t flags;  /* MS_* for propagation, rootfs, mount, bind, readonly */
   uint32_t propagation;
-  uint32_t mode; /* mount mkdir mode, mknod mode, mkdir mode, umask */
+  uint32_t mode;    /* mount mkdir mode, mknod mode, mkdir mode, umask */
+  uint32_t persona; /* personality */
   uint32_t major, minor;
   bool recursive, no_symlinks, optional, on, ctty;
-  const char *path; /* rootfs path, chdir path, hostname */
+  const char *path; /* rootfs path, chdir path, hostname, domainname */
   const char *source, *target, *fstype, *data, *value;
   int32_t resource;
   int64_t soft, hard;
-  uint32_t uid, gid, ngroups;
+  uint32_t uid, gid, ngroups; /* identity; chown (UINT32_MAX = leave) */
   gid_t *groups;
   uint64_t bounding, effective, permitted, inheritable, ambient;
   int32_t signal;
@@ -87,6 +95,7 @@ struct nsinit_plan {
   /* Filled by the parent before clone (allowed to allocate and read files there). */
   uint32_t cap_last_cap;
   int console_tree; /* detached clone of the pty slave's mount, or -1 */
+  int pidns_fd;     /* a setns step's CLONE_NEWPID fd, entered around clone3, or -1 */
   unsigned char *buf;
   size_t len;
 };
@@ -171,6 +180,10 @@ int nsinit_devices_mknod(struct nsinit_child *c, const struct nsinit_step *s, st
 int nsinit_devices_symlink(struct nsinit_child *c, const struct nsinit_step *s,
                            struct nsinit_err *e);
 int nsinit_devices_mkdir(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_devices_chown(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+
+/* sysctl.c: write one /proc/sys value through a verified procfs (target = path below /proc/sys). */
+int nsinit_sysctl_write(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 
 /* caps.c */
 int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s,
@@ -178,7 +191,8 @@ int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *
 int nsinit_caps_last_cap(void);
 
 /* identity.c */
-int nsinit_identity_apply(const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_identity_apply(struct nsinit_child *c, const struct nsinit_step *s,
+                          struct nsinit_err *e);
 
 /* process.c: the small per-process steps (hostname, rlimit, session, exec, ...) */
 int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
@@ -224,6 +238,7 @@ struct nsinit_mm {
   unsigned long arg_start, arg_end, env_start, env_end;
 };
 int nsinit_proc_self_mm(struct nsinit_mm *mm);
+bool nsinit_proc_is_main_thread(void);
 int nsinit_proc_pipe(int fds[2], struct nsinit_err *e);
 int nsinit_proc_close(int fd, struct nsinit_err *e);
 int nsinit_proc_try_lock(int fd, struct nsinit_err *e); /* 1 locked, 0 busy */

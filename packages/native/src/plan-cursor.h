@@ -8,6 +8,10 @@
 #include <sched.h>
 #include <sys/mount.h>
 
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -17,7 +21,7 @@
    CLONE_NEWCGROUP | CLONE_NEWTIME)
 #define MS_ATTR_FLAGS                                                                              \
   (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |       \
-   MS_STRICTATIME)
+   MS_STRICTATIME | MS_NOSYMFOLLOW)
 #define MS_PROPAGATION (MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE)
 
 struct cursor {

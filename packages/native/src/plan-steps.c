@@ -134,7 +134,42 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
       return -1;
     return check_target(c, s->target, "target");
   case NSINIT_OP_HOSTNAME:
+  case NSINIT_OP_DOMAINNAME:
     if (nsinit_cur_get_str(c, &s->path, NSINIT_MAX_HOSTNAME, "name")) return -1;
+    return 0;
+  case NSINIT_OP_CHOWN:
+    if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
+        nsinit_cur_get_u32(c, &s->uid) || nsinit_cur_get_u32(c, &s->gid))
+      return -1;
+    return check_target(c, s->target, "target");
+  case NSINIT_OP_SYSCTL:
+    if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "key") ||
+        nsinit_cur_get_str(c, &s->value, NSINIT_MAX_SYSCTL, "value"))
+      return -1;
+    /* A relative path below /proc/sys: no leading '/', no empty, "." or ".." component. */
+    if (s->target[0] == 0 || s->target[0] == '/')
+      return nsinit_plan_invalid(c, "key must be a relative path below /proc/sys: '%s'", s->target);
+    for (const char *p = s->target; *p;) {
+      const char *q = strchr(p, '/');
+      size_t n = q ? (size_t)(q - p) : strlen(p);
+      if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+        return nsinit_plan_invalid(c, "key has an empty, '.' or '..' component: '%s'", s->target);
+      p += n;
+      if (*p == '/') p++;
+    }
+    return 0;
+  case NSINIT_OP_UNSHARE:
+    if (nsinit_cur_get_u32(c, &s->flags)) return -1;
+    /* Only the cgroup namespace is created late (after the parent placed the child in its
+     * cgroups, so the namespace root is the container's own cgroup). */
+    if (s->flags != CLONE_NEWCGROUP) return nsinit_plan_invalid(c, "flags must be CLONE_NEWCGROUP");
+    return 0;
+  case NSINIT_OP_PERSONALITY:
+    if (nsinit_cur_get_u32(c, &s->persona)) return -1;
+    /* PER_LINUX (0) and PER_LINUX32 (8) only: the other domains and flags are not for containers.
+     */
+    if (s->persona != 0 && s->persona != 8)
+      return nsinit_plan_invalid(c, "persona 0x%x is not PER_LINUX or PER_LINUX32", s->persona);
     return 0;
   case NSINIT_OP_RLIMIT:
     if (nsinit_cur_get_i32(c, &s->resource) || nsinit_cur_get_u64(c, (uint64_t *)&s->soft) ||
@@ -142,8 +177,8 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
       return -1;
     if (s->resource < 0 || s->resource >= RLIMIT_NLIMITS)
       return nsinit_plan_invalid(c, "resource %d is not a RLIMIT_* value", s->resource);
-    if (s->soft < -1 || s->hard < -1)
-      return nsinit_plan_invalid(c, "limits must be >= -1 (-1 = unlimited)");
+    if (s->soft < -1 || s->hard < NSINIT_RLIM_KEEP)
+      return nsinit_plan_invalid(c, "limits must be >= -1 (-1 = unlimited, hard -2 = inherited)");
     return 0;
   case NSINIT_OP_UMASK:
     if (nsinit_cur_get_u32(c, &s->mode)) return -1;
@@ -215,6 +250,8 @@ bool nsinit_plan_needs_root(uint32_t op)
   case NSINIT_OP_MOVE_ROOT:
   case NSINIT_OP_READONLY:
   case NSINIT_OP_MASK:
+  case NSINIT_OP_CHOWN:
+  case NSINIT_OP_SYSCTL:
     return true;
   default:
     return false;

@@ -21,11 +21,15 @@
 #endif
 
 static const char *const op_names[] = {
-    "setup",    "setns",     "propagation", "rootfs",     "mount",     "bind",         "mknod",
-    "symlink",  "mkdir",     "console",     "pivot-root", "move-root", "readonly",     "mask",
-    "hostname", "rlimit",    "umask",       "identity",   "caps",      "no-new-privs", "chdir",
-    "session",  "pdeathsig", "dumpable",    "close-fds",  "exec",
+    "setup",     "setns",        "propagation", "rootfs",     "mount",      "bind",
+    "mknod",     "symlink",      "mkdir",       "console",    "pivot-root", "move-root",
+    "readonly",  "mask",         "hostname",    "rlimit",     "umask",      "identity",
+    "caps",      "no-new-privs", "chdir",       "session",    "pdeathsig",  "dumpable",
+    "close-fds", "exec",         "chown",       "domainname", "sysctl",     "personality",
+    "unshare",
 };
+_Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
+               "op_names must name every op of enum nsinit_op");
 
 const char *nsinit_op_name(uint32_t op)
 {
@@ -139,6 +143,7 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
   struct nsinit_plan *plan = calloc(1, sizeof(*plan));
   if (plan == NULL) return nsinit_plan_invalid(&c, "out of memory");
   plan->console_tree = -1;
+  plan->pidns_fd = -1;
   plan->buf = malloc(len);
   if (plan->buf == NULL) {
     free(plan);

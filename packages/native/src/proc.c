@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int nsinit_proc_pidfd_open(pid_t pid, struct nsinit_err *e)
@@ -123,4 +124,12 @@ int nsinit_proc_umount(const char *tgt, int flags, struct nsinit_err *e)
 {
   if (umount2(tgt, flags) < 0) return nsinit_err_set(e, errno, "umount2", tgt);
   return 0;
+}
+
+/* The thread-group leader is the thread whose id is the process id. A child's parent-death
+ * signal follows the THREAD that cloned it (prctl(2) PR_SET_PDEATHSIG): cloned from any other
+ * thread, the child is killed when that thread exits, not when the process does. */
+bool nsinit_proc_is_main_thread(void)
+{
+  return syscall(SYS_gettid) == getpid();
 }

@@ -1,7 +1,8 @@
-/* The per-process steps of the child: setns, hostname, rlimits, umask, no-new-privs, cwd, session
- * and controlling tty, parent-death signal, dumpable, close-on-exec of stray fds, and execve with
- * execvp-like candidate search. Man pages: sethostname(2), prlimit(2), setsid(2), tty_ioctl(4),
- * prctl(2), close_range(2), execve(2), setns(2). */
+/* The per-process steps of the child: setns, hostname, domainname, personality, rlimits, umask,
+ * no-new-privs, cwd, session and controlling tty, parent-death signal, dumpable, close-on-exec of
+ * stray fds, and execve with execvp-like candidate search. Man pages: sethostname(2), prlimit(2),
+ * setsid(2), tty_ioctl(4), prctl(2), close_range(2), execve(2), setns(2), setdomainname(2),
+ * personality(2). */
 #include "nsinit.h"
 #include "syscalls.h"
 
@@ -42,11 +43,31 @@ int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, str
     if (syscall(SYS_sethostname, s->path, strlen(s->path)) < 0)
       return nsinit_err_set(e, errno, "sethostname", s->path);
     return 0;
+  case NSINIT_OP_DOMAINNAME:
+    if (syscall(SYS_setdomainname, s->path, strlen(s->path)) < 0)
+      return nsinit_err_set(e, errno, "setdomainname", s->path);
+    return 0;
+  case NSINIT_OP_UNSHARE:
+    if (unshare((int)s->flags) < 0) return nsinit_err_set(e, errno, "unshare", NULL);
+    return 0;
+  case NSINIT_OP_PERSONALITY:
+    /* Inherited across execve: a LINUX32 domain makes uname(2) report a 32-bit machine. */
+    if (syscall(SYS_personality, (unsigned long)s->persona) < 0)
+      return nsinit_err_set(e, errno, "personality", NULL);
+    return 0;
   case NSINIT_OP_RLIMIT: {
     struct rlimit64 rl = {
         .rlim_cur = s->soft < 0 ? RLIM64_INFINITY : (rlim64_t)s->soft,
         .rlim_max = s->hard < 0 ? RLIM64_INFINITY : (rlim64_t)s->hard,
     };
+    if (s->hard == NSINIT_RLIM_KEEP) {
+      /* Only the soft limit is ours to choose; raising the hard one needs CAP_SYS_RESOURCE. */
+      struct rlimit64 old;
+      if (syscall(SYS_prlimit64, 0, s->resource, NULL, &old) < 0)
+        return nsinit_err_set(e, errno, "getrlimit", NULL);
+      rl.rlim_max = old.rlim_max;
+      if (rl.rlim_cur > old.rlim_max) rl.rlim_cur = old.rlim_max;
+    }
     if (syscall(SYS_prlimit64, 0, s->resource, &rl, NULL) < 0)
       return nsinit_err_set(e, errno, "setrlimit", NULL);
     return 0;
@@ -66,7 +87,8 @@ int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, str
       return nsinit_err_set(e, errno, "ioctl", "TIOCSCTTY");
     return 0;
   case NSINIT_OP_PDEATHSIG:
-    /* A uid/gid change clears the parent-death signal, so the runtime re-arms it after identity. */
+    /* The identity step keeps the signal armed across the uid switch itself (identity.c); this
+     * step sets the one the runtime asks for. */
     if (prctl(PR_SET_PDEATHSIG, s->signal, 0, 0, 0) < 0)
       return nsinit_err_set(e, errno, "prctl", "PR_SET_PDEATHSIG");
     return 0;

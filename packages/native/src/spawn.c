@@ -7,6 +7,8 @@
 #include "syscalls.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -17,7 +19,12 @@ int nsinit_spawn_prepare(struct nsinit_plan *plan, struct nsinit_err *e)
 {
   plan->cap_last_cap = (uint32_t)nsinit_caps_last_cap();
   plan->console_tree = -1;
+  plan->pidns_fd = -1;
   for (uint32_t i = 0; i < plan->nsteps; i++) {
+    const struct nsinit_step *s = &plan->steps[i];
+    /* setns(CLONE_NEWPID) only changes where the caller's *children* go, so joining a PID
+     * namespace by path must happen before the clone, in the parent (see nsinit_spawn_clone). */
+    if (s->op == NSINIT_OP_SETNS && s->nstype == CLONE_NEWPID) plan->pidns_fd = s->fd;
     if (plan->steps[i].op != NSINIT_OP_CONSOLE) continue;
     /* Clone the pty slave's mount here, in our (the host's) mount namespace: the child's new
      * namespace could not clone a mount it does not own, but may attach a detached one. */
@@ -57,6 +64,21 @@ int nsinit_spawn_clone(struct nsinit_plan *plan, uint64_t flags, nsinit_child_fn
   args.pidfd = (uint64_t)(uintptr_t)&pidfd;
   args.exit_signal = SIGCHLD; /* libuv only waitpid()s its own pids, so this is harmless */
 
+  /* Joining a PID namespace: this thread's pid_for_children is pointed at it for the one clone
+   * and back at our own right after (setns(2) changes only the calling thread). */
+  int own_pidns = -1;
+  if (plan->pidns_fd >= 0) {
+    own_pidns = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC);
+    if (own_pidns < 0 || setns(plan->pidns_fd, CLONE_NEWPID) < 0) {
+      int err = errno;
+      if (own_pidns >= 0) close(own_pidns);
+      nsinit_spawn_unprepare(plan);
+      close(sv[0]);
+      close(sv[1]);
+      return nsinit_err_set(e, err, own_pidns < 0 ? "open" : "setns", "pid namespace");
+    }
+  }
+
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -67,6 +89,11 @@ int nsinit_spawn_clone(struct nsinit_plan *plan, uint64_t flags, nsinit_child_fn
   }
   int err = errno;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (own_pidns >= 0) {
+    /* Back to the namespace we are in: always allowed (it is our active one). */
+    setns(own_pidns, CLONE_NEWPID);
+    close(own_pidns);
+  }
   nsinit_spawn_unprepare(plan);
   close(sv[1]);
   if (pid < 0) {

@@ -2,11 +2,14 @@
  * every watched pidfd (readable when the process exits, then reaped with waitid(P_PIDFD)) and
  * every sync socket (a failure record, or EOF when the child exec'd). Results go to a callback
  * (binding.cc forwards them to JS with a thread-safe function). No SIGCHLD handler and no
- * waitpid(-1): Node's own children are never touched. Man pages: epoll_ctl(2), waitid(2),
- * pidfd_open(2). */
+ * waitpid(-1): Node's own children are never touched. The watcher owns what it watches: it dups
+ * the fd on registration and closes its copy on delivery, so a caller that closes or reuses its
+ * fd number can never make it reap another child or close another file.
+ * Man pages: epoll_ctl(2), waitid(2), pidfd_open(2), fcntl(2) F_DUPFD_CLOEXEC. */
 #include "nsinit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,8 +99,7 @@ static void *loop(void *arg)
       bool done = en->kind == NSINIT_WATCH_EXIT ? on_exit_ready(en) : on_sync_ready(en);
       if (!done) continue;
       epoll_ctl(epfd, EPOLL_CTL_DEL, en->fd, NULL);
-      /* awaitExec owns the sync socket from here on and closes it. */
-      if (en->kind == NSINIT_WATCH_SYNC) close(en->fd);
+      close(en->fd); /* our own copy: the caller's number may be reused by now */
       en->cb(en->ctx, &en->res);
       free(en);
     }
@@ -132,9 +134,17 @@ static int start_locked(struct nsinit_err *e)
 
 int nsinit_watch_add(int fd, int kind, nsinit_watch_cb cb, void *ctx, struct nsinit_err *e)
 {
+  /* Our own reference to the open file: epoll(7) drops a registration when the last fd of its
+   * file closes, and waitid(P_PIDFD) takes an fd NUMBER, so watching the caller's fd would let
+   * its close (or its reuse for another pidfd) lose this child or reap an unrelated one. */
+  int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (own < 0) return nsinit_err_set(e, errno, "fcntl", NULL);
   struct entry *en = calloc(1, sizeof(*en));
-  if (en == NULL) return nsinit_err_set(e, ENOMEM, "calloc", NULL);
-  en->fd = fd;
+  if (en == NULL) {
+    close(own);
+    return nsinit_err_set(e, ENOMEM, "calloc", NULL);
+  }
+  en->fd = own;
   en->kind = kind;
   en->cb = cb;
   en->ctx = ctx;
@@ -143,12 +153,14 @@ int nsinit_watch_add(int fd, int kind, nsinit_watch_cb cb, void *ctx, struct nsi
   int rc = start_locked(e);
   pthread_mutex_unlock(&lock);
   if (rc) {
+    close(own);
     free(en);
     return -1;
   }
   struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = en};
-  if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, own, &ev) < 0) {
     int err = errno;
+    close(own);
     free(en);
     return nsinit_err_set(e, err, "epoll_ctl", NULL);
   }

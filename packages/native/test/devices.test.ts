@@ -96,4 +96,27 @@ describe('devices', () => {
     const lines = await stat(['/dev/null'], [again]);
     expect(lines).toEqual(['/dev/null character special file 1:3 666']);
   });
+
+  it('chowns a node (and a FIFO) to the configured owner, never through a symlink', async () => {
+    const extra: Step[] = [
+      { op: 'mknod', target: '/dev/owned', mode: C.S_IFCHR | 0o600, major: 1, minor: 3 },
+      { op: 'chown', target: '/dev/owned', uid: 1000, gid: 5 },
+      { op: 'mknod', target: '/dev/fifo', mode: C.S_IFIFO | 0o620, major: 0, minor: 0 },
+      { op: 'chown', target: '/dev/fifo', uid: -1, gid: 1000 },
+      // A symlink pointing at a rootfs file: the link itself changes, /etc/passwd keeps root.
+      { op: 'symlink', value: '/etc/passwd', target: '/dev/link' },
+      { op: 'chown', target: '/dev/link', uid: 1000, gid: 1000 },
+    ];
+    const res = await run(
+      standardPlan(rootfs().path, ['stat', '-c', '%n %F %u:%g', '/dev/owned', '/dev/fifo', '/etc/passwd'], {
+        beforePivot: extra,
+      }),
+    );
+    expect(res.failure).toBeNull();
+    expect(res.output.trim().split('\n')).toEqual([
+      '/dev/owned character special file 1000:5',
+      '/dev/fifo fifo 0:1000',
+      '/etc/passwd regular file 0:0',
+    ]);
+  });
 });

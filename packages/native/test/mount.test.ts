@@ -112,6 +112,61 @@ describe('mounts', () => {
     expect(existsSync(join(share, 'x'))).toBe(false);
   });
 
+  it('applies runc mount options: nosymfollow refuses symlinks, relatime/noatime/strictatime set the atime mode', async () => {
+    const share = join(rootfs().dir, 'opts');
+    mkdirSync(share);
+    writeFileSync(join(share, 'file'), 'x\n');
+    const bind = (target: string, flags: number): Step => ({
+      op: 'bind',
+      source: share,
+      target,
+      flags,
+      recursive: false,
+      propagation: 0,
+    });
+    const tmpfs: Step = {
+      op: 'mount',
+      source: 'tmpfs',
+      target: '/mnt/nosym',
+      fstype: 'tmpfs',
+      flags: C.MS_NOSYMFOLLOW | C.MS_NOATIME,
+      data: 'size=1m,mode=0700',
+      mkdir: 0o755,
+      noSymlinks: false,
+    };
+    const res = await run(
+      standardPlan(
+        rootfs().path,
+        [
+          'sh',
+          '-c',
+          'ln -s /etc/passwd /mnt/nosym/link; cat /mnt/nosym/link >/dev/null 2>&1 && echo followed || echo refused; ' +
+            'stat -c %a /mnt/nosym; grep " /mnt/" /proc/self/mountinfo',
+        ],
+        {
+          beforePivot: [
+            tmpfs,
+            bind('/mnt/noatime', C.MS_NOATIME),
+            bind('/mnt/relatime', C.MS_RELATIME),
+            bind('/mnt/strict', C.MS_STRICTATIME | C.MS_NODEV),
+          ],
+        },
+      ),
+    );
+    expect(res.failure).toBeNull();
+    const [follow, mode, ...info] = res.output.trim().split('\n');
+    expect(follow).toBe('refused');
+    expect(mode).toBe('700');
+    const opts = Object.fromEntries(
+      parseMountinfo(info.join('\n')).map((l) => [l.target, l.options.split(',')]),
+    );
+    expect(opts['/mnt/nosym']).toEqual(expect.arrayContaining(['nosymfollow', 'noatime']));
+    expect(opts['/mnt/noatime']).toContain('noatime');
+    expect(opts['/mnt/relatime']).toContain('relatime');
+    expect(opts['/mnt/strict']).toEqual(expect.arrayContaining(['nodev']));
+    expect(opts['/mnt/strict']).not.toContain('relatime');
+  });
+
   it('binds a host directory writable: a write from inside lands on the host', async () => {
     const share = join(rootfs().dir, 'rw');
     mkdirSync(share);

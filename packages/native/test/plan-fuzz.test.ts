@@ -34,6 +34,11 @@ const steps: Step[] = [
   { op: 'readonly', target: '/proc/sys', flags: 0, recursive: true, optional: true },
   { op: 'mask', target: '/proc/kcore', optional: true },
   { op: 'hostname', name: 'koye' },
+  { op: 'domainname', name: 'example.org' },
+  { op: 'chown', target: '/dev/null', uid: 0, gid: 5 },
+  { op: 'sysctl', key: 'net/ipv4/ip_forward', value: '1' },
+  { op: 'personality', persona: 8 },
+  { op: 'unshare', flags: 0x02000000 },
   { op: 'rlimit', resource: 7, soft: 1024, hard: -1 },
   { op: 'umask', mask: 0o22 },
   { op: 'identity', uid: 1000, gid: 1000, groups: [5, 6, 7] },
@@ -129,6 +134,30 @@ describe('plan decoder', () => {
     expect(() => raw.decodePlan(early)).toThrow(/comes before the rootfs step/);
     const noExec = encodePlan({ ...valid, steps: [{ op: 'close-fds' }] });
     expect(() => raw.decodePlan(noExec)).toThrow(/exec must be the last step/);
+    const sysctl = (key: string) =>
+      encodePlan({ ...valid, steps: [steps[2]!, { op: 'sysctl', key, value: '1' }, steps.at(-1)!] });
+    for (const key of ['/net/ipv4/ip_forward', 'net/../kernel/core_pattern', 'net//x', 'net/./x', ''])
+      expect(() => raw.decodePlan(sysctl(key)), key).toThrow(/step 1 \(sysctl\): key/);
+    const longValue = encodePlan({
+      ...valid,
+      steps: [steps[2]!, { op: 'sysctl', key: 'net/x', value: 'v'.repeat(4097) }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(longValue)).toThrow(/value is longer than 4096 bytes/);
+    const persona = encodePlan({
+      ...valid,
+      steps: [{ op: 'personality', persona: 0x0400000 }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(persona)).toThrow(/persona 0x400000 is not PER_LINUX or PER_LINUX32/);
+    const longDomain = encodePlan({
+      ...valid,
+      steps: [{ op: 'domainname', name: 'd'.repeat(65) }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(longDomain)).toThrow(/step 0 \(domainname\): name is longer than 64 bytes/);
+    const earlyChown = encodePlan({
+      ...valid,
+      steps: [{ op: 'chown', target: '/x', uid: 1, gid: 1 }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(earlyChown)).toThrow(/step 0 \(chown\): comes before the rootfs step/);
     const badFlags = encodePlan({ ...valid, cloneFlags: 0x100 });
     expect(() => raw.decodePlan(badFlags)).toThrow(/cloneFlags/);
   });

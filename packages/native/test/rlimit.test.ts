@@ -1,4 +1,5 @@
 // rlimits: soft and hard values, -1 as unlimited, read back with busybox ulimit and /proc/self/limits.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { native, type Step } from '../lib/index.js';
 import { run, standardPlan } from './helpers/plan.js';
@@ -52,6 +53,22 @@ describe('rlimits', () => {
       }),
     );
     expect(res.failure).toMatchObject({ op: 'rlimit', syscall: 'setrlimit', errno: 22 });
+  });
+
+  it('hard -2 keeps the inherited hard limit and caps the soft one by it', async () => {
+    const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))![1]!;
+    const res = await run(
+      standardPlan(rootfs().path, ['sh', '-c', 'ulimit -n; ulimit -Hn; ulimit -Su; ulimit -Hu'], {
+        afterPivot: [
+          { op: 'rlimit', resource: R().RLIMIT_NOFILE!, soft: 1024, hard: -2 },
+          // a soft limit above the inherited hard one is capped, not an error
+          { op: 'rlimit', resource: R().RLIMIT_NPROC!, soft: 30, hard: 50 },
+          { op: 'rlimit', resource: R().RLIMIT_NPROC!, soft: 99, hard: -2 },
+        ],
+      }),
+    );
+    expect(res.failure).toBeNull();
+    expect(res.output.trim().split('\n')).toEqual(['1024', hard, '50', '50']);
   });
 
   it('exposes the libc table', () => {

@@ -15,6 +15,9 @@ export const ErrorCodes = {
   /** No live container in this data directory (`join`). */
   CONTAINER_NOT_RUNNING: 'ERR_NSINIT_CONTAINER_NOT_RUNNING',
   CONTAINER_PAUSED: 'ERR_NSINIT_CONTAINER_PAUSED',
+  /** Started or joined from a worker thread: the container's parent-death signal would follow
+   *  that thread, so the worker's exit would kill it. Start containers from the main thread. */
+  WORKER_THREAD: 'ERR_NSINIT_WORKER_THREAD',
   /** The data directory lock could not be taken in time. */
   LOCK_TIMEOUT: 'ERR_NSINIT_LOCK_TIMEOUT',
   /** The user spec names a user or group the container does not have, or is malformed. */

@@ -42,6 +42,16 @@ export {
   type PlanConfig,
 } from './plan/compile.js';
 export { from2014 } from './spec/from-2014.js';
+export { fromOci, type FromOciOptions } from './spec/from-oci.js';
+export {
+  type CompiledOci,
+  type CompileOciOptions,
+  compileOci,
+  hostLsms,
+  writeOomScoreAdj,
+} from './spec/compile-oci.js';
+export type { OciConfigInput } from './spec/oci-input.js';
+export { parseMountOptions } from './spec/mount-options.js';
 export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';
 export type * from './spec/model.js';
 export {

@@ -171,11 +171,23 @@ function assertArgSpace(ctx: LaunchContext): void {
   if (err) throw err;
 }
 
+/** The kernel ties a child's parent-death signal to the THREAD that cloned it (prctl(2)
+ *  PR_SET_PDEATHSIG), and the addon clones on the calling thread: from a worker_thread the
+ *  container would be SIGKILLed when that worker exits, while the process lives on. Refused. */
+function assertMainThread(native: NativeBindings): void {
+  if (!native.isMainThread())
+    throw nsinitError(
+      ErrorCodes.WORKER_THREAD,
+      'containers can only be started or joined from the main thread, not a worker_thread: the parent-death signal would follow the worker',
+    );
+}
+
 export async function startContainer(ctx: LaunchContext, release: () => void): Promise<ContainerProcess> {
   const { native, config } = ctx;
   const startedAt = monotonicMs();
   const stack = new Unwind();
   try {
+    assertMainThread(native);
     // Everything that can be refused is refused before anything exists (no child, no cgroup).
     if (config.networks && config.networks.length > 0) assertNetworks(config);
     assertArgSpace(ctx);
@@ -329,6 +341,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
   const stack = new Unwind();
   const targetPidfd = stack.push(`pidfd of process ${target.state.pid}`, () => native.close(target.pidfd));
   try {
+    assertMainThread(native);
     // A process placed in a frozen cgroup freezes before it runs: refuse (as runc does) rather
     // than hang until someone resumes the container.
     if (isFrozen(target.state.pid)) {

@@ -17,12 +17,31 @@ function limit(value: number, path: string): number {
   return value;
 }
 
+/** The soft RLIMIT_NOFILE a fresh login gets (the kernel's INR_OPEN_CUR). Node raises its own
+ *  soft limit to the hard one at start-up; a container must not inherit that: programs that
+ *  select(2) on fds below FD_SETSIZE or loop to the limit closing fds expect 1024. */
+export const DEFAULT_NOFILE_SOFT = 1024;
+
+/** Plan steps for the config's limits. A container whose config says nothing about
+ *  RLIMIT_NOFILE gets DEFAULT_NOFILE_SOFT with the inherited hard limit (capped by it); every
+ *  other limit is inherited from the supervisor unchanged. */
 export function rlimitSteps(
   entries: readonly RlimitEntry[] | null | undefined,
   table: Readonly<Record<string, number>>,
   field = '/rlimits',
 ): Extract<Step, { op: 'rlimit' }>[] {
-  if (!entries) return [];
+  const steps = configuredSteps(entries ?? [], table, field);
+  const nofile = table.RLIMIT_NOFILE;
+  if (nofile !== undefined && !steps.some((s) => s.resource === nofile))
+    steps.push({ op: 'rlimit', resource: nofile, soft: DEFAULT_NOFILE_SOFT, hard: -2 });
+  return steps;
+}
+
+function configuredSteps(
+  entries: readonly RlimitEntry[],
+  table: Readonly<Record<string, number>>,
+  field: string,
+): Extract<Step, { op: 'rlimit' }>[] {
   const byNumber = new Set(Object.values(table));
   return entries.map((entry, i) => {
     const path = `${field}/${i}`;

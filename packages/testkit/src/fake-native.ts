@@ -98,10 +98,8 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
       enter('go', [sync]);
     },
     awaitExec(sync: number) {
-      return enterAsync('awaitExec', [sync], (): ChildFailure | null => {
-        open.delete(sync); // the real binding closes the sync socket
-        return null;
-      });
+      open.delete(sync); // the real binding takes the sync socket on every path
+      return enterAsync('awaitExec', [sync], (): ChildFailure | null => null);
     },
     waitExit(pidfd: number) {
       return enterAsync('waitExit', [pidfd], (): ExitStatus => ({ exitCode: 0, signal: null }));
@@ -112,6 +110,10 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
     },
     pidfdSignal(pidfd: number, signal: number) {
       enter('pidfdSignal', [pidfd, signal]);
+      return true;
+    },
+    isMainThread() {
+      enter('isMainThread', []);
       return true;
     },
     startTime(pid: number) {

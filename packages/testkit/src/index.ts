@@ -39,5 +39,11 @@ export {
 export { type Need, requires, unmet } from './requires.js';
 export { busyboxApplets, GROUP, PASSWD } from './rootfs.js';
 export { type Containerd, startContainerd } from './engines/containerd.js';
-export { PODMAN_IMAGE, PODMAN_INFRA_IMAGE, type Podman, startPodman } from './engines/podman.js';
+export {
+  type EngineOptions,
+  PODMAN_IMAGE,
+  PODMAN_INFRA_IMAGE,
+  type Podman,
+  startPodman,
+} from './engines/podman.js';
 export { acquireHostLock } from './exclusive.js';

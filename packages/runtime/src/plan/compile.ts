@@ -10,7 +10,9 @@ import { execCandidates } from '../exec-path.js';
 import { rlimitSteps } from '../rlimits.js';
 import { from2014, type PlanConfig } from '../spec/from-2014.js';
 import { hasNamespace, type NamespaceType, type RuntimeSpec } from '../spec/model.js';
+import { checkSysctl, sysctlPath } from '../spec/sysctl.js';
 import type { Identity } from '../user.js';
+import type { CgroupHierarchy } from './cgroup-mounts.js';
 import { type Constants, flag, rootfsSteps } from './rootfs.js';
 
 export type { PlanConfig };
@@ -40,6 +42,11 @@ export interface CompileOptions {
   namespaceFds?: Readonly<Partial<Record<NamespaceType, number>>>;
   /** Joining a live container: no clone flags, no mounts, only the finishing steps. */
   join?: boolean;
+  /** The host's cgroup hierarchies, for a `cgroup` mount (see cgroupHierarchies()). */
+  cgroupHierarchies?: readonly CgroupHierarchy[];
+  /** Steps run last before exec, with the final credentials (the OCI create/start split waits
+   *  here for `start`). */
+  beforeExec?: readonly Step[];
 }
 
 const CLONE_FLAG: Readonly<Record<NamespaceType, string>> = {
@@ -63,7 +70,7 @@ export function namespaceFlags(spec: RuntimeSpec | PlanConfig, constants: Consta
   const s = 'format' in spec ? spec : from2014(spec);
   let flags = 0;
   for (const ns of s.namespaces) {
-    if (ns.path !== undefined) continue;
+    if (ns.path !== undefined || ns.afterCgroups) continue;
     // The front ends refuse these until uid/gid maps and time offsets are built.
     if (ns.type === 'user' || ns.type === 'time')
       throw configError(s.at.namespaces, `${ns.type} namespaces are not supported yet`);
@@ -128,16 +135,40 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
           : "must create a new 'mount' namespace (no path): the rootfs is set up in it",
       );
     }
-    append(steps, rootfsSteps(spec, { rootfs: options.rootfs, console: consoleFd >= 0 }, tables.constants));
+    // Sysctls right after the change of root: /proc is the container's fresh procfs, and the
+    // read-only /proc/sys views come after.
+    const sysctl: Step[] = Object.entries(spec.sysctl).map(([key, value]) => {
+      checkSysctl(key, spec.namespaces, spec.at.sysctl);
+      return { op: 'sysctl', key: sysctlPath(key), value };
+    });
+    append(
+      steps,
+      rootfsSteps(
+        spec,
+        {
+          rootfs: options.rootfs,
+          console: consoleFd >= 0,
+          afterPivot: sysctl,
+          cgroupHierarchies: options.cgroupHierarchies,
+        },
+        tables.constants,
+      ),
+    );
     if (spec.hostname) {
       // Without NEWUTS sethostname would rename the host (2014 did exactly that).
       needsNamespace(spec, spec.at.hostname, 'uts', 'NEWUTS');
       steps.push({ op: 'hostname', name: spec.hostname });
     }
+    if (spec.domainname) {
+      needsNamespace(spec, spec.at.domainname, 'uts', 'NEWUTS');
+      steps.push({ op: 'domainname', name: spec.domainname });
+    }
   } else {
     steps.push({ op: 'umask', mask: spec.process.umask });
   }
   append(steps, rlimitSteps(spec.process.rlimits, tables.rlimits, spec.at.rlimits));
+  // personality(2) domains: PER_LINUX is 0, PER_LINUX32 is 8 (linux/personality.h).
+  if (spec.personality) steps.push({ op: 'personality', persona: spec.personality === 'LINUX32' ? 8 : 0 });
   append(steps, finishingSteps(spec, options, argv, envp, workingDir));
   return { cloneFlags, stdio: options.stdio, consoleFd: options.join ? -1 : consoleFd, steps };
 }
@@ -156,6 +187,9 @@ function joinSteps(spec: RuntimeSpec, options: CompileOptions): Step[] {
       );
     steps.push({ op: 'setns', fd, nstype: cloneFlag(ns.type, options.tables.constants) });
   }
+  for (const ns of spec.namespaces)
+    if (ns.afterCgroups && ns.path === undefined)
+      steps.push({ op: 'unshare', flags: cloneFlag(ns.type, options.tables.constants) });
   return steps;
 }
 
@@ -194,6 +228,7 @@ function finishingSteps(
   if (spec.process.noNewPrivileges) steps.push({ op: 'no-new-privs' });
   // After the user switch and cap drop, so the directory is checked with the final credentials.
   steps.push({ op: 'chdir', path: workingDir });
+  steps.push(...(options.beforeExec ?? []));
   steps.push({ op: 'exec', candidates: execCandidates(argv[0]!, envp, workingDir), argv, envp });
   return steps;
 }

@@ -48,6 +48,9 @@ export function deviceSteps(
       major,
       minor,
     });
+    // The nodes are created by root; an owner other than root:root is set right after.
+    if ((node.uid ?? 0) !== 0 || (node.gid ?? 0) !== 0)
+      steps.push({ op: 'chown', target, uid: node.uid ?? -1, gid: node.gid ?? -1 });
   }
   return steps;
 }

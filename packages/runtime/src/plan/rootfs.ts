@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import type { Step } from '@nsinit/native';
 import { configError } from '../errors.js';
 import type { MountEntry, RuntimeSpec } from '../spec/model.js';
+import { type CgroupHierarchy, cgroupMountSteps } from './cgroup-mounts.js';
 import { deviceSteps } from './devices.js';
 
 export interface RootfsInput {
@@ -15,6 +16,8 @@ export interface RootfsInput {
   console: boolean;
   /** Steps run right after the change of root, while /proc is fresh (sysctl). */
   afterPivot?: readonly Step[];
+  /** The host's cgroup hierarchies, for `cgroup` mounts. */
+  cgroupHierarchies?: readonly CgroupHierarchy[] | undefined;
 }
 
 export type Constants = Readonly<Record<string, number>>;
@@ -31,6 +34,18 @@ export function flags(constants: Constants, names: readonly string[]): number {
 
 function mountStep(m: MountEntry, constants: Constants): Step {
   const field = m.field;
+  if (m.type === 'remount') {
+    // runc's "remount,ro": make what is mounted at the destination read-only in place; its other
+    // flags are kept (mount_setattr changes only what is asked).
+    const extra = m.flags.filter((name) => name !== 'MS_RDONLY');
+    return {
+      op: 'readonly',
+      target: posix.resolve('/', m.destination),
+      flags: flags(constants, extra),
+      recursive: false,
+      optional: false,
+    };
+  }
   if (m.type === 'bind') {
     if (!m.source.startsWith('/'))
       throw configError(`${field}/source`, `'${m.source}' is not an absolute host path`);
@@ -48,6 +63,13 @@ function mountStep(m: MountEntry, constants: Constants): Step {
       propagation: flags(constants, m.propagation),
     };
   }
+  // A fresh filesystem under our slave or private root is private already; other modes would
+  // need a propagation change on that mount, which no step does yet.
+  if (m.propagation.some((p) => p !== 'MS_PRIVATE' && p !== 'MS_REC'))
+    throw configError(
+      `${field}/options`,
+      'only private/rprivate propagation is supported on a non-bind mount',
+    );
   return {
     op: 'mount',
     source: m.source,
@@ -68,25 +90,38 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
     // pivot_root needs new_root to be a mount point: bind the rootfs onto itself.
     { op: 'rootfs', path: input.rootfs, flags: f('MS_BIND') | f('MS_REC') },
   ];
-  for (const m of spec.mounts) steps.push(mountStep(m, constants));
+  for (const m of spec.mounts) {
+    if (m.type === 'cgroup' || m.type === 'cgroup2')
+      steps.push(...cgroupMountSteps(m, spec, input.cgroupHierarchies, constants));
+    else steps.push(mountStep(m, constants));
+  }
 
   // Nodes get exactly their configured mode: umask 0 while creating them.
   const keys = spec.format === '2014' ? { major: 'major_number', minor: 'minor_number' } : undefined;
-  const devices = deviceSteps(spec.devices, constants, keys);
+  const devices = spec.setupDev ? deviceSteps(spec.devices, constants, keys) : [];
   if (devices.length > 0) steps.push({ op: 'umask', mask: 0 });
   for (const d of devices) steps.push(d);
 
-  // A fresh tmpfs /dev has no ptmx: point it at the private devpts instance's multiplexer.
-  steps.push({ op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' });
+  if (spec.setupDev) {
+    // A fresh tmpfs /dev has no ptmx: point it at the private devpts instance's multiplexer.
+    steps.push({ op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' });
+  }
   if (input.console) steps.push({ op: 'console', target: '/dev/console' });
-  steps.push(
-    { op: 'symlink', value: '/proc/self/fd', target: '/dev/fd' },
-    { op: 'symlink', value: '/proc/self/fd/0', target: '/dev/stdin' },
-    { op: 'symlink', value: '/proc/self/fd/1', target: '/dev/stdout' },
-    { op: 'symlink', value: '/proc/self/fd/2', target: '/dev/stderr' },
-  );
+  if (spec.setupDev) {
+    steps.push(
+      { op: 'symlink', value: '/proc/self/fd', target: '/dev/fd' },
+      { op: 'symlink', value: '/proc/self/fd/0', target: '/dev/stdin' },
+      { op: 'symlink', value: '/proc/self/fd/1', target: '/dev/stdout' },
+      { op: 'symlink', value: '/proc/self/fd/2', target: '/dev/stderr' },
+    );
+  }
+  // runc creates a missing working directory (as root, before the change of root).
+  if (spec.process.createCwd && posix.resolve('/', spec.process.cwd) !== '/')
+    steps.push({ op: 'mkdir', target: posix.resolve('/', spec.process.cwd), mode: 0o755 });
 
   steps.push(spec.root.noPivot ? { op: 'move-root' } : { op: 'pivot-root' });
+  if (spec.root.finalPropagation)
+    steps.push({ op: 'propagation', flags: flags(constants, spec.root.finalPropagation) });
   steps.push(...(input.afterPivot ?? []));
   // Only "/" itself, as 2014 and runc do: /proc, /dev, /dev/shm and writable binds stay as
   // they were mounted.

@@ -158,6 +158,7 @@ export function from2014(config: PlanConfig): RuntimeSpec {
     },
     mounts: mounts(config),
     devices: devices(config),
+    setupDev: true,
     // Read-only views of the kernel knobs a container could otherwise turn (2014 restrict.go);
     // paths a kernel may lack are optional.
     readonlyPaths: restrictions

@@ -10,6 +10,9 @@ export interface NamespaceEntry {
   type: NamespaceType;
   /** Join the namespace at this host path (setns(2)) instead of creating a new one. */
   path?: string;
+  /** Create it with unshare(2) after GO instead of at clone: for a cgroup namespace, so its root
+   *  is the container's own cgroup (the parent places the child before GO), not ours. */
+  afterCgroups?: boolean;
 }
 
 /** One mount, after defaults and option parsing. `flags` are MS_* names set on the mount itself
@@ -17,7 +20,8 @@ export interface NamespaceEntry {
  *  (one of MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE, with MS_REC for the r* forms). */
 export interface MountEntry {
   destination: string;
-  /** 'bind' for bind mounts (source is a host path); otherwise the filesystem type. */
+  /** 'bind' for bind mounts (source is a host path), 'remount' to make what is mounted at the
+   *  destination read-only with `flags` (runc's "remount,ro"); otherwise the filesystem type. */
   type: string;
   source: string;
   flags: readonly string[];
@@ -89,6 +93,8 @@ export interface ProcessSpec {
   /** Written by the parent to /proc/<pid>/oom_score_adj before GO. */
   oomScoreAdj?: number;
   terminal: boolean;
+  /** Create a missing working directory (runc does; 2014 failed instead). */
+  createCwd?: boolean;
 }
 
 /** Where the front end's fields live, for error messages (JSON pointers). */
@@ -109,14 +115,21 @@ export interface RuntimeSpec {
   format: '2014' | 'oci';
   namespaces: readonly NamespaceEntry[];
   root: {
+    /** Host path of the rootfs when the config names it (OCI root.path, made absolute). */
+    path?: string;
     readonly: boolean;
     /** Propagation of "/" set first, so nothing we mount reaches the host (MS_REC + one kind). */
     propagation: readonly string[];
+    /** Propagation given to the container's "/" after the change of root (OCI
+     *  rootfsPropagation), when it differs from the isolation set first. */
+    finalPropagation?: readonly string[];
     /** mount --move + chroot instead of pivot_root (initramfs roots). */
     noPivot: boolean;
   };
   mounts: readonly MountEntry[];
   devices: readonly DeviceEntry[];
+  /** Create the device nodes and the /dev links (false when /dev is bound from elsewhere). */
+  setupDev: boolean;
   readonlyPaths: readonly ReadonlyPath[];
   maskedPaths: readonly MaskedPath[];
   hostname?: string;

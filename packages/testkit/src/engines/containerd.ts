@@ -14,6 +14,7 @@ import {
   removeNewCgroups,
   type Scratch,
 } from './common.js';
+import type { EngineOptions } from './podman.js';
 
 export interface Containerd {
   runtime: string;
@@ -23,6 +24,8 @@ export interface Containerd {
   /** `ctr --address <private socket> --namespace <ns> ...args` */
   ctr(args: string[], opts?: CliOptions): Promise<CliResult>;
   ok(args: string[], opts?: CliOptions): Promise<string>;
+  /** The private containerd socket. */
+  address: string;
   /** `ctr run` flags that select the runc shim v2 with this runtime binary and the busybox rootfs. */
   runFlags(): string[];
   cleanup(): Promise<void>;
@@ -56,7 +59,7 @@ async function waitReady(ctr: Containerd['ctr'], daemon: ChildProcess, log: stri
   }
 }
 
-export async function startContainerd(runtime: string): Promise<Containerd> {
+export async function startContainerd(runtime: string, options: EngineOptions = {}): Promise<Containerd> {
   const scratch = makeScratch('nsinit-containerd');
   const namespace = `nsinit-e2e-${process.pid}`;
   const cgroupsBefore = existingCgroups(namespace);
@@ -71,7 +74,8 @@ export async function startContainerd(runtime: string): Promise<Containerd> {
   writeFileSync(conf, configToml(scratch.dir));
   const log = scratch.path('containerd.log');
   const logFd = openSync(log, 'a');
-  const daemon = spawn('containerd', ['--config', conf], { stdio: ['ignore', logFd, logFd] });
+  const [cmd, ...args] = [...(options.prefix ?? []), 'containerd', '--config', conf];
+  const daemon = spawn(cmd!, args, { stdio: ['ignore', logFd, logFd] });
   closeSync(logFd); // the daemon has its own copy
   const address = scratch.path('containerd.sock');
   const ctr = (args: string[], opts: CliOptions = {}) =>
@@ -115,6 +119,7 @@ export async function startContainerd(runtime: string): Promise<Containerd> {
     runtime,
     namespace,
     scratch,
+    address,
     ctr,
     ok,
     runFlags: () => [

@@ -42,7 +42,12 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 `;
 
-export async function startPodman(runtime: string): Promise<Podman> {
+export interface EngineOptions {
+  /** Run the engine under this command prefix (e.g. nsenter into a prepared mount namespace). */
+  prefix?: string[];
+}
+
+export async function startPodman(runtime: string, options: EngineOptions = {}): Promise<Podman> {
   const scratch = makeScratch('nsinit-podman');
   const cgroupsBefore = existingCgroups(CGROUP_PARENT);
   // Rootful podman keeps its network state here whatever --runroot says.
@@ -50,6 +55,7 @@ export async function startPodman(runtime: string): Promise<Podman> {
   const conf = scratch.path('containers.conf');
   writeFileSync(conf, `${CONTAINERS_CONF}events_logfile_path = "${scratch.path('events.log')}"\n`);
   const argv = [
+    ...(options.prefix ?? []),
     'podman',
     '--root',
     scratch.path('storage'),

@@ -1,0 +1,72 @@
+/* sysctl: one value written below /proc/sys after the container's /proc is mounted, through a
+ * descriptor chain that cannot be redirected: /proc must be the root of a procfs mount, and the
+ * file is opened beneath it without following symlinks or crossing any mount, then checked to be
+ * procfs again. A bind mount or a fake file over the target would otherwise turn the write into
+ * one on a host file (CVE-2019-16884, CVE-2025-52881 class). Man pages: sysctl(8), proc(5),
+ * openat2(2) (RESOLVE_NO_XDEV), fstatfs(2), statx(2). */
+#include "nsinit.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+static char key_buf[NSINIT_MAX_PATH + 8];
+
+static int is_procfs(int fd, const char *path, struct nsinit_err *e)
+{
+  struct statfs sfs;
+  if (fstatfs(fd, &sfs) < 0) return nsinit_err_set(e, errno, "fstatfs", path);
+  if (sfs.f_type != PROC_SUPER_MAGIC) return nsinit_err_set(e, EXDEV, "fstatfs", path);
+  return 0;
+}
+
+static int is_mount_root(int fd, const char *path, struct nsinit_err *e)
+{
+  struct statx stx;
+  if (statx(fd, "", AT_EMPTY_PATH, 0, &stx) < 0) return nsinit_err_set(e, errno, "statx", path);
+  if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+      !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+    return nsinit_err_set(e, EXDEV, "statx", path);
+  return 0;
+}
+
+int nsinit_sysctl_write(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+{
+  int proc = -1, fd = -1, rc = -1;
+  proc = nsinit_path_open(c, "/proc", true, O_DIRECTORY, e);
+  if (proc < 0) return -1;
+  if (is_procfs(proc, "/proc", e) || is_mount_root(proc, "/proc", e)) goto out;
+  size_t n = strlen(s->target);
+  memcpy(key_buf, "sys/", 4);
+  memcpy(key_buf + 4, s->target, n + 1);
+  fd = nsinit_sys_openat2(proc, key_buf, O_WRONLY | O_CLOEXEC | O_NOCTTY,
+                          RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+                              RESOLVE_NO_XDEV);
+  if (fd < 0) {
+    nsinit_err_set(e, errno, "openat2", s->target);
+    goto out;
+  }
+  if (is_procfs(fd, s->target, e)) goto out;
+  size_t len = strlen(s->value);
+  const char *p = s->value;
+  /* A /proc/sys file takes the whole value in one write; a short write is an error. */
+  ssize_t w = write(fd, p, len);
+  if (w < 0) {
+    nsinit_err_set(e, errno, "write", s->target);
+    goto out;
+  }
+  if ((size_t)w != len) {
+    nsinit_err_set(e, EIO, "write", s->target);
+    goto out;
+  }
+  rc = 0;
+out:
+  if (fd >= 0) close(fd);
+  close(proc);
+  return rc;
+}

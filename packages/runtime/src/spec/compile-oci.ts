@@ -1,0 +1,126 @@
+// What the OCI lifecycle calls: config.json + bundle directory → the plan and the RuntimeSpec it
+// came from. The impure part of the front end lives here (the rootfs must exist, namespace paths
+// are opened, the host's LSMs are read, a joined namespace must not be the host's own when a
+// sysctl would write into it); the rest is fromOci + compilePlan, the same compiler as 2014.
+import {
+  closeSync,
+  constants as fsc,
+  openSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import type { Plan, Step } from '@nsinit/native';
+import { configError } from '../errors.js';
+import { cgroupHierarchies } from '../plan/cgroup-mounts.js';
+import { type CompileOptions, compilePlan, type KernelTables } from '../plan/compile.js';
+import { fromOci } from './from-oci.js';
+import type { NamespaceType, RuntimeSpec } from './model.js';
+import type { OciConfigInput } from './oci-input.js';
+import { sysctlNamespace } from './sysctl.js';
+
+export interface CompileOciOptions {
+  tables: KernelTables;
+  /** Parent fds that become the child's 0, 1, 2 (-1 = /dev/null). */
+  stdio: [number, number, number];
+  /** The pty slave when process.terminal is true. */
+  consoleFd?: number;
+  /** Host LSMs; default: read from /sys/kernel/security/lsm. */
+  lsms?: readonly string[];
+  /** Steps run last before exec: the create/start split's wait for `start` goes here. */
+  beforeExec?: readonly Step[];
+}
+
+export interface CompiledOci {
+  plan: Plan;
+  spec: RuntimeSpec;
+  /** Close the namespace fds opened for the plan; call once the child is spawned (or failed). */
+  release(): void;
+}
+
+/** Host namespace files, to refuse "joining" the host's own namespace where that would let a
+ *  sysctl change the host. */
+const HOST_NS: Readonly<Partial<Record<NamespaceType, string>>> = {
+  network: '/proc/self/ns/net',
+  ipc: '/proc/self/ns/ipc',
+  uts: '/proc/self/ns/uts',
+};
+
+export function hostLsms(): string[] {
+  try {
+    return readFileSync('/sys/kernel/security/lsm', 'utf8').trim().split(',').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function sameInode(a: string, b: string): boolean {
+  const sa = statSync(a);
+  const sb = statSync(b);
+  return sa.ino === sb.ino && sa.dev === sb.dev;
+}
+
+export function compileOci(
+  config: OciConfigInput,
+  bundleDir: string,
+  options: CompileOciOptions,
+): CompiledOci {
+  const spec = fromOci(config, bundleDir, { lsms: options.lsms ?? hostLsms() });
+  let rootfs: string;
+  try {
+    rootfs = realpathSync(spec.root.path!);
+    if (!statSync(rootfs).isDirectory())
+      throw configError('/root/path', `'${spec.root.path}' is not a directory`);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_NSINIT_INVALID_CONFIG') throw err;
+    throw configError('/root/path', `'${spec.root.path}' does not exist`);
+  }
+  if (!config.process?.args?.length) throw configError('/process/args', 'is required to start a container');
+
+  const opened: number[] = [];
+  const release = () => {
+    for (const fd of opened.splice(0)) closeSync(fd);
+  };
+  try {
+    const namespaceFds: Partial<Record<NamespaceType, number>> = {};
+    spec.namespaces.forEach((ns) => {
+      if (ns.path === undefined) return;
+      const field = `/linux/namespaces/${(config.linux?.namespaces ?? []).findIndex((n) => n.type === ns.type)}/path`;
+      let fd: number;
+      try {
+        fd = openSync(ns.path, fsc.O_RDONLY);
+      } catch (err) {
+        throw configError(field, `cannot open '${ns.path}': ${(err as Error).message}`);
+      }
+      opened.push(fd);
+      namespaceFds[ns.type] = fd;
+      const host = HOST_NS[ns.type];
+      const usedBySysctl = Object.keys(spec.sysctl).some((key) => sysctlNamespace(key) === ns.type);
+      if (host && usedBySysctl && sameInode(`/proc/self/fd/${fd}`, host))
+        throw configError(
+          field,
+          `is the host's own ${ns.type} namespace, so linux.sysctl would change the host`,
+        );
+    });
+    const compile: CompileOptions = {
+      rootfs,
+      cgroupHierarchies: cgroupHierarchies(readFileSync('/proc/self/mountinfo', 'utf8')),
+      tables: options.tables,
+      stdio: options.stdio,
+      namespaceFds,
+      ...(options.consoleFd === undefined ? {} : { consoleFd: options.consoleFd }),
+      ...(options.beforeExec ? { beforeExec: options.beforeExec } : {}),
+    };
+    return { plan: compilePlan(spec, compile), spec, release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** process.oomScoreAdj: written by the parent through the host's /proc before GO (the child
+ *  may lack the privilege to raise it itself once its capabilities are dropped). */
+export function writeOomScoreAdj(pid: number, value: number): void {
+  writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+}

@@ -1,0 +1,467 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OciConfig } from '@nsinit/config';
+import type { Step } from '@nsinit/native';
+import { createNativeFake } from '@nsinit/testkit';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { type CgroupHierarchy, cgroupHierarchies } from '../plan/cgroup-mounts.js';
+import { compilePlan, type KernelTables } from '../plan/compile.js';
+import { fromOci } from './from-oci.js';
+import { parseMountOptions } from './mount-options.js';
+import type { OciConfigInput } from './oci-input.js';
+
+const fake = createNativeFake();
+const tables: KernelTables = {
+  capabilities: fake.capabilities,
+  rlimits: fake.rlimits,
+  constants: fake.constants,
+};
+const C = fake.constants as Record<string, number>;
+const fixtures = join(import.meta.dirname, '../../../config/test/oci');
+const fixture = (name: string) => JSON.parse(readFileSync(join(fixtures, name), 'utf8')) as OciConfigInput;
+
+/** This machine's layout: a hybrid host (v1 hierarchies plus an empty unified one). */
+const HYBRID: CgroupHierarchy[] = cgroupHierarchies(
+  [
+    '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755',
+    '32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct',
+    '35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory',
+    '40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd',
+    '41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate',
+  ].join('\n'),
+);
+
+const compile = (config: OciConfigInput, extra: Partial<Parameters<typeof compilePlan>[1]> = {}) =>
+  compilePlan(fromOci(config, '/bundle'), {
+    rootfs: '/bundle/rootfs',
+    tables,
+    stdio: [0, 1, 2],
+    cgroupHierarchies: HYBRID,
+    ...extra,
+  });
+
+function minimal(): OciConfigInput {
+  return {
+    ociVersion: '1.2.0',
+    process: { args: ['sh'], cwd: '/', env: ['PATH=/bin'], user: { uid: 0, gid: 0 } },
+    root: { path: 'rootfs' },
+    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
+    linux: { namespaces: [{ type: 'mount' }, { type: 'pid' }] },
+  };
+}
+
+const ops = (steps: Step[]) => steps.map((s) => s.op);
+const find = <K extends Step['op']>(steps: Step[], op: K) =>
+  steps.filter((s): s is Extract<Step, { op: K }> => s.op === op);
+
+describe('fromOci + compilePlan', () => {
+  it('accepts the validated OciConfig type', () => {
+    expectTypeOf<OciConfig>().toExtend<OciConfigInput>();
+  });
+
+  it('compiles `runc spec` (snapshot)', () => {
+    expect(compile(fixture('runc-spec.json'))).toMatchSnapshot();
+  });
+
+  it('keeps runc order: mounts, devices, /dev links, pivot, sysctl, ro root, readonly and masked paths', () => {
+    const c = fixture('runc-spec.json');
+    c.linux = { ...c.linux, sysctl: { 'net.ipv4.ip_forward': '1' } };
+    const o = ops(compile(c).steps);
+    const pivot = o.indexOf('pivot-root');
+    expect(o.slice(0, 4)).toEqual(['unshare', 'session', 'propagation', 'rootfs']);
+    expect(o.lastIndexOf('mount')).toBeLessThan(o.indexOf('mknod'));
+    expect(o.indexOf('sysctl')).toBe(pivot + 1);
+    expect(o.indexOf('mask')).toBeGreaterThan(o.lastIndexOf('readonly'));
+    expect(o.at(-1)).toBe('exec');
+  });
+
+  it('sets all five capability sets as configured, and the numeric user, groups and umask', () => {
+    const c = minimal();
+    c.process!.capabilities = {
+      bounding: ['CAP_NET_RAW', 'CAP_KILL'],
+      effective: ['CAP_KILL'],
+      permitted: ['CAP_NET_RAW', 'CAP_KILL'],
+      inheritable: ['CAP_NET_RAW'],
+      ambient: ['CAP_NET_RAW'],
+    };
+    c.process!.user = { uid: 1000, gid: 100, additionalGids: [5, 27], umask: 0o077 };
+    const plan = compile(c);
+    const bit = (n: string) => 1n << BigInt(fake.capabilities[n]!);
+    expect(find(plan.steps, 'caps')[0]).toEqual({
+      op: 'caps',
+      bounding: bit('NET_RAW') | bit('KILL'),
+      effective: bit('KILL'),
+      permitted: bit('NET_RAW') | bit('KILL'),
+      inheritable: bit('NET_RAW'),
+      ambient: bit('NET_RAW'),
+    });
+    expect(find(plan.steps, 'identity')[0]).toEqual({ op: 'identity', uid: 1000, gid: 100, groups: [5, 27] });
+    const umasks = find(plan.steps, 'umask');
+    expect(umasks.at(-1)).toEqual({ op: 'umask', mask: 0o077 });
+  });
+
+  it('creates the default devices and configured ones with their owner', () => {
+    const c = minimal();
+    c.linux!.devices = [
+      { type: 'c', path: '/dev/fuse', major: 10, minor: 229, fileMode: 0o600, uid: 1000, gid: 1000 },
+      { type: 'p', path: '/dev/fifo' },
+      { type: 'c', path: '/dev/null', major: 1, minor: 3, fileMode: 0o600 },
+    ];
+    const steps = compile(c).steps;
+    const nodes = find(steps, 'mknod').map(
+      (s) =>
+        `${s.target} ${(s.mode & 0o170000).toString(8)} ${(s.mode & 0o7777).toString(8)} ${s.major}:${s.minor}`,
+    );
+    expect(nodes).toEqual([
+      '/dev/zero 20000 666 1:5',
+      '/dev/full 20000 666 1:7',
+      '/dev/random 20000 666 1:8',
+      '/dev/urandom 20000 666 1:9',
+      '/dev/tty 20000 666 5:0',
+      '/dev/fuse 20000 600 10:229',
+      '/dev/fifo 10000 666 0:0',
+      '/dev/null 20000 600 1:3',
+    ]);
+    expect(find(steps, 'chown')).toEqual([{ op: 'chown', target: '/dev/fuse', uid: 1000, gid: 1000 }]);
+  });
+
+  it('uses a bound /dev as it is: no nodes, no links', () => {
+    const c = minimal();
+    c.mounts!.push({ destination: '/dev', type: 'bind', source: '/dev', options: ['rbind'] });
+    const o = ops(compile(c).steps);
+    expect(o).not.toContain('mknod');
+    expect(o).not.toContain('symlink');
+  });
+
+  it('parses runc mount options into flags, propagation and data', () => {
+    expect(parseMountOptions(['nosuid', 'noexec', 'nodev', 'relatime', 'ro'], '/m')).toMatchObject({
+      flags: ['MS_NODEV', 'MS_NOEXEC', 'MS_NOSUID', 'MS_RDONLY', 'MS_RELATIME'],
+      data: [],
+      bind: false,
+    });
+    expect(
+      parseMountOptions(['rbind', 'rprivate', 'ro', 'rw', 'strictatime', 'noatime'], '/m'),
+    ).toMatchObject({
+      bind: true,
+      recursive: true,
+      flags: ['MS_NOATIME'],
+      propagation: ['MS_REC', 'MS_PRIVATE'],
+    });
+    expect(
+      parseMountOptions(['mode=1777', 'size=65536k', 'nosuid', 'rnodev', 'rro', 'defaults'], '/m'),
+    ).toMatchObject({
+      flags: ['MS_NODEV', 'MS_NOSUID', 'MS_RDONLY'],
+      data: ['mode=1777', 'size=65536k'],
+    });
+    expect(parseMountOptions(['nosymfollow', 'sync', 'suid', 'nosuid', 'suid'], '/m')).toMatchObject({
+      flags: ['MS_NOSYMFOLLOW'],
+      data: ['sync'],
+    });
+    expect(() => parseMountOptions(['bind', 'mode=755'], '/mounts/3/options')).toThrow(
+      /\/mounts\/3\/options\/1: 'mode=755' is a filesystem option, which a bind mount cannot take/,
+    );
+    expect(() => parseMountOptions(['idmap'], '/mounts/0/options')).toThrow(
+      /\/mounts\/0\/options\/0: 'idmap'/,
+    );
+  });
+
+  it('compiles tmpfs data, bind sources relative to the bundle, and remount,ro', () => {
+    const c = minimal();
+    c.mounts!.push(
+      {
+        destination: '/tmp',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'nodev', 'mode=1777', 'size=1m'],
+      },
+      { destination: '/data', source: 'vol', options: ['bind', 'ro', 'nosuid', 'private'] },
+      { destination: 'rel', type: 'tmpfs', source: 'tmpfs' },
+      { destination: '/data', options: ['remount', 'ro', 'noexec'] },
+    );
+    const steps = compile(c).steps;
+    expect(find(steps, 'mount').map((s) => [s.target, s.fstype, s.flags, s.data])).toEqual([
+      ['/proc', 'proc', 0, ''],
+      ['/tmp', 'tmpfs', C.MS_NOSUID! | C.MS_NODEV!, 'mode=1777,size=1m'],
+      ['/rel', 'tmpfs', 0, ''],
+    ]);
+    expect(find(steps, 'bind')).toEqual([
+      {
+        op: 'bind',
+        source: '/bundle/vol',
+        target: '/data',
+        flags: C.MS_RDONLY! | C.MS_NOSUID!,
+        recursive: false,
+        propagation: C.MS_PRIVATE,
+      },
+    ]);
+    expect(find(steps, 'readonly')[0]).toEqual({
+      op: 'readonly',
+      target: '/data',
+      flags: C.MS_NOEXEC,
+      recursive: false,
+      optional: false,
+    });
+  });
+
+  it('mounts cgroup hierarchies inside the cgroup namespace, and refuses one without it', () => {
+    const c = minimal();
+    c.linux!.namespaces!.push({ type: 'cgroup' });
+    c.mounts!.push({
+      destination: '/sys/fs/cgroup',
+      type: 'cgroup',
+      source: 'cgroup',
+      options: ['nosuid', 'ro'],
+    });
+    const steps = compile(c).steps;
+    expect(steps[0]).toEqual({ op: 'unshare', flags: C.CLONE_NEWCGROUP });
+    expect(compile(c).cloneFlags & C.CLONE_NEWCGROUP!).toBe(0);
+    const mounts = find(steps, 'mount').filter((s) => s.target.startsWith('/sys/fs/cgroup'));
+    expect(mounts.map((m) => [m.target, m.fstype, m.data])).toEqual([
+      ['/sys/fs/cgroup', 'tmpfs', 'mode=755'],
+      ['/sys/fs/cgroup/cpu,cpuacct', 'cgroup', 'cpu,cpuacct'],
+      ['/sys/fs/cgroup/memory', 'cgroup', 'memory'],
+      ['/sys/fs/cgroup/systemd', 'cgroup', 'xattr,name=systemd'],
+      ['/sys/fs/cgroup/unified', 'cgroup2', ''],
+    ]);
+    expect(find(steps, 'symlink').filter((s) => s.target.startsWith('/sys'))).toEqual([
+      { op: 'symlink', value: 'cpu,cpuacct', target: '/sys/fs/cgroup/cpu' },
+      { op: 'symlink', value: 'cpu,cpuacct', target: '/sys/fs/cgroup/cpuacct' },
+    ]);
+    expect(find(steps, 'readonly')).toContainEqual({
+      op: 'readonly',
+      target: '/sys/fs/cgroup',
+      flags: 0,
+      recursive: false,
+      optional: false,
+    });
+    const v2 = compile(c, { cgroupHierarchies: [{ fstype: 'cgroup2', name: '', options: '' }] });
+    expect(
+      find(v2.steps, 'mount')
+        .filter((s) => s.target === '/sys/fs/cgroup')
+        .map((s) => s.fstype),
+    ).toEqual(['cgroup2']);
+    c.linux!.namespaces!.pop();
+    expect(() => compile(c)).toThrow(/\/mounts\/1: a cgroup mount needs a 'cgroup' namespace/);
+  });
+
+  it('joins namespaces by path with the fds the runtime opened, PID included', () => {
+    const c = minimal();
+    c.linux!.namespaces = [
+      { type: 'mount' },
+      { type: 'pid', path: '/proc/42/ns/pid' },
+      { type: 'network', path: '/run/netns/pod' },
+      { type: 'ipc', path: '/proc/42/ns/ipc' },
+      { type: 'uts' },
+    ];
+    const plan = compile(c, { namespaceFds: { pid: 7, network: 8, ipc: 9 } });
+    expect(plan.cloneFlags).toBe(C.CLONE_NEWNS! | C.CLONE_NEWUTS!);
+    expect(plan.steps.slice(0, 3)).toEqual([
+      { op: 'setns', fd: 7, nstype: C.CLONE_NEWPID },
+      { op: 'setns', fd: 8, nstype: C.CLONE_NEWNET },
+      { op: 'setns', fd: 9, nstype: C.CLONE_NEWIPC },
+    ]);
+    expect(() => compile(c)).toThrow(/'namespaceFds' option must be an fd for the 'pid' namespace/);
+  });
+
+  it('writes hostname, domainname, sysctl and personality', () => {
+    const c = minimal();
+    c.linux!.namespaces!.push({ type: 'uts' }, { type: 'ipc' }, { type: 'network' });
+    c.hostname = 'h';
+    c.domainname = 'd.example';
+    c.linux!.sysctl = {
+      'net.ipv4.ip_forward': '1',
+      'kernel.shmmni': '100',
+      'fs.mqueue.msg_max': '20',
+      'net/ipv4/conf/eth0.100/forwarding': '1',
+    };
+    c.linux!.personality = { domain: 'LINUX32' };
+    c.process!.oomScoreAdj = 500;
+    const spec = fromOci(c, '/bundle');
+    expect(spec.process.oomScoreAdj).toBe(500);
+    const steps = compile(c).steps;
+    expect(find(steps, 'sysctl')).toEqual([
+      { op: 'sysctl', key: 'net/ipv4/ip_forward', value: '1' },
+      { op: 'sysctl', key: 'kernel/shmmni', value: '100' },
+      { op: 'sysctl', key: 'fs/mqueue/msg_max', value: '20' },
+      { op: 'sysctl', key: 'net/ipv4/conf/eth0.100/forwarding', value: '1' },
+    ]);
+    expect(find(steps, 'hostname')).toEqual([{ op: 'hostname', name: 'h' }]);
+    expect(find(steps, 'domainname')).toEqual([{ op: 'domainname', name: 'd.example' }]);
+    expect(find(steps, 'personality')).toEqual([{ op: 'personality', persona: 8 }]);
+  });
+
+  it('refuses sysctls outside the container namespaces, naming the key', () => {
+    const bad =
+      (sysctl: Record<string, string>, extraNs: string[] = []) =>
+      () => {
+        const c = minimal();
+        c.linux!.namespaces!.push(...extraNs.map((type) => ({ type })));
+        c.linux!.sysctl = sysctl;
+        return fromOci(c, '/bundle');
+      };
+    expect(bad({ 'kernel.core_pattern': '|/x' })).toThrow(
+      /\/linux\/sysctl\/kernel\.core_pattern: 'kernel\.core_pattern' is not namespaced/,
+    );
+    expect(bad({ 'vm.overcommit_memory': '1' })).toThrow(/is not namespaced/);
+    expect(bad({ 'net.ipv4.ip_forward': '1' })).toThrow(/needs a 'network' namespace/);
+    expect(bad({ 'kernel.msgmax': '1' })).toThrow(/needs a 'ipc' namespace/);
+    expect(bad({ 'kernel.hostname': 'x' })).toThrow(/needs a 'uts' namespace/);
+    expect(bad({ 'net/../kernel/core_pattern': 'x' }, ['network'])).toThrow(/is not a sysctl name/);
+    expect(bad({ 'kernel.hostname': 'x' }, ['uts'])).not.toThrow();
+  });
+
+  it('refuses what later issues own, and unknown LSMs, naming the field', () => {
+    const cases: [(c: OciConfigInput) => void, RegExp][] = [
+      [
+        (c) => {
+          c.linux!.namespaces!.push({ type: 'user' });
+        },
+        /\/linux\/namespaces\/2: user namespaces/,
+      ],
+      [
+        (c) => {
+          c.linux!.namespaces!.push({ type: 'time' });
+        },
+        /\/linux\/namespaces\/2: time namespaces/,
+      ],
+      [
+        (c) => {
+          c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+        },
+        /\/linux\/uidMappings/,
+      ],
+      [
+        (c) => {
+          c.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+        },
+        /\/linux\/gidMappings/,
+      ],
+      [
+        (c) => {
+          c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
+        },
+        /\/linux\/seccomp: seccomp/,
+      ],
+      [
+        (c) => {
+          c.linux!.timeOffsets = {};
+        },
+        /\/linux\/timeOffsets/,
+      ],
+      [
+        (c) => {
+          c.mounts![0]!.uidMappings = [{}];
+        },
+        /\/mounts\/0\/uidMappings/,
+      ],
+      [
+        (c) => {
+          c.process!.apparmorProfile = 'docker-default';
+        },
+        /\/process\/apparmorProfile: AppArmor is not enabled on this host/,
+      ],
+      [
+        (c) => {
+          c.process!.selinuxLabel = 'system_u:system_r:container_t:s0';
+        },
+        /\/process\/selinuxLabel: SELinux is not enabled/,
+      ],
+      [
+        (c) => {
+          c.linux!.mountLabel = 'system_u:object_r:container_file_t:s0';
+        },
+        /\/linux\/mountLabel: SELinux/,
+      ],
+      [
+        (c) => {
+          c.linux!.personality = { domain: 'LINUX', flags: ['x'] };
+        },
+        /\/linux\/personality\/flags/,
+      ],
+      [
+        (c) => {
+          c.process!.scheduler = { policy: 'SCHED_OTHER' };
+        },
+        /\/process\/scheduler/,
+      ],
+      [
+        (c) => {
+          c.linux!.intelRdt = {};
+        },
+        /\/linux\/intelRdt/,
+      ],
+      [
+        (c) => {
+          c.mounts!.push({ destination: '/proc/sys', type: 'bind', source: '/x' });
+        },
+        /\/mounts\/1\/destination: '\/proc\/sys' is inside \/proc/,
+      ],
+      [
+        (c) => {
+          c.linux!.namespaces = [{ type: 'pid' }];
+        },
+        /\/linux\/namespaces: must create a new 'mount' namespace/,
+      ],
+      [
+        (c) => {
+          c.linux!.namespaces!.push({ type: 'pid' });
+        },
+        /\/linux\/namespaces\/2\/type: the 'pid' namespace is listed twice/,
+      ],
+      [
+        (c) => {
+          c.hostname = 'x';
+        },
+        /\/hostname: needs a 'uts' namespace in linux\.namespaces/,
+      ],
+      [
+        (c) => {
+          c.process!.capabilities = { ambient: ['CAP_NOPE'] };
+        },
+        /\/process\/capabilities\/ambient\/0: unknown capability 'CAP_NOPE'/,
+      ],
+      [
+        (c) => {
+          c.process!.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 10, hard: 5 }];
+        },
+        /\/process\/rlimits\/0/,
+      ],
+      [
+        (c) => {
+          c.process!.env = ['NOEQUALS'];
+        },
+        /\/process\/env\/0/,
+      ],
+      [
+        (c) => {
+          c.process!.cwd = 'relative';
+        },
+        /\/process\/cwd/,
+      ],
+    ];
+    for (const [edit, message] of cases) {
+      const c = minimal();
+      edit(c);
+      expect(() => compile(c), String(message)).toThrow(message);
+    }
+    // With the LSM on the host the label is still refused, but for what it is.
+    const c = minimal();
+    c.process!.apparmorProfile = 'docker-default';
+    expect(() => fromOci(c, '/b', { lsms: ['capability', 'apparmor'] })).toThrow(
+      /applying AppArmor labels is not supported yet/,
+    );
+  });
+
+  it('refuses what podman and the containerd CRI fixtures ask that is not built, naming it', () => {
+    expect(() => fromOci(fixture('podman.json'), '/b')).toThrow(/\/linux\/seccomp/);
+    expect(() => fromOci(fixture('containerd-cri.json'), '/b')).toThrow(/\/process\/apparmorProfile/);
+    const podman = fixture('podman.json');
+    delete podman.linux!.seccomp;
+    expect(() => fromOci(podman, '/b')).not.toThrow();
+  });
+
+  it('puts the create/start wait just before exec', () => {
+    const plan = compile(minimal(), { beforeExec: [{ op: 'dumpable', on: false }] });
+    expect(ops(plan.steps).slice(-3)).toEqual(['chdir', 'dumpable', 'exec']);
+  });
+});

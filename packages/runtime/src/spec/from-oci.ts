@@ -1,0 +1,321 @@
+// The OCI front end: a runtime-spec config.json (Linux) → the RuntimeSpec. Defaults are runc's
+// (umask 022, rslave root propagation, the six default device nodes), mount options are parsed
+// as runc parses them (mount-options.ts), and every field nsinit cannot apply yet is refused
+// naming its JSON pointer — never silently ignored.
+import { posix } from 'node:path';
+import { configError } from '../errors.js';
+import type {
+  CapabilitySets,
+  DeviceEntry,
+  MountEntry,
+  NamespaceEntry,
+  NamespaceType,
+  RlimitSpec,
+  RuntimeSpec,
+} from './model.js';
+import { parseMountOptions } from './mount-options.js';
+import type { OciConfigInput } from './oci-input.js';
+import { checkSysctl } from './sysctl.js';
+
+export interface FromOciOptions {
+  /** Linux security modules the host has enabled (/sys/kernel/security/lsm), e.g. ['apparmor']. */
+  lsms?: readonly string[];
+}
+
+const NAMESPACE_TYPES: Readonly<Record<string, NamespaceType>> = {
+  mount: 'mount',
+  uts: 'uts',
+  ipc: 'ipc',
+  pid: 'pid',
+  network: 'network',
+  cgroup: 'cgroup',
+  user: 'user',
+  time: 'time',
+};
+
+/** runc creates these in every container whose /dev it sets up (0666, root-owned). */
+const DEFAULT_DEVICES: readonly [string, number, number][] = [
+  ['/dev/null', 1, 3],
+  ['/dev/zero', 1, 5],
+  ['/dev/full', 1, 7],
+  ['/dev/random', 1, 8],
+  ['/dev/urandom', 1, 9],
+  ['/dev/tty', 5, 0],
+];
+
+/** Files under /proc that may be mounted over (lxcfs and friends), as runc allows. Anything else
+ *  mounted below /proc could hide the kernel's own files from the masks (CVE-2019-16884). */
+const PROC_MOUNT_ALLOWED = new Set([
+  '/proc/cpuinfo',
+  '/proc/diskstats',
+  '/proc/meminfo',
+  '/proc/stat',
+  '/proc/swaps',
+  '/proc/uptime',
+  '/proc/loadavg',
+  '/proc/slabinfo',
+  '/proc/net/dev',
+  '/proc/sys/kernel/ns_last_pid',
+]);
+
+function refuse(field: string, what: string): never {
+  throw configError(field, what);
+}
+
+/** Refuse what belongs to later work (user namespaces, seccomp, time namespaces, ...). */
+function refuseUnsupported(config: OciConfigInput): void {
+  const linux = config.linux ?? {};
+  const p = config.process ?? {};
+  if (linux.uidMappings?.length)
+    refuse('/linux/uidMappings', 'user namespaces (id mappings) are not supported yet');
+  if (linux.gidMappings?.length)
+    refuse('/linux/gidMappings', 'user namespaces (id mappings) are not supported yet');
+  if (linux.seccomp !== undefined) refuse('/linux/seccomp', 'seccomp filters are not supported yet');
+  if (linux.timeOffsets !== undefined) refuse('/linux/timeOffsets', 'time namespaces are not supported yet');
+  if (linux.intelRdt !== undefined) refuse('/linux/intelRdt', 'Intel RDT (resctrl) is not supported');
+  if (linux.memoryPolicy !== undefined)
+    refuse('/linux/memoryPolicy', 'memory policies are not supported yet');
+  if (linux.netDevices !== undefined)
+    refuse('/linux/netDevices', 'moving network devices is not supported yet');
+  if (p.scheduler !== undefined) refuse('/process/scheduler', 'scheduling policies are not supported yet');
+  if (p.ioPriority !== undefined) refuse('/process/ioPriority', 'I/O priorities are not supported yet');
+  if (p.execCPUAffinity !== undefined)
+    refuse('/process/execCPUAffinity', 'CPU affinity for exec is not supported yet');
+  (config.mounts ?? []).forEach((m, i) => {
+    if (m.uidMappings?.length) refuse(`/mounts/${i}/uidMappings`, 'idmapped mounts are not supported yet');
+    if (m.gidMappings?.length) refuse(`/mounts/${i}/gidMappings`, 'idmapped mounts are not supported yet');
+  });
+}
+
+/** LSM labels: as runc, an error naming the field when the host lacks that LSM. */
+function checkLsm(config: OciConfigInput, lsms: readonly string[]): void {
+  const labels: [string, string | undefined, string, string][] = [
+    ['/process/apparmorProfile', config.process?.apparmorProfile, 'apparmor', 'AppArmor'],
+    ['/process/selinuxLabel', config.process?.selinuxLabel, 'selinux', 'SELinux'],
+    ['/linux/mountLabel', config.linux?.mountLabel, 'selinux', 'SELinux'],
+  ];
+  for (const [field, value, lsm, name] of labels) {
+    if (!value) continue;
+    if (!lsms.includes(lsm))
+      refuse(field, `${name} is not enabled on this host, so '${value}' cannot be applied`);
+    refuse(field, `applying ${name} labels is not supported yet`);
+  }
+}
+
+function namespaces(config: OciConfigInput): NamespaceEntry[] {
+  const seen = new Set<string>();
+  return (config.linux?.namespaces ?? []).map((ns, i) => {
+    const field = `/linux/namespaces/${i}`;
+    const type = NAMESPACE_TYPES[ns.type];
+    if (!type) refuse(`${field}/type`, `unknown namespace type '${ns.type}'`);
+    if (seen.has(type)) refuse(`${field}/type`, `the '${type}' namespace is listed twice`);
+    seen.add(type);
+    if (type === 'user') refuse(field, 'user namespaces are not supported yet');
+    if (type === 'time') refuse(field, 'time namespaces are not supported yet');
+    if (ns.path !== undefined && ns.path !== '') {
+      if (!ns.path.startsWith('/')) refuse(`${field}/path`, `'${ns.path}' is not an absolute path`);
+      if (type === 'mount') refuse(`${field}/path`, 'joining a mount namespace by path is not supported');
+      return { type, path: ns.path };
+    }
+    return type === 'cgroup' ? { type, afterCgroups: true } : { type };
+  });
+}
+
+function underProcSysDev(dest: string): boolean {
+  return ['/proc', '/sys', '/dev'].some((p) => dest === p || dest.startsWith(`${p}/`));
+}
+
+function mounts(config: OciConfigInput, bundleDir: string): MountEntry[] {
+  return (config.mounts ?? []).map((m, i) => {
+    const field = `/mounts/${i}`;
+    const opts = parseMountOptions(m.options ?? [], `${field}/options`);
+    const destination = posix.resolve('/', m.destination ?? '');
+    const bind = opts.bind || m.type === 'bind';
+    const type = bind ? 'bind' : (m.type ?? '');
+    if (!bind && type === '' && !opts.remount)
+      refuse(`${field}/type`, 'is required for a mount that is not a bind mount');
+    if (destination.startsWith('/proc/') && !PROC_MOUNT_ALLOWED.has(destination))
+      refuse(
+        `${field}/destination`,
+        `'${destination}' is inside /proc, where only a few files may be mounted over`,
+      );
+    if (type === 'proc' && destination !== '/proc' && !destination.startsWith('/proc/') && opts.remount)
+      refuse(`${field}/options`, 'a proc mount cannot be remounted');
+    if (opts.remount) {
+      if (!opts.flags.includes('MS_RDONLY'))
+        refuse(`${field}/options`, "'remount' is supported only with 'ro' (a read-only remount)");
+      return entry('remount', '', destination, opts, field);
+    }
+    const source = bind ? posix.resolve(bundleDir, m.source ?? '') : (m.source ?? type);
+    return entry(type, source, destination, opts, field);
+  });
+}
+
+function entry(
+  type: string,
+  source: string,
+  destination: string,
+  opts: ReturnType<typeof parseMountOptions>,
+  field: string,
+): MountEntry {
+  return {
+    destination,
+    type,
+    source,
+    flags: opts.flags,
+    propagation: opts.propagation,
+    data: opts.data.join(','),
+    recursive: opts.recursive,
+    mkdir: type === 'bind' || type === 'remount' ? 0 : 0o755,
+    noSymlinks: underProcSysDev(destination),
+    field,
+  };
+}
+
+function devices(config: OciConfigInput, setupDev: boolean): DeviceEntry[] {
+  const out: DeviceEntry[] = [];
+  const configured = new Set<string>();
+  (config.linux?.devices ?? []).forEach((d, i) => {
+    const field = `/linux/devices/${i}`;
+    if (d.type !== 'c' && d.type !== 'b' && d.type !== 'u' && d.type !== 'p')
+      refuse(`${field}/type`, `device type '${d.type}' is not c, b, u or p`);
+    if (d.type !== 'p' && (d.major === undefined || d.minor === undefined))
+      refuse(field, `a '${d.type}' device needs major and minor`);
+    configured.add(posix.normalize(d.path));
+    out.push({
+      path: d.path,
+      type: d.type,
+      major: d.major ?? 0,
+      minor: d.minor ?? 0,
+      fileMode: d.fileMode ?? 0o666,
+      ...(d.uid === undefined ? {} : { uid: d.uid }),
+      ...(d.gid === undefined ? {} : { gid: d.gid }),
+      field,
+    });
+  });
+  if (!setupDev) return out;
+  const defaults = DEFAULT_DEVICES.filter(([path]) => !configured.has(path)).map(
+    ([path, major, minor]): DeviceEntry => ({
+      path,
+      type: 'c',
+      major,
+      minor,
+      fileMode: 0o666,
+      uid: 0,
+      gid: 0,
+      field: '/linux/devices',
+    }),
+  );
+  return [...defaults, ...out];
+}
+
+const SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
+
+function capabilities(config: OciConfigInput): CapabilitySets {
+  const c = config.process?.capabilities ?? {};
+  return Object.fromEntries(SETS.map((set) => [set, [...(c[set] ?? [])]])) as unknown as CapabilitySets;
+}
+
+const PROPAGATION: Readonly<Record<string, readonly string[]>> = {
+  private: ['MS_PRIVATE'],
+  rprivate: ['MS_REC', 'MS_PRIVATE'],
+  shared: ['MS_SHARED'],
+  rshared: ['MS_REC', 'MS_SHARED'],
+  slave: ['MS_SLAVE'],
+  rslave: ['MS_REC', 'MS_SLAVE'],
+  unbindable: ['MS_UNBINDABLE'],
+  runbindable: ['MS_REC', 'MS_UNBINDABLE'],
+};
+
+/** config.json → RuntimeSpec. `bundleDir` is the absolute bundle directory (root.path and bind
+ *  sources are relative to it). */
+export function fromOci(
+  config: OciConfigInput,
+  bundleDir: string,
+  options: FromOciOptions = {},
+): RuntimeSpec {
+  refuseUnsupported(config);
+  checkLsm(config, options.lsms ?? []);
+  const linux = config.linux ?? {};
+  const p = config.process ?? {};
+  const ns = namespaces(config);
+  const mountList = mounts(config, bundleDir);
+  // A /dev bound from elsewhere is used as it is (runc sets up devices only on its own /dev).
+  const setupDev = !mountList.some((m) => m.destination === '/dev' && m.type === 'bind');
+  const rootProp = linux.rootfsPropagation;
+  if (rootProp !== undefined && rootProp !== '' && !PROPAGATION[rootProp])
+    refuse('/linux/rootfsPropagation', `'${rootProp}' is not a propagation mode`);
+  if (linux.personality?.flags?.length)
+    refuse('/linux/personality/flags', 'no personality flags are supported');
+  const domain = linux.personality?.domain;
+  if (domain !== undefined && domain !== 'LINUX' && domain !== 'LINUX32')
+    refuse('/linux/personality/domain', `'${domain}' is not LINUX or LINUX32`);
+  const sysctl = { ...(linux.sysctl ?? {}) };
+  for (const key of Object.keys(sysctl)) checkSysctl(key, ns);
+  const user = p.user ?? {};
+  const rlimits: RlimitSpec[] = (p.rlimits ?? []).map((r) => ({ type: r.type, soft: r.soft, hard: r.hard }));
+  return {
+    format: 'oci',
+    namespaces: ns,
+    root: {
+      path: posix.resolve(bundleDir, config.root?.path ?? 'rootfs'),
+      readonly: config.root?.readonly === true,
+      // runc's default: our mounts never reach the host, the host's still reach us. A private or
+      // shared root is set after the change of root (rootPropagation), so the host never shares
+      // a peer group with the container.
+      propagation:
+        rootProp === 'private' || rootProp === 'rprivate' ? ['MS_REC', 'MS_PRIVATE'] : ['MS_REC', 'MS_SLAVE'],
+      ...(rootProp ? { finalPropagation: [...PROPAGATION[rootProp]!] } : {}),
+      noPivot: false,
+    },
+    mounts: mountList,
+    devices: devices(config, setupDev),
+    setupDev,
+    readonlyPaths: (linux.readonlyPaths ?? []).map((path) => ({
+      path,
+      flags: ['MS_NOSUID', 'MS_NODEV', 'MS_NOEXEC'],
+      recursive: true,
+      optional: true,
+    })),
+    maskedPaths: (linux.maskedPaths ?? []).map((path) => ({ path, optional: true })),
+    ...(config.hostname ? { hostname: config.hostname } : {}),
+    ...(config.domainname ? { domainname: config.domainname } : {}),
+    sysctl,
+    ...(domain ? { personality: domain } : {}),
+    process: {
+      ...(p.args ? { args: [...p.args] } : {}),
+      env: [...(p.env ?? [])],
+      cwd: p.cwd ?? '/',
+      user: { uid: user.uid ?? 0, gid: user.gid ?? 0, additionalGids: [...(user.additionalGids ?? [])] },
+      umask: user.umask ?? 0o022,
+      capabilities: capabilities(config),
+      rlimits,
+      noNewPrivileges: p.noNewPrivileges === true,
+      ...(p.oomScoreAdj === undefined ? {} : { oomScoreAdj: p.oomScoreAdj }),
+      terminal: p.terminal === true,
+      createCwd: true,
+    },
+    cgroup: {
+      ...(linux.cgroupsPath ? { path: linux.cgroupsPath } : {}),
+      ...(linux.resources ? { resources: linux.resources } : {}),
+    },
+    ...(config.hooks ? { hooks: config.hooks } : {}),
+    at: {
+      namespaces: '/linux/namespaces',
+      hostname: '/hostname',
+      domainname: '/domainname',
+      env: '/process/env',
+      cwd: '/process/cwd',
+      rlimits: '/process/rlimits',
+      capabilities: {
+        bounding: '/process/capabilities/bounding',
+        effective: '/process/capabilities/effective',
+        permitted: '/process/capabilities/permitted',
+        inheritable: '/process/capabilities/inheritable',
+        ambient: '/process/capabilities/ambient',
+      },
+      sysctl: '/linux/sysctl',
+      personality: '/linux/personality',
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// Containers are started from the main thread only. The kernel ties a child's parent-death signal
+// to the thread that cloned it (prctl(2)), so a container cloned by a worker_thread would be
+// SIGKILLed when that worker exits: the runtime refuses with ERR_NSINIT_WORKER_THREAD instead,
+// before taking anything, and the same data directory then starts normally from the main thread.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ContainerConfig } from '@nsinit/config';
+import { createBundle, requires, useLeakCheck } from '@nsinit/testkit';
+import { describe, expect, it } from 'vitest';
+import { open } from '../src/index.js';
+
+useLeakCheck();
+
+const fixture = fileURLToPath(new URL('./fixtures/start-in-worker.mjs', import.meta.url));
+
+function plain(c: ContainerConfig): ContainerConfig {
+  delete c.cgroups;
+  delete c.networks;
+  return c;
+}
+
+function inWorker(dir: string): Promise<{ code?: string; message?: string; started?: number }> {
+  const worker = new Worker(fixture, { workerData: { dir } });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`worker exited (${code}) without a message`)));
+  });
+}
+
+describe('a worker_thread', () => {
+  it('cannot start a container; the main thread then can', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const bundle = await createBundle({ config: plain });
+    const r = await inWorker(bundle.dir);
+    expect(r).toEqual({
+      code: 'ERR_NSINIT_WORKER_THREAD',
+      message: expect.stringMatching(/^containers can only be started or joined from the main thread/),
+    });
+    expect(existsSync(bundle.path('pid'))).toBe(false);
+    const proc = await (await open(bundle.dir)).run(['true'], { stdio: 'ignore' });
+    expect(await proc.wait()).toMatchObject({ exitCode: 0 });
+  });
+});
