@@ -76,6 +76,7 @@ describe('compilePlan', () => {
       'readonly',
       ...DEFAULT_MASKED_PATHS.map(() => 'mask'),
       'hostname',
+      'rlimit', // the default RLIMIT_NOFILE (the sample sets no rlimits)
       'close-fds',
       'identity',
       'pdeathsig',
