@@ -4,6 +4,7 @@ import { type Container, type OpenOptions, open, type ProcessOptions } from './c
 import type { ContainerProcess } from './process.js';
 
 export { capabilityMask, capabilityNames } from './capabilities.js';
+export * from './cgroups/oci.js';
 export {
   type CgroupHandle,
   type CgroupStats,
@@ -42,7 +43,7 @@ export {
   type PlanConfig,
 } from './plan/compile.js';
 export { from2014 } from './spec/from-2014.js';
-export { fromOci, type FromOciOptions } from './spec/from-oci.js';
+export { fromOci, type FromOciOptions, withOciProcess } from './spec/from-oci.js';
 export {
   type CompiledOci,
   type CompileOciOptions,
@@ -97,3 +98,4 @@ export async function run(
   const container: Container = await open(dir, options);
   return container.run(argv, options);
 }
+export * as oci from './oci/index.js';

@@ -4,14 +4,7 @@
 // cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
 import { closeSync, constants as fsc, openSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
-import {
-  type ChildFailure,
-  childFailureError,
-  type NativeBindings,
-  type Plan,
-  type Spawned,
-  type WinSize,
-} from '@nsinit/native';
+import { type NativeBindings, type Spawned, type WinSize } from '@nsinit/native';
 import {
   type CgroupHandle,
   type CgroupRecord,
@@ -22,7 +15,8 @@ import {
   setupCgroups,
 } from './cgroups/index.js';
 import { argSpaceError } from './arg-space.js';
-import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
+import { ErrorCodes, nsinitError } from './errors.js';
+import { failureError } from './exec-failure.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
 import { killCgroup } from './instance.js';
@@ -53,6 +47,7 @@ export interface LaunchContext {
   abort?: AbortSignal;
   timeout?: number;
   killSignal: NodeJS.Signals | number;
+  stopTimeout: number;
   onWarning: (message: string) => void;
   /** Runs the teardown under the data-directory lock (see container.ts). */
   locked: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -107,27 +102,6 @@ function holdChild(
   stack.push(`process ${spawned.pid}`, stop);
   const sync = stack.push(`sync socket of process ${spawned.pid}`, () => native.close(spawned.sync));
   return { sync, stop };
-}
-
-/** Turn a child-side failure record into the error users see; exec failures keep their errno so
- *  the CLI can answer 126/127. */
-export function failureError(failure: ChildFailure, plan: Plan, argv: string[]): NsinitError {
-  const cause = childFailureError(failure, plan);
-  const isExec = failure.op === 'exec';
-  const fields = {
-    errno: cause.errno,
-    syscall: cause.syscall,
-    path: cause.path,
-    step: failure.op,
-    cause,
-  };
-  return isExec
-    ? nsinitError(ErrorCodes.EXEC_FAILED, `cannot execute '${argv[0]}': ${cause.message}`, fields)
-    : nsinitError(
-        ErrorCodes.START_FAILED,
-        `container setup failed at step '${failure.op}': ${cause.message}`,
-        fields,
-      );
 }
 
 /** How long an unwind waits for a child it could not signal (it may still exit on its own, the
@@ -277,7 +251,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     child.sync.dismiss(); // awaitExec owns and closes it
     await testPause('after-go', target.pid);
     const failure = await native.awaitExec(spawned.sync);
-    if (failure) throw failureError(failure, plan, ctx.argv);
+    if (failure) throw failureError(failure, plan, ctx);
     await testPause('after-exec', target.pid);
     const start = native.startTime(target.pid);
     if (start === null) {
@@ -370,7 +344,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
     const failure = await native.awaitExec(spawned.sync);
-    if (failure) throw failureError(failure, plan, ctx.argv);
+    if (failure) throw failureError(failure, plan, ctx);
     await targetPidfd.release();
     stack.commit();
     return new ContainerProcess({
@@ -406,6 +380,7 @@ function handleFields(
     abort: ctx.abort,
     timeout: ctx.timeout,
     killSignal: ctx.killSignal,
+    stopTimeout: ctx.stopTimeout,
     onWarning: ctx.onWarning,
   };
 }

@@ -81,7 +81,7 @@ export async function resolveInRoot(root: string, relative: string): Promise<str
   return resolveInRootSync(root, relative);
 }
 
-function resolveInRootSync(root: string, relative: string): string {
+export function resolveInRootSync(root: string, relative: string): string {
   const pending = relative.split('/').filter((p) => p !== '' && p !== '.');
   const resolved: string[] = [];
   let links = 0;

@@ -3,12 +3,28 @@
 // identity, umask, rlimits, no_new_privs, oom_score_adj, hostname/domainname, sysctl,
 // personality, mounts and their options, devices, read-only root and paths, masks, propagation,
 // namespaces joined by path, cgroup mounts and LSM refusals.
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it, onTestFinished, type TestContext } from 'vitest';
-import { compileOci, hostLsms, type OciConfigInput } from '../src/index.js';
+import { native, type Spawned } from '@nsinit/native';
+import {
+  compileOci,
+  compilePlan,
+  hostLsms,
+  namespaceFlags,
+  type OciConfigInput,
+  withOciProcess,
+} from '../src/index.js';
 import { baseConfig, ociBundle, runOci, startOci, stopOci } from './oci-helpers.js';
 
 useLeakCheck();
@@ -321,7 +337,87 @@ describe('OCI namespaces by path', () => {
   });
 });
 
+describe('OCI exec into a running container', () => {
+  it('joins every namespace (cgroup and path-joined ones included) with the exec process user, caps and cwd', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const bundle = await ociBundle();
+    const config = baseConfig(['sleep', '1000']);
+    config.linux!.namespaces!.push({ type: 'cgroup' });
+    config.hostname = 'box';
+    const infra = await startOci(config, bundle.dir);
+    try {
+      expect(infra.failure).toBeNull();
+      const spec = withOciProcess(infra.spec, {
+        args: [
+          'sh',
+          '-c',
+          'hostname; id -u; id -G; pwd; grep CapEff /proc/self/status; for k in cgroup net pid mnt; do readlink /proc/self/ns/$k; done',
+        ],
+        cwd: '/tmp',
+        env: ['PATH=/bin'],
+        user: { uid: 1000, gid: 1000, additionalGids: [5] },
+        capabilities: { bounding: ['CAP_KILL'] },
+      });
+      const [r, w] = native.pipe();
+      let joined: Spawned | undefined;
+      try {
+        const plan = compilePlan(spec, {
+          rootfs: infra.spec.root.path!,
+          tables: { capabilities: native.capabilities, rlimits: native.rlimits, constants: native.constants },
+          stdio: [-1, w, w],
+          join: true,
+        });
+        joined = native.join(
+          infra.spawned.pidfd,
+          namespaceFlags(spec, native.constants, { forJoin: true }),
+          plan,
+        );
+      } finally {
+        native.close(w);
+        if (!joined) native.close(r);
+      }
+      const out = new Promise<string>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        createReadStream('', { fd: r })
+          .on('data', (b) => chunks.push(b as Buffer))
+          .on('end', () => resolve(Buffer.concat(chunks).toString()))
+          .on('error', reject);
+      });
+      native.go(joined.sync);
+      expect(await native.awaitExec(joined.sync)).toBeNull();
+      expect(await native.waitExit(joined.pidfd).finally(() => native.close(joined!.pidfd))).toEqual({
+        exitCode: 0,
+        signal: null,
+      });
+      const pid = infra.spawned.pid;
+      const want = ['cgroup', 'net', 'pid', 'mnt'].map((k) => readlinkSync(`/proc/${pid}/ns/${k}`));
+      expect((await out).trimEnd().split('\n')).toEqual([
+        'box',
+        '1000',
+        '1000 5',
+        '/tmp',
+        'CapEff:\t0000000000000000',
+        ...want,
+      ]);
+    } finally {
+      await stopOci(infra);
+    }
+  });
+});
+
 describe('OCI LSM labels', () => {
+  it('runs the process under process.apparmorProfile where AppArmor is enabled', async (ctx) => {
+    if (!hostLsms().includes('apparmor')) ctx.skip('AppArmor is not enabled on this host');
+    const { lines } = await run(
+      ctx,
+      (c) => {
+        c.process!.apparmorProfile = 'unconfined';
+      },
+      'cat /proc/self/attr/current',
+    );
+    expect(lines).toEqual(['unconfined']);
+  });
+
   it('refuses an AppArmor profile or SELinux label on a host without that LSM, naming the field', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     const lsms = hostLsms();

@@ -9,6 +9,13 @@ export {
   runCli,
   runCommand,
 } from './cli.js';
+export {
+  createOciBundle,
+  nsinitOciBin,
+  type OciBundle,
+  type OciBundleOptions,
+  ociTestSpec,
+} from './oci-bundle.js';
 export { TestkitError } from './errors.js';
 export {
   createNativeFake,

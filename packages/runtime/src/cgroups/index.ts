@@ -13,6 +13,7 @@ export { freeze, freezerState, isFrozen, thaw } from './freezer.js';
 export type { CgroupHandle, ManagedCgroup } from './handle.js';
 export type { CgroupConfig } from './limits.js';
 export { type CgroupStats, type Counter, formatStats, readStats, statsJson } from './stats.js';
+export * from './oci.js';
 
 export interface CgroupOptions {
   /** Force a manager instead of detecting one (tests; a v2 root other than the host's). */

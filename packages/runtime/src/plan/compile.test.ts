@@ -248,8 +248,9 @@ describe('compilePlan', () => {
       'close-fds',
       'identity',
       'pdeathsig',
-      'caps',
+      // uid 1000 keeps no capability across execve: working_dir is entered before they are raised.
       'chdir',
+      'caps',
       'exec',
     ]);
     expect(plan.steps).toContainEqual({ op: 'identity', uid: 1000, gid: 1000, groups: [5] });

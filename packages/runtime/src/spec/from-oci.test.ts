@@ -5,8 +5,8 @@ import type { Step } from '@nsinit/native';
 import { createNativeFake } from '@nsinit/testkit';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type CgroupHierarchy, cgroupHierarchies } from '../plan/cgroup-mounts.js';
-import { compilePlan, type KernelTables } from '../plan/compile.js';
-import { fromOci } from './from-oci.js';
+import { compilePlan, type KernelTables, namespaceFlags } from '../plan/compile.js';
+import { fromOci, withOciProcess } from './from-oci.js';
 import { parseMountOptions } from './mount-options.js';
 import type { OciConfigInput } from './oci-input.js';
 
@@ -444,12 +444,26 @@ describe('fromOci + compilePlan', () => {
       edit(c);
       expect(() => compile(c), String(message)).toThrow(message);
     }
-    // With the LSM on the host the label is still refused, but for what it is.
+  });
+
+  it('applies LSM labels where the host has the LSM: exec labels after sysctl, the mount label on tmpfs/devpts/mqueue', () => {
     const c = minimal();
     c.process!.apparmorProfile = 'docker-default';
-    expect(() => fromOci(c, '/b', { lsms: ['capability', 'apparmor'] })).toThrow(
-      /applying AppArmor labels is not supported yet/,
-    );
+    c.process!.selinuxLabel = 'system_u:system_r:container_t:s0';
+    c.linux!.mountLabel = 'system_u:object_r:container_file_t:s0';
+    c.mounts!.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['mode=1777'] });
+    const spec = fromOci(c, '/bundle', { lsms: ['capability', 'apparmor', 'selinux'] });
+    const plan = compilePlan(spec, { rootfs: '/bundle/rootfs', tables, stdio: [0, 1, 2] });
+    const o = ops(plan.steps);
+    expect(find(plan.steps, 'lsm-label')).toEqual([
+      { op: 'lsm-label', attr: 'apparmor/exec', value: 'exec docker-default' },
+      { op: 'lsm-label', attr: 'exec', value: 'system_u:system_r:container_t:s0' },
+    ]);
+    expect(o.indexOf('lsm-label')).toBe(o.indexOf('pivot-root') + 1);
+    expect(find(plan.steps, 'mount').map((m) => m.data)).toEqual([
+      '',
+      'mode=1777,context="system_u:object_r:container_file_t:s0"',
+    ]);
   });
 
   it('refuses what podman and the containerd CRI fixtures ask that is not built, naming it', () => {
@@ -463,5 +477,57 @@ describe('fromOci + compilePlan', () => {
   it('puts the create/start wait just before exec', () => {
     const plan = compile(minimal(), { beforeExec: [{ op: 'dumpable', on: false }] });
     expect(ops(plan.steps).slice(-3)).toEqual(['chdir', 'dumpable', 'exec']);
+  });
+});
+
+describe('withOciProcess (exec into a running container)', () => {
+  it('swaps in another process, names its fields under the process file, and joins every namespace', () => {
+    const c = minimal();
+    c.linux!.namespaces!.push({ type: 'cgroup' }, { type: 'network', path: '/run/netns/pod' });
+    const spec = withOciProcess(fromOci(c, '/bundle'), {
+      args: ['ps'],
+      cwd: '/tmp',
+      env: ['A=1'],
+      user: { uid: 1000, gid: 1000, additionalGids: [5], umask: 0o077 },
+      capabilities: { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] },
+    });
+    const plan = compilePlan(spec, { rootfs: '/bundle/rootfs', tables, stdio: [0, 1, 2], join: true });
+    expect(plan.cloneFlags).toBe(0);
+    // A non-root user without ambient capabilities enters its cwd before its capabilities are
+    // raised; the default RLIMIT_NOFILE soft limit applies.
+    expect(ops(plan.steps)).toEqual([
+      'session',
+      'umask',
+      'rlimit',
+      'close-fds',
+      'identity',
+      'pdeathsig',
+      'chdir',
+      'caps',
+      'exec',
+    ]);
+    expect(plan.steps[1]).toEqual({ op: 'umask', mask: 0o077 });
+    expect(find(plan.steps, 'identity')[0]).toEqual({ op: 'identity', uid: 1000, gid: 1000, groups: [5] });
+    expect(namespaceFlags(spec, C, { forJoin: true })).toBe(
+      C.CLONE_NEWNS! | C.CLONE_NEWPID! | C.CLONE_NEWCGROUP! | C.CLONE_NEWNET!,
+    );
+    expect(namespaceFlags(spec, C)).toBe(C.CLONE_NEWNS! | C.CLONE_NEWPID!);
+    const bad = (p: Parameters<typeof withOciProcess>[1]) => () =>
+      compilePlan(withOciProcess(fromOci(minimal(), '/bundle'), p), {
+        rootfs: '/r',
+        tables,
+        stdio: [0, 1, 2],
+        join: true,
+      });
+    expect(bad({ args: ['x'], cwd: '/', env: ['NOPE'] })).toThrow(/invalid config: \/env\/0/);
+    expect(bad({ args: ['x'], cwd: '/', capabilities: { ambient: ['CAP_NOPE'] } })).toThrow(
+      /\/capabilities\/ambient\/0: unknown capability/,
+    );
+    expect(bad({ args: ['x'], cwd: '/', scheduler: { policy: 'SCHED_FIFO' } })).toThrow(
+      /invalid config: \/scheduler:/,
+    );
+    expect(bad({ args: ['x'], cwd: '/', apparmorProfile: 'p' })).toThrow(
+      /\/apparmorProfile: AppArmor is not enabled/,
+    );
   });
 });

@@ -3,6 +3,7 @@
 // as runc parses them (mount-options.ts), and every field nsinit cannot apply yet is refused
 // naming its JSON pointer — never silently ignored.
 import { posix } from 'node:path';
+import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import { configError } from '../errors.js';
 import type {
   CapabilitySets,
@@ -10,6 +11,7 @@ import type {
   MountEntry,
   NamespaceEntry,
   NamespaceType,
+  ProcessSpec,
   RlimitSpec,
   RuntimeSpec,
 } from './model.js';
@@ -95,11 +97,17 @@ function checkLsm(config: OciConfigInput, lsms: readonly string[]): void {
     ['/linux/mountLabel', config.linux?.mountLabel, 'selinux', 'SELinux'],
   ];
   for (const [field, value, lsm, name] of labels) {
-    if (!value) continue;
-    if (!lsms.includes(lsm))
+    if (value && !lsms.includes(lsm))
       refuse(field, `${name} is not enabled on this host, so '${value}' cannot be applied`);
-    refuse(field, `applying ${name} labels is not supported yet`);
   }
+}
+
+/** SELinux labels the filesystems we create (tmpfs, devpts, mqueue) with the mount label. */
+const LABELLED_FS = new Set(['tmpfs', 'devpts', 'mqueue']);
+
+function withMountLabel(m: MountEntry, label: string | undefined): MountEntry {
+  if (!label || !LABELLED_FS.has(m.type)) return m;
+  return { ...m, data: m.data === '' ? `context="${label}"` : `${m.data},context="${label}"` };
 }
 
 function namespaces(config: OciConfigInput): NamespaceEntry[] {
@@ -211,8 +219,10 @@ function devices(config: OciConfigInput, setupDev: boolean): DeviceEntry[] {
 
 const SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
 
-function capabilities(config: OciConfigInput): CapabilitySets {
-  const c = config.process?.capabilities ?? {};
+type OciProcessInput = NonNullable<OciConfigInput['process']>;
+
+function capabilities(p: OciProcessInput): CapabilitySets {
+  const c = p.capabilities ?? {};
   return Object.fromEntries(SETS.map((set) => [set, [...(c[set] ?? [])]])) as unknown as CapabilitySets;
 }
 
@@ -227,6 +237,72 @@ const PROPAGATION: Readonly<Record<string, readonly string[]>> = {
   runbindable: ['MS_REC', 'MS_UNBINDABLE'],
 };
 
+/** An OCI process object → the model's process (user, umask, five capability sets, ...). */
+function ociProcess(p: OciProcessInput): ProcessSpec {
+  const user = p.user ?? {};
+  const rlimits: RlimitSpec[] = (p.rlimits ?? []).map((r) => ({ type: r.type, soft: r.soft, hard: r.hard }));
+  return {
+    ...(p.args ? { args: [...p.args] } : {}),
+    env: [...(p.env ?? [])],
+    cwd: p.cwd ?? '/',
+    user: { uid: user.uid ?? 0, gid: user.gid ?? 0, additionalGids: [...(user.additionalGids ?? [])] },
+    umask: user.umask ?? 0o022,
+    capabilities: capabilities(p),
+    rlimits,
+    noNewPrivileges: p.noNewPrivileges === true,
+    ...(p.oomScoreAdj === undefined ? {} : { oomScoreAdj: p.oomScoreAdj }),
+    terminal: p.terminal === true,
+    createCwd: true,
+  };
+}
+
+/** The spec for `exec` into a running container: the container's spec with another OCI process
+ *  (config.json's process schema, e.g. `exec --process process.json`), whose fields are named
+ *  under `prefix` in errors ('' for a process.json file). Compile it with `join: true`. */
+export function withOciProcess(
+  spec: RuntimeSpec,
+  process: OciProcessInput,
+  prefix = '',
+  options: FromOciOptions = {},
+): RuntimeSpec {
+  const config: OciConfigInput = { process };
+  try {
+    refuseUnsupported(config);
+    checkLsm(config, options.lsms ?? []);
+  } catch (err) {
+    // Re-root the pointer under the process file's own prefix.
+    const e = err as Error & { errors?: { path: string; message: string }[] };
+    if (e.errors?.[0]) {
+      const { path, message } = e.errors[0];
+      refuse(`${prefix}${path.replace(/^\/process/, '')}`, message);
+    }
+    throw err;
+  }
+  if (process.apparmorProfile || process.selinuxLabel)
+    refuse(
+      `${prefix}/${process.apparmorProfile ? 'apparmorProfile' : 'selinuxLabel'}`,
+      'LSM labels for exec are not supported yet',
+    );
+  const at = (name: string) => `${prefix}/${name}`;
+  return {
+    ...spec,
+    process: ociProcess(process),
+    at: {
+      ...spec.at,
+      env: at('env'),
+      cwd: at('cwd'),
+      rlimits: at('rlimits'),
+      capabilities: {
+        bounding: at('capabilities/bounding'),
+        effective: at('capabilities/effective'),
+        permitted: at('capabilities/permitted'),
+        inheritable: at('capabilities/inheritable'),
+        ambient: at('capabilities/ambient'),
+      },
+    },
+  };
+}
+
 /** config.json → RuntimeSpec. `bundleDir` is the absolute bundle directory (root.path and bind
  *  sources are relative to it). */
 export function fromOci(
@@ -239,7 +315,7 @@ export function fromOci(
   const linux = config.linux ?? {};
   const p = config.process ?? {};
   const ns = namespaces(config);
-  const mountList = mounts(config, bundleDir);
+  const mountList = mounts(config, bundleDir).map((m) => withMountLabel(m, linux.mountLabel));
   // A /dev bound from elsewhere is used as it is (runc sets up devices only on its own /dev).
   const setupDev = !mountList.some((m) => m.destination === '/dev' && m.type === 'bind');
   const rootProp = linux.rootfsPropagation;
@@ -252,8 +328,6 @@ export function fromOci(
     refuse('/linux/personality/domain', `'${domain}' is not LINUX or LINUX32`);
   const sysctl = { ...(linux.sysctl ?? {}) };
   for (const key of Object.keys(sysctl)) checkSysctl(key, ns);
-  const user = p.user ?? {};
-  const rlimits: RlimitSpec[] = (p.rlimits ?? []).map((r) => ({ type: r.type, soft: r.soft, hard: r.hard }));
   return {
     format: 'oci',
     namespaces: ns,
@@ -282,22 +356,20 @@ export function fromOci(
     ...(config.domainname ? { domainname: config.domainname } : {}),
     sysctl,
     ...(domain ? { personality: domain } : {}),
-    process: {
-      ...(p.args ? { args: [...p.args] } : {}),
-      env: [...(p.env ?? [])],
-      cwd: p.cwd ?? '/',
-      user: { uid: user.uid ?? 0, gid: user.gid ?? 0, additionalGids: [...(user.additionalGids ?? [])] },
-      umask: user.umask ?? 0o022,
-      capabilities: capabilities(config),
-      rlimits,
-      noNewPrivileges: p.noNewPrivileges === true,
-      ...(p.oomScoreAdj === undefined ? {} : { oomScoreAdj: p.oomScoreAdj }),
-      terminal: p.terminal === true,
-      createCwd: true,
-    },
+    ...(p.apparmorProfile || p.selinuxLabel
+      ? {
+          labels: {
+            ...(p.apparmorProfile ? { apparmor: p.apparmorProfile } : {}),
+            ...(p.selinuxLabel ? { selinux: p.selinuxLabel } : {}),
+          },
+        }
+      : {}),
+    process: ociProcess(p),
     cgroup: {
       ...(linux.cgroupsPath ? { path: linux.cgroupsPath } : {}),
-      ...(linux.resources ? { resources: linux.resources } : {}),
+      // Normalized (0 unset, -1 unlimited) with runc's device policy even when no resources are
+      // given: deny-all, the config's rules, runc's default devices, the linux.devices nodes.
+      resources: resourcesFromOci(linux.resources, { devices: linux.devices }),
     },
     ...(config.hooks ? { hooks: config.hooks } : {}),
     at: {
