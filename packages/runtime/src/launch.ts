@@ -4,7 +4,7 @@
 // cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
 import { closeSync, constants as fsc, openSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
-import { type NativeBindings, type Spawned, type WinSize } from '@nsinit/native';
+import type { NativeBindings, Spawned, WinSize } from '@nsinit/native';
 import {
   type CgroupHandle,
   type CgroupRecord,
@@ -17,9 +17,9 @@ import {
 import { argSpaceError } from './arg-space.js';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { failureError } from './exec-failure.js';
+import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
-import { killCgroup } from './instance.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import {
@@ -30,7 +30,7 @@ import {
 } from './state/data-files.js';
 import { newInstanceId, type TrustedState } from './state/trusted.js';
 import { testPause } from './pause-points.js';
-import { type ChildStdio, setupStdio, type StdioOption } from './stdio.js';
+import { type ChildStdio, type StdioOption, setupStdio } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
 import { type Held, once, Unwind } from './unwind.js';
 import type { Identity } from './user.js';

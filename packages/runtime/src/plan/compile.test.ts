@@ -1,14 +1,14 @@
 import type { Step } from '@nsinit/native';
 import { createNativeFake, REFERENCE_MISSING, sampleText } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MASKED_PATHS } from '../spec/defaults.js';
+import { from2014 } from '../spec/from-2014.js';
 import {
   type CompileOptions,
   compilePlan as compileSpec,
   type KernelTables,
   type PlanConfig,
 } from './compile.js';
-import { DEFAULT_MASKED_PATHS } from '../spec/defaults.js';
-import { from2014 } from '../spec/from-2014.js';
 
 /** The 2014 path as launch.ts takes it: container.json → RuntimeSpec → plan. */
 const compilePlan = (config: PlanConfig, options: CompileOptions) => compileSpec(from2014(config), options);

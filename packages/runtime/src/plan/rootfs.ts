@@ -63,13 +63,6 @@ function mountStep(m: MountEntry, constants: Constants): Step {
       propagation: flags(constants, m.propagation),
     };
   }
-  // A fresh filesystem under our slave or private root is private already; other modes would
-  // need a propagation change on that mount, which no step does yet.
-  if (m.propagation.some((p) => p !== 'MS_PRIVATE' && p !== 'MS_REC'))
-    throw configError(
-      `${field}/options`,
-      'only private/rprivate propagation is supported on a non-bind mount',
-    );
   return {
     op: 'mount',
     source: m.source,
@@ -79,6 +72,8 @@ function mountStep(m: MountEntry, constants: Constants): Step {
     data: m.data,
     mkdir: m.mkdir,
     noSymlinks: m.noSymlinks,
+    // A fresh filesystem under our slave or private root is private; other modes are set on it.
+    ...(m.propagation.length > 0 ? { propagation: flags(constants, m.propagation) } : {}),
   };
 }
 
