@@ -77,14 +77,64 @@ await build({
 });
 const configId = createHash('sha256').update(readFileSync(configOut)).digest('hex').slice(0, 16);
 
+// `nsinit --version`: the package's version, and the commit when built from a git checkout (with
+// "-dirty" when the tree had changes), fixed at build time as runc does.
+const { version } = JSON.parse(readFileSync(`${pkg}package.json`, 'utf8'));
+let commit = '';
+try {
+  const git = (...args) =>
+    execFileSync('git', args, { cwd: pkg, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  commit = git('rev-parse', 'HEAD');
+  if (git('status', '--porcelain', '--untracked-files=no') !== '') commit += '-dirty';
+} catch {
+  // not a checkout (a tarball build): the version alone
+}
+
 const mainOut = `${dist}nsinit.cjs`;
 await build({
   ...common,
   entryPoints: [`${dist}cli.js`],
   outfile: mainOut,
   external: ['@nsinit/config', '@nsinit/config/node'],
+  define: {
+    ...common.define,
+    __NSINIT_CONFIG_ID__: JSON.stringify(configId),
+    __NSINIT_VERSION__: JSON.stringify(version),
+    __NSINIT_COMMIT__: JSON.stringify(commit),
+  },
+  plugins: [nativeUrl],
+});
+
+// nsinit-oci: the OCI front end, the same runtime and addon, its own entry.
+const ociOut = `${dist}nsinit-oci.cjs`;
+await build({
+  ...common,
+  entryPoints: [`${dist}oci/main.js`],
+  outfile: ociOut,
+  external: ['@nsinit/config', '@nsinit/config/node'],
   define: { ...common.define, __NSINIT_CONFIG_ID__: JSON.stringify(configId) },
   plugins: [nativeUrl],
+});
+
+// The test build: the same CLI with the runtime's fault-injection hook (runtime/src/test-pause.ts)
+// in place of its no-op pause points. Only the fault tests run it (test/bin/nsinit-test-hooks);
+// the package's "files" leave it out, and test/shipped.test.ts checks the real bundle lacks it.
+const testHooks = {
+  name: 'test-hooks',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]runtime[\\/]dist[\\/]pause-points\.js$/ }, (args) => ({
+      contents: readFileSync(args.path.replace(/pause-points\.js$/, 'test-pause.js'), 'utf8'),
+      loader: 'js',
+    }));
+  },
+};
+await build({
+  ...common,
+  entryPoints: [`${dist}cli.js`],
+  outfile: `${dist}nsinit-test-hooks.cjs`,
+  external: ['@nsinit/config', '@nsinit/config/node'],
+  define: { ...common.define, __NSINIT_CONFIG_ID__: JSON.stringify(configId) },
+  plugins: [nativeUrl, testHooks],
 });
 
 // The code caches, written by a plain `node` (no NODE_OPTIONS, no flags: V8 checks them) of the
@@ -101,6 +151,7 @@ const warmConfig = `(m) => {
 }`;
 for (const [file, warm] of [
   [mainOut, ''],
+  [ociOut, ''],
   [configOut, warmConfig],
 ]) {
   rmSync(`${file}.cache`, { force: true });

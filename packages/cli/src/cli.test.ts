@@ -1,5 +1,5 @@
 // main() in-process for the commands that need no container (help, version, spec, config).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -44,11 +44,43 @@ describe('nsinit main', () => {
     // After a subcommand, --help still asks for help (it is no file name)...
     const validateHelp = await run(['config', 'validate', '--help']);
     expect(validateHelp).toMatchObject({ code: 0, err: '' });
-    expect(validateHelp.out).toMatch(/^Usage: nsinit config validate \[file\]/);
+    expect(validateHelp.out).toMatch(/^Usage: nsinit config validate \[--strict\] \[file\]/);
     // ...but after exec's command it belongs to that command.
     expect((await run(['exec', 'echo', '--help'])).out).not.toMatch(/^Usage:/);
     const v = await run(['--version']);
-    expect(v).toMatchObject({ code: 0, out: expect.stringMatching(/^nsinit \d+\.\d+\.\d+\n$/) });
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    // Unbundled there is no build-time commit; bin.test.ts checks the bundle's.
+    expect(v).toMatchObject({ code: 0, out: `nsinit version ${version}\n` });
+  });
+
+  it("lists in a command's help only the options it takes, and refuses the others", async () => {
+    const spec = await run(['spec', '--help']);
+    expect(spec.out).not.toMatch(/--root|--dir|--debug/);
+    expect(spec.out).toMatch(/--help/);
+    expect(await run(['spec', '--root', '/x'])).toMatchObject({
+      code: 2,
+      err: "nsinit: unknown option '--root' for spec\n",
+    });
+    const exec = await run(['exec', '--help']);
+    expect(exec.out).toMatch(/--stop-timeout SECONDS/);
+    expect(exec.out).toMatch(/--stop-signal SIGNAL/);
+    expect(exec.out).toMatch(/--root DIR/);
+    expect((await run(['status', '--help'])).out).not.toMatch(/--stop-timeout/);
+  });
+
+  it('refuses bad stop options and an empty command in its own words', async () => {
+    expect(await run(['exec', '--stop-timeout', 'soon', 'true'])).toMatchObject({
+      code: 125,
+      err: "nsinit: --stop-timeout: 'soon' is not a number of seconds (0-86400)\n",
+    });
+    expect(await run(['exec', '--stop-signal', 'SIGNOPE', 'true'])).toMatchObject({
+      code: 125,
+      err: "nsinit: --stop-signal: 'SIGNOPE' is not a signal name (e.g. SIGTERM, SIGINT)\n",
+    });
+    const empty = await run(['exec', '']);
+    expect(empty.code).toBe(125);
+    expect(empty.err).toMatch(/^nsinit: exec: the command is an empty string/);
+    expect(empty.err).not.toMatch(/option/);
   });
 
   it('reports usage errors: 125 for exec, 2 for the rest', async () => {

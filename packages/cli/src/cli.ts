@@ -5,13 +5,26 @@ import { readFileSync } from 'node:fs';
 import { applyGlobal, GLOBAL_OPTIONS, parseOptions, UsageError } from './args.js';
 import type { Command, GlobalOptions, Io, OptionSpec } from './command.js';
 import { commands } from './commands/index.js';
+import { closeHungUpStdio } from './dead-terminal.js';
 import { reportError } from './output.js';
 
+/** Set by the bundler (scripts/bundle.mjs) from package.json and `git rev-parse HEAD` of the
+ *  checkout it was built from; unbundled, the version is read from package.json. */
+declare const __NSINIT_VERSION__: string | undefined;
+declare const __NSINIT_COMMIT__: string | undefined;
+
 export function version(): string {
+  if (typeof __NSINIT_VERSION__ === 'string') return __NSINIT_VERSION__;
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };
   return pkg.version;
+}
+
+/** `nsinit --version`, as runc prints it: the version, then the commit when built from a checkout. */
+export function versionText(): string {
+  const commit = typeof __NSINIT_COMMIT__ === 'string' && __NSINIT_COMMIT__ ? __NSINIT_COMMIT__ : null;
+  return `nsinit version ${version()}\n${commit ? `commit: ${commit}\n` : ''}`;
 }
 
 function optionLines(specs: readonly OptionSpec[]): string[] {
@@ -42,6 +55,12 @@ export function mainHelp(): string {
   ].join('\n');
 }
 
+/** The global options `command` accepts after its name. */
+export function globalsOf(command: Command): OptionSpec[] {
+  const names = command.globals;
+  return names ? GLOBAL_OPTIONS.filter((g) => names.includes(g.name)) : GLOBAL_OPTIONS;
+}
+
 export function commandHelp(command: Command): string {
   return [
     ...command.usage.map((u, i) => `${i === 0 ? 'Usage:' : '      '} nsinit ${u}`),
@@ -49,7 +68,7 @@ export function commandHelp(command: Command): string {
     `${command.summary[0]!.toUpperCase()}${command.summary.slice(1)}.`,
     '',
     'Options:',
-    ...optionLines([...command.options, ...GLOBAL_OPTIONS]),
+    ...optionLines([...command.options, ...globalsOf(command)]),
     ...(command.details ? ['', command.details] : []),
     '',
   ].join('\n');
@@ -82,7 +101,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     const head = parseOptions(argv, GLOBAL_OPTIONS, 'nsinit', 2);
     applyGlobal(global, head.options);
     if (head.options.version) {
-      io.stdout.write(`nsinit ${version()}\n`);
+      io.stdout.write(versionText());
       return 0;
     }
     const [name, ...tail] = head.rest;
@@ -98,10 +117,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     const command = commands.find((c) => c.name === name);
     if (!command) throw new UsageError(`unknown command '${name}' (see 'nsinit --help')`, 2);
     const usageExit = command.usageExitCode ?? 2;
-    const parsed = parseOptions(tail, [...command.options, ...GLOBAL_OPTIONS], command.name, usageExit);
+    const parsed = parseOptions(tail, [...command.options, ...globalsOf(command)], command.name, usageExit);
     applyGlobal(global, parsed.options);
     if (parsed.options.version) {
-      io.stdout.write(`nsinit ${version()}\n`);
+      io.stdout.write(versionText());
       return 0;
     }
     // `nsinit config validate --help`: for commands whose arguments are their own, a help flag
@@ -136,5 +155,6 @@ function helpBeforeDashes(args: readonly string[]): boolean {
  *  for pipes, files and terminals, so nothing written is lost). */
 export async function run(): Promise<void> {
   const code = await main(process.argv.slice(2));
+  await closeHungUpStdio();
   process.exit(code);
 }

@@ -44,6 +44,9 @@ export interface Command {
   /** One or more usage lines without the leading "nsinit ". */
   usage: string[];
   options: OptionSpec[];
+  /** The global options this command takes after its name and lists in its help (default: all;
+   *  `spec` reads no container, so --root/--dir/--debug mean nothing to it). */
+  globals?: readonly string[];
   /** Extra help text after the options. */
   details?: string;
   /** Exit status for usage errors (Docker's 125 for exec, 2 elsewhere). */

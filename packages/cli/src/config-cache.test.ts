@@ -37,14 +37,16 @@ describe('cachedConfig', () => {
     const first = await cachedConfig(rootfs, undefined, cache);
     const expected = validateConfig(JSON.parse(text));
     expect(expected.ok).toBe(true);
-    expect(first).toEqual(expected.ok ? expected.config : null);
+    expect(first).toEqual(expected.ok ? { config: expected.config, warnings: [] } : null);
     expect(statSync(cache.dir).mode & 0o777).toBe(0o700);
     expect(statSync(entryPath(text)).mode & 0o777).toBe(0o600);
     // Prove the second answer comes from the entry: edit the stored config, keep its source.
     const entry = JSON.parse(readFileSync(entryPath(text), 'utf8'));
     entry.config.hostname = 'from-the-cache';
     writeFileSync(entryPath(text), JSON.stringify(entry));
-    expect(await cachedConfig(rootfs, undefined, cache)).toMatchObject({ hostname: 'from-the-cache' });
+    expect(await cachedConfig(rootfs, undefined, cache)).toMatchObject({
+      config: { hostname: 'from-the-cache' },
+    });
   });
 
   it('never uses an entry for other text, another validator, or a directory others can write', async () => {
@@ -58,14 +60,30 @@ describe('cachedConfig', () => {
     const other = `${text} `;
     writeFileSync(entryPath(other), JSON.stringify(entry));
     write(other);
-    expect(await cachedConfig(rootfs, undefined, cache)).toMatchObject({ hostname: 'two' });
+    expect(await cachedConfig(rootfs, undefined, cache)).toMatchObject({ config: { hostname: 'two' } });
     write(text);
     expect(await cachedConfig(rootfs, undefined, { ...cache, validator: 'v2' })).toMatchObject({
-      hostname: 'two',
+      config: { hostname: 'two' },
     });
     writeFileSync(entryPath(text), JSON.stringify(entry));
     chmodSync(cache.dir, 0o777);
-    expect(await cachedConfig(rootfs, undefined, cache)).toMatchObject({ hostname: 'two' });
+    expect(await cachedConfig(rootfs, undefined, cache)).toMatchObject({ config: { hostname: 'two' } });
+  });
+
+  it('keeps the warnings of a config in its entry, so a cached answer still reports them', async () => {
+    const text = JSON.stringify({ ...defaultConfig(), hostnme: 'typo' });
+    write(text);
+    const first = await cachedConfig(rootfs, undefined, cache);
+    expect(first?.warnings).toEqual(['/hostnme: unknown key, ignored; did you mean "hostname"?']);
+    const entry = JSON.parse(readFileSync(entryPath(text), 'utf8'));
+    entry.config.hostname = 'from-the-cache';
+    writeFileSync(entryPath(text), JSON.stringify(entry));
+    const second = await cachedConfig(rootfs, undefined, cache);
+    expect(second).toMatchObject({ config: { hostname: 'from-the-cache' }, warnings: first?.warnings });
+    // An entry without warnings (an older format) is not trusted to have none.
+    delete entry.warnings;
+    writeFileSync(entryPath(text), JSON.stringify(entry));
+    expect((await cachedConfig(rootfs, undefined, cache))?.config.hostname).not.toBe('from-the-cache');
   });
 
   it('caches nothing for invalid or unreadable configs and leaves them to the runtime', async () => {
@@ -84,7 +102,7 @@ describe('cachedConfig', () => {
     mkdirSync(data);
     writeFileSync(join(data, 'container.json'), JSON.stringify({ ...defaultConfig(), hostname: 'data' }));
     write(JSON.stringify({ ...defaultConfig(), hostname: 'rootfs' }));
-    expect(await cachedConfig(rootfs, data, cache)).toMatchObject({ hostname: 'data' });
+    expect(await cachedConfig(rootfs, data, cache)).toMatchObject({ config: { hostname: 'data' } });
   });
 
   it('keeps at most 64 entries, dropping the oldest', async () => {

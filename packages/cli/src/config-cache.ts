@@ -23,7 +23,8 @@ declare const __NSINIT_CONFIG_ID__: string | undefined;
 
 export const DEFAULT_CACHE_DIR = '/run/nsinit/validated';
 const MAX_ENTRIES = 64;
-const FORMAT = 1;
+// 2: entries keep the config's warnings, so a cached start still prints them.
+const FORMAT = 2;
 
 export interface ConfigCache {
   dir: string;
@@ -36,6 +37,14 @@ interface Entry {
   validator: string;
   source: string;
   config: ContainerConfig;
+  /** The validator's warnings, formatted (`/cgroups/memroy: unknown key, ...`). */
+  warnings: string[];
+}
+
+/** A validated config and the warnings its validation gave. */
+export interface CachedConfig {
+  config: ContainerConfig;
+  warnings: string[];
 }
 
 /** The cache for this process: off when unbundled or NSINIT_CONFIG_CACHE=off|0. */
@@ -71,19 +80,25 @@ function ownDir(dir: string, create: boolean): string | null {
   }
 }
 
-function lookup(cache: ConfigCache, text: string): ContainerConfig | null {
+function lookup(cache: ConfigCache, text: string): CachedConfig | null {
   if (!ownDir(cache.dir, false)) return null;
   try {
     const entry = JSON.parse(readFileSync(join(cache.dir, `${contentKey(text)}.json`), 'utf8')) as Entry;
-    if (entry.format === FORMAT && entry.validator === cache.validator && entry.source === text)
-      return entry.config;
+    if (
+      entry.format === FORMAT &&
+      entry.validator === cache.validator &&
+      entry.source === text &&
+      Array.isArray(entry.warnings) &&
+      entry.warnings.every((w) => typeof w === 'string')
+    )
+      return { config: entry.config, warnings: entry.warnings };
   } catch {
     // no entry, or a damaged one: validate
   }
   return null;
 }
 
-function store(cache: ConfigCache, text: string, config: ContainerConfig): void {
+function store(cache: ConfigCache, text: string, validated: CachedConfig): void {
   const dir = ownDir(cache.dir, true);
   if (!dir) return;
   try {
@@ -93,7 +108,7 @@ function store(cache: ConfigCache, text: string, config: ContainerConfig): void 
       const aged = names.map((n) => ({ n, t: lstatSync(join(dir, n)).mtimeMs })).sort((a, b) => a.t - b.t);
       for (const { n } of aged.slice(0, names.length - MAX_ENTRIES + 1)) unlinkSync(join(dir, n));
     }
-    const entry: Entry = { format: FORMAT, validator: cache.validator, source: text, config };
+    const entry: Entry = { format: FORMAT, validator: cache.validator, source: text, ...validated };
     const file = join(dir, `${contentKey(text)}.json`);
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
@@ -104,7 +119,8 @@ function store(cache: ConfigCache, text: string, config: ContainerConfig): void 
 }
 
 /**
- * The validated config of `dataDir`/container.json from the cache, or validated now and cached.
+ * The validated config of `dataDir`/container.json and its warnings, from the cache or validated
+ * now and cached.
  * Undefined when there is no cache, or the file is unreadable or invalid: the caller then lets
  * the runtime load it, which reports the problem exactly as without a cache.
  */
@@ -112,7 +128,7 @@ export async function cachedConfig(
   dir: string,
   root: string | undefined,
   cache: ConfigCache | null,
-): Promise<ContainerConfig | undefined> {
+): Promise<CachedConfig | undefined> {
   if (!cache) return undefined;
   let text: string;
   try {
@@ -131,9 +147,10 @@ export async function cachedConfig(
   } catch {
     return undefined;
   }
-  const { validateConfig } = await import('@nsinit/config');
+  const { formatIssue, validateConfig } = await import('@nsinit/config');
   const result = validateConfig(json);
   if (!result.ok) return undefined;
-  store(cache, text, result.config);
-  return result.config;
+  const validated = { config: result.config, warnings: result.warnings.map(formatIssue) };
+  store(cache, text, validated);
+  return validated;
 }

@@ -1,6 +1,7 @@
 import { NsinitError } from '@nsinit/runtime';
 import { describe, expect, it } from 'vitest';
-import { debugLines, errorLines } from './output.js';
+import { ConfigError } from '@nsinit/config';
+import { debugLines, errorLines, reportError } from './output.js';
 
 describe('error output', () => {
   const inner = new NsinitError("ENOENT: no such file or directory, execve '/bin/nope'", {
@@ -42,5 +43,22 @@ describe('error output', () => {
     });
     expect(errorLines(err)).toEqual(['nsinit: invalid config']);
     expect(debugLines(err).slice(0, 2)).toEqual(['issues:', '  /user: bad']);
+  });
+
+  it('lists every error of an invalid container.json, not the first "and 1 more"', () => {
+    const err = ConfigError.invalid('/c/container.json', [
+      { path: '/hostname', message: 'expected a string' },
+      { path: '/cgroups/name', message: 'missing required field' },
+    ]);
+    let out = '';
+    reportError({ write: (s: string) => (out += s) } as never, err, false);
+    expect(out).toBe(
+      [
+        '/c/container.json: error: /hostname: expected a string',
+        '/c/container.json: error: /cgroups/name: missing required field',
+        'nsinit: /c/container.json is not valid (2 errors)',
+        '',
+      ].join('\n'),
+    );
   });
 });

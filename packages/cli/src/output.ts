@@ -15,6 +15,23 @@ export function errorLines(err: unknown): string[] {
   return [`nsinit: ${lowerFirst(err.message.split('\n')[0]!)}`];
 }
 
+/** An invalid container.json, every issue on its own line as `config validate` prints them (the
+ *  error's message names only the first); null for other errors. */
+function configErrorLines(err: unknown): string[] | null {
+  const e = err as { code?: unknown; path?: unknown; errors?: unknown } | null;
+  if (e?.code !== 'ERR_NSINIT_INVALID_CONFIG' || typeof e.path !== 'string' || !Array.isArray(e.errors))
+    return null;
+  const issues = e.errors.filter(
+    (i): i is { path: string; message: string } =>
+      i !== null && typeof i === 'object' && typeof i.path === 'string' && typeof i.message === 'string',
+  );
+  if (issues.length < 2) return null;
+  return [
+    ...issues.map((i) => `${e.path}: error: ${i.path === '' ? '/' : i.path}: ${i.message}`),
+    `nsinit: ${e.path} is not valid (${issues.length} errors)`,
+  ];
+}
+
 /** Every issue of a config error, one per line (the message names only the first). */
 function issueLines(err: unknown): string[] {
   const issues = (err as { errors?: unknown } | null)?.errors;
@@ -57,7 +74,7 @@ export function debugLines(err: unknown): string[] {
 }
 
 export function reportError(stderr: Writable, err: unknown, debug: boolean): void {
-  const lines = errorLines(err);
+  const lines = configErrorLines(err) ?? errorLines(err);
   if (debug) lines.push(...debugLines(err));
   stderr.write(`${lines.join('\n')}\n`);
 }

@@ -48,7 +48,7 @@ describe('bin/nsinit', () => {
     const r = await runCommand('nsinit', ['--version'], { cwd: '/', env: pathEnv });
     expect(r).toMatchObject({
       exitCode: 0,
-      stdout: expect.stringMatching(/^nsinit \d+\.\d+\.\d+\n$/),
+      stdout: expect.stringMatching(/^nsinit version \d+\.\d+\.\d+\n(commit: [0-9a-f]{40}(-dirty)?\n)?$/),
       stderr: '',
     });
     const help = await runCommand('nsinit', ['exec', '--help'], { cwd: dir, env: pathEnv });

@@ -5,8 +5,8 @@ import { ConfigError } from './config-error.js';
 import { type ConfigIssue, issue } from './issues.js';
 import type { OciConfig } from './oci/schema.js';
 import { type OciValidationResult, validateOciConfig } from './oci/validate.js';
-import type { ContainerConfig } from './schema.js';
 import { CONFIG_LIMIT, readBounded } from './read-file.js';
+import type { ContainerConfig } from './schema.js';
 import { type ValidateOptions, type ValidationResult, validateConfig } from './validate.js';
 
 export { CONFIG_LIMIT, FileReadError, readBounded, readFdBounded } from './read-file.js';

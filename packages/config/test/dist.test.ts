@@ -91,7 +91,10 @@ describe('browser bundle', () => {
     ]);
     // The OCI config.json reader is part of the same browser-safe entry.
     expect(api.validateOciConfig(api.defaultOciSpec()).ok).toBe(true);
-    const oci = api.validateOciConfig({ ...api.defaultOciSpec(), linux: { namespaces: [{ type: 'NEWPID' }] } });
+    const oci = api.validateOciConfig({
+      ...api.defaultOciSpec(),
+      linux: { namespaces: [{ type: 'NEWPID' }] },
+    });
     expect(oci.errors.map(api.formatIssue)).toEqual([
       '/linux/namespaces/0/type: unknown namespace type; did you mean pid?',
     ]);

@@ -1,13 +1,14 @@
-// Real-world config.json fixtures, written by hand from what each tool generates: `runc spec`
-// (runc's specconv example), containerd's CRI plugin for a Kubernetes pod container, and `podman
-// run` (with its default seccomp profile, trimmed).
+// Real-world config.json fixtures: written by hand from what each tool generates, `runc spec`
+// (runc's specconv example), containerd's CRI plugin for a Kubernetes pod container and `podman run`
+// (with its default seccomp profile, trimmed); and the config runtime-tools' conformance programs
+// (validation/default, 408c51e) hand to the runtime, captured from a run.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_DIR } from './fixtures.js';
 
 export const OCI_FIXTURE_DIR = join(PACKAGE_DIR, 'test', 'oci');
 
-export const OCI_FIXTURES = ['runc-spec', 'containerd-cri', 'podman'].map((name) => ({
+export const OCI_FIXTURES = ['runc-spec', 'containerd-cri', 'podman', 'runtime-tools-default'].map((name) => ({
   name,
   path: join(OCI_FIXTURE_DIR, `${name}.json`),
   /** A fresh parsed copy. */

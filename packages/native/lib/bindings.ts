@@ -83,6 +83,16 @@ export interface NativeBindings {
   /** flock(fd, LOCK_EX|LOCK_NB); false if another holder has it. */
   tryLock(fd: number): boolean;
 
+  // --- OCI start gate and console socket (unix(7)) -------------------------------------------
+  /** A listening AF_UNIX stream socket (CLOEXEC) bound at `path` (< 108 bytes: pass
+   *  /proc/self/fd/N/name for a long directory); the `await-start` step accepts on it. */
+  gateListen(path: string): number;
+  /** Connect to the socket at `path` (CLOEXEC); ECONNREFUSED when nobody listens any more. */
+  gateConnect(path: string): number;
+  /** Connect to `socketPath` and send `fd` with SCM_RIGHTS, `name` as the message (runc sends the
+   *  pty master's name), then close the connection. */
+  sendFd(socketPath: string, fd: number, name: string): void;
+
   // --- netlink -------------------------------------------------------------------------------
   /** A NETLINK_ROUTE socket (CLOEXEC) created inside the network namespace of `nsFd` (a netns fd
    *  or a pidfd; -1 = the caller's), by setns on a short-lived thread. */

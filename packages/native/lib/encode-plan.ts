@@ -36,6 +36,8 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   sysctl: 28,
   personality: 29,
   unshare: 30,
+  'lsm-label': 31,
+  'await-start': 32,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -153,6 +155,7 @@ function body(w: Writer, s: Step, f: string): void {
       w.str(s.data, `${f}.data`);
       w.u32(s.mkdir, `${f}.mkdir`);
       w.bool(s.noSymlinks, `${f}.noSymlinks`);
+      w.u32(s.propagation ?? 0, `${f}.propagation`);
       return;
     case 'bind':
       w.str(s.source, `${f}.source`);
@@ -181,7 +184,13 @@ function body(w: Writer, s: Step, f: string): void {
     case 'pivot-root':
     case 'move-root':
     case 'no-new-privs':
+      return;
     case 'close-fds':
+      w.u32(s.keep ?? 0, `${f}.keep`);
+      return;
+    case 'await-start':
+      w.i32(s.fd, `${f}.fd`);
+      w.u32(s.keep ?? 0, `${f}.keep`);
       return;
     case 'readonly':
       w.str(s.target, `${f}.target`);
@@ -204,6 +213,10 @@ function body(w: Writer, s: Step, f: string): void {
       return;
     case 'sysctl':
       w.str(s.key, `${f}.key`);
+      w.str(s.value, `${f}.value`);
+      return;
+    case 'lsm-label':
+      w.str(s.attr, `${f}.attr`);
       w.str(s.value, `${f}.value`);
       return;
     case 'personality':

@@ -37,10 +37,14 @@ export class NsinitError extends Error {
 // nothing never needs.
 let errorMap: Map<number, [string, string]> | undefined;
 
+// Errnos libuv's table lacks that the child can report (execve(2) of a file with no #! line and
+// no known binary format).
+const EXTRA_ERRNOS = new Map<number, [string, string]>([[-8, ['ENOEXEC', 'exec format error']]]);
+
 /** `ENOENT` and `no such file or directory` for a positive errno. */
 export function describeErrno(errno: number): { code: string; message: string } {
   errorMap ??= getSystemErrorMap();
-  const entry = errorMap.get(-Math.abs(errno));
+  const entry = errorMap.get(-Math.abs(errno)) ?? EXTRA_ERRNOS.get(-Math.abs(errno));
   return entry ? { code: entry[0], message: entry[1] } : { code: `E${errno}`, message: `errno ${errno}` };
 }
 

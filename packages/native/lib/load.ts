@@ -48,6 +48,9 @@ export interface RawAddon {
   pipe(): [number, number];
   close(fd: number): void;
   tryLock(fd: number): boolean;
+  gateListen(path: string): number;
+  gateConnect(path: string): number;
+  sendFd(socketPath: string, fd: number, name: string): void;
   netlinkOpen(nsFd: number): number;
   netlinkSend(fd: number, message: Uint8Array): void;
   netlinkRecv(fd: number): Buffer;

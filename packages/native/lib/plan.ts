@@ -28,6 +28,8 @@ export type Step =
       data: string;
       mkdir: number;
       noSymlinks: boolean;
+      /** Propagation set once mounted (MS_SHARED etc., MS_REC for r-forms); 0 or absent = leave. */
+      propagation?: number;
     }
   /** Bind a host path onto a container path. `flags` may hold MS_RDONLY/MS_NOSUID/...; `recursive`
    *  adds MS_REC; `propagation` (MS_PRIVATE etc., 0 = leave) is applied after. A missing target is
@@ -80,8 +82,9 @@ export type Step =
   | { op: 'pdeathsig'; signal: number }
   /** prctl(PR_SET_DUMPABLE, on) */
   | { op: 'dumpable'; on: boolean }
-  /** Mark every fd >= 3 close-on-exec (the sync socket included, so EOF signals exec success). */
-  | { op: 'close-fds' }
+  /** Mark every fd >= 3 + keep close-on-exec (the sync socket included, so EOF signals exec
+   *  success); fds 3 .. 3 + keep - 1 are made inheritable (OCI --preserve-fds). */
+  | { op: 'close-fds'; keep?: number }
   /** fchownat(target, uid, gid, AT_SYMLINK_NOFOLLOW) inside the rootfs (a device node's owner);
    *  -1 leaves that id unchanged. */
   | { op: 'chown'; target: string; uid: number; gid: number }
@@ -95,8 +98,17 @@ export type Step =
   /** unshare(2) of CLONE_NEWCGROUP: run after GO, when the parent has placed the child in its
    *  cgroups, so the new cgroup namespace is rooted at the container's own cgroup. */
   | { op: 'unshare'; flags: number }
+  /** Write the LSM exec label (`attr` 'exec' for SELinux, 'apparmor/exec' with value
+   *  "exec <profile>" for AppArmor) to /proc/<pid>/attr through the container's verified procfs,
+   *  as the sysctl step does; the kernel applies it at execve. */
+  | { op: 'lsm-label'; attr: 'exec' | 'apparmor/exec'; value: string }
   /** personality(2): 0 (PER_LINUX) or 8 (PER_LINUX32); kept across execve. */
   | { op: 'personality'; persona: number }
+  /** OCI create/start: close the sync socket (the parent reads EOF: the init is ready), wait in
+   *  accept(2) on the listening socket `fd` for `start`, then report to that connection instead.
+   *  Clears the parent-death signal (the init outlives `create`) and closes every fd but 0..2,
+   *  3 .. 3 + keep - 1 and `fd`, so nothing of `create` stays open while it waits. */
+  | { op: 'await-start'; fd: number; keep?: number }
   /** execve the first candidate that exists: `candidates` are absolute container paths (the
    *  runtime expanded argv[0] over the container's PATH). ENOENT/ENOTDIR/EACCES move to the next
    *  candidate, remembering EACCES as execvp does; any other errno stops. Must be the last step. */

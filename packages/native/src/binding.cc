@@ -534,6 +534,41 @@ Napi::Value Pipe(const Napi::CallbackInfo &info)
   return a;
 }
 
+Napi::Value GateListen(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  std::string path;
+  if (!StrArg(info, 0, "path", path)) return env.Undefined();
+  nsinit_err e;
+  int fd = nsinit_gate_listen(path.c_str(), &e);
+  if (fd < 0) return ThrowSys(env, e);
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Value GateConnect(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  std::string path;
+  if (!StrArg(info, 0, "path", path)) return env.Undefined();
+  nsinit_err e;
+  int fd = nsinit_gate_connect(path.c_str(), &e);
+  if (fd < 0) return ThrowSys(env, e);
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Value SendFd(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  std::string path, name;
+  int fd;
+  if (!StrArg(info, 0, "socketPath", path) || !FdArg(info, 1, "fd", fd) ||
+      !StrArg(info, 2, "name", name))
+    return env.Undefined();
+  nsinit_err e;
+  if (nsinit_gate_send_fd(path.c_str(), fd, name.c_str(), &e) != 0) return ThrowSys(env, e);
+  return env.Undefined();
+}
+
 Napi::Value Close(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
@@ -695,6 +730,9 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports)
       {"pipe", Pipe},
       {"close", Close},
       {"tryLock", TryLock},
+      {"gateListen", GateListen},
+      {"gateConnect", GateConnect},
+      {"sendFd", SendFd},
       {"netlinkOpen", NetlinkOpen},
       {"netlinkSend", NetlinkSend},
       {"netlinkRecv", NetlinkRecv},

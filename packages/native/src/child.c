@@ -125,10 +125,14 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_devices_chown(c, s, e);
   case NSINIT_OP_SYSCTL:
     return nsinit_sysctl_write(c, s, e);
+  case NSINIT_OP_LSM_LABEL:
+    return nsinit_lsm_label(c, s, e);
   case NSINIT_OP_CAPS:
     return nsinit_caps_apply(c->plan, s, e);
   case NSINIT_OP_IDENTITY:
     return nsinit_identity_apply(c, s, e);
+  case NSINIT_OP_AWAIT_START:
+    return nsinit_gate_await(c, s, e);
   case NSINIT_OP_EXEC: {
     /* Unblocked only around execve (pending signals carry over to the new program); blocked again
      * if every candidate failed, so nothing cuts us off before the failure record is written. */

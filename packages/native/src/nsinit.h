@@ -47,7 +47,9 @@ enum nsinit_op {
   NSINIT_OP_SYSCTL,
   NSINIT_OP_PERSONALITY,
   NSINIT_OP_UNSHARE,
-  NSINIT_OP_MAX_ = NSINIT_OP_UNSHARE
+  NSINIT_OP_LSM_LABEL,
+  NSINIT_OP_AWAIT_START,
+  NSINIT_OP_MAX_ = NSINIT_OP_AWAIT_START
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -183,6 +185,14 @@ int nsinit_devices_chown(struct nsinit_child *c, const struct nsinit_step *s, st
 
 /* sysctl.c: write one /proc/sys value through a verified procfs (target = path below /proc/sys). */
 int nsinit_sysctl_write(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+/* Open the container's /proc, verified to be a procfs mount root; -1 with e set otherwise. */
+int nsinit_sysctl_proc_root(struct nsinit_child *c, struct nsinit_err *e);
+/* Write `value` to `rel` beneath a verified /proc fd: no symlinks, no mount crossing, procfs. */
+int nsinit_sysctl_proc_write(int proc, const char *rel, const char *value, const char *what,
+                             struct nsinit_err *e);
+
+/* lsm.c: the exec label of an LSM (target = "exec" or "apparmor/exec", value = what to write). */
+int nsinit_lsm_label(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 
 /* caps.c */
 int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s,
@@ -257,6 +267,11 @@ int nsinit_proc_mount(const char *src, const char *tgt, const char *fstype, unsi
                       const char *data, struct nsinit_err *e);
 int nsinit_proc_umount(const char *tgt, int flags, struct nsinit_err *e);
 
+/* gate.c: the OCI start gate (a listening AF_UNIX socket) and the console socket. */
+int nsinit_gate_listen(const char *path, struct nsinit_err *e);
+int nsinit_gate_connect(const char *path, struct nsinit_err *e);
+int nsinit_gate_send_fd(const char *path, int fd, const char *name, struct nsinit_err *e);
+int nsinit_gate_await(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 /* pty.c */
 int nsinit_pty_open(int *master, int *slave, struct nsinit_err *e);
 int nsinit_pty_get_winsize(int fd, unsigned *cols, unsigned *rows, struct nsinit_err *e);

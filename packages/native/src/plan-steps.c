@@ -69,9 +69,11 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
         nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
         nsinit_cur_get_str(c, &s->fstype, 63, "fstype") || nsinit_cur_get_u32(c, &s->flags) ||
         nsinit_cur_get_str(c, &s->data, NSINIT_MAX_PATH, "data") ||
-        nsinit_cur_get_u32(c, &s->mode) || nsinit_cur_get_bool(c, &s->no_symlinks, "noSymlinks"))
+        nsinit_cur_get_u32(c, &s->mode) || nsinit_cur_get_bool(c, &s->no_symlinks, "noSymlinks") ||
+        nsinit_cur_get_u32(c, &s->propagation))
       return -1;
     if (s->fstype[0] == 0) return nsinit_plan_invalid(c, "fstype is empty");
+    if (check_propagation(c, s->propagation, true)) return -1;
     if (s->mode > 07777) return nsinit_plan_invalid(c, "mkdir mode 0%o is out of range", s->mode);
     if (check_flags(c, s->flags, MS_ATTR_FLAGS | MS_SILENT, "flags")) return -1;
     return check_target(c, s->target, "target");
@@ -119,7 +121,16 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
   case NSINIT_OP_PIVOT_ROOT:
   case NSINIT_OP_MOVE_ROOT:
   case NSINIT_OP_NO_NEW_PRIVS:
+    return 0;
   case NSINIT_OP_CLOSE_FDS:
+    /* mode = how many fds from 3 up stay inheritable (OCI --preserve-fds) */
+    if (nsinit_cur_get_u32(c, &s->mode)) return -1;
+    if (s->mode > 65536) return nsinit_plan_invalid(c, "keep must be at most 65536");
+    return 0;
+  case NSINIT_OP_AWAIT_START:
+    if (nsinit_cur_get_i32(c, &s->fd) || nsinit_cur_get_u32(c, &s->mode)) return -1;
+    if (s->fd < 3) return nsinit_plan_invalid(c, "fd must be >= 3");
+    if (s->mode > 65536) return nsinit_plan_invalid(c, "keep must be at most 65536");
     return 0;
   case NSINIT_OP_READONLY:
     if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
@@ -163,6 +174,15 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     /* Only the cgroup namespace is created late (after the parent placed the child in its
      * cgroups, so the namespace root is the container's own cgroup). */
     if (s->flags != CLONE_NEWCGROUP) return nsinit_plan_invalid(c, "flags must be CLONE_NEWCGROUP");
+    return 0;
+  case NSINIT_OP_LSM_LABEL:
+    if (nsinit_cur_get_str(c, &s->target, 31, "attr") ||
+        nsinit_cur_get_str(c, &s->value, NSINIT_MAX_SYSCTL, "value"))
+      return -1;
+    /* Only the two exec attributes: SELinux's attr/exec and AppArmor's attr/apparmor/exec. */
+    if (strcmp(s->target, "exec") != 0 && strcmp(s->target, "apparmor/exec") != 0)
+      return nsinit_plan_invalid(c, "attr must be 'exec' or 'apparmor/exec'");
+    if (s->value[0] == 0) return nsinit_plan_invalid(c, "value is empty");
     return 0;
   case NSINIT_OP_PERSONALITY:
     if (nsinit_cur_get_u32(c, &s->persona)) return -1;
@@ -252,6 +272,7 @@ bool nsinit_plan_needs_root(uint32_t op)
   case NSINIT_OP_MASK:
   case NSINIT_OP_CHOWN:
   case NSINIT_OP_SYSCTL:
+  case NSINIT_OP_LSM_LABEL:
     return true;
   default:
     return false;

@@ -7,6 +7,7 @@
 #include "syscalls.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <string.h>
@@ -99,8 +100,12 @@ int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, str
   case NSINIT_OP_CLOSE_FDS:
     /* CLOEXEC rather than close: the sync socket must stay open until the very execve, whose
      * success the parent learns from the EOF. */
-    if (nsinit_sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    if (nsinit_sys_close_range(3 + s->mode, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
       return nsinit_err_set(e, errno, "close_range", NULL);
+    /* The fds the caller asked to pass through (OCI --preserve-fds) survive execve as given. */
+    for (uint32_t i = 0; i < s->mode; i++)
+      if (fcntl((int)(3 + i), F_SETFD, 0) < 0 && errno != EBADF)
+        return nsinit_err_set(e, errno, "fcntl", NULL);
     return 0;
   default:
     return nsinit_err_set(e, EINVAL, "plan", NULL);

@@ -35,38 +35,51 @@ static int is_mount_root(int fd, const char *path, struct nsinit_err *e)
   return 0;
 }
 
-int nsinit_sysctl_write(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+int nsinit_sysctl_proc_root(struct nsinit_child *c, struct nsinit_err *e)
 {
-  int proc = -1, fd = -1, rc = -1;
-  proc = nsinit_path_open(c, "/proc", true, O_DIRECTORY, e);
+  int proc = nsinit_path_open(c, "/proc", true, O_DIRECTORY, e);
   if (proc < 0) return -1;
-  if (is_procfs(proc, "/proc", e) || is_mount_root(proc, "/proc", e)) goto out;
-  size_t n = strlen(s->target);
-  memcpy(key_buf, "sys/", 4);
-  memcpy(key_buf + 4, s->target, n + 1);
-  fd = nsinit_sys_openat2(proc, key_buf, O_WRONLY | O_CLOEXEC | O_NOCTTY,
-                          RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-                              RESOLVE_NO_XDEV);
-  if (fd < 0) {
-    nsinit_err_set(e, errno, "openat2", s->target);
-    goto out;
+  if (is_procfs(proc, "/proc", e) || is_mount_root(proc, "/proc", e)) {
+    close(proc);
+    return -1;
   }
-  if (is_procfs(fd, s->target, e)) goto out;
-  size_t len = strlen(s->value);
-  const char *p = s->value;
-  /* A /proc/sys file takes the whole value in one write; a short write is an error. */
-  ssize_t w = write(fd, p, len);
+  return proc;
+}
+
+int nsinit_sysctl_proc_write(int proc, const char *rel, const char *value, const char *what,
+                             struct nsinit_err *e)
+{
+  int rc = -1;
+  int fd = nsinit_sys_openat2(proc, rel, O_WRONLY | O_CLOEXEC | O_NOCTTY,
+                              RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+                                  RESOLVE_NO_XDEV);
+  if (fd < 0) return nsinit_err_set(e, errno, "openat2", what);
+  if (is_procfs(fd, what, e)) goto out;
+  size_t len = strlen(value);
+  /* A /proc file takes the whole value in one write; a short write is an error. */
+  ssize_t w = write(fd, value, len);
   if (w < 0) {
-    nsinit_err_set(e, errno, "write", s->target);
+    nsinit_err_set(e, errno, "write", what);
     goto out;
   }
   if ((size_t)w != len) {
-    nsinit_err_set(e, EIO, "write", s->target);
+    nsinit_err_set(e, EIO, "write", what);
     goto out;
   }
   rc = 0;
 out:
-  if (fd >= 0) close(fd);
+  close(fd);
+  return rc;
+}
+
+int nsinit_sysctl_write(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+{
+  int proc = nsinit_sysctl_proc_root(c, e);
+  if (proc < 0) return -1;
+  size_t n = strlen(s->target);
+  memcpy(key_buf, "sys/", 4);
+  memcpy(key_buf + 4, s->target, n + 1);
+  int rc = nsinit_sysctl_proc_write(proc, key_buf, s->value, s->target, e);
   close(proc);
   return rc;
 }

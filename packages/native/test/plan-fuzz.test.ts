@@ -39,6 +39,7 @@ const steps: Step[] = [
   { op: 'sysctl', key: 'net/ipv4/ip_forward', value: '1' },
   { op: 'personality', persona: 8 },
   { op: 'unshare', flags: 0x02000000 },
+  { op: 'lsm-label', attr: 'apparmor/exec', value: 'exec docker-default' },
   { op: 'rlimit', resource: 7, soft: 1024, hard: -1 },
   { op: 'umask', mask: 0o22 },
   { op: 'identity', uid: 1000, gid: 1000, groups: [5, 6, 7] },

@@ -122,8 +122,14 @@ describe('starting a container', () => {
     };
     const c = await openWith(fake);
     const err = await c.exec(['nope'], { stdio: 'ignore' }).catch((e) => e);
-    expect(err).toMatchObject({ code: 'ERR_NSINIT_EXEC_FAILED', errno: -2, syscall: 'execve', step: 'exec' });
-    expect(err.message).toMatch(/^cannot execute 'nope': ENOENT/);
+    expect(err).toMatchObject({
+      code: 'ERR_NSINIT_EXEC_FAILED',
+      errno: -2,
+      syscall: 'execve',
+      step: 'exec',
+      exitCode: 127,
+    });
+    expect(err.message).toBe("cannot execute 'nope': not found in the container's PATH");
     const seq = names(fake);
     const kill = fake.calls.find((call) => call.name === 'pidfdSignal');
     expect(kill?.args[1]).toBe(9);

@@ -3,14 +3,14 @@
 // joins the live one, under the data-directory lock (in the trusted state) so racers never start
 // two. Which instance is live, and with which config, comes from the trusted state only.
 import { readFileSync, realpathSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, WinSize } from '@nsinit/native';
 import { cgroupFromRecord, freezerState, type ManagedCgroup } from './cgroups/index.js';
 import { ErrorCodes, invalidArg, type NsinitError, nsinitError } from './errors.js';
-import { cleanupStale, inspect, type Liveness } from './instance.js';
+import { cleanupStale, inspect, type Liveness, sameProcess, sweepOrphans } from './instance.js';
 import { joinContainer, type LaunchContext, startContainer } from './launch.js';
-import { type ContainerProcess, signalNumber } from './process.js';
+import { type ContainerProcess, DEFAULT_STOP_TIMEOUT_MS, signalNumber } from './process.js';
 import { CONFIG_FILE, dataFileProblems, PID_FILE, removeDataFiles, START_FILE } from './state/data-files.js';
 import { type InstanceRecord, TrustedState } from './state/trusted.js';
 import { normalizeStdio, type StdioOptions } from './stdio.js';
@@ -21,7 +21,9 @@ export interface OpenOptions {
   root?: string;
   /** The native bindings (tests inject testkit's createNativeFake()); default: the addon. */
   native?: NativeBindings;
-  /** Non-fatal problems (a stale pid file cleaned up, a teardown leftover). Default: process.emitWarning. */
+  /** Non-fatal problems: container.json's validation warnings (an unknown key, `/cgroups/memroy:
+   *  unknown key, ignored; did you mean "memory"?`, reported once by open()), a stale pid file
+   *  cleaned up, a teardown leftover. Default: process.emitWarning. */
   onWarning?: (message: string) => void;
   /** How long to wait for the data-directory lock (ms, default 30000). */
   lockTimeout?: number;
@@ -36,12 +38,16 @@ export interface ProcessOptions {
   /** Like child_process: 'pipe' (default), 'inherit', 'ignore', an fd, or one per stream. With
    *  `tty: true` in the config the process gets a pty instead (stdin/stdout on its master). */
   stdio?: StdioOptions;
-  /** Stop the process with `killSignal` when aborted; wait() then rejects with an AbortError. */
+  /** Stop the process (the stop policy: `killSignal`, SIGKILL after `stopTimeout`) when aborted;
+   *  wait() then rejects with an AbortError. */
   signal?: AbortSignal;
-  /** Stop the process with `killSignal` after this many ms; wait() rejects with ERR_NSINIT_TIMEOUT. */
+  /** Stop the process (the stop policy) after this many ms; wait() rejects with ERR_NSINIT_TIMEOUT. */
   timeout?: number;
-  /** Signal used by `timeout` and `signal` (default 'SIGTERM'). */
+  /** The stop signal of `timeout`, `signal` and stop() (default 'SIGTERM'). */
   killSignal?: NodeJS.Signals | number;
+  /** Grace in ms between the stop signal and SIGKILL (default 10000, as `docker stop`; 0 kills
+   *  at once after the stop signal). */
+  stopTimeout?: number;
   /** Initial terminal size for tty configs. */
   size?: WinSize;
 }
@@ -71,13 +77,19 @@ export async function open(dir: string, options: OpenOptions = {}): Promise<Cont
   const rootfs = realpathSync.native(resolve(dir));
   const dataDir = options.root === undefined ? rootfs : resolve(options.root);
   const configPath = join(dataDir, 'container.json');
+  const onWarning = options.onWarning ?? defaultWarning;
   let config = options.config;
   if (!config) {
-    const { loadConfig } = await import('@nsinit/config/node');
-    config = loadConfig(configPath);
+    const { formatIssue } = await import('@nsinit/config');
+    const { ConfigError, readConfigResult } = await import('@nsinit/config/node');
+    const result = readConfigResult(configPath);
+    // Warnings first, also for an invalid config: "did you mean" often explains the error.
+    for (const w of result.warnings) onWarning(formatIssue(w));
+    if (!result.ok) throw ConfigError.invalid(configPath, result.errors);
+    config = result.config;
   }
   const native = options.native ?? (await import('@nsinit/native')).native;
-  return new Container(rootfs, dataDir, configPath, config, native, options);
+  return new Container(rootfs, dataDir, configPath, config, native, { ...options, onWarning });
 }
 
 export class Container {
@@ -95,8 +107,7 @@ export class Container {
     options: OpenOptions,
   ) {
     this.#native = native;
-    this.#onWarning =
-      options.onWarning ?? ((message) => process.emitWarning(message, { code: 'NSINIT_WARNING' }));
+    this.#onWarning = options.onWarning ?? defaultWarning;
     this.#lockTimeout = options.lockTimeout ?? 30_000;
     this.#stateRoot = options.stateRoot;
   }
@@ -162,6 +173,9 @@ export class Container {
           this.#onWarning(`removing stale pid file in '${this.dataDir}': ${found.reason}`);
           await cleanupStale(native, ctx.state, found.record, this.#onWarning);
         }
+        if (found.kind !== 'live') {
+          await sweepOrphans(native, dirname(ctx.state.dir), this.#onWarning, ctx.state.dir);
+        }
         this.#reportDataFiles(found);
         if (found.kind === 'live') {
           const { record, pidfd } = found;
@@ -192,10 +206,32 @@ export class Container {
             native.close(pidfd);
             throw err;
           }
-          return await joinContainer(
-            { ...ctx, config, identity: joinIdentity },
-            { state: { pid: record.pid, start: record.start }, pidfd, cgroup: record.cgroup },
-          );
+          try {
+            return await joinContainer(
+              { ...ctx, config, identity: joinIdentity },
+              { state: { pid: record.pid, start: record.start }, pidfd, cgroup: record.cgroup },
+            );
+          } catch (err) {
+            // PID 1 exited between the check and setns(2): the container is gone, so `exec`
+            // starts a fresh one (after that teardown) and `join` says there is none.
+            // (An exiting PID 1 has released its namespaces before it shows as a zombie: setns
+            // then fails with ESRCH while the process still looks alive.)
+            const e = err as NsinitError;
+            const exiting = e.code === 'ESRCH' && e.syscall === 'setns';
+            if (!exiting && sameProcess(native, record.pid, record.start)) throw err;
+            if (mode === 'join') {
+              throw nsinitError(
+                ErrorCodes.CONTAINER_NOT_RUNNING,
+                `no container is running in '${this.dataDir}'`,
+                {
+                  path: this.dataDir,
+                  cause: err,
+                },
+              );
+            }
+            await new Promise((r) => setTimeout(r, 5)); // let it finish exiting
+            continue;
+          }
         }
         if (mode === 'join') {
           throw nsinitError(
@@ -253,11 +289,14 @@ export class Container {
       throw invalidArg('argv', 'a non-empty array of strings without NUL bytes', argvIn);
     }
     if (typeof options !== 'object' || options === null) throw invalidArg('options', 'an object', options);
-    const { signal, timeout, killSignal = 'SIGTERM', size } = options;
+    const { signal, timeout, killSignal = 'SIGTERM', stopTimeout = DEFAULT_STOP_TIMEOUT_MS, size } = options;
     if (signal !== undefined && !(signal instanceof AbortSignal))
       throw invalidArg('signal', 'an AbortSignal', signal);
     if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
       throw invalidArg('timeout', 'a non-negative number of milliseconds', timeout);
+    }
+    if (!(typeof stopTimeout === 'number' && Number.isFinite(stopTimeout) && stopTimeout >= 0)) {
+      throw invalidArg('stopTimeout', 'a non-negative number of milliseconds', stopTimeout);
     }
     try {
       signalNumber(killSignal);
@@ -294,6 +333,7 @@ export class Container {
       abort: signal,
       timeout,
       killSignal,
+      stopTimeout,
       onWarning: this.#onWarning,
       state,
       hide: hiddenDataFiles(this.rootfs, this.dataDir),

@@ -28,6 +28,16 @@ export const ErrorCodes = {
   START_FAILED: 'ERR_NSINIT_START_FAILED',
   /** The command could not be executed (cause: the exec step's errno, ENOENT or EACCES...). */
   EXEC_FAILED: 'ERR_NSINIT_EXEC_FAILED',
+  /** OCI: no container with this id under --root. */
+  OCI_NOT_FOUND: 'ERR_NSINIT_OCI_NOT_FOUND',
+  /** OCI: the id is taken under --root. */
+  OCI_EXISTS: 'ERR_NSINIT_OCI_EXISTS',
+  /** OCI: the operation is not allowed in the container's status (start twice, delete running...). */
+  OCI_BAD_STATE: 'ERR_NSINIT_OCI_STATE',
+  /** OCI: the container id is empty or not one safe path component. */
+  OCI_INVALID_ID: 'ERR_NSINIT_OCI_INVALID_ID',
+  /** OCI: a hook failed or timed out. */
+  OCI_HOOK_FAILED: 'ERR_NSINIT_OCI_HOOK',
   /** The process was stopped because `timeout` elapsed. */
   TIMEOUT: 'ERR_NSINIT_TIMEOUT',
   /** The process was stopped because the `signal` option aborted. */

@@ -1,17 +1,10 @@
-// Starting a container and joining a live one, the parent side of the handshake (DESIGN.md
+// Starting a container and joining a live one, the parent side of the handshake (docs/architecture.md,
 // "Starting a container"): lock → pid file check → compile → spawn (clone3(2), child blocked) →
 // cgroups → networks → GO → exec confirmed → pid files → unlock. Every resource goes on one
 // cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
 import { closeSync, constants as fsc, openSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
-import {
-  type ChildFailure,
-  childFailureError,
-  type NativeBindings,
-  type Plan,
-  type Spawned,
-  type WinSize,
-} from '@nsinit/native';
+import type { NativeBindings, Spawned, WinSize } from '@nsinit/native';
 import {
   type CgroupHandle,
   type CgroupRecord,
@@ -23,10 +16,12 @@ import {
   type ManagedCgroup,
   setupCgroups,
 } from './cgroups/index.js';
-import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
-import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
-import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
+import { argSpaceError } from './arg-space.js';
+import { ErrorCodes, nsinitError } from './errors.js';
+import { failureError } from './exec-failure.js';
 import { killCgroup } from './instance.js';
+import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
+import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import {
@@ -36,8 +31,8 @@ import {
   writeDataFiles,
 } from './state/data-files.js';
 import { newInstanceId, type TrustedState } from './state/trusted.js';
-import { testPause } from './test-pause.js';
-import { type ChildStdio, setupStdio, type StdioOption } from './stdio.js';
+import { testPause } from './pause-points.js';
+import { type ChildStdio, type StdioOption, setupStdio } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
 import { type Held, once, Unwind } from './unwind.js';
 import type { Identity } from './user.js';
@@ -54,6 +49,7 @@ export interface LaunchContext {
   abort?: AbortSignal;
   timeout?: number;
   killSignal: NodeJS.Signals | number;
+  stopTimeout: number;
   onWarning: (message: string) => void;
   /** Runs the teardown under the data-directory lock (see container.ts). */
   locked: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -110,27 +106,6 @@ function holdChild(
   return { sync, stop };
 }
 
-/** Turn a child-side failure record into the error users see; exec failures keep their errno so
- *  the CLI can answer 126/127. */
-export function failureError(failure: ChildFailure, plan: Plan, argv: string[]): NsinitError {
-  const cause = childFailureError(failure, plan);
-  const isExec = failure.op === 'exec';
-  const fields = {
-    errno: cause.errno,
-    syscall: cause.syscall,
-    path: cause.path,
-    step: failure.op,
-    cause,
-  };
-  return isExec
-    ? nsinitError(ErrorCodes.EXEC_FAILED, `cannot execute '${argv[0]}': ${cause.message}`, fields)
-    : nsinitError(
-        ErrorCodes.START_FAILED,
-        `container setup failed at step '${failure.op}': ${cause.message}`,
-        fields,
-      );
-}
-
 /** How long an unwind waits for a child it could not signal (it may still exit on its own, the
  *  sync socket being closed); the watcher reaps it whenever it does. */
 const REAP_GRACE_MS = 2000;
@@ -166,6 +141,12 @@ async function killAndReap(
   }
 }
 
+/** E2BIG from execve, but before anything is created. */
+function assertArgSpace(ctx: LaunchContext): void {
+  const err = argSpaceError(ctx.argv, ctx.config.environment ?? [], ctx.config.rlimits);
+  if (err) throw err;
+}
+
 /** The kernel ties a child's parent-death signal to the THREAD that cloned it (prctl(2)
  *  PR_SET_PDEATHSIG), and the addon clones on the calling thread: from a worker_thread the
  *  container would be SIGKILLed when that worker exits, while the process lives on. Refused. */
@@ -183,6 +164,9 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
   const stack = new Unwind();
   try {
     assertMainThread(native);
+    // Everything that can be refused is refused before anything exists (no child, no cgroup).
+    if (config.networks && config.networks.length > 0) assertNetworks(config);
+    assertArgSpace(ctx);
     // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock is
     // held by this process until the teardown is done (proof for others that it is not stale).
     const id = newInstanceId();
@@ -275,7 +259,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     child.sync.dismiss(); // awaitExec owns and closes it
     await testPause('after-go', target.pid);
     const failure = await native.awaitExec(spawned.sync);
-    if (failure) throw failureError(failure, plan, ctx.argv);
+    if (failure) throw failureError(failure, plan, ctx);
     await testPause('after-exec', target.pid);
     const start = native.startTime(target.pid);
     if (start === null) {
@@ -349,6 +333,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     // A process placed in a frozen cgroup freezes before it runs: refuse (as runc does) rather
     // than hang until someone resumes the container.
     refuseIfPaused(target.state.pid);
+    assertArgSpace(ctx);
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const plan = compilePlan(from2014(config as PlanConfig), {
       rootfs: ctx.rootfs,
@@ -376,7 +361,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     child.sync.dismiss(); // awaitExec owns and closes it
     // ... or win it while the joiner walks its steps: it would never reach execve.
     const failure = await unlessPaused(native.awaitExec(spawned.sync), target.state.pid);
-    if (failure) throw failureError(failure, plan, ctx.argv);
+    if (failure) throw failureError(failure, plan, ctx);
     await targetPidfd.release();
     stack.commit();
     return new ContainerProcess({
@@ -445,6 +430,7 @@ function handleFields(
     abort: ctx.abort,
     timeout: ctx.timeout,
     killSignal: ctx.killSignal,
+    stopTimeout: ctx.stopTimeout,
     onWarning: ctx.onWarning,
   };
 }

@@ -41,8 +41,13 @@ export interface Launched {
   abort?: AbortSignal;
   timeout?: number;
   killSignal: NodeJS.Signals | number;
+  /** ms from `killSignal` to SIGKILL when stopping (the stop policy). */
+  stopTimeout: number;
   onWarning: (message: string) => void;
 }
+
+/** The stop policy's default grace between the stop signal and SIGKILL, as `docker stop`. */
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 /** How long wait() lets stdio drain after the exit before settling. A process left behind that
  *  holds the terminal (a background job in a joined container) must not hold us forever. */
@@ -76,8 +81,12 @@ export class ContainerProcess {
   readonly #pidfd: number;
   readonly #pty: MasterStreams | null;
   readonly #result: Promise<ProcessResult>;
+  readonly #killSignal: NodeJS.Signals | number;
+  readonly #stopTimeout: number;
   #exited = false;
   #stopReason: 'timeout' | 'abort' | null = null;
+  #killTimer: NodeJS.Timeout | undefined;
+  #killAt = Number.POSITIVE_INFINITY;
 
   constructor(l: Launched) {
     this.pid = l.pid;
@@ -86,6 +95,8 @@ export class ContainerProcess {
     this.#native = l.native;
     this.#pidfd = l.pidfd;
     this.#pty = l.pty;
+    this.#killSignal = l.killSignal;
+    this.#stopTimeout = l.stopTimeout;
     this.stdin = l.pty ? l.pty.input : l.stdin;
     this.stdout = l.pty ? l.pty.output : l.stdout;
     this.stderr = l.pty ? null : l.stderr;
@@ -93,15 +104,16 @@ export class ContainerProcess {
     this.stdin?.on('error', () => {});
 
     let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => this.#stop('abort', l.killSignal);
+    const onAbort = () => this.#stop('abort');
     if (l.timeout !== undefined && l.timeout > 0) {
-      timer = setTimeout(() => this.#stop('timeout', l.killSignal), l.timeout);
+      timer = setTimeout(() => this.#stop('timeout'), l.timeout);
     }
     l.abort?.addEventListener('abort', onAbort, { once: true });
 
     this.#result = l.native.waitExit(l.pidfd).then(async (status) => {
       this.#exited = true;
       clearTimeout(timer);
+      clearTimeout(this.#killTimer);
       l.abort?.removeEventListener('abort', onAbort);
       let oomKilled = false;
       try {
@@ -142,15 +154,35 @@ export class ContainerProcess {
     return this.#native.pidfdSignal(this.#pidfd, signalNumber(signal));
   }
 
+  /**
+   * The stop policy: send `signal` (default: the `killSignal` option, SIGTERM), then SIGKILL if
+   * the process is still there after `timeout` ms (default: the `stopTimeout` option, 10 s). PID 1
+   * of a PID namespace ignores every signal it has no handler for, so the SIGKILL is what makes
+   * `sleep` as PID 1 stop. Calling it again sends the signal again and may only bring the SIGKILL
+   * closer. False if the process is already gone; await wait() for the result.
+   */
+  stop(options: { signal?: NodeJS.Signals | number; timeout?: number } = {}): boolean {
+    if (this.#exited) return false;
+    const grace = options.timeout ?? this.#stopTimeout;
+    this.kill(options.signal ?? this.#killSignal);
+    const at = monotonicMs() + grace;
+    if (at < this.#killAt) {
+      this.#killAt = at;
+      clearTimeout(this.#killTimer);
+      this.#killTimer = setTimeout(() => this.kill('SIGKILL'), grace);
+    }
+    return true;
+  }
+
   /** Set the window size of the process's terminal (tty configs; no-op otherwise). */
   resize(size: WinSize): void {
     if (this.#pty && !this.#exited) this.#native.setWinSize(this.#pty.fd, size);
   }
 
-  #stop(reason: 'timeout' | 'abort', signal: NodeJS.Signals | number) {
+  #stop(reason: 'timeout' | 'abort') {
     if (this.#exited || this.#stopReason !== null) return;
     this.#stopReason = reason;
-    this.kill(signal);
+    this.stop();
   }
 
   async #drain(): Promise<void> {

@@ -165,6 +165,17 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
       enter('tryLock', [f]);
       return true;
     },
+    gateListen(path: string) {
+      enter('gateListen', [path]);
+      return fd();
+    },
+    gateConnect(path: string) {
+      enter('gateConnect', [path]);
+      return fd();
+    },
+    sendFd(socketPath: string, f: number, name: string) {
+      enter('sendFd', [socketPath, f, name]);
+    },
     netlinkOpen(nsFd: number) {
       enter('netlinkOpen', [nsFd]);
       return fd();

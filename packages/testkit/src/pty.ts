@@ -17,6 +17,9 @@ export interface PtySession {
   /** Resize the terminal (TIOCSWINSZ on the master; the kernel sends SIGWINCH to the foreground group). */
   resize(cols: number, rows: number): void;
   kill(signal?: NodeJS.Signals): void;
+  /** Close the master, as a terminal emulator or `script` that goes away does: the kernel hangs
+   *  up the slave (SIGHUP to the session leader, reads return 0, ioctls fail with EIO). */
+  hangup(): void;
   exit(): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>;
   slaveTermios?: unknown;
 }
@@ -132,6 +135,9 @@ export function spawnInPty(file: string, args: string[], opts: PtyOptions = {}):
     },
     kill(signal = 'SIGTERM') {
       child.kill(signal);
+    },
+    hangup() {
+      reader.destroy(); // the ReadStream owns the master fd: this closes it
     },
     async exit() {
       const status = await exited;

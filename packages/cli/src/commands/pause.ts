@@ -1,6 +1,7 @@
 // `nsinit pause`: freeze every process of the running container with the cgroup freezer (v1
 // freezer.state, v2 cgroup.freeze) and wait until the kernel reports them all frozen.
 import type { Command } from '../command.js';
+import { hostProblem } from '../host.js';
 import { reportError } from '../output.js';
 import { liveCgroup } from './stats.js';
 
@@ -11,6 +12,11 @@ export const pauseCommand: Command = {
   options: [],
   details: 'Undo with `nsinit resume`. Exit status: 0, 1 when no container is running, 125 on errors.',
   async run(ctx) {
+    const problem = hostProblem();
+    if (problem) {
+      ctx.io.stderr.write(`${problem}\n`);
+      return 125;
+    }
     try {
       const live = await liveCgroup(ctx, 'pause');
       if (typeof live === 'number') return live;

@@ -1,6 +1,7 @@
 // `nsinit resume`: thaw a container frozen by `nsinit pause` (or started with cgroups.freezer
 // FROZEN) and wait until the freezer reports it THAWED.
 import type { Command } from '../command.js';
+import { hostProblem } from '../host.js';
 import { reportError } from '../output.js';
 import { liveCgroup } from './stats.js';
 
@@ -11,6 +12,11 @@ export const resumeCommand: Command = {
   options: [],
   details: 'Exit status: 0, 1 when no container is running, 125 on errors.',
   async run(ctx) {
+    const problem = hostProblem();
+    if (problem) {
+      ctx.io.stderr.write(`${problem}\n`);
+      return 125;
+    }
     try {
       const live = await liveCgroup(ctx, 'resume');
       if (typeof live === 'number') return live;

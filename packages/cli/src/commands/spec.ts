@@ -6,6 +6,7 @@ export const specCommand: Command = {
   summary: 'print a default container.json',
   usage: ['spec'],
   options: [],
+  globals: ['help', 'version'],
   details: 'Save it as container.json in a rootfs directory, edit it, then run `nsinit exec`.',
   async run({ io, args }) {
     if (args.length > 0) {

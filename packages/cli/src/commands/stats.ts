@@ -2,8 +2,10 @@
 // cpuacct usage, memory, blkio, freezer; plus pids), from whichever cgroup hierarchy it is in.
 // A human table by default; --json prints the 2014 JSON shape (key typos included).
 import type { CommandContext, Command } from '../command.js';
+import { hostProblem } from '../host.js';
+import { reportConfig } from '../open.js';
 import { reportError, warn } from '../output.js';
-import { containerPaths } from './exec.js';
+import { containerPaths } from '../paths.js';
 
 type Runtime = typeof import('@nsinit/runtime');
 
@@ -21,6 +23,7 @@ export async function liveCgroup(
   const runtime = await import('@nsinit/runtime');
   // PID 1 and its cgroup come from the trusted state, never from the data directory's files.
   const status = await runtime.status(dir, { root, onWarning: (m) => warn(io.stderr, m) });
+  await reportConfig(ctx);
   if (!status.running || status.pid === null) {
     io.stderr.write(`nsinit: ${command}: no container is running in ${status.dataDir}\n`);
     return 1;
@@ -40,12 +43,17 @@ export const statsCommand: Command = {
   options: [{ name: 'json', description: 'print the 2014 JSON shape instead of a table' }],
   details: 'CPU usage is sampled over 100 ms. Exit status: 0, 1 when no container is running, 125 on errors.',
   async run(ctx) {
+    const problem = hostProblem();
+    if (problem) {
+      ctx.io.stderr.write(`${problem}\n`);
+      return 125;
+    }
     try {
       const live = await liveCgroup(ctx, 'stats');
       if (typeof live === 'number') return live;
       const stats = await live.runtime.readStats(live.cgroup);
       ctx.io.stdout.write(
-        ctx.options.json ? `${JSON.stringify(stats, null, '\t')}\n` : live.runtime.formatStats(stats),
+        ctx.options.json ? `${live.runtime.statsJson(stats)}\n` : live.runtime.formatStats(stats),
       );
       return 0;
     } catch (err) {

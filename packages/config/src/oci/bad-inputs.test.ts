@@ -107,6 +107,11 @@ const cases: BadCase[] = [
     '/process/capabilities/permitted/0: unknown capability; did you mean CAP_CHOWN?',
   ],
   [
+    'unknown capability in a runtime-spec 1.0 config (1.0 says MUST error)',
+    all(set('/ociVersion', '1.0.2-dev'), push('/process/capabilities/bounding', 'CAP_TEST')),
+    '/process/capabilities/bounding/4: unknown capability (an error for runtime-spec 1.0; 1.1 and later ignore it)',
+  ],
+  [
     'effective not permitted',
     push('/process/capabilities/effective', 'CAP_KILL'),
     '/process/capabilities/effective/1: CAP_KILL is not in the permitted set; capset(2) refuses an effective capability that is not permitted',
@@ -375,8 +380,21 @@ const cases: BadCase[] = [
   ],
   [
     'unknown propagation',
-    set('/linux/rootfsPropagation', 'rslave'),
-    '/linux/rootfsPropagation: unknown propagation; did you mean slave?',
+    set('/linux/rootfsPropagation', 'rslav'),
+    '/linux/rootfsPropagation: unknown propagation; did you mean rslave?',
+  ],
+  [
+    'rootfs propagation without a mount namespace',
+    set('/linux/namespaces', [
+      { type: 'user' },
+      { type: 'uts' },
+      { type: 'ipc' },
+      { type: 'network' },
+      { type: 'time' },
+    ]),
+    '/linux/rootfsPropagation: needs a mount namespace; without one it would change the host mounts',
+    '/linux/maskedPaths: needs a mount namespace; without one it would change the host mounts',
+    '/linux/readonlyPaths: needs a mount namespace; without one it would change the host mounts',
   ],
   [
     'personality domain',
@@ -603,9 +621,20 @@ const warningCases: Array<[string, (c: Doc) => void, ...string[]]> = [
     '/process/capabilities/ambient/0: CAP_NET_ADMIN is not raised: an ambient capability must also be permitted and inheritable',
   ],
   [
+    'unknown capability in a 1.1 config',
+    all(set('/ociVersion', '1.1.0'), push('/process/capabilities/bounding', 'CAP_TEST')),
+    '/process/capabilities/bounding/4: unknown capability, ignored',
+  ],
+  [
     'duplicate capability',
     push('/process/capabilities/bounding', 'CAP_CHOWN'),
     '/process/capabilities/bounding/4: duplicate capability CAP_CHOWN',
+  ],
+  [
+    'a unified hugetlb file keeps its upper-case page size',
+    (c) => {
+      c.linux.resources.unified['hugetlb.2MB.max'] = '0';
+    },
   ],
   [
     'duplicate env',
@@ -619,13 +648,18 @@ const warningCases: Array<[string, (c: Doc) => void, ...string[]]> = [
   ],
   [
     'no mount namespace',
-    set('/linux/namespaces', [
-      { type: 'user' },
-      { type: 'uts' },
-      { type: 'ipc' },
-      { type: 'network' },
-      { type: 'time' },
-    ]),
+    all(
+      set('/linux/namespaces', [
+        { type: 'user' },
+        { type: 'uts' },
+        { type: 'ipc' },
+        { type: 'network' },
+        { type: 'time' },
+      ]),
+      del('/linux/rootfsPropagation'),
+      set('/linux/maskedPaths', []),
+      del('/linux/readonlyPaths'),
+    ),
     '/linux/namespaces: no mount namespace: mounts and pivot_root would act on the host mount namespace',
   ],
   [

@@ -1,6 +1,7 @@
-// Capability names in config.json: the spec says a name the runtime cannot map to a kernel
+// Capability names in config.json: since runtime-spec 1.1 a name the runtime cannot map to a kernel
 // capability is logged as a warning, not an error, so well-formed unknown names (a newer kernel's)
-// are warned about with a did-you-mean and left out of the validated config.
+// are warned about with a did-you-mean and left out of the validated config. A 1.0 config gets the
+// error its version asks for ("MUST cause an error").
 import { issue, pointer } from '../issues.js';
 import { type Findings, isPlainObject } from '../normalise.js';
 import { closest } from '../suggest.js';
@@ -18,10 +19,16 @@ function sets(config: Record<string, unknown>): Record<string, unknown> | undefi
 
 const unknown = (name: unknown) => typeof name === 'string' && WELL_FORMED.test(name) && !KNOWN.has(name);
 
-/** Warn for every well-formed capability name the kernel table does not know. */
+/** runtime-spec 1.0.x (pre-releases such as "1.0.2-dev" included) made unknown names an error. */
+function unknownIsError(config: Record<string, unknown>): boolean {
+  return typeof config.ociVersion === 'string' && /^1\.0\./.test(config.ociVersion);
+}
+
+/** Warn for every well-formed capability name the kernel table does not know (an error for 1.0). */
 export function warnUnknownCapabilities(config: Record<string, unknown>, found: Findings): void {
   const caps = sets(config);
   if (caps === undefined) return;
+  const strict = unknownIsError(config);
   for (const set of CAPABILITY_SETS) {
     const names = caps[set];
     if (!Array.isArray(names)) continue;
@@ -29,9 +36,16 @@ export function warnUnknownCapabilities(config: Record<string, unknown>, found: 
       if (!unknown(name)) return;
       const match = closest(name as string, OCI_CAPABILITY_NAMES);
       const hint = match === undefined ? '' : `; did you mean ${match}?`;
-      found.warnings.push(
-        issue(pointer(`/process/capabilities/${set}`, i), `unknown capability, ignored${hint}`, name),
-      );
+      const at = pointer(`/process/capabilities/${set}`, i);
+      if (strict) {
+        found.errors.push(
+          issue(
+            at,
+            `unknown capability (an error for runtime-spec 1.0; 1.1 and later ignore it)${hint}`,
+            name,
+          ),
+        );
+      } else found.warnings.push(issue(at, `unknown capability, ignored${hint}`, name));
     });
   }
 }

@@ -22,7 +22,18 @@ export type OciCapabilityName = (typeof OCI_CAPABILITY_NAMES)[number];
 
 export const OCI_RLIMIT_NAMES = RLIMIT_NAMES;
 
-export const ROOTFS_PROPAGATIONS = ['private', 'shared', 'slave', 'unbindable'] as const;
+/** The spec lists the first four; runc also takes the recursive spellings, and containerd's CRI
+ *  plugin writes "rslave" and "rshared" for HostToContainer and Bidirectional volumes. */
+export const ROOTFS_PROPAGATIONS = [
+  'private',
+  'shared',
+  'slave',
+  'unbindable',
+  'rprivate',
+  'rshared',
+  'rslave',
+  'runbindable',
+] as const;
 
 export const IOPRIO_CLASSES = ['IOPRIO_CLASS_RT', 'IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE'] as const;
 

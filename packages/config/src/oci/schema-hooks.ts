@@ -47,9 +47,12 @@ export const OciHooksSchema = Type.Object(
       'During start, in the container just before the user process is executed (path resolved in the ' +
         'container). A failure aborts start.',
     ),
-    poststart: hooks('After the user process started, before start returns, in the runtime namespace.'),
+    poststart: hooks(
+      'After the user process started, before start returns, in the runtime namespace. A failure is ' +
+        'logged as a warning (runtime-spec 1.0-1.2).',
+    ),
     poststop: hooks(
-      'During delete, after the container is gone, in the runtime namespace. Failures are logged only.',
+      'During delete, after the container is gone, in the runtime namespace. A failure is logged as a warning.',
     ),
   },
   {

@@ -186,9 +186,10 @@ export const OciLinuxSchema = Type.Object(
     rootfsPropagation: Type.Optional(
       oneOf(
         ROOTFS_PROPAGATIONS,
-        'Mount propagation of the rootfs mount (shared_subtree). Absent: rprivate, as runc.',
+        "Propagation of the mounts under the rootfs, applied recursively (the kernel's shared subtrees); " +
+          'needs a mount namespace. Absent: rprivate, as runc.',
         'propagation',
-        '"private", "shared", "slave" or "unbindable"',
+        'a propagation such as "rslave" (private, shared, slave, unbindable, or with an r prefix)',
         'private',
       ),
     ),

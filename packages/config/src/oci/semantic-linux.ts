@@ -52,6 +52,16 @@ function checkNamespaceNeeds(c: Obj, linux: Obj, ns: Map<string, { path?: string
       );
     }
   }
+  // Changing propagation, or mounting over /proc entries, outside a private mount namespace would
+  // change the host's mounts (runc refuses these too).
+  for (const key of ['rootfsPropagation', 'maskedPaths', 'readonlyPaths'] as const) {
+    const v = linux[key];
+    if (!ns.has('mount') && v !== undefined && !(Array.isArray(v) && v.length === 0)) {
+      found.errors.push(
+        issue(`/linux/${key}`, 'needs a mount namespace; without one it would change the host mounts'),
+      );
+    }
+  }
   if (!ns.has('mount')) {
     found.warnings.push(
       issue(

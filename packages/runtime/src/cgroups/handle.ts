@@ -127,21 +127,40 @@ export async function removeChains(
   }
 }
 
-/** Apply writes in order; an error names the config field, the file and the value. */
+/** Apply writes in order; an error names the config field, the file and the value. Every file is
+ *  looked up first, so a missing controller or feature fails before anything is written. */
 export function applyWrites(
   fs: CgroupFs,
   writes: readonly CgroupWrite[],
   dirOf: (w: CgroupWrite) => string,
 ): void {
+  const resolved: { w: CgroupWrite; path: string; value: string }[] = [];
   for (const w of writes) {
-    const path = join(dirOf(w), w.file);
+    const dir = dirOf(w);
+    let path = join(dir, w.file);
+    let value = w.value;
+    if (w.fallback && !fs.exists(path) && fs.exists(join(dir, w.fallback.file))) {
+      path = join(dir, w.fallback.file);
+      value = w.fallback.value;
+    }
+    if (!fs.exists(path)) {
+      if (w.optional) continue;
+      throw new NsinitError(
+        `${w.field}: ${path} does not exist (the controller or feature is not available)`,
+        {
+          code: 'ERR_NSINIT_CGROUP_CONTROLLER',
+          path,
+        },
+      );
+    }
+    resolved.push({ w, path, value });
+  }
+  for (const { w, path, value } of resolved) {
     try {
-      fs.write(path, w.value);
+      fs.write(path, value);
     } catch (err) {
-      if (w.optional && !fs.exists(path)) continue;
       const e = err as Error & { code?: string; errno?: number };
-      const hint = !fs.exists(path) ? ' (the controller or feature is not available)' : '';
-      throw new NsinitError(`${w.field}: cannot write '${w.value}' to ${path}${hint}: ${e.message}`, {
+      throw new NsinitError(`${w.field}: cannot write '${value}' to ${path}: ${e.message}`, {
         code: e.code ?? 'ERR_NSINIT_CGROUP',
         errno: e.errno,
         syscall: 'write',

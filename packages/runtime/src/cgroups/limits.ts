@@ -1,8 +1,13 @@
-// The 2014 `cgroups` fields mapped to interface files of both hierarchies: v1 per-controller files
-// (memory.limit_in_bytes, cpu.cfs_quota_us, devices.allow, ...) and v2 unified files (memory.max,
-// cpu.max, cpu.weight, pids.max). Pure: the managers write what these functions return, in order.
+// The 2014 `cgroups` fields: their checks, and their mapping onto the resources model
+// (resources.ts) that writes-v1.ts and writes-v2.ts turn into interface-file writes, so both
+// config formats share one copy of the limit-writing logic. Error messages name the 2014 field.
 // See the kernel's Documentation/admin-guide/cgroup-v1/*.rst and cgroup-v2.rst.
 import type { DeviceFilterRule } from '@nsinit/native';
+import type { FieldNamer, DeviceRule as ModelDeviceRule, Resources } from './resources.js';
+import { v1ResourceWrites } from './writes-v1.js';
+import { v2DeviceFilter, v2ResourceWrites } from './writes-v2.js';
+
+export { sharesToWeight, v2ControllersFor } from './writes-v2.js';
 
 /** A device rule as container.json spells it (`cgroups.allowed_devices[]`). */
 export interface DeviceRule {
@@ -39,6 +44,8 @@ export interface CgroupWrite {
   field: string;
   /** Skip silently when the file does not exist (a derived value, e.g. swap when accounting is off). */
   optional?: boolean;
+  /** Written instead when `file` does not exist (blkio.bfq.weight vs blkio.weight). */
+  fallback?: { file: string; value: string };
 }
 
 export interface ConfigProblem {
@@ -102,18 +109,21 @@ export function deviceRule(d: DeviceRule): string {
   return `${deviceType(d.type) ?? 'a'} ${num(d.major_number)}:${num(d.minor_number)} ${d.cgroup_permissions || 'rwm'}`;
 }
 
-/** The v2 device program's rules: 2014's devices.deny 'a' followed by each allowed device, so a
- *  device no rule names is denied. Null when every device is allowed or no list is given. */
-export function v2DeviceRules(c: CgroupConfig): DeviceFilterRule[] | null {
-  if (c.allow_all_devices || !c.allowed_devices) return null;
+/** The model's rules: a deny-all that starts the whitelist (2014's devices.deny 'a'), then each
+ *  allowed device. Absent with allow_all_devices: the devices cgroup is left as inherited. */
+function deviceRules(c: CgroupConfig): ModelDeviceRule[] | undefined {
+  if (c.allow_all_devices) return undefined;
   const n = (v: number | undefined) => (v !== undefined && v < 0 ? -1 : (v ?? 0));
-  return c.allowed_devices.map((d) => ({
-    type: (deviceType(d.type) ?? 'a') as DeviceFilterRule['type'],
-    major: n(d.major_number),
-    minor: n(d.minor_number),
-    access: d.cgroup_permissions || 'rwm',
-    allow: true,
-  }));
+  return [
+    { allow: false, type: 'a', major: -1, minor: -1, access: 'rwm' },
+    ...(c.allowed_devices ?? []).map((d) => ({
+      allow: true,
+      type: (deviceType(d.type) ?? 'a') as ModelDeviceRule['type'],
+      major: n(d.major_number),
+      minor: n(d.minor_number),
+      access: d.cgroup_permissions || 'rwm',
+    })),
+  ];
 }
 
 /** Controllers a v1 container joins; cpuset only when cpuset_cpus is set (as 2014: joining it
@@ -133,135 +143,61 @@ export function memswLimit(c: CgroupConfig): number | null {
   return set(c.memory_swap) ? c.memory_swap : 2 * c.memory;
 }
 
-/** v1 writes, in an order the kernel accepts (memory before memsw, period before quota). */
-export function v1Writes(c: CgroupConfig): CgroupWrite[] {
-  const w: CgroupWrite[] = [];
-  if (!c.allow_all_devices) {
-    // Deny first, then allow: the whitelist starts from "nothing" whatever the parent allowed.
-    w.push({ controller: 'devices', file: 'devices.deny', value: 'a', field: 'cgroups.allow_all_devices' });
-    for (const [i, d] of (c.allowed_devices ?? []).entries()) {
-      w.push({
-        controller: 'devices',
-        file: 'devices.allow',
-        value: deviceRule(d),
-        field: `cgroups.allowed_devices[${i}]`,
-      });
+/** The 2014 fields as the resources model (0 and absent are unset, as 2014 treated them). */
+export function resourcesFrom2014(c: CgroupConfig): Resources {
+  const r: Resources = {};
+  const devices = deviceRules(c);
+  if (devices) r.devices = devices;
+  if (devices && !c.allowed_devices) r.devicesV1Only = true;
+  const memsw = memswLimit(c);
+  if (set(c.memory) || set(c.memory_reservation)) {
+    r.memory = {};
+    if (set(c.memory)) r.memory.limit = c.memory;
+    if (set(c.memory_reservation)) r.memory.reservation = c.memory_reservation;
+    if (memsw !== null) {
+      r.memory.swap = memsw;
+      if (!set(c.memory_swap)) r.memory.swapIfAccounted = true;
     }
   }
-  if (set(c.memory))
-    w.push({
-      controller: 'memory',
-      file: 'memory.limit_in_bytes',
-      value: String(c.memory),
-      field: 'cgroups.memory',
-    });
-  if (set(c.memory_reservation)) {
-    w.push({
-      controller: 'memory',
-      file: 'memory.soft_limit_in_bytes',
-      value: String(c.memory_reservation),
-      field: 'cgroups.memory_reservation',
-    });
+  if (set(c.cpu_shares) || set(c.cpu_quota) || set(c.cpu_period) || c.cpuset_cpus) {
+    r.cpu = {};
+    if (set(c.cpu_shares)) r.cpu.shares = c.cpu_shares;
+    if (set(c.cpu_quota)) r.cpu.quota = c.cpu_quota;
+    if (set(c.cpu_period)) r.cpu.period = c.cpu_period;
+    if (c.cpuset_cpus) r.cpu.cpus = c.cpuset_cpus;
   }
-  const memsw = memswLimit(c);
-  if (memsw !== null) {
-    w.push({
-      controller: 'memory',
-      file: 'memory.memsw.limit_in_bytes',
-      value: String(memsw),
-      field: 'cgroups.memory_swap',
-      optional: !set(c.memory_swap),
-    });
-  }
-  if (set(c.cpu_shares))
-    w.push({
-      controller: 'cpu',
-      file: 'cpu.shares',
-      value: String(c.cpu_shares),
-      field: 'cgroups.cpu_shares',
-    });
-  if (set(c.cpu_period))
-    w.push({
-      controller: 'cpu',
-      file: 'cpu.cfs_period_us',
-      value: String(c.cpu_period),
-      field: 'cgroups.cpu_period',
-    });
-  if (set(c.cpu_quota))
-    w.push({
-      controller: 'cpu',
-      file: 'cpu.cfs_quota_us',
-      value: String(c.cpu_quota),
-      field: 'cgroups.cpu_quota',
-    });
-  if (c.cpuset_cpus)
-    w.push({ controller: 'cpuset', file: 'cpuset.cpus', value: c.cpuset_cpus, field: 'cgroups.cpuset_cpus' });
-  if (set(c.pids_limit))
-    w.push({
-      controller: 'pids',
-      file: 'pids.max',
-      value: String(c.pids_limit),
-      field: 'cgroups.pids_limit',
-    });
-  return w;
+  if (set(c.pids_limit)) r.pids = { limit: c.pids_limit };
+  return r;
 }
 
-/** cpu.shares (2..262144, default 1024) to cpu.weight (1..10000, default 100), the mapping runc,
- *  crun and systemd share, so 1024 shares become weight 39 and the ends of the ranges line up. */
-export function sharesToWeight(shares: number): number {
-  const s = Math.min(Math.max(shares, 2), 262144);
-  return 1 + Math.floor(((s - 2) * 9999) / 262142);
-}
+const FIELDS_2014: Record<string, string> = {
+  'memory.limit': 'cgroups.memory',
+  'memory.reservation': 'cgroups.memory_reservation',
+  'memory.swap': 'cgroups.memory_swap',
+  'cpu.shares': 'cgroups.cpu_shares',
+  'cpu.quota': 'cgroups.cpu_quota',
+  'cpu.period': 'cgroups.cpu_period',
+  'cpu.cpus': 'cgroups.cpuset_cpus',
+  'pids.limit': 'cgroups.pids_limit',
+  'devices[0]': 'cgroups.allow_all_devices',
+  devices: '/cgroups/allowed_devices',
+};
+
+/** Model paths spelled as the 2014 fields (devices[i + 1] is allowed_devices[i]). */
+export const name2014: FieldNamer = (path) => {
+  const known = FIELDS_2014[path];
+  if (known) return known;
+  const dev = /^devices\[(\d+)\]$/.exec(path);
+  return dev ? `cgroups.allowed_devices[${Number(dev[1]) - 1}]` : `cgroups.${path}`;
+};
+
+/** v1 writes, in an order the kernel accepts (memory before memsw, period before quota). */
+export const v1Writes = (c: CgroupConfig): CgroupWrite[] => v1ResourceWrites(resourcesFrom2014(c), name2014);
 
 /** v2 writes. memory.swap.max counts swap alone, so the memsw limit becomes memsw − memory. */
-export function v2Writes(c: CgroupConfig): CgroupWrite[] {
-  const w: CgroupWrite[] = [];
-  const u = 'unified';
-  if (set(c.memory))
-    w.push({ controller: u, file: 'memory.max', value: String(c.memory), field: 'cgroups.memory' });
-  if (set(c.memory_reservation)) {
-    w.push({
-      controller: u,
-      file: 'memory.low',
-      value: String(c.memory_reservation),
-      field: 'cgroups.memory_reservation',
-    });
-  }
-  const memsw = memswLimit(c);
-  if (memsw !== null) {
-    w.push({
-      controller: u,
-      file: 'memory.swap.max',
-      value: String(memsw - c.memory!),
-      field: 'cgroups.memory_swap',
-      optional: !set(c.memory_swap),
-    });
-  }
-  if (set(c.cpu_shares))
-    w.push({
-      controller: u,
-      file: 'cpu.weight',
-      value: String(sharesToWeight(c.cpu_shares)),
-      field: 'cgroups.cpu_shares',
-    });
-  if (set(c.cpu_quota) || set(c.cpu_period)) {
-    const quota = set(c.cpu_quota) ? String(c.cpu_quota) : 'max';
-    const field = set(c.cpu_quota) ? 'cgroups.cpu_quota' : 'cgroups.cpu_period';
-    w.push({
-      controller: u,
-      file: 'cpu.max',
-      value: `${quota} ${set(c.cpu_period) ? c.cpu_period : 100000}`,
-      field,
-    });
-  }
-  if (c.cpuset_cpus)
-    w.push({ controller: u, file: 'cpuset.cpus', value: c.cpuset_cpus, field: 'cgroups.cpuset_cpus' });
-  if (set(c.pids_limit))
-    w.push({ controller: u, file: 'pids.max', value: String(c.pids_limit), field: 'cgroups.pids_limit' });
-  return w;
-}
+export const v2Writes = (c: CgroupConfig): CgroupWrite[] => v2ResourceWrites(resourcesFrom2014(c), name2014);
 
-/** v2 controllers that must be enabled in every ancestor's cgroup.subtree_control for `writes`. */
-export function v2ControllersFor(writes: readonly CgroupWrite[]): string[] {
-  return [...new Set(writes.map((w) => w.file.split('.')[0]!))];
-}
+/** The v2 device program's rules: every device no rule names is denied. Null when every device
+ *  is allowed. */
+export const v2DeviceRules = (c: CgroupConfig): DeviceFilterRule[] | null =>
+  v2DeviceFilter(resourcesFrom2014(c));

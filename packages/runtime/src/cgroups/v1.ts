@@ -16,15 +16,15 @@ import {
 } from './cgroupfs.js';
 import {
   applyWrites,
-  makeChain,
   type ManagedCgroup,
+  makeChain,
   placePid,
   pollUntil,
   relativeParts,
   removeChains,
   removeQuietly,
 } from './handle.js';
-import { type CgroupConfig, v1Controllers, v1Writes } from './limits.js';
+import { type CgroupConfig, type CgroupWrite, v1Controllers, v1Writes } from './limits.js';
 
 export interface HostView {
   fs?: CgroupFs;
@@ -77,7 +77,7 @@ function inheritCpuset(fs: CgroupFs, dir: string): void {
   }
 }
 
-class V1Cgroup implements ManagedCgroup {
+export class V1Cgroup implements ManagedCgroup {
   readonly version = 1 as const;
   constructor(
     readonly fs: CgroupFs,
@@ -109,16 +109,44 @@ class V1Cgroup implements ManagedCgroup {
   }
 }
 
+/** What to create: `parts` below our own cgroup in each hierarchy, or below each hierarchy's root
+ *  when `absolute` (an OCI cgroupsPath starting with '/'). */
+export interface V1Layout {
+  controllers: readonly string[];
+  parts: readonly string[];
+  absolute?: boolean;
+  writes: readonly CgroupWrite[];
+  frozen?: boolean;
+  /** Teardown removes only the parent levels this call created (an OCI cgroupsPath names
+   *  levels an engine or kubelet owns), not every empty level. */
+  createdParentsOnly?: boolean;
+}
+
+/** The mount point of `controller`'s hierarchy (its root as this process sees it). */
+function rootDir(r: Resolved, controller: string): string | null {
+  return (
+    r.mounts.find((m) => m.fstype === 'cgroup' && m.controllers.includes(controller))?.mountpoint ?? null
+  );
+}
+
 /** Create, limit and join. On failure the pid is moved back and every directory made is removed. */
 export async function setupV1(c: CgroupConfig, pid: number, view: HostView = {}): Promise<ManagedCgroup> {
+  const layout = {
+    controllers: v1Controllers(c),
+    parts: relativeParts(c.parent, c.name!),
+    writes: v1Writes(c),
+  };
+  return createV1({ ...layout, frozen: c.freezer === 'FROZEN' }, pid, view);
+}
+
+export async function createV1(layout: V1Layout, pid: number, view: HostView = {}): Promise<V1Cgroup> {
   const r = resolve(view);
   const fs = r.fs;
-  const writes = v1Writes(c);
-  const parts = relativeParts(c.parent, c.name!);
+  const { writes, parts } = layout;
   const paths: Record<string, string> = {};
   const byBase = new Map<string, string[]>();
-  for (const ctrl of v1Controllers(c)) {
-    const base = baseDir(r, ctrl);
+  for (const ctrl of layout.controllers) {
+    const base = layout.absolute ? rootDir(r, ctrl) : baseDir(r, ctrl);
     if (!base) {
       const field = writes.find((w) => w.controller === ctrl)?.field;
       if (field) {
@@ -137,7 +165,7 @@ export async function setupV1(c: CgroupConfig, pid: number, view: HostView = {})
   try {
     for (const [base, ctrls] of byBase) {
       const cpuset = ctrls.includes('cpuset');
-      const chain = makeChain(fs, base, parts, cpuset ? (d) => inheritCpuset(fs, d) : undefined);
+      const chain = makeChain(fs, base, [...parts], cpuset ? (d) => inheritCpuset(fs, d) : undefined);
       created.push(...chain.created);
       levels.push(...chain.levels);
       leaves.push(chain.leaf);
@@ -149,7 +177,7 @@ export async function setupV1(c: CgroupConfig, pid: number, view: HostView = {})
       placePid(fs, leaf, pid);
       placed.push(leaf);
     }
-    if (c.freezer === 'FROZEN' && paths.freezer) {
+    if (layout.frozen && paths.freezer) {
       const state = join(paths.freezer, 'freezer.state');
       fs.write(state, 'FROZEN');
       await pollUntil(() => fs.read(state).trim() === 'FROZEN', `${state} to read FROZEN`);
@@ -166,7 +194,9 @@ export async function setupV1(c: CgroupConfig, pid: number, view: HostView = {})
     removeQuietly(fs, created);
     throw err;
   }
-  return new V1Cgroup(fs, paths, levels);
+  const leafSet = new Set(leaves);
+  const parents = layout.createdParentsOnly ? created.filter((d) => !leafSet.has(d)) : levels;
+  return new V1Cgroup(fs, paths, parents);
 }
 
 /** The cgroup a trusted record names (joins, stats, teardown of a stale instance). */

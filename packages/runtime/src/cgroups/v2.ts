@@ -4,7 +4,12 @@
 // See cgroups(7), bpf(2) and the kernel's Documentation/admin-guide/cgroup-v2.rst.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type NativeBindings, NsinitError, native as realNative } from '@nsinit/native';
+import {
+  type DeviceFilterRule,
+  type NativeBindings,
+  NsinitError,
+  native as realNative,
+} from '@nsinit/native';
 import {
   type CgroupFs,
   parseCgroupMounts,
@@ -15,15 +20,15 @@ import {
 } from './cgroupfs.js';
 import {
   applyWrites,
-  makeChain,
   type ManagedCgroup,
+  makeChain,
   placePid,
   pollUntil,
   relativeParts,
   removeChains,
   removeQuietly,
 } from './handle.js';
-import { type CgroupConfig, v2ControllersFor, v2DeviceRules, v2Writes } from './limits.js';
+import { type CgroupConfig, type CgroupWrite, v2ControllersFor, v2DeviceRules, v2Writes } from './limits.js';
 
 export interface V2View {
   fs?: CgroupFs;
@@ -41,6 +46,11 @@ export function findV2Root(
 ): { mountpoint: string; root: string } | null {
   const mounts = parseCgroupMounts(mountinfo).filter((m) => m.fstype === 'cgroup2');
   return mounts.find((m) => m.mountpoint === '/sys/fs/cgroup') ?? mounts[0] ?? null;
+}
+
+/** The cgroup2 mount (`root`) and our own cgroup in it (`base`). */
+export function v2Base(view: V2View, selfCgroup?: string): { fs: CgroupFs; base: string; root: string } {
+  return base(view, selfCgroup);
 }
 
 function base(view: V2View, selfCgroup?: string): { fs: CgroupFs; base: string; root: string } {
@@ -67,7 +77,7 @@ export function v2Path(c: CgroupConfig, view: V2View = {}): string {
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean);
 
-class V2Cgroup implements ManagedCgroup {
+export class V2Cgroup implements ManagedCgroup {
   readonly version = 2 as const;
   readonly paths: Record<string, string>;
   constructor(
@@ -142,49 +152,76 @@ function enableControllers(
 function attachDeviceFilter(
   native: Pick<NativeBindings, 'cgroupDeviceFilter'>,
   leaf: string,
-  rules: NonNullable<ReturnType<typeof v2DeviceRules>>,
+  rules: DeviceFilterRule[],
+  field: string,
 ): void {
   try {
     native.cgroupDeviceFilter(leaf, rules);
   } catch (err) {
     const e = err as Error & { code?: string; errno?: number; syscall?: string; path?: string };
-    throw new NsinitError(
-      `/cgroups/allowed_devices: cannot attach the device program to ${leaf}: ${e.message}`,
-      {
-        code: e.code ?? 'ERR_NSINIT_CGROUP',
-        errno: e.errno,
-        syscall: e.syscall ?? 'bpf',
-        path: e.path ?? leaf,
-        cause: err,
-      },
-    );
+    throw new NsinitError(`${field}: cannot attach the device program to ${leaf}: ${e.message}`, {
+      code: e.code ?? 'ERR_NSINIT_CGROUP',
+      errno: e.errno,
+      syscall: e.syscall ?? 'bpf',
+      path: e.path ?? leaf,
+      cause: err,
+    });
   }
 }
 
+/** What to create: `parts` below `top` (our own cgroup, or the hierarchy root for an absolute
+ *  OCI cgroupsPath), enabling `enable` (default: what the writes need) on the way down. */
+export interface V2Layout {
+  top?: string;
+  parts: readonly string[];
+  writes: readonly CgroupWrite[];
+  enable?: readonly string[];
+  devices: DeviceFilterRule[] | null;
+  /** Names the device rules in an attach error. */
+  devicesField: string;
+  frozen?: boolean;
+  /** Teardown removes only the parent levels this call created (an OCI cgroupsPath names
+   *  levels an engine or kubelet owns), not every empty level. */
+  createdParentsOnly?: boolean;
+}
+
 export async function setupV2(c: CgroupConfig, pid: number, view: V2View = {}): Promise<ManagedCgroup> {
-  const { fs, base: top } = base(view);
-  const parts = relativeParts(c.parent, c.name!);
-  const writes = v2Writes(c);
-  const controllers = v2ControllersFor(writes);
+  const layout = {
+    parts: relativeParts(c.parent, c.name!),
+    writes: v2Writes(c),
+    devices: v2DeviceRules(c),
+    devicesField: '/cgroups/allowed_devices',
+    frozen: c.freezer === 'FROZEN',
+  };
+  return createV2(layout, pid, view);
+}
+
+export async function createV2(layout: V2Layout, pid: number, view: V2View = {}): Promise<V2Cgroup> {
+  const { fs, base: own } = base(view);
+  const top = layout.top ?? own;
+  const { parts, writes, devices } = layout;
+  const needed = v2ControllersFor(writes);
   const fields = new Map(writes.map((w) => [w.file.split('.')[0]!, w.field]));
-  const devices = v2DeviceRules(c);
   let created: string[] = [];
   let placed = false;
   try {
-    const chain = makeChain(fs, top, parts);
+    const chain = makeChain(fs, top, [...parts]);
     created = chain.created;
-    enableControllers(fs, top, chain.levels, controllers, fields);
+    enableControllers(fs, top, chain.levels, needed, fields);
+    const optional = (layout.enable ?? []).filter((c) => !needed.includes(c));
+    if (optional.length > 0) enableControllers(fs, top, chain.levels, optional, fields);
     applyWrites(fs, writes, () => chain.leaf);
     // Attached before the pid is placed, so the process never opens a device unfiltered.
-    if (devices) attachDeviceFilter(view.native ?? realNative, chain.leaf, devices);
+    if (devices) attachDeviceFilter(view.native ?? realNative, chain.leaf, devices, layout.devicesField);
     placePid(fs, chain.leaf, pid);
     placed = true;
-    if (c.freezer === 'FROZEN') {
+    if (layout.frozen) {
       fs.write(join(chain.leaf, 'cgroup.freeze'), '1');
       const events = join(chain.leaf, 'cgroup.events');
       await pollUntil(() => parseFlatKeyed(fs.read(events)).frozen === 1, `${events} to report frozen 1`);
     }
-    return new V2Cgroup(fs, chain.leaf, chain.levels);
+    const parents = layout.createdParentsOnly ? created.filter((d) => d !== chain.leaf) : chain.levels;
+    return new V2Cgroup(fs, chain.leaf, parents);
   } catch (err) {
     if (placed) {
       try {

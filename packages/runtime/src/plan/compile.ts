@@ -65,12 +65,18 @@ export function cloneFlag(type: NamespaceType, constants: Constants): number {
   return flag(constants, CLONE_FLAG[type]);
 }
 
-/** CLONE_NEW* flags for the namespaces the spec creates (joined ones are setns steps). */
-export function namespaceFlags(spec: RuntimeSpec | PlanConfig, constants: Constants): number {
+/** CLONE_NEW* flags for the namespaces the spec creates at clone (joined ones are setns steps,
+ *  a cgroup namespace an unshare step). With `forJoin`, every namespace the container's init is
+ *  in, for joining it (native.join). */
+export function namespaceFlags(
+  spec: RuntimeSpec | PlanConfig,
+  constants: Constants,
+  opts: { forJoin?: boolean } = {},
+): number {
   const s = 'format' in spec ? spec : from2014(spec);
   let flags = 0;
   for (const ns of s.namespaces) {
-    if (ns.path !== undefined || ns.afterCgroups) continue;
+    if (!opts.forJoin && (ns.path !== undefined || ns.afterCgroups)) continue;
     // The front ends refuse these until uid/gid maps and time offsets are built.
     if (ns.type === 'user' || ns.type === 'time')
       throw configError(s.at.namespaces, `${ns.type} namespaces are not supported yet`);
@@ -86,6 +92,12 @@ export function environment(spec: RuntimeSpec): string[] {
     if (entry.indexOf('=') <= 0) throw configError(`${spec.at.env}/${i}`, `'${entry}' is not NAME=value`);
   });
   return env;
+}
+
+/** push(...more) passes every element as an argument: a config with a hundred thousand entries
+ *  would exhaust the stack. */
+export function append<T>(to: T[], more: readonly T[]): void {
+  for (const x of more) to.push(x);
 }
 
 function needsNamespace(spec: RuntimeSpec, field: string, type: NamespaceType, key2014: string): void {
@@ -135,8 +147,13 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
       checkSysctl(key, spec.namespaces, spec.at.sysctl);
       return { op: 'sysctl', key: sysctlPath(key), value };
     });
-    steps.push(
-      ...rootfsSteps(
+    // The LSM exec labels, written while we still hold every capability; applied at execve.
+    if (spec.labels?.apparmor)
+      sysctl.push({ op: 'lsm-label', attr: 'apparmor/exec', value: `exec ${spec.labels.apparmor}` });
+    if (spec.labels?.selinux) sysctl.push({ op: 'lsm-label', attr: 'exec', value: spec.labels.selinux });
+    append(
+      steps,
+      rootfsSteps(
         spec,
         {
           rootfs: options.rootfs,
@@ -159,10 +176,11 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
   } else {
     steps.push({ op: 'umask', mask: spec.process.umask });
   }
-  steps.push(...rlimitSteps(spec.process.rlimits, tables.rlimits, spec.at.rlimits));
+  // Appended one by one: spreading a config-sized list into push() overflows the stack.
+  for (const step of rlimitSteps(spec.process.rlimits, tables.rlimits, spec.at.rlimits)) steps.push(step);
   // personality(2) domains: PER_LINUX is 0, PER_LINUX32 is 8 (linux/personality.h).
   if (spec.personality) steps.push({ op: 'personality', persona: spec.personality === 'LINUX32' ? 8 : 0 });
-  steps.push(...finishingSteps(spec, options, argv, envp, workingDir));
+  for (const step of finishingSteps(spec, options, argv, envp, workingDir)) steps.push(step);
   return { cloneFlags, stdio: options.stdio, consoleFd: options.join ? -1 : consoleFd, steps };
 }
 
@@ -209,19 +227,26 @@ function finishingSteps(
     // setuid/setgid clear the parent-death signal, so it is armed after the identity switch:
     // if the supervisor dies the container init is killed, never silently orphaned.
     { op: 'pdeathsig', signal: os.signals.SIGKILL },
-    {
-      op: 'caps',
-      bounding: capabilityMask(caps.bounding, table, at.bounding),
-      effective: capabilityMask(caps.effective, table, at.effective),
-      permitted: capabilityMask(caps.permitted, table, at.permitted),
-      inheritable: capabilityMask(caps.inheritable, table, at.inheritable),
-      ambient: capabilityMask(caps.ambient, table, at.ambient),
-    },
   ];
+  const capsStep: Step = {
+    op: 'caps',
+    bounding: capabilityMask(caps.bounding, table, at.bounding),
+    effective: capabilityMask(caps.effective, table, at.effective),
+    permitted: capabilityMask(caps.permitted, table, at.permitted),
+    inheritable: capabilityMask(caps.inheritable, table, at.inheritable),
+    ambient: capabilityMask(caps.ambient, table, at.ambient),
+  };
+  // The directory is entered with the credentials the command will have after execve(2): a
+  // non-root user without ambient capabilities keeps none across it, so it chdirs before they are
+  // raised again (setresuid cleared the effective set); otherwise `working_dir` would be entered
+  // with CAP_DAC_OVERRIDE and then be unreadable to the command. Root chdirs with its final set.
+  const chdir: Step = { op: 'chdir', path: workingDir };
+  const early = identity.uid !== 0 && capsStep.ambient === 0n;
+  if (early) steps.push(chdir);
+  steps.push(capsStep);
   if (spec.process.noNewPrivileges) steps.push({ op: 'no-new-privs' });
-  // After the user switch and cap drop, so the directory is checked with the final credentials.
-  steps.push({ op: 'chdir', path: workingDir });
-  steps.push(...(options.beforeExec ?? []));
+  if (!early) steps.push(chdir);
+  for (const step of options.beforeExec ?? []) steps.push(step);
   steps.push({ op: 'exec', candidates: execCandidates(argv[0]!, envp, workingDir), argv, envp });
   return steps;
 }

@@ -7,7 +7,6 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type CgroupHierarchy, cgroupHierarchies } from '../plan/cgroup-mounts.js';
 import { compilePlan, type KernelTables } from '../plan/compile.js';
 import { fromOci } from './from-oci.js';
-import { parseMountOptions } from './mount-options.js';
 import type { OciConfigInput } from './oci-input.js';
 
 const fake = createNativeFake();
@@ -131,38 +130,6 @@ describe('fromOci + compilePlan', () => {
     const o = ops(compile(c).steps);
     expect(o).not.toContain('mknod');
     expect(o).not.toContain('symlink');
-  });
-
-  it('parses runc mount options into flags, propagation and data', () => {
-    expect(parseMountOptions(['nosuid', 'noexec', 'nodev', 'relatime', 'ro'], '/m')).toMatchObject({
-      flags: ['MS_NODEV', 'MS_NOEXEC', 'MS_NOSUID', 'MS_RDONLY', 'MS_RELATIME'],
-      data: [],
-      bind: false,
-    });
-    expect(
-      parseMountOptions(['rbind', 'rprivate', 'ro', 'rw', 'strictatime', 'noatime'], '/m'),
-    ).toMatchObject({
-      bind: true,
-      recursive: true,
-      flags: ['MS_NOATIME'],
-      propagation: ['MS_REC', 'MS_PRIVATE'],
-    });
-    expect(
-      parseMountOptions(['mode=1777', 'size=65536k', 'nosuid', 'rnodev', 'rro', 'defaults'], '/m'),
-    ).toMatchObject({
-      flags: ['MS_NODEV', 'MS_NOSUID', 'MS_RDONLY'],
-      data: ['mode=1777', 'size=65536k'],
-    });
-    expect(parseMountOptions(['nosymfollow', 'sync', 'suid', 'nosuid', 'suid'], '/m')).toMatchObject({
-      flags: ['MS_NOSYMFOLLOW'],
-      data: ['sync'],
-    });
-    expect(() => parseMountOptions(['bind', 'mode=755'], '/mounts/3/options')).toThrow(
-      /\/mounts\/3\/options\/1: 'mode=755' is a filesystem option, which a bind mount cannot take/,
-    );
-    expect(() => parseMountOptions(['idmap'], '/mounts/0/options')).toThrow(
-      /\/mounts\/0\/options\/0: 'idmap'/,
-    );
   });
 
   it('compiles tmpfs data, bind sources relative to the bundle, and remount,ro', () => {
@@ -290,174 +257,24 @@ describe('fromOci + compilePlan', () => {
     expect(find(steps, 'personality')).toEqual([{ op: 'personality', persona: 8 }]);
   });
 
-  it('refuses sysctls outside the container namespaces, naming the key', () => {
-    const bad =
-      (sysctl: Record<string, string>, extraNs: string[] = []) =>
-      () => {
-        const c = minimal();
-        c.linux!.namespaces!.push(...extraNs.map((type) => ({ type })));
-        c.linux!.sysctl = sysctl;
-        return fromOci(c, '/bundle');
-      };
-    expect(bad({ 'kernel.core_pattern': '|/x' })).toThrow(
-      /\/linux\/sysctl\/kernel\.core_pattern: 'kernel\.core_pattern' is not namespaced/,
-    );
-    expect(bad({ 'vm.overcommit_memory': '1' })).toThrow(/is not namespaced/);
-    expect(bad({ 'net.ipv4.ip_forward': '1' })).toThrow(/needs a 'network' namespace/);
-    expect(bad({ 'kernel.msgmax': '1' })).toThrow(/needs a 'ipc' namespace/);
-    expect(bad({ 'kernel.hostname': 'x' })).toThrow(/needs a 'uts' namespace/);
-    expect(bad({ 'net/../kernel/core_pattern': 'x' }, ['network'])).toThrow(/is not a sysctl name/);
-    expect(bad({ 'kernel.hostname': 'x' }, ['uts'])).not.toThrow();
-  });
-
-  it('refuses what later issues own, and unknown LSMs, naming the field', () => {
-    const cases: [(c: OciConfigInput) => void, RegExp][] = [
-      [
-        (c) => {
-          c.linux!.namespaces!.push({ type: 'user' });
-        },
-        /\/linux\/namespaces\/2: user namespaces/,
-      ],
-      [
-        (c) => {
-          c.linux!.namespaces!.push({ type: 'time' });
-        },
-        /\/linux\/namespaces\/2: time namespaces/,
-      ],
-      [
-        (c) => {
-          c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
-        },
-        /\/linux\/uidMappings/,
-      ],
-      [
-        (c) => {
-          c.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
-        },
-        /\/linux\/gidMappings/,
-      ],
-      [
-        (c) => {
-          c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
-        },
-        /\/linux\/seccomp: seccomp/,
-      ],
-      [
-        (c) => {
-          c.linux!.timeOffsets = {};
-        },
-        /\/linux\/timeOffsets/,
-      ],
-      [
-        (c) => {
-          c.mounts![0]!.uidMappings = [{}];
-        },
-        /\/mounts\/0\/uidMappings/,
-      ],
-      [
-        (c) => {
-          c.process!.apparmorProfile = 'docker-default';
-        },
-        /\/process\/apparmorProfile: AppArmor is not enabled on this host/,
-      ],
-      [
-        (c) => {
-          c.process!.selinuxLabel = 'system_u:system_r:container_t:s0';
-        },
-        /\/process\/selinuxLabel: SELinux is not enabled/,
-      ],
-      [
-        (c) => {
-          c.linux!.mountLabel = 'system_u:object_r:container_file_t:s0';
-        },
-        /\/linux\/mountLabel: SELinux/,
-      ],
-      [
-        (c) => {
-          c.linux!.personality = { domain: 'LINUX', flags: ['x'] };
-        },
-        /\/linux\/personality\/flags/,
-      ],
-      [
-        (c) => {
-          c.process!.scheduler = { policy: 'SCHED_OTHER' };
-        },
-        /\/process\/scheduler/,
-      ],
-      [
-        (c) => {
-          c.linux!.intelRdt = {};
-        },
-        /\/linux\/intelRdt/,
-      ],
-      [
-        (c) => {
-          c.mounts!.push({ destination: '/proc/sys', type: 'bind', source: '/x' });
-        },
-        /\/mounts\/1\/destination: '\/proc\/sys' is inside \/proc/,
-      ],
-      [
-        (c) => {
-          c.linux!.namespaces = [{ type: 'pid' }];
-        },
-        /\/linux\/namespaces: must create a new 'mount' namespace/,
-      ],
-      [
-        (c) => {
-          c.linux!.namespaces!.push({ type: 'pid' });
-        },
-        /\/linux\/namespaces\/2\/type: the 'pid' namespace is listed twice/,
-      ],
-      [
-        (c) => {
-          c.hostname = 'x';
-        },
-        /\/hostname: needs a 'uts' namespace in linux\.namespaces/,
-      ],
-      [
-        (c) => {
-          c.process!.capabilities = { ambient: ['CAP_NOPE'] };
-        },
-        /\/process\/capabilities\/ambient\/0: unknown capability 'CAP_NOPE'/,
-      ],
-      [
-        (c) => {
-          c.process!.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 10, hard: 5 }];
-        },
-        /\/process\/rlimits\/0/,
-      ],
-      [
-        (c) => {
-          c.process!.env = ['NOEQUALS'];
-        },
-        /\/process\/env\/0/,
-      ],
-      [
-        (c) => {
-          c.process!.cwd = 'relative';
-        },
-        /\/process\/cwd/,
-      ],
-    ];
-    for (const [edit, message] of cases) {
-      const c = minimal();
-      edit(c);
-      expect(() => compile(c), String(message)).toThrow(message);
-    }
-    // With the LSM on the host the label is still refused, but for what it is.
+  it('applies LSM labels where the host has the LSM: exec labels after sysctl, the mount label on tmpfs/devpts/mqueue', () => {
     const c = minimal();
     c.process!.apparmorProfile = 'docker-default';
-    expect(() => fromOci(c, '/b', { lsms: ['capability', 'apparmor'] })).toThrow(
-      /applying AppArmor labels is not supported yet/,
-    );
-  });
-
-  it('refuses what podman and the containerd CRI fixtures ask that is not built, naming it', () => {
-    expect(() => fromOci(fixture('podman.json'), '/b')).toThrow(/\/linux\/seccomp/);
-    expect(() => fromOci(fixture('containerd-cri.json'), '/b')).toThrow(/\/process\/apparmorProfile/);
-    const podman = fixture('podman.json');
-    delete podman.linux!.seccomp;
-    expect(() => fromOci(podman, '/b')).not.toThrow();
+    c.process!.selinuxLabel = 'system_u:system_r:container_t:s0';
+    c.linux!.mountLabel = 'system_u:object_r:container_file_t:s0';
+    c.mounts!.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['mode=1777'] });
+    const spec = fromOci(c, '/bundle', { lsms: ['capability', 'apparmor', 'selinux'] });
+    const plan = compilePlan(spec, { rootfs: '/bundle/rootfs', tables, stdio: [0, 1, 2] });
+    const o = ops(plan.steps);
+    expect(find(plan.steps, 'lsm-label')).toEqual([
+      { op: 'lsm-label', attr: 'apparmor/exec', value: 'exec docker-default' },
+      { op: 'lsm-label', attr: 'exec', value: 'system_u:system_r:container_t:s0' },
+    ]);
+    expect(o.indexOf('lsm-label')).toBe(o.indexOf('pivot-root') + 1);
+    expect(find(plan.steps, 'mount').map((m) => m.data)).toEqual([
+      '',
+      'mode=1777,context="system_u:object_r:container_file_t:s0"',
+    ]);
   });
 
   it('puts the create/start wait just before exec', () => {

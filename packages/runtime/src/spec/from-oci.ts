@@ -3,18 +3,12 @@
 // as runc parses them (mount-options.ts), and every field nsinit cannot apply yet is refused
 // naming its JSON pointer — never silently ignored.
 import { posix } from 'node:path';
-import { configError } from '../errors.js';
-import type {
-  CapabilitySets,
-  DeviceEntry,
-  MountEntry,
-  NamespaceEntry,
-  NamespaceType,
-  RlimitSpec,
-  RuntimeSpec,
-} from './model.js';
+import { resourcesFromOci } from '../cgroups/resources-oci.js';
+import type { DeviceEntry, MountEntry, NamespaceEntry, NamespaceType, RuntimeSpec } from './model.js';
 import { parseMountOptions } from './mount-options.js';
 import type { OciConfigInput } from './oci-input.js';
+import { ociProcess } from './oci-process.js';
+import { checkLsm, refuse, refuseUnsupported } from './oci-refusals.js';
 import { checkSysctl } from './sysctl.js';
 
 export interface FromOciOptions {
@@ -58,48 +52,12 @@ const PROC_MOUNT_ALLOWED = new Set([
   '/proc/sys/kernel/ns_last_pid',
 ]);
 
-function refuse(field: string, what: string): never {
-  throw configError(field, what);
-}
+/** SELinux labels the filesystems we create (tmpfs, devpts, mqueue) with the mount label. */
+const LABELLED_FS = new Set(['tmpfs', 'devpts', 'mqueue']);
 
-/** Refuse what belongs to later work (user namespaces, seccomp, time namespaces, ...). */
-function refuseUnsupported(config: OciConfigInput): void {
-  const linux = config.linux ?? {};
-  const p = config.process ?? {};
-  if (linux.uidMappings?.length)
-    refuse('/linux/uidMappings', 'user namespaces (id mappings) are not supported yet');
-  if (linux.gidMappings?.length)
-    refuse('/linux/gidMappings', 'user namespaces (id mappings) are not supported yet');
-  if (linux.seccomp !== undefined) refuse('/linux/seccomp', 'seccomp filters are not supported yet');
-  if (linux.timeOffsets !== undefined) refuse('/linux/timeOffsets', 'time namespaces are not supported yet');
-  if (linux.intelRdt !== undefined) refuse('/linux/intelRdt', 'Intel RDT (resctrl) is not supported');
-  if (linux.memoryPolicy !== undefined)
-    refuse('/linux/memoryPolicy', 'memory policies are not supported yet');
-  if (linux.netDevices !== undefined)
-    refuse('/linux/netDevices', 'moving network devices is not supported yet');
-  if (p.scheduler !== undefined) refuse('/process/scheduler', 'scheduling policies are not supported yet');
-  if (p.ioPriority !== undefined) refuse('/process/ioPriority', 'I/O priorities are not supported yet');
-  if (p.execCPUAffinity !== undefined)
-    refuse('/process/execCPUAffinity', 'CPU affinity for exec is not supported yet');
-  (config.mounts ?? []).forEach((m, i) => {
-    if (m.uidMappings?.length) refuse(`/mounts/${i}/uidMappings`, 'idmapped mounts are not supported yet');
-    if (m.gidMappings?.length) refuse(`/mounts/${i}/gidMappings`, 'idmapped mounts are not supported yet');
-  });
-}
-
-/** LSM labels: as runc, an error naming the field when the host lacks that LSM. */
-function checkLsm(config: OciConfigInput, lsms: readonly string[]): void {
-  const labels: [string, string | undefined, string, string][] = [
-    ['/process/apparmorProfile', config.process?.apparmorProfile, 'apparmor', 'AppArmor'],
-    ['/process/selinuxLabel', config.process?.selinuxLabel, 'selinux', 'SELinux'],
-    ['/linux/mountLabel', config.linux?.mountLabel, 'selinux', 'SELinux'],
-  ];
-  for (const [field, value, lsm, name] of labels) {
-    if (!value) continue;
-    if (!lsms.includes(lsm))
-      refuse(field, `${name} is not enabled on this host, so '${value}' cannot be applied`);
-    refuse(field, `applying ${name} labels is not supported yet`);
-  }
+function withMountLabel(m: MountEntry, label: string | undefined): MountEntry {
+  if (!label || !LABELLED_FS.has(m.type)) return m;
+  return { ...m, data: m.data === '' ? `context="${label}"` : `${m.data},context="${label}"` };
 }
 
 function namespaces(config: OciConfigInput): NamespaceEntry[] {
@@ -209,13 +167,6 @@ function devices(config: OciConfigInput, setupDev: boolean): DeviceEntry[] {
   return [...defaults, ...out];
 }
 
-const SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
-
-function capabilities(config: OciConfigInput): CapabilitySets {
-  const c = config.process?.capabilities ?? {};
-  return Object.fromEntries(SETS.map((set) => [set, [...(c[set] ?? [])]])) as unknown as CapabilitySets;
-}
-
 const PROPAGATION: Readonly<Record<string, readonly string[]>> = {
   private: ['MS_PRIVATE'],
   rprivate: ['MS_REC', 'MS_PRIVATE'],
@@ -239,7 +190,7 @@ export function fromOci(
   const linux = config.linux ?? {};
   const p = config.process ?? {};
   const ns = namespaces(config);
-  const mountList = mounts(config, bundleDir);
+  const mountList = mounts(config, bundleDir).map((m) => withMountLabel(m, linux.mountLabel));
   // A /dev bound from elsewhere is used as it is (runc sets up devices only on its own /dev).
   const setupDev = !mountList.some((m) => m.destination === '/dev' && m.type === 'bind');
   const rootProp = linux.rootfsPropagation;
@@ -252,8 +203,6 @@ export function fromOci(
     refuse('/linux/personality/domain', `'${domain}' is not LINUX or LINUX32`);
   const sysctl = { ...(linux.sysctl ?? {}) };
   for (const key of Object.keys(sysctl)) checkSysctl(key, ns);
-  const user = p.user ?? {};
-  const rlimits: RlimitSpec[] = (p.rlimits ?? []).map((r) => ({ type: r.type, soft: r.soft, hard: r.hard }));
   return {
     format: 'oci',
     namespaces: ns,
@@ -282,22 +231,20 @@ export function fromOci(
     ...(config.domainname ? { domainname: config.domainname } : {}),
     sysctl,
     ...(domain ? { personality: domain } : {}),
-    process: {
-      ...(p.args ? { args: [...p.args] } : {}),
-      env: [...(p.env ?? [])],
-      cwd: p.cwd ?? '/',
-      user: { uid: user.uid ?? 0, gid: user.gid ?? 0, additionalGids: [...(user.additionalGids ?? [])] },
-      umask: user.umask ?? 0o022,
-      capabilities: capabilities(config),
-      rlimits,
-      noNewPrivileges: p.noNewPrivileges === true,
-      ...(p.oomScoreAdj === undefined ? {} : { oomScoreAdj: p.oomScoreAdj }),
-      terminal: p.terminal === true,
-      createCwd: true,
-    },
+    ...(p.apparmorProfile || p.selinuxLabel
+      ? {
+          labels: {
+            ...(p.apparmorProfile ? { apparmor: p.apparmorProfile } : {}),
+            ...(p.selinuxLabel ? { selinux: p.selinuxLabel } : {}),
+          },
+        }
+      : {}),
+    process: ociProcess(p),
     cgroup: {
       ...(linux.cgroupsPath ? { path: linux.cgroupsPath } : {}),
-      ...(linux.resources ? { resources: linux.resources } : {}),
+      // Normalized (0 unset, -1 unlimited) with runc's device policy even when no resources are
+      // given: deny-all, the config's rules, runc's default devices, the linux.devices nodes.
+      resources: resourcesFromOci(linux.resources, { devices: linux.devices }),
     },
     ...(config.hooks ? { hooks: config.hooks } : {}),
     at: {

@@ -2,6 +2,7 @@
 // model, two front ends"): OCI-shaped, since the runtime-spec is the superset, but normalized —
 // every default decided, flags as MS_* names, each entry carrying the JSON pointer of the field
 // it came from so the plan compiler names the user's own field in an error.
+import type { Resources } from '../cgroups/resources.js';
 
 /** Namespace kinds, as the runtime-spec names them (CLONE_NEW* in clone(2)). */
 export type NamespaceType = 'mount' | 'uts' | 'ipc' | 'pid' | 'network' | 'cgroup' | 'user' | 'time';
@@ -136,11 +137,14 @@ export interface RuntimeSpec {
   domainname?: string;
   /** Namespaced kernel parameters, written through a verified procfs after it is mounted. */
   sysctl: Readonly<Record<string, string>>;
+  /** LSM exec labels for the container's program (only when the host has that LSM). */
+  labels?: { apparmor?: string; selinux?: string };
   /** personality(2) domain: LINUX or LINUX32. */
   personality?: 'LINUX' | 'LINUX32';
   process: ProcessSpec;
-  /** cgroup placement and limits (path + resources: see cgroups/). */
-  cgroup?: { path?: string; resources?: unknown };
+  /** cgroup placement and limits: `path` as linux.cgroupsPath, `resources` the one resources
+   *  model both formats map onto (cgroups/resources.ts: resourcesFrom2014, resourcesFromOci). */
+  cgroup?: { path?: string; resources?: Resources };
   /** The 2014 network strategies (net/strategies.ts). */
   networks?: readonly unknown[];
   /** OCI lifecycle hooks, run by the OCI lifecycle. */

@@ -1,158 +1,14 @@
-// The Linux surface of an OCI config.json, compiled by compileOci and run through the native
-// spawn path, each field checked from inside a real container with busybox probes: capabilities,
-// identity, umask, rlimits, no_new_privs, oom_score_adj, hostname/domainname, sysctl,
-// personality, mounts and their options, devices, read-only root and paths, masks, propagation,
-// namespaces joined by path, cgroup mounts and LSM refusals.
+// The filesystem and namespace side of an OCI config.json, compiled by compileOci and run through
+// the native spawn path, checked from inside real containers: mount options, read-only root and
+// paths, masks, devices, root propagation, cgroup mounts, and namespaces joined by path.
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { arch, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requires, useLeakCheck } from '@nsinit/testkit';
-import { describe, expect, it, onTestFinished, type TestContext } from 'vitest';
-import { compileOci, hostLsms, type OciConfigInput } from '../src/index.js';
-import { baseConfig, ociBundle, runOci, startOci, stopOci } from './oci-helpers.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { baseConfig, ociBundle, run, runOci, startOci, stopOci } from './oci-helpers.js';
 
 useLeakCheck();
-
-async function run(ctx: TestContext, edit: (c: OciConfigInput) => void, script: string) {
-  requires(ctx, 'root', 'busybox');
-  const bundle = await ociBundle();
-  const config = baseConfig(['sh', '-c', script]);
-  edit(config);
-  const r = await runOci(config, bundle.dir);
-  expect(r.failure).toBeNull();
-  return { ...r, bundle, lines: r.output.trimEnd().split('\n') };
-}
-
-const status = (text: string, key: string) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1] ?? '';
-const hex = (text: string, key: string) => BigInt(`0x${status(text, key)}`);
-const capBit = (name: string) => {
-  const bits: Record<string, number> = {
-    CAP_KILL: 5,
-    CAP_SETGID: 6,
-    CAP_SETUID: 7,
-    CAP_NET_RAW: 13,
-    CAP_SYS_ADMIN: 21,
-  };
-  return 1n << BigInt(bits[name]!);
-};
-
-describe('OCI process', () => {
-  it('applies all five capability sets, ambient ones surviving into a non-root process', async (ctx) => {
-    const { output, exit } = await run(
-      ctx,
-      (c) => {
-        c.process!.user = { uid: 1000, gid: 1000 };
-        c.process!.capabilities = {
-          bounding: ['CAP_NET_RAW', 'CAP_KILL'],
-          effective: ['CAP_NET_RAW'],
-          permitted: ['CAP_NET_RAW', 'CAP_KILL'],
-          inheritable: ['CAP_NET_RAW'],
-          ambient: ['CAP_NET_RAW'],
-        };
-      },
-      'cat /proc/self/status',
-    );
-    expect(exit.exitCode).toBe(0);
-    expect(hex(output, 'CapBnd')).toBe(capBit('CAP_NET_RAW') | capBit('CAP_KILL'));
-    expect(hex(output, 'CapInh')).toBe(capBit('CAP_NET_RAW'));
-    expect(hex(output, 'CapAmb')).toBe(capBit('CAP_NET_RAW'));
-    // Across execve a non-root process keeps exactly its ambient set as permitted and effective.
-    expect(hex(output, 'CapPrm')).toBe(capBit('CAP_NET_RAW'));
-    expect(hex(output, 'CapEff')).toBe(capBit('CAP_NET_RAW'));
-  });
-
-  it('runs as uid/gid with additionalGids and umask, in a cwd it creates, with env, rlimits and no_new_privs', async (ctx) => {
-    const { lines } = await run(
-      ctx,
-      (c) => {
-        c.process!.user = { uid: 1000, gid: 1000, additionalGids: [5, 27], umask: 0o027 };
-        c.process!.cwd = '/work/dir';
-        c.process!.env!.push('GREETING=hello oci');
-        c.process!.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 321, hard: 654 }];
-        c.process!.noNewPrivileges = true;
-      },
-      'id -u; id -g; id -G; umask; pwd; echo "$GREETING"; ulimit -n; ulimit -Hn; grep NoNewPrivs /proc/self/status',
-    );
-    expect(lines).toEqual([
-      '1000',
-      '1000',
-      '1000 5 27',
-      '0027',
-      '/work/dir',
-      'hello oci',
-      '321',
-      '654',
-      'NoNewPrivs:\t1',
-    ]);
-  });
-
-  it('has the oom_score_adj the parent wrote before GO', async (ctx) => {
-    const { lines } = await run(
-      ctx,
-      (c) => {
-        c.process!.oomScoreAdj = 777;
-      },
-      'cat /proc/self/oom_score_adj',
-    );
-    expect(lines).toEqual(['777']);
-  });
-
-  it('runs with the LINUX32 personality', async (ctx) => {
-    if (arch() !== 'x64') ctx.skip(`the 32-bit machine name checked is x86's (this host is ${arch()})`);
-    const { lines } = await run(
-      ctx,
-      (c) => {
-        c.linux!.personality = { domain: 'LINUX32' };
-      },
-      'uname -m',
-    );
-    expect(lines[0]).toMatch(/^i[3-6]86$/);
-  });
-});
-
-describe('OCI UTS and sysctl', () => {
-  it('sets hostname, domainname and namespaced sysctls, leaving the host alone', async (ctx) => {
-    const host = {
-      forward: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8'),
-      shmmni: readFileSync('/proc/sys/kernel/shmmni', 'utf8'),
-      msgMax: readFileSync('/proc/sys/fs/mqueue/msg_max', 'utf8'),
-      domain: readFileSync('/proc/sys/kernel/domainname', 'utf8'),
-    };
-    const want = host.forward.trim() === '1' ? '0' : '1';
-    const { lines } = await run(
-      ctx,
-      (c) => {
-        c.hostname = 'oci-host';
-        c.domainname = 'oci.example';
-        c.linux!.sysctl = {
-          'net.ipv4.ip_forward': want,
-          'kernel.shmmni': '1999',
-          'fs.mqueue.msg_max': '33',
-        };
-      },
-      'hostname; cat /proc/sys/kernel/domainname /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni /proc/sys/fs/mqueue/msg_max',
-    );
-    expect(lines).toEqual(['oci-host', 'oci.example', want, '1999', '33']);
-    expect(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8')).toBe(host.forward);
-    expect(readFileSync('/proc/sys/kernel/shmmni', 'utf8')).toBe(host.shmmni);
-    expect(readFileSync('/proc/sys/fs/mqueue/msg_max', 'utf8')).toBe(host.msgMax);
-    expect(readFileSync('/proc/sys/kernel/domainname', 'utf8')).toBe(host.domain);
-  });
-
-  it('refuses a sysctl into the host network namespace joined by path', async (ctx) => {
-    requires(ctx, 'root', 'busybox');
-    const bundle = await ociBundle();
-    const config = baseConfig(['true']);
-    config.linux!.namespaces = config.linux!.namespaces!.map((n) =>
-      n.type === 'network' ? { type: 'network', path: '/proc/self/ns/net' } : n,
-    );
-    config.linux!.sysctl = { 'net.ipv4.ip_forward': '1' };
-    const tables = { capabilities: {}, rlimits: {}, constants: {} };
-    expect(() => compileOci(config, bundle.dir, { tables, stdio: [-1, -1, -1] })).toThrow(
-      /\/linux\/namespaces\/4\/path: is the host's own network namespace/,
-    );
-  });
-});
 
 describe('OCI mounts', () => {
   it('applies mount options: tmpfs size/mode, ro/nosuid/noexec binds, atime modes, remount,ro', async (ctx) => {
@@ -202,6 +58,24 @@ describe('OCI mounts', () => {
       expect(info['/again']!.opts).toEqual(expect.arrayContaining(['ro', 'nodiratime']));
       expect(existsSync(join(vol, 'y'))).toBe(false);
     }
+  });
+
+  it('gives a tmpfs the propagation its options ask (runc: shared)', async (ctx) => {
+    const { lines } = await run(
+      ctx,
+      (c) => {
+        c.mounts!.push(
+          { destination: '/tmp/shared', type: 'tmpfs', source: 'tmpfs', options: ['shared'] },
+          { destination: '/tmp/private', type: 'tmpfs', source: 'tmpfs', options: ['rprivate'] },
+        );
+      },
+      "awk '$5 ~ /^\\/tmp\\//' /proc/self/mountinfo",
+    );
+    const byTarget = Object.fromEntries(
+      lines.map((l) => [l.split(' ')[4], l.split(' - ')[0]!.split(' ').slice(6).join(' ')]),
+    );
+    expect(byTarget['/tmp/shared']).toMatch(/shared:\d+/);
+    expect(byTarget['/tmp/private']).toBe('');
   });
 
   it('makes only / read-only for root.readonly, applies readonlyPaths and maskedPaths', async (ctx) => {
@@ -318,26 +192,5 @@ describe('OCI namespaces by path', () => {
     } finally {
       await stopOci(infra);
     }
-  });
-});
-
-describe('OCI LSM labels', () => {
-  it('refuses an AppArmor profile or SELinux label on a host without that LSM, naming the field', async (ctx) => {
-    requires(ctx, 'root', 'busybox');
-    const lsms = hostLsms();
-    if (lsms.includes('apparmor') || lsms.includes('selinux'))
-      ctx.skip(`this host has ${lsms.join(',')}: applying labels is checked where the LSM is absent`);
-    const bundle = await ociBundle();
-    const tables = { capabilities: {}, rlimits: {}, constants: {} };
-    const c = baseConfig(['true']);
-    c.process!.apparmorProfile = 'docker-default';
-    expect(() => compileOci(c, bundle.dir, { tables, stdio: [-1, -1, -1] })).toThrow(
-      /\/process\/apparmorProfile: AppArmor is not enabled on this host/,
-    );
-    const s = baseConfig(['true']);
-    s.process!.selinuxLabel = 'system_u:system_r:container_t:s0';
-    expect(() => compileOci(s, bundle.dir, { tables, stdio: [-1, -1, -1] })).toThrow(
-      /\/process\/selinuxLabel: SELinux is not enabled on this host/,
-    );
   });
 });

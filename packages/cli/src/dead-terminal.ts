@@ -1,0 +1,62 @@
+// Exiting after our terminal hung up (its pty master closed, `script` killed, an ssh session
+// dropped). At exit Node puts back the terminal modes it saw on fds 0-2 at start-up
+// (node::ResetStdio) and aborts when tcsetattr(3) fails with anything but EPERM; on a hung-up
+// terminal every ioctl fails with EIO (the kernel's hung_up_tty_ioctl), so the process would die
+// with a native stack trace and status 134 instead of the container's status. Closing such fds
+// first makes Node skip them (its fstat sees EBADF). Only fds that are character devices but no
+// longer terminals are closed; by then everything we wrote has been written (stdio is synchronous
+// for terminals, files and pipes on Linux).
+import { closeSync, fstatSync } from 'node:fs';
+
+function isCharDevice(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false; // closed already
+  }
+}
+
+export async function closeHungUpStdio(): Promise<number[]> {
+  const closed: number[] = [];
+  const candidates = [0, 1, 2].filter(isCharDevice);
+  if (candidates.length === 0) return closed;
+  // node:tty only when needed: a start with pipes or files never loads it.
+  const { isatty } = await import('node:tty');
+  for (const fd of candidates) {
+    try {
+      if (isatty(fd)) continue;
+    } catch {
+      continue; // closed already
+    }
+    // /dev/null and friends are character devices too; closing them at exit changes nothing.
+    try {
+      closeSync(fd);
+      closed.push(fd);
+    } catch {
+      // already gone
+    }
+  }
+  return closed;
+}
+
+/** How often a supervisor checks that its terminal is still there (one ioctl per fd). */
+const WATCH_MS = 500;
+
+/**
+ * Call `onHangup` once when one of fds 0-2 that is a terminal now stops being one (it was hung up).
+ * The kernel sends SIGHUP only to the terminal's session leader and foreground group; an nsinit
+ * whose stdio the container inherits reads nothing, so without this it would not notice a hangup
+ * its shell survived (`trap '' HUP`, nohup-like wrappers). Returns the stop function.
+ */
+export async function watchTerminal(onHangup: () => void): Promise<() => void> {
+  const { isatty } = await import('node:tty');
+  const fds = [0, 1, 2].filter((fd) => isatty(fd));
+  if (fds.length === 0) return () => {};
+  const timer = setInterval(() => {
+    if (fds.every((fd) => isatty(fd))) return;
+    clearInterval(timer);
+    onHangup();
+  }, WATCH_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

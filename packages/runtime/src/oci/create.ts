@@ -1,0 +1,212 @@
+// `create` (runtime.md "Operations"): the container's init is cloned into its namespaces and
+// cgroups, walks its whole plan and then waits at the start gate (the `await-start` step) before
+// the user's process; create records the trusted state and returns. The init stays a child of the
+// caller (an engine's subreaper reaps it); no nsinit process stays behind.
+import { closeSync, constants as fsc, openSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
+import { cgroupRecord, type ManagedCgroup } from '../cgroups/index.js';
+import { cgroupLocation, createOciCgroup } from '../cgroups/oci-cgroup.js';
+import { ociPointer } from '../cgroups/resources.js';
+import { resourcesFromOci } from '../cgroups/resources-oci.js';
+import { configError, ErrorCodes, nsinitError } from '../errors.js';
+import { failureError } from '../exec-failure.js';
+import { lockFile } from '../lock.js';
+import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { type OciState, runHooks } from './hooks.js';
+import { loadBundle, type OciSpec } from './spec.js';
+import {
+  checkId,
+  GATE_FILE,
+  LOCK_FILE,
+  makeContainerDir,
+  type OciRecord,
+  writeFileAtomic,
+  writeRecord,
+} from './store.js';
+
+export interface CreateOptions {
+  native: NativeBindings;
+  root: string;
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot?: boolean;
+  preserveFds?: number;
+  /** `run` in the foreground with a terminal and no console socket keeps the pty master. */
+  keepConsole?: boolean;
+  onWarning: (message: string) => void;
+}
+
+export interface Created {
+  record: OciRecord;
+  /** The init is our child: `run` waits on this pidfd; `create` just exits. */
+  pidfd: number;
+  /** The pty master when keepConsole asked for it, else -1. */
+  consoleMaster: number;
+}
+
+function kernelTables(native: NativeBindings) {
+  return { capabilities: native.capabilities, rlimits: native.rlimits, constants: native.constants };
+}
+
+export async function createContainer(opts: CreateOptions): Promise<Created> {
+  const { native } = opts;
+  const id = checkId(opts.id);
+  const bundle = await loadBundle(opts.bundle);
+  // Without a process the init still waits at the gate; `start` then refuses and stops it.
+  const noProcess = bundle.spec.process === undefined;
+  const placeholder = { args: ['/nonexistent/no-process'], cwd: '/', user: { uid: 0, gid: 0 } };
+  const spec: OciSpec = noProcess ? { ...bundle.spec, process: placeholder } : bundle.spec;
+  const config = noProcess ? { ...bundle.config, process: placeholder } : bundle.config;
+  const terminal = spec.process?.terminal === true;
+  if (terminal && !opts.consoleSocket && !opts.keepConsole)
+    throw configError('/process/terminal', 'is true but no --console-socket was given to receive the pty');
+  if (!terminal && opts.consoleSocket)
+    throw nsinitError(ErrorCodes.INVALID_ARG, '--console-socket needs process.terminal to be true');
+  const preserveFds = opts.preserveFds ?? 0;
+
+  const dir = makeContainerDir(opts.root, id);
+  const lock = await lockFile(native, join(dir, LOCK_FILE));
+  let dirfd = -1;
+  let gateFd = -1;
+  let pty: { master: number; slave: number } | null = null;
+  let spawned: Spawned | null = null;
+  let syncOpen = false;
+  let cgroup: ManagedCgroup | null = null;
+  try {
+    dirfd = openSync(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
+    // Through our own fd: sun_path is 108 bytes, and --root/<64-hex id>/ can be longer.
+    gateFd = native.gateListen(`/proc/self/fd/${dirfd}/${GATE_FILE}`);
+    if (terminal) {
+      pty = native.openPty();
+      const size = spec.process?.consoleSize;
+      if (size) native.setWinSize(pty.master, { cols: size.width, rows: size.height });
+    }
+    const stdio: [number, number, number] = pty ? [pty.slave, pty.slave, pty.slave] : [0, 1, 2];
+    // Where the cgroup goes (absent: nsinit-oci-<id> below our own cgroup) and its resources,
+    // checked before anything is cloned.
+    const cgroupsPath = spec.linux?.cgroupsPath || `nsinit-oci-${id}`;
+    cgroupLocation(cgroupsPath, id);
+    const resources = resourcesFromOci(spec.linux?.resources, {
+      devices: spec.linux?.devices,
+      name: ociPointer,
+    });
+    const compiled = compileOci(config as never, bundle.dir, {
+      tables: kernelTables(native),
+      stdio,
+      ...(pty ? { consoleFd: pty.slave } : {}),
+      beforeExec: [{ op: 'await-start', fd: gateFd, keep: preserveFds }],
+    });
+    const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true);
+    try {
+      spawned = native.spawn(plan);
+    } finally {
+      compiled.release();
+    }
+    syncOpen = true;
+    // The child holds its own copies now.
+    native.close(gateFd);
+    gateFd = -1;
+    if (pty) {
+      native.close(pty.slave);
+      pty.slave = -1;
+    }
+    const pid = spawned.pid;
+    if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(pid, spec.process.oomScoreAdj);
+    cgroup = await createOciCgroup({ id, cgroupsPath, resources }, pid, { name: ociPointer, v2: { native } });
+    const state = (status: OciState['status']): OciState => ({
+      ociVersion: spec.ociVersion,
+      id,
+      status,
+      pid,
+      bundle: bundle.dir,
+      annotations: spec.annotations ?? {},
+    });
+    // prestart (deprecated) and createRuntime: in the runtime's namespaces, after the container's
+    // namespaces and cgroups exist, before its process runs anything of the user's. The status
+    // is `created`: the environment exists (lifecycle step 2 is done), no user program ran.
+    await runHooks('prestart', spec.hooks?.prestart, state('created'));
+    await runHooks('createRuntime', spec.hooks?.createRuntime, state('created'));
+    native.go(spawned.sync);
+    syncOpen = false; // awaitExec owns and closes it
+    // EOF here means the init reached the start gate (await-start closes the sync socket).
+    const failure = await native.awaitExec(spawned.sync);
+    if (failure) {
+      const user = spec.process?.user ?? { uid: 0, gid: 0 };
+      throw failureError(failure, plan, {
+        rootfs: bundle.rootfs,
+        argv: [...(spec.process?.args ?? [])],
+        config: { user: `${user.uid}:${user.gid}` },
+        identity: { uid: user.uid, gid: user.gid, groups: [...(user.additionalGids ?? [])] },
+      });
+    }
+    const start = native.startTime(pid);
+    if (start === null) {
+      throw nsinitError(ErrorCodes.START_FAILED, 'the container init exited before it was ready', { pid });
+    }
+    await runHooks('createContainer', spec.hooks?.createContainer, state('created'));
+    if (pty && opts.consoleSocket) {
+      native.sendFd(opts.consoleSocket, pty.master, '/dev/ptmx');
+      native.close(pty.master);
+      pty.master = -1;
+    }
+    const record: OciRecord = {
+      ociVersion: spec.ociVersion,
+      id,
+      pid,
+      start,
+      bundle: bundle.dir,
+      rootfs: bundle.rootfs,
+      created: new Date().toISOString(),
+      annotations: spec.annotations ?? {},
+      cgroup: cgroup ? cgroupRecord(cgroup) : null,
+      hooks: spec.hooks ?? {},
+      ...(noProcess ? { noProcess: true } : {}),
+    };
+    writeRecord(dir, record);
+    if (opts.pidFile) writeFileAtomic(opts.pidFile, String(pid), 0o644);
+    return { record, pidfd: spawned.pidfd, consoleMaster: pty?.master ?? -1 };
+  } catch (err) {
+    if (spawned) {
+      if (syncOpen) safeClose(native, spawned.sync);
+      native.pidfdSignal(spawned.pidfd, native.constants.SIGKILL ?? 9);
+      await native.waitExit(spawned.pidfd).catch(() => null);
+      safeClose(native, spawned.pidfd);
+    }
+    if (cgroup)
+      await cgroup.destroy().catch((e) => opts.onWarning(`cgroup teardown: ${(e as Error).message}`));
+    if (gateFd >= 0) safeClose(native, gateFd);
+    if (pty) {
+      if (pty.slave >= 0) safeClose(native, pty.slave);
+      if (pty.master >= 0) safeClose(native, pty.master);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  } finally {
+    if (dirfd >= 0) closeSync(dirfd);
+    lock.release();
+  }
+}
+
+/** The OCI lifecycle's changes to the compiled plan: no parent-death signal (the init outlives
+ *  `create`), --preserve-fds kept open, --no-pivot. */
+function ociPlan(plan: Plan, preserveFds: number, noPivot: boolean): Plan {
+  const steps: Step[] = [];
+  for (const step of plan.steps) {
+    if (step.op === 'pdeathsig') continue;
+    if (step.op === 'close-fds') steps.push({ op: 'close-fds', keep: preserveFds });
+    else if (step.op === 'pivot-root' && noPivot) steps.push({ op: 'move-root' });
+    else steps.push(step);
+  }
+  return { ...plan, steps };
+}
+
+function safeClose(native: NativeBindings, fd: number) {
+  try {
+    native.close(fd);
+  } catch {
+    // already closed on this path
+  }
+}
