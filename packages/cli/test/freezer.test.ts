@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
-import { createBundle, nsinitBin, requires, runCommand, useLeakCheck } from '@nsinit/testkit';
+import { createBundle, nsinitTestHooksBin, requires, runCommand, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { alive, background, runCli, until, waitForPid } from './helpers.js';
 
@@ -58,7 +58,7 @@ describe('the freezer', () => {
     const pid1 = await waitForPid(bundle.dir);
     const hook = join(tmpdir(), `nsinit-freeze-race-${process.pid}-${Date.now()}`);
     try {
-      const joining = runCommand(nsinitBin, ['exec', 'echo', 'joined'], {
+      const joining = runCommand(nsinitTestHooksBin, ['exec', 'echo', 'joined'], {
         cwd: bundle.dir,
         env: { ...process.env, NSINIT_TEST_PAUSE: `join-before-go:${hook}` },
       });
