@@ -34,8 +34,11 @@ export interface NativeBindings {
   /** Join the namespaces `nsFlags` (CLONE_NEW*) of the live process behind `targetPidfd`:
    *  a short-lived single-threaded child does setns(pidfd, nsFlags), then clones the real process
    *  with CLONE_PARENT (so it is inside the PID namespace and still our child) and exits; the
-   *  grandchild is non-dumpable and waits for `go` like a spawned child. Synchronous. */
-  join(targetPidfd: number, nsFlags: number, plan: Plan): Spawned;
+   *  grandchild is non-dumpable and waits for `go` like a spawned child. Resolves once the
+   *  watcher thread has reaped the intermediate (nothing waits on the event loop); rejects with
+   *  its failure (setns ESRCH when the target is gone) or `ESRCH, join` if it was killed before
+   *  it could clone. The intermediate is reaped on every path. */
+  join(targetPidfd: number, nsFlags: number, plan: Plan): Promise<Spawned>;
   /** Tell the child to walk its steps. A child that already died (e.g. a stdio setup failure) is
    *  not an error here: awaitExec reports its record and waitExit its status. */
   go(sync: number): void;

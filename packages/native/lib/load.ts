@@ -27,7 +27,7 @@ export interface RawAddon {
     invalidPlan: (message: string) => Error,
   ): void;
   spawn(plan: Uint8Array): RawSpawned;
-  join(targetPidfd: number, nsFlags: number, plan: Uint8Array): RawSpawned;
+  join(targetPidfd: number, nsFlags: number, plan: Uint8Array): Promise<RawSpawned>;
   go(sync: number): void;
   awaitExec(sync: number): Promise<RawFailure | null>;
   waitExit(pidfd: number): Promise<{ exitCode: number | null; signal: number | null }>;

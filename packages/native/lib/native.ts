@@ -56,7 +56,7 @@ function wrap(raw: RawAddon): NativeBindings {
   );
   return {
     spawn: (plan) => raw.spawn(encodePlan(plan)),
-    join: (targetPidfd, nsFlags, plan) => raw.join(targetPidfd, nsFlags, encodePlan(plan)),
+    join: async (targetPidfd, nsFlags, plan) => raw.join(targetPidfd, nsFlags, encodePlan(plan)),
     go: (sync) => raw.go(sync),
     awaitExec: async (sync): Promise<ChildFailure | null> => {
       const r = await raw.awaitExec(sync);

@@ -178,27 +178,6 @@ Napi::Value Spawn(const Napi::CallbackInfo &info)
   return SpawnedObject(env, out);
 }
 
-Napi::Value Join(const Napi::CallbackInfo &info)
-{
-  Napi::Env env = info.Env();
-  int target;
-  int64_t flags;
-  if (!FdArg(info, 0, "targetPidfd", target) || !IntArg(info, 1, "nsFlags", flags))
-    return env.Undefined();
-  nsinit_plan *plan = PlanArg(info, 2);
-  if (plan == nullptr) return env.Undefined();
-  nsinit_spawned out;
-  nsinit_err e;
-  if (nsinit_plan_require_mntns(plan, static_cast<uint64_t>(flags), &e) != 0) {
-    nsinit_plan_free(plan);
-    return ThrowPlan(env, e.msg);
-  }
-  int rc = nsinit_join_start(plan, target, static_cast<uint32_t>(flags), &out, &e);
-  nsinit_plan_free(plan);
-  if (rc != 0) return ThrowSys(env, e);
-  return SpawnedObject(env, out);
-}
-
 Napi::Value Go(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
@@ -213,7 +192,25 @@ struct WatchCtx {
   AddonData *data;
   napi_deferred deferred;
   nsinit_watch_result res;
+  nsinit_join join; // JOIN: the join whose intermediate is watched
 };
+
+// A join's intermediate has exited and been reaped (or could not be watched): settle the join.
+napi_value JoinOutcome(Napi::Env env, WatchCtx *ctx, bool &ok)
+{
+  nsinit_err e;
+  if (ctx->res.err != 0) {
+    nsinit_join_abandon(&ctx->join);
+    ok = false;
+    return MakeSysError(env, ctx->res.err, ctx->res.syscall, nullptr);
+  }
+  nsinit_spawned out;
+  if (nsinit_join_finish(&ctx->join, &out, &e) != 0) {
+    ok = false;
+    return MakeSysError(env, e.err, e.syscall, e.path);
+  }
+  return SpawnedObject(env, out);
+}
 
 void CallJs(napi_env raw_env, napi_value, void *, void *payload)
 {
@@ -227,7 +224,9 @@ void CallJs(napi_env raw_env, napi_value, void *, void *payload)
   const nsinit_watch_result &r = ctx->res;
   napi_value value;
   bool ok = true;
-  if (r.err != 0) {
+  if (r.kind == NSINIT_WATCH_JOIN) {
+    value = JoinOutcome(env, ctx, ok);
+  } else if (r.err != 0) {
     ok = false;
     value = MakeSysError(env, r.err, r.syscall, nullptr);
   } else if (r.kind == NSINIT_WATCH_EXIT) {
@@ -268,6 +267,20 @@ void OnWatched(void *c, const nsinit_watch_result *r)
     delete ctx;
 }
 
+bool EnsureTsfn(Napi::Env env, AddonData *d)
+{
+  if (d->tsfn != nullptr) return true;
+  napi_value rname = Napi::String::New(env, "nsinit-watch");
+  if (napi_create_threadsafe_function(env, nullptr, nullptr, rname, 0, 1, nullptr, nullptr, nullptr,
+                                      CallJs, &d->tsfn) != napi_ok) {
+    Napi::Error::New(env, "cannot create the watcher's thread-safe function")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  napi_unref_threadsafe_function(env, d->tsfn);
+  return true;
+}
+
 Napi::Value Watch(const Napi::CallbackInfo &info, int kind, const char *name)
 {
   Napi::Env env = info.Env();
@@ -279,16 +292,7 @@ Napi::Value Watch(const Napi::CallbackInfo &info, int kind, const char *name)
     return env.Undefined();
   }
   AddonData *d = Data(env);
-  if (d->tsfn == nullptr) {
-    napi_value rname = Napi::String::New(env, "nsinit-watch");
-    if (napi_create_threadsafe_function(env, nullptr, nullptr, rname, 0, 1, nullptr, nullptr,
-                                        nullptr, CallJs, &d->tsfn) != napi_ok) {
-      Napi::Error::New(env, "cannot create the watcher's thread-safe function")
-          .ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    napi_unref_threadsafe_function(env, d->tsfn);
-  }
+  if (!EnsureTsfn(env, d)) return env.Undefined();
   napi_deferred deferred;
   napi_value promise;
   napi_create_promise(env, &deferred, &promise);
@@ -303,6 +307,48 @@ Napi::Value Watch(const Napi::CallbackInfo &info, int kind, const char *name)
   if (kind == NSINIT_WATCH_SYNC) close(fd);
   if (rc != 0) {
     if (--d->active == 0) napi_unref_threadsafe_function(env, d->tsfn);
+    napi_reject_deferred(env, deferred, MakeSysError(env, e.err, e.syscall, nullptr));
+    delete ctx;
+  }
+  return Napi::Value(env, promise);
+}
+
+// join: the intermediate is cloned here (synchronously: clone3 is quick); everything that waits
+// for it happens on the watcher thread, and the promise settles with the joiner.
+Napi::Value Join(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int target;
+  int64_t flags;
+  if (!FdArg(info, 0, "targetPidfd", target) || !IntArg(info, 1, "nsFlags", flags))
+    return env.Undefined();
+  nsinit_plan *plan = PlanArg(info, 2);
+  if (plan == nullptr) return env.Undefined();
+  nsinit_err e;
+  if (nsinit_plan_require_mntns(plan, static_cast<uint64_t>(flags), &e) != 0) {
+    nsinit_plan_free(plan);
+    return ThrowPlan(env, e.msg);
+  }
+  AddonData *d = Data(env);
+  if (!EnsureTsfn(env, d)) {
+    nsinit_plan_free(plan);
+    return env.Undefined();
+  }
+  nsinit_join j;
+  int rc = nsinit_join_begin(plan, target, static_cast<uint32_t>(flags), &j, &e);
+  nsinit_plan_free(plan);
+  if (rc != 0) return ThrowSys(env, e);
+  napi_deferred deferred;
+  napi_value promise;
+  napi_create_promise(env, &deferred, &promise);
+  WatchCtx *ctx = new WatchCtx();
+  ctx->data = d;
+  ctx->deferred = deferred;
+  ctx->join = j;
+  if (d->active++ == 0) napi_ref_threadsafe_function(env, d->tsfn);
+  if (nsinit_watch_add(j.mid_pidfd, NSINIT_WATCH_JOIN, OnWatched, ctx, &e) != 0) {
+    if (--d->active == 0) napi_unref_threadsafe_function(env, d->tsfn);
+    nsinit_join_abandon(&ctx->join);
     napi_reject_deferred(env, deferred, MakeSysError(env, e.err, e.syscall, nullptr));
     delete ctx;
   }

@@ -142,7 +142,6 @@ struct nsinit_record {
 #define NSINIT_REC_MAGIC 0x4345524eu
 #define NSINIT_GO 'G'
 void nsinit_sync_fail(int fd, int32_t step, uint32_t op, const struct nsinit_err *e);
-void nsinit_sync_pid(int fd, pid_t pid);
 int nsinit_sync_go(int fd, struct nsinit_err *e);
 /* Blocking read of one record: 1 = record, 0 = clean EOF, -1 = error (e set). */
 int nsinit_sync_read(int fd, struct nsinit_record *rec, struct nsinit_err *e);
@@ -244,8 +243,20 @@ struct nsinit_spawned {
   int sync;
 };
 int nsinit_spawn_start(struct nsinit_plan *plan, struct nsinit_spawned *out, struct nsinit_err *e);
-int nsinit_join_start(struct nsinit_plan *plan, int target_pidfd, uint32_t ns_flags,
-                      struct nsinit_spawned *out, struct nsinit_err *e);
+/* A join in flight: the intermediate (pid, pidfd), our end of the sync socket, and a shared page
+ * where the kernel stores the joiner's pid when the intermediate clones it. */
+struct nsinit_join {
+  pid_t mid_pid;
+  int mid_pidfd;
+  int sync;
+  volatile pid_t *tid;
+};
+int nsinit_join_begin(struct nsinit_plan *plan, int target_pidfd, uint32_t ns_flags,
+                      struct nsinit_join *j, struct nsinit_err *e);
+/* Once the intermediate is reaped: the joiner, or the failure (the join is then released). */
+int nsinit_join_finish(struct nsinit_join *j, struct nsinit_spawned *out, struct nsinit_err *e);
+/* When the intermediate cannot be watched: kill and reap it (and a joiner it made), release. */
+void nsinit_join_abandon(struct nsinit_join *j);
 int nsinit_spawn_prepare(struct nsinit_plan *plan, struct nsinit_err *e);
 typedef void (*nsinit_child_fn)(struct nsinit_plan *plan, int sync, void *arg);
 int nsinit_spawn_clone(struct nsinit_plan *plan, uint64_t flags, nsinit_child_fn child, void *arg,
@@ -253,7 +264,7 @@ int nsinit_spawn_clone(struct nsinit_plan *plan, uint64_t flags, nsinit_child_fn
 void nsinit_spawn_unprepare(struct nsinit_plan *plan);
 
 /* watch.c: one epoll thread for every watched pidfd and sync socket. */
-enum { NSINIT_WATCH_EXIT = 1, NSINIT_WATCH_SYNC = 2 };
+enum { NSINIT_WATCH_EXIT = 1, NSINIT_WATCH_SYNC = 2, NSINIT_WATCH_JOIN = 3 };
 struct nsinit_watch_result {
   int kind;
   int err; /* errno if watching failed */

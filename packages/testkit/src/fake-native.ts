@@ -91,8 +91,7 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
       return spawned();
     },
     join(targetPidfd: number, nsFlags: number, plan: Plan) {
-      enter('join', [targetPidfd, nsFlags, plan]);
-      return spawned();
+      return enterAsync('join', [targetPidfd, nsFlags, plan], spawned);
     },
     go(sync: number) {
       enter('go', [sync]);
