@@ -5,13 +5,16 @@
 import { closeSync, constants as fsc, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
-import { cgroupRecord, createOciCgroup, destroyCgroup, type ManagedCgroup } from '../cgroups/index.js';
+import { cgroupRecord, destroyCgroup, type ManagedCgroup } from '../cgroups/index.js';
+import { cgroupLocation, createOciCgroup } from '../cgroups/oci-cgroup.js';
+import { ociPointer } from '../cgroups/resources.js';
+import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
-import { runHooks, type OciState } from './hooks.js';
 import { lockFile } from '../lock.js';
 import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
 import { defaultCgroupsPath } from './cgroup.js';
+import { type OciState, runHooks } from './hooks.js';
 import { loadBundle, type OciSpec } from './spec.js';
 import {
   checkId,
@@ -83,11 +86,20 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       if (size) native.setWinSize(pty.master, { cols: size.width, rows: size.height });
     }
     const stdio: [number, number, number] = pty ? [pty.slave, pty.slave, pty.slave] : [0, 1, 2];
+    // Where the cgroup goes (absent: see cgroup.ts) and its resources,
+    // checked before anything is cloned.
+    const cgroupsPath = spec.linux?.cgroupsPath || defaultCgroupsPath(resolve(opts.root), id);
+    cgroupLocation(cgroupsPath, id);
+    const resources = resourcesFromOci(spec.linux?.resources, {
+      devices: spec.linux?.devices,
+      name: ociPointer,
+    });
     const compiled = compileOci(config as never, bundle.dir, {
       tables: kernelTables(native),
       stdio,
       ...(pty ? { consoleFd: pty.slave } : {}),
       beforeExec: [{ op: 'await-start', fd: gateFd, keep: preserveFds }],
+      compileSeccomp: native.compileSeccomp,
     });
     const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true);
     try {
@@ -106,15 +118,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     const pid = spawned.pid;
     if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(pid, spec.process.oomScoreAdj);
     // Created, limited and joined before GO: the init runs nothing of its own outside it.
-    cgroup = await createOciCgroup(
-      {
-        id,
-        cgroupsPath: compiled.spec.cgroup?.path ?? defaultCgroupsPath(resolve(opts.root), id),
-        resources: compiled.spec.cgroup?.resources ?? {},
-      },
-      pid,
-      { v2: { native } },
-    );
+    cgroup = await createOciCgroup({ id, cgroupsPath, resources }, pid, { name: ociPointer, v2: { native } });
     const state = (status: OciState['status']): OciState => ({
       ociVersion: spec.ociVersion,
       id,
@@ -160,7 +164,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       rootfs: bundle.rootfs,
       created: new Date().toISOString(),
       annotations: spec.annotations ?? {},
-      cgroup: cgroupRecord(cgroup),
+      cgroup: cgroup ? cgroupRecord(cgroup) : null,
       hooks: spec.hooks ?? {},
       ...(noProcess ? { noProcess: true } : {}),
     };

@@ -2,27 +2,16 @@
 // kill, delete, plus list/pause/resume/ps. Each reads the trusted record under --root, decides
 // the status from the live process (pid + start time), the start gate and the freezer, and
 // refuses what the spec and runc refuse for that status.
-import { closeSync, constants as fsc, existsSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, constants as fsc, openSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeBindings } from '@nsinit/native';
-import {
-  cgroupPids,
-  destroyCgroup,
-  freeze,
-  isFrozen,
-  type ManagedCgroup,
-  openCgroup,
-  type Resources,
-  readRuncStats,
-  runcStatsEvent,
-  signalAll,
-  thaw,
-  updateCgroup,
-} from '../cgroups/index.js';
+import { destroyCgroup, cgroupPids as pidsOf, signalAll } from '../cgroups/cgroup-procs.js';
+import { freeze, isFrozen, type ManagedCgroup, thaw } from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { lockFile } from '../lock.js';
-import { runHooks, type OciState } from './hooks.js';
+import { type OciState, runHooks } from './hooks.js';
 import { liveness, waitStopped } from './proc.js';
+import { recordCgroup } from './resources.js';
 import { containerDir, GATE_FILE, LOCK_FILE, listIds, type OciRecord, readRecord } from './store.js';
 
 export type OciStatus = 'created' | 'running' | 'paused' | 'stopped';
@@ -71,11 +60,15 @@ export function list(ctx: OciContext) {
   return out;
 }
 
-function badState(message: string, status: OciStatus): never {
+export function badState(message: string, status: OciStatus): never {
   throw nsinitError(ErrorCodes.OCI_BAD_STATE, message, { status } as never);
 }
 
-async function locked<T>(ctx: OciContext, id: string, fn: (record: OciRecord) => Promise<T>): Promise<T> {
+export async function locked<T>(
+  ctx: OciContext,
+  id: string,
+  fn: (record: OciRecord) => Promise<T>,
+): Promise<T> {
   readRecord(ctx.root, id); // not found before trying to lock a missing directory
   let lock: Awaited<ReturnType<typeof lockFile>>;
   try {
@@ -164,25 +157,18 @@ export function openInit(native: NativeBindings, record: OciRecord): number | nu
   return fd;
 }
 
-/** The container's cgroup from its record, or null (created without one, or already gone). */
 function cgroupOf(record: OciRecord): ManagedCgroup | null {
-  if (!record.cgroup) return null;
   try {
-    return openCgroup(record.cgroup);
+    return recordCgroup(record);
   } catch {
     return null;
   }
 }
 
-/** Every process of the container: its cgroup's, or just the init without one. */
-function containerPids(record: OciRecord): number[] {
+/** Every process in the container's cgroup, its own sub-cgroups included. */
+function cgroupPids(record: OciRecord): number[] {
   const cg = cgroupOf(record);
-  if (!cg) return [record.pid];
-  try {
-    return cgroupPids(cg);
-  } catch {
-    return [];
-  }
+  return cg ? pidsOf(cg) : [];
 }
 
 export function kill(ctx: OciContext, id: string, signal: number, all = false): Promise<void> {
@@ -196,17 +182,17 @@ export function kill(ctx: OciContext, id: string, signal: number, all = false): 
     } finally {
       ctx.native.close(fd);
     }
-    if (all) {
-      const cg = cgroupOf(record);
-      if (cg) await signalAll(cg, signal);
-    }
+    // --all: freeze, signal every process in the cgroup, thaw (v2: cgroup.kill for SIGKILL).
+    const cg = all ? cgroupOf(record) : null;
+    if (cg) await signalAll(cg, signal);
   });
 }
 
 export function ps(ctx: OciContext, id: string): number[] {
   const record = readRecord(ctx.root, id);
   if (statusOf(ctx.root, record) === 'stopped') return [];
-  return containerPids(record);
+  const pids = cgroupPids(record);
+  return pids.length > 0 || record.cgroup ? pids.sort((a, b) => a - b) : [record.pid];
 }
 
 export function pause(ctx: OciContext, id: string): Promise<void> {
@@ -266,8 +252,9 @@ export async function remove(ctx: OciContext, id: string, force = false): Promis
           `container init ${record.pid} did not stop after SIGKILL`,
         );
     }
-    // Without a PID namespace the init's descendants may outlive it: the cgroup holds them, and
-    // destroyCgroup kills them before removing the directories.
+    // Without a PID namespace the init's descendants may outlive it: the cgroup holds them.
+    // destroyCgroup kills what is left, removes sub-cgroups the container made, its directories
+    // and the parents its create made.
     const cg = cgroupOf(record);
     if (cg) {
       try {
@@ -290,24 +277,4 @@ export async function remove(ctx: OciContext, id: string, force = false): Promis
     },
     ctx.onWarning,
   );
-}
-
-/** `update`: new limits on a live container's cgroup (device rules are fixed at create). */
-export function update(ctx: OciContext, id: string, resources: Resources): Promise<void> {
-  return locked(ctx, id, async (record) => {
-    const status = statusOf(ctx.root, record);
-    if (status === 'stopped') badState('cannot update a stopped container', status);
-    const cg = cgroupOf(record);
-    if (!cg) badState('the container has no cgroup to update', status);
-    updateCgroup(cg, resources);
-  });
-}
-
-/** One `events --stats` line (runc's JSON shape), or null once the container has stopped. */
-export function statsEvent(ctx: OciContext, id: string): string | null {
-  const record = readRecord(ctx.root, id);
-  if (statusOf(ctx.root, record) === 'stopped') return null;
-  const cg = cgroupOf(record);
-  if (!cg) badState('the container has no cgroup to read statistics from', 'running');
-  return runcStatsEvent(id, readRuncStats(cg));
 }

@@ -26,7 +26,8 @@ export interface OciRecord {
   rootfs: string;
   created: string;
   annotations: Record<string, string>;
-  /** The container's cgroup as created (never re-derived from /proc/<pid>/cgroup). */
+  /** The container's cgroup directories per controller and the parents its create made
+   *  (removed with it when empty; levels that existed before are left, as runc leaves them). */
   cgroup: CgroupRecord | null;
   hooks: OciHooks;
   /** config.json had no `process`: create succeeded, start must refuse. */
