@@ -24,9 +24,12 @@ describe('nsinit-oci: bad config.json', () => {
     ['a relative cwd', (s) => ({ ...s, process: { ...s.process, cwd: 'tmp' } }), /\/process\/cwd/],
     ['a missing rootfs', (s) => ({ ...s, root: { path: 'nope' } }), /\/root\/path/],
     [
-      'seccomp, refused until implemented',
-      (s) => ({ ...s, linux: { ...s.linux, seccomp: { defaultAction: 'SCMP_ACT_ALLOW' } } }),
-      /\/linux\/seccomp/,
+      'a seccomp listener, refused until implemented',
+      (s) => ({
+        ...s,
+        linux: { ...s.linux, seccomp: { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/x.sock' } },
+      }),
+      /\/linux\/seccomp\/listenerPath/,
     ],
     [
       'a user namespace, refused until implemented',

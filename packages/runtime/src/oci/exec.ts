@@ -122,7 +122,7 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
             : [s],
     );
     const joinPlan: Plan = { ...plan, steps };
-    spawned = native.join(pidfd, namespaceFlags(spec, native.constants, { forJoin: true }), joinPlan);
+    spawned = await native.join(pidfd, namespaceFlags(spec, native.constants, { forJoin: true }), joinPlan);
     syncOpen = true;
     if (pty) {
       native.close(pty.slave);
