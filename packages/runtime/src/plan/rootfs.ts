@@ -94,7 +94,8 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
   // Nodes get exactly their configured mode: umask 0 while creating them.
   const keys = spec.format === '2014' ? { major: 'major_number', minor: 'minor_number' } : undefined;
   const devices = spec.setupDev ? deviceSteps(spec.devices, constants, keys) : [];
-  if (devices.length > 0) steps.push({ op: 'umask', mask: 0 }, ...devices);
+  if (devices.length > 0) steps.push({ op: 'umask', mask: 0 });
+  for (const d of devices) steps.push(d);
 
   if (spec.setupDev) {
     // A fresh tmpfs /dev has no ptmx: point it at the private devpts instance's multiplexer.

@@ -18,6 +18,7 @@ import { type CompileOptions, compilePlan, type KernelTables } from '../plan/com
 import { fromOci } from './from-oci.js';
 import type { NamespaceType, RuntimeSpec } from './model.js';
 import type { OciConfigInput } from './oci-input.js';
+import { compileSeccompProgram, type SeccompCompiler } from './seccomp.js';
 import { sysctlNamespace } from './sysctl.js';
 
 export interface CompileOciOptions {
@@ -30,6 +31,8 @@ export interface CompileOciOptions {
   lsms?: readonly string[];
   /** Steps run last before exec: the create/start split's wait for `start` goes here. */
   beforeExec?: readonly Step[];
+  /** The addon's compileSeccomp (required when the config has linux.seccomp). */
+  compileSeccomp?: SeccompCompiler;
 }
 
 export interface CompiledOci {
@@ -112,6 +115,7 @@ export function compileOci(
       namespaceFds,
       ...(options.consoleFd === undefined ? {} : { consoleFd: options.consoleFd }),
       ...(options.beforeExec ? { beforeExec: options.beforeExec } : {}),
+      ...(spec.seccomp ? { seccomp: seccompFilter(spec, options.compileSeccomp) } : {}),
     };
     return { plan: compilePlan(spec, compile), spec, release };
   } catch (err) {
@@ -147,6 +151,16 @@ function checkHeldCapabilities(config: OciConfigInput, table: Readonly<Record<st
         );
     });
   }
+}
+
+/** The compiled filter for a spec with `seccomp`; compiled once per container in the parent. */
+export function seccompFilter(
+  spec: RuntimeSpec,
+  compile: SeccompCompiler | undefined,
+): { program: Uint8Array; flags: number } {
+  if (!spec.seccomp) throw new Error('seccompFilter: the spec has no seccomp filter');
+  if (!compile) throw new Error('compileOci: linux.seccomp needs the compileSeccomp binding');
+  return { program: compileSeccompProgram(spec.seccomp, compile), flags: spec.seccomp.flags };
 }
 
 /** process.oomScoreAdj: written by the parent through the host's /proc before GO (the child
