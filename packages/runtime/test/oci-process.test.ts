@@ -198,7 +198,7 @@ describe('OCI exec into a running container', () => {
           stdio: [-1, w, w],
           join: true,
         });
-        joined = native.join(
+        joined = await native.join(
           infra.spawned.pidfd,
           namespaceFlags(spec, native.constants, { forJoin: true }),
           plan,
