@@ -80,6 +80,7 @@ export function compileOci(
     throw configError('/root/path', `'${spec.root.path}' does not exist`);
   }
   if (!config.process?.args?.length) throw configError('/process/args', 'is required to start a container');
+  checkHeldCapabilities(config, options.tables.capabilities);
 
   const opened: number[] = [];
   const release = () => {
@@ -120,6 +121,35 @@ export function compileOci(
   } catch (err) {
     release();
     throw err;
+  }
+}
+
+/** Our own bounding set, from /proc/self/status (null when unreadable: nothing is checked). */
+function ownBounding(): bigint | null {
+  try {
+    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? BigInt(`0x${m[1]}`) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** No process we start can hold a capability outside our own bounding set (capset(2) would fail
+ *  with a bare EPERM): name the set and the capability instead. */
+function checkHeldCapabilities(config: OciConfigInput, table: Readonly<Record<string, number>>): void {
+  const bounding = ownBounding();
+  if (bounding === null) return;
+  const sets = config.process?.capabilities ?? {};
+  for (const [set, names] of Object.entries(sets)) {
+    (names ?? []).forEach((raw, i) => {
+      const name = raw.toUpperCase().replace(/^CAP_/, '');
+      const bit = table[name];
+      if (bit !== undefined && ((bounding >> BigInt(bit)) & 1n) === 0n)
+        throw configError(
+          `/process/capabilities/${set}/${i}`,
+          `${raw} is outside this runtime's own bounding set, so no process it starts can have it`,
+        );
+    });
   }
 }
 
