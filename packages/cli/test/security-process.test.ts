@@ -1,10 +1,10 @@
-// Process hygiene, classes 1, 2 and 5 of runtime-security.md: what a container process holds at
+// Process hygiene, classes 1, 2 and 5 of docs/security-classes.md: what a container process holds at
 // execve(2). Only fds 0-2 (CVE-2016-9962, CVE-2024-21626), even when the supervisor inherited
 // extra fds; a cwd of /proc/self/fd/N is refused (CVE-2024-21626); CapInh is 0 even when the
 // supervisor's is not (CVE-2022-29162, crun CVE-2022-27650, youki CVE-2025-27612); NoNewPrivs as
 // configured. All checked from outside through /proc/<pid>/{fd,status} of the real processes.
 //
-// Guard checks (scratch copy, see SECURITY-NOTES.md): without the plan's close-fds step the
+// Guard checks (scripts/guard-check no-close-fds chdir-by-path caps-inheritable): without the plan's close-fds step the
 // embedded test fails (the program's non-close-on-exec fd reaches the container; the CLI cases
 // pass anyway because Node marks the fds it inherits close-on-exec at start-up); with process.c's
 // chdir done by path instead of through path.c's openat2 the cwd tests fail (the command runs in
