@@ -308,7 +308,62 @@ const cases: BadCase[] = [
       '/process/user/additionalGids',
       Array.from({ length: 65537 }, (_, i) => i),
     ),
-    '/process/user/additionalGids: must have at most 65536 entries, got 65537',
+    '/process/user/additionalGids: must have at most 65536 entries (NGROUPS_MAX, the most setgroups(2) takes), got 65537',
+  ],
+  // the budgets container.json is held to (limits.ts)
+  [
+    "args and env beyond execve's argument space",
+    set(
+      '/process/env',
+      Array.from({ length: 20 }, (_, i) => `V${i}=${'a'.repeat(120000)}`),
+    ),
+    "/process/env: args and env take 2400293 bytes of execve's argument space (with their NULs and pointers); at most 2097152 fit with this RLIMIT_STACK",
+  ],
+  [
+    'more mounts than the plan carries',
+    set(
+      '/mounts',
+      Array.from({ length: 1025 }, (_, i) => ({ destination: `/m${i}`, type: 'tmpfs', source: 'tmpfs' })),
+    ),
+    '/mounts: must have at most 1024 entries (each is a step of the plan, which has at most 4096), got 1025',
+  ],
+  [
+    "lists that together exceed the plan's steps",
+    all(
+      set(
+        '/mounts',
+        Array.from({ length: 1024 }, (_, i) => ({ destination: `/m${i}`, type: 'tmpfs', source: 'tmpfs' })),
+      ),
+      set(
+        '/linux/devices',
+        Array.from({ length: 1024 }, (_, i) => ({ type: 'p', path: `/dev/f${i}` })),
+      ),
+      set(
+        '/linux/maskedPaths',
+        Array.from({ length: 1024 }, (_, i) => `/proc/m${i}`),
+      ),
+      set(
+        '/linux/readonlyPaths',
+        Array.from({ length: 1024 }, (_, i) => `/proc/r${i}`),
+      ),
+    ),
+    "/mounts: mounts, devices, masked and read-only paths, sysctls and rlimits need 4165 steps of the container's plan; at most 4096 fit",
+  ],
+  [
+    'device paths needing too many directories',
+    set(
+      '/linux/devices',
+      Array.from({ length: 513 }, (_, i) => ({ type: 'p', path: `/dev/a${i}/b/f` })),
+    ),
+    '/linux/devices: the device paths need 1026 directories; at most 1024 are made (one step of the plan each)',
+  ],
+  [
+    "a capability set longer than the kernel's 64 bits",
+    set(
+      '/process/capabilities/bounding',
+      Array.from({ length: 65 }, () => 'CAP_CHOWN'),
+    ),
+    '/process/capabilities/bounding: must have at most 64 entries (the kernel capability sets are 64 bits; name each capability once), got 65',
   ],
   [
     'process as an array',
