@@ -98,6 +98,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       stdio,
       ...(pty ? { consoleFd: pty.slave } : {}),
       beforeExec: [{ op: 'await-start', fd: gateFd, keep: preserveFds }],
+      compileSeccomp: native.compileSeccomp,
     });
     const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true);
     try {
