@@ -49,6 +49,8 @@ const WATCH_MS = 500;
  * its shell survived (`trap '' HUP`, nohup-like wrappers). Returns the stop function.
  */
 export async function watchTerminal(onHangup: () => void): Promise<() => void> {
+  // No character device on 0-2 (pipes, files): no terminal to watch, and node:tty stays unloaded.
+  if (![0, 1, 2].some(isCharDevice)) return () => {};
   const { isatty } = await import('node:tty');
   const fds = [0, 1, 2].filter((fd) => isatty(fd));
   if (fds.length === 0) return () => {};
