@@ -1,9 +1,6 @@
-// What a user reads, for real: container.json's warnings on every command that reads it (once,
-// also when the validated-config cache answers), `config validate --strict`, every error of an
-// invalid config, a missing container.json with the `nsinit spec` hint, exec failures in plain
-// words (no #! line, a directory, a missing interpreter, an empty command), "needs root" for an
-// unprivileged user, a working_dir the user cannot enter, huge lists without a stack overflow,
-// and the version with the commit the bundle was built from.
+// What a user reads, for real: config warnings on every command (also from the cache), --strict,
+// every config error, the `nsinit spec` hint, exec failures in plain words, "needs root" for an
+// unprivileged user, an unenterable working_dir, and the version with the bundle's commit.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
