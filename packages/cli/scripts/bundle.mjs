@@ -116,6 +116,27 @@ await build({
   plugins: [nativeUrl],
 });
 
+// The test build: the same CLI with the runtime's fault-injection hook (runtime/src/test-pause.ts)
+// in place of its no-op pause points. Only the fault tests run it (test/bin/nsinit-test-hooks);
+// the package's "files" leave it out, and test/shipped.test.ts checks the real bundle lacks it.
+const testHooks = {
+  name: 'test-hooks',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]runtime[\\/]dist[\\/]pause-points\.js$/ }, (args) => ({
+      contents: readFileSync(args.path.replace(/pause-points\.js$/, 'test-pause.js'), 'utf8'),
+      loader: 'js',
+    }));
+  },
+};
+await build({
+  ...common,
+  entryPoints: [`${dist}cli.js`],
+  outfile: `${dist}nsinit-test-hooks.cjs`,
+  external: ['@nsinit/config', '@nsinit/config/node'],
+  define: { ...common.define, __NSINIT_CONFIG_ID__: JSON.stringify(configId) },
+  plugins: [nativeUrl, testHooks],
+});
+
 // The code caches, written by a plain `node` (no NODE_OPTIONS, no flags: V8 checks them) of the
 // same binary that builds, which is the one that will run the CLI.
 const env = { ...process.env };

@@ -4,7 +4,7 @@
 // read-only mount (mount(8) bind,ro). Each must give one clear line naming the path and the reason
 // (exit 125 when nsinit failed) and leave no process, pid file, cgroup directory or mount behind.
 //
-// Guard check (scratch copy, see SECURITY-NOTES.md): with launch.ts no longer killing the child when
+// Guard check (scripts/guard-check pidfile-write-ignored): with launch.ts no longer killing the child when
 // writing the pid files fails, the disk-full case fails (the container keeps running, unsupervised).
 import { execFileSync } from 'node:child_process';
 import {

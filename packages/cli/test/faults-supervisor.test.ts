@@ -6,7 +6,7 @@
 // file and a stale cgroup directory are cleaned up, never joined or reused. Points are reached with
 // the runtime's test-only NSINIT_TEST_PAUSE hook.
 //
-// Guard check (scratch copy, see SECURITY-NOTES.md): without the child's first PR_SET_PDEATHSIG
+// Guard check (scripts/guard-check pdeathsig): without the child's first PR_SET_PDEATHSIG
 // and the plan's pdeathsig step, every case but before-go fails (the container outlives its
 // supervisor); before-go still passes because a child waiting for GO exits on the sync socket's EOF.
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Bundle, createBundle, requires, useLeakCheck } from '@nsinit/testkit';
+import { type Bundle, createBundle, nsinitTestHooksBin, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { alive, background, runCli, until, waitForPid } from './helpers.js';
 
@@ -86,6 +86,7 @@ describe('the supervising nsinit is SIGKILLed during start-up', () => {
       const sup = background(['exec', ...marker], {
         cwd: bundle.dir,
         env: { ...process.env, NSINIT_TEST_PAUSE: `${point}:${pause}` },
+        bin: nsinitTestHooksBin,
       });
       try {
         const child = Number(

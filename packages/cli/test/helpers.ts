@@ -67,8 +67,11 @@ export interface Background {
 }
 
 /** `nsinit <args>` running in the background with piped stdio. */
-export function background(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Background {
-  const child = spawn(nsinitBin, args, {
+export function background(
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; bin?: string },
+): Background {
+  const child = spawn(opts.bin ?? nsinitBin, args, {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     stdio: ['pipe', 'pipe', 'pipe'],

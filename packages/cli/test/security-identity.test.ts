@@ -1,10 +1,10 @@
-// Identity parsing, class 6 of runtime-security.md (CVE-2016-3697: a numeric user resolved as a
+// Identity parsing, class 6 of docs/security-classes.md (CVE-2016-3697: a numeric user resolved as a
 // *name*; crun CVE-2026-30892: `-u` parsing ran the wrong user). The image's passwd and group have
 // entries literally named "1000" (uid 0) and "0" (uid 1000); every spec runs a real container and
 // `id` inside reports the credentials the kernel gave it. Run through the library API (the youki
 // CVE-2025-27612 lesson: library users get the same checks as the CLI) and, once, the CLI.
 //
-// Guard check (scratch copy, see SECURITY-NOTES.md): with user.ts looking a spec up by name before
+// Guard check (scripts/guard-check user-name-first): with user.ts looking a spec up by name before
 // parsing it as a number, the '1000' and '0' rows fail (uid 0 and uid 1000 respectively).
 import type { ContainerConfig } from '@nsinit/config';
 import { open } from '@nsinit/runtime';

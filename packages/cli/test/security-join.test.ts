@@ -1,4 +1,4 @@
-// The joining process, classes 1 and 2 of runtime-security.md. A join (`nsinit exec` into a live
+// The joining process, classes 1 and 2 of docs/security-classes.md. A join (`nsinit exec` into a live
 // container) is a clone of the supervising Node process: until execve(2) it carries Node's
 // /proc/<pid>/exe (the node binary on the host), its memory and its host fds, while already inside
 // the container's PID namespace where the container's PID 1 can see it. CVE-2016-9962: PID 1 could
@@ -15,7 +15,7 @@
 // credentials) succeeds, so the refusals before it are the dumpable flag, not the probe.
 //
 // The joiner is held before GO with the runtime's test-only NSINIT_TEST_PAUSE hook.
-// Guard check (scratch copy, see SECURITY-NOTES.md): with both PR_SET_DUMPABLE 0 calls removed
+// Guard check (scripts/guard-check join-dumpable join-wipe): with both PR_SET_DUMPABLE 0 calls removed
 // from native/src/join.c, this test fails: PID 1 reads the joiner's exe link (the node binary), its
 // fd list, environ, and opens its mem. Opening the exe for writing then still fails, with ETXTBSY
 // (the second, weaker layer: the kernel denies writes to a running executable).
@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CAPABILITY_NAMES as CAP_NAMES } from '@nsinit/config';
 import { open } from '@nsinit/runtime';
-import { createBundle, nsinitBin, requires, runCommand, useLeakCheck } from '@nsinit/testkit';
+import { createBundle, nsinitTestHooksBin, requires, runCommand, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { plain, until } from './helpers.js';
 
@@ -114,7 +114,7 @@ describe('a process joining a live container', () => {
           caps && sc.same
             ? ['setpriv', '--bounding-set', `-all,${caps.map((c) => `+${c.toLowerCase()}`).join(',')}`, '--']
             : [];
-        const [file, ...pre] = [...wrap, nsinitBin];
+        const [file, ...pre] = [...wrap, nsinitTestHooksBin];
         const joining = runCommand(file!, [...pre, 'exec', 'sh', '-c', 'echo joined; exec sleep 300'], {
           cwd: bundle.dir,
           // The canary stands for the supervisor's secrets: the joiner's memory holds the

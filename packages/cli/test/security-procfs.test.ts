@@ -1,10 +1,10 @@
-// procfs write redirection, class 4 of runtime-security.md (CVE-2019-16884, CVE-2025-52881, youki
+// procfs write redirection, class 4 of docs/security-classes.md (CVE-2019-16884, CVE-2025-52881, youki
 // CVE-2025-62596): an image whose /proc is a plain directory of fake kernel files, and volumes bound
 // over /proc or /proc/sys. nsinit itself writes nothing through the container's /proc; the only
 // procfs operations it does there are the read-only remounts and masks of the restrictions, and
 // those must act on the real procfs (checked with fstatfs(2) on the opened target) or refuse.
 //
-// Guard checks (scratch copy, see SECURITY-NOTES.md): with mount.c's check_procfs() made a no-op,
+// Guard checks (scripts/guard-check procfs-check procfs-missing-optional): with mount.c's check_procfs() made a no-op,
 // "refuses a volume bound over /proc/sys" fails (the container starts with a writable fake
 // /proc/sys); with the /proc procfs check for optional restriction targets removed, "refuses a
 // volume bound over the whole /proc" fails (the restrictions are silently skipped).

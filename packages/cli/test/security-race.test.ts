@@ -1,4 +1,4 @@
-// The symlink-exchange race of CVE-2021-30465 and CVE-2024-45310 (class 3 of runtime-security.md):
+// The symlink-exchange race of CVE-2021-30465 and CVE-2024-45310 (class 3 of docs/security-classes.md):
 // while containers start, an attacker process swaps a path on the mount destination's route
 // (/mnt/vol of /mnt/vol/data) between a real directory and a symlink to a host canary directory,
 // atomically with renameat2(2) RENAME_EXCHANGE, in a tight loop. Whatever instant each container's
@@ -7,7 +7,7 @@
 // cleanly; the canary stays untouched and no host mount appears. 30 containers in CI, 200 with
 // NSINIT_LONG=1, five at a time on one rootfs (separate data directories).
 //
-// Guard check (scratch copy, see SECURITY-NOTES.md): with path.c resolving container paths
+// Guard check (scripts/guard-check resolve-in-root): with path.c resolving container paths
 // relative to the rootfs but without RESOLVE_IN_ROOT (absolute links followed to the host), every
 // container that hit the symlink lost its bind to the host canary and this test failed.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,10 +1,10 @@
-// Malicious rootfs, class 3 of runtime-security.md (rootfs path and symlink attacks: CVE-2019-19921,
+// Malicious rootfs, class 3 of docs/security-classes.md (rootfs path and symlink attacks: CVE-2019-19921,
 // 2021-30465, 2023-27561, 2024-45310, 2025-31133, 2025-52565, 2026-41579/47766, crun 2019-18837,
 // youki 2025-54867). Every path nsinit mounts, creates, masks, reads or enters is planted in the
 // image as a symlink to a canary directory on the host. nsinit must refuse with a clear error naming
 // the path, or act inside the rootfs; the canary must be unchanged and no host mount may appear.
 //
-// Guard checks (done on a scratch copy of the repo, see SECURITY-NOTES.md): with path.c resolving
+// Guard checks (scripts/guard-check resolve-in-root rootfs-no-symlinks passwd-host-path): with path.c resolving
 // relative to the rootfs but without RESOLVE_IN_ROOT (absolute links followed to the host), the
 // bind-destination, device-node and relative bind cases fail (the bind or node lands on the host
 // canary); with noSymlinks dropped from the /proc, /sys and /dev mounts, the proc/sys/dev cases fail

@@ -10,6 +10,8 @@ export const DOMAIN: unique symbol = Symbol('nsinit.config.domain');
 export const PATTERN_HINT: unique symbol = Symbol('nsinit.config.pattern-hint');
 /** Marks an object whose keys are free-form (a map): unknown keys stay, with a warning. */
 export const BAG: unique symbol = Symbol('nsinit.config.bag');
+/** Why a list stops at its maxItems: "must have at most 64 entries (<this>)". */
+export const LIMIT_HINT: unique symbol = Symbol('nsinit.config.limit-hint');
 /** Marks a map whose keys are free-form by design (OCI annotations, sysctl): every key is kept, no
  *  warning, and each value is read with the `additionalProperties` schema. */
 export const MAP: unique symbol = Symbol('nsinit.config.map');
@@ -25,6 +27,7 @@ export interface Annotations {
   [DOMAIN]?: string;
   [PATTERN_HINT]?: string;
   [BAG]?: boolean;
+  [LIMIT_HINT]?: string;
   [MAP]?: boolean;
   [SUGGEST]?: readonly string[];
   [ALIASES]?: Readonly<Record<string, string>>;
@@ -57,6 +60,7 @@ export function annotate<T extends TSchema>(schema: T, notes: Annotations): T {
   if (notes[DOMAIN] !== undefined) target[DOMAIN] = notes[DOMAIN];
   if (notes[PATTERN_HINT] !== undefined) target[PATTERN_HINT] = notes[PATTERN_HINT];
   if (notes[BAG] !== undefined) target[BAG] = notes[BAG];
+  if (notes[LIMIT_HINT] !== undefined) target[LIMIT_HINT] = notes[LIMIT_HINT];
   if (notes[MAP] !== undefined) target[MAP] = notes[MAP];
   if (notes[SUGGEST] !== undefined) target[SUGGEST] = notes[SUGGEST];
   if (notes[ALIASES] !== undefined) target[ALIASES] = notes[ALIASES];

@@ -26,7 +26,11 @@ export const cases: BadCase[] = [
     '/networks/2/type: missing required field; expected one of "loopback", "veth", "netns"',
   ],
   ['MTU below 68', set('/networks/1/mtu', 67), '/networks/1/mtu: must be at least 68, got 67'],
-  ['MTU above 65536', set('/networks/0/mtu', 70000), '/networks/0/mtu: must be at most 65536, got 70000'],
+  [
+    'loopback MTU above what dev_set_mtu takes (an int)',
+    set('/networks/0/mtu', 2 ** 31),
+    '/networks/0/mtu: must be at most 2147483647, got 2147483648',
+  ],
   [
     'veth MTU above 65535',
     set('/networks/1/mtu', 65536),
@@ -35,7 +39,7 @@ export const cases: BadCase[] = [
   [
     'MTU as a string',
     set('/networks/1/mtu', '1500'),
-    '/networks/1/mtu: expected an MTU in bytes (68-65536), got "1500"',
+    '/networks/1/mtu: expected an MTU in bytes (68-2147483647), got "1500"',
   ],
   [
     'loopback without MTU',

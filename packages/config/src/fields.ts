@@ -1,7 +1,8 @@
 // Small builders for schema fields so every field carries a description, its default and the words
 // used in error messages. No kernel facility; see schema*.ts for what each field does.
-import Type, { type TBoolean, type TInteger, type TString } from 'typebox';
-import { annotate, EXPECTED, PATTERN_HINT } from './annotations.js';
+import Type, { type TArray, type TBoolean, type TInteger, type TSchema, type TString } from 'typebox';
+import { annotate, EXPECTED, LIMIT_HINT, PATTERN_HINT } from './annotations.js';
+import { LIST_LIMIT_REASONS, LIST_LIMITS } from './limits.js';
 
 /** The longest string a field takes unless it says otherwise: PATH_MAX (4096) minus the NUL, the
  *  kernel's limit for a path and for a mount's option string (which carries the SELinux label). */
@@ -57,3 +58,18 @@ export function int(description: string, o: IntegerOptions = {}): TInteger {
 /** An absolute path: the pattern is what editors check; the hint is what people read. */
 export const ABSOLUTE_PATH = '^/';
 export const ABSOLUTE_PATH_HINT = 'expected an absolute path (starting with "/")';
+
+/** A list capped at what the runtime carries (limits.ts), with the reason in its error message. */
+export function list<T extends TSchema>(
+  name: keyof typeof LIST_LIMITS,
+  items: T,
+  o: { description: string },
+): TArray<T> {
+  const max = LIST_LIMITS[name];
+  const schema = Type.Array(items, {
+    description: `${o.description} At most ${max} entries.`,
+    default: [],
+    maxItems: max,
+  });
+  return annotate(schema, { [LIMIT_HINT]: LIST_LIMIT_REASONS[name] });
+}

@@ -5,6 +5,7 @@ export { ConfigError, type ConfigErrorCode, type ConfigErrorFields } from './con
 export { defaultConfig } from './defaults.js';
 export { DEFAULT_ALLOWED_DEVICES, DEFAULT_AUTO_CREATED_DEVICES, DEFAULT_SIMPLE_DEVICES } from './devices.js';
 export { type ConfigIssue, formatIssue } from './issues.js';
+export { execBudget, LIST_LIMITS, MAX_DEVICE_DIRS } from './limits.js';
 export {
   CAPABILITY_NAMES,
   type CapabilityName,

@@ -3,7 +3,7 @@
 // the runtime). Zero means "leave the kernel default".
 import Type, { type Static } from 'typebox';
 import { annotate, DOMAIN, EXPECTED } from './annotations.js';
-import { bool, int, str } from './fields.js';
+import { bool, int, list, str } from './fields.js';
 import { DeviceSchema } from './schema-devices.js';
 
 const BYTES = 'a number of bytes';
@@ -21,11 +21,10 @@ export const CgroupsSchema = Type.Object(
       bool('If true, the devices cgroup is left unrestricted and allowed_devices is ignored.'),
     ),
     allowed_devices: Type.Optional(
-      Type.Array(DeviceSchema, {
+      list('allowed_devices', DeviceSchema, {
         description:
           'Devices cgroup whitelist: everything is denied, then each entry is allowed as "<type> ' +
           '<major>:<minor> <permissions>" (-1 written as *).',
-        default: [],
       }),
     ),
     memory: Type.Optional(

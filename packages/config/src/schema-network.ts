@@ -9,8 +9,11 @@ export const NETWORK_TYPES = ['loopback', 'veth', 'netns'] as const;
 
 /** The smallest MTU the kernel accepts for an Ethernet-like device (IPv4's minimum datagram). */
 export const MIN_MTU = 68;
-/** Linux's loopback default; veth caps at 65535 (ETH_MAX_MTU), checked separately. */
-export const MAX_MTU = 65536;
+/** The largest MTU dev_set_mtu() takes (an int); loopback has no max_mtu, so this is its ceiling
+ *  (its default is 65536). veth stops at ETH_MAX_MTU, checked by type in semantic-network.ts. */
+export const MAX_MTU = 0x7fffffff;
+/** veth(4) devices take at most ETH_MAX_MTU. */
+export const VETH_MAX_MTU = 65535;
 /** IFNAMSIZ - 1: the longest interface name the kernel accepts. */
 export const MAX_IFNAME = 15;
 
@@ -69,8 +72,9 @@ export const NetworkSchema = Type.Object(
     ),
     mtu: Type.Optional(
       int(
-        `MTU of lo (loopback) or of both veth ends. Required for loopback and veth; at least ${MIN_MTU}, ` +
-          'since the kernel rejects smaller values.',
+        `MTU of lo (loopback) or of both veth ends. Required for loopback and veth; at least ${MIN_MTU} ` +
+          '(below it the kernel removes IPv4 from the device). At most 65535 for veth (ETH_MAX_MTU); lo ' +
+          `takes up to ${MAX_MTU} (its default is 65536).`,
         {
           default: 1500,
           minimum: MIN_MTU,

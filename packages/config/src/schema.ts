@@ -3,7 +3,7 @@
 // cgroups, networks and setrlimit(2) limits. Every field has a description and its default.
 import Type, { type Static } from 'typebox';
 import { annotate, BAG, DOMAIN, EXPECTED } from './annotations.js';
-import { ABSOLUTE_PATH, ABSOLUTE_PATH_HINT, bool, int, MAX_ARG_STRING, str } from './fields.js';
+import { ABSOLUTE_PATH, ABSOLUTE_PATH_HINT, bool, int, list, MAX_ARG_STRING, str } from './fields.js';
 import { CAPABILITY_NAMES, type NAMESPACE_NAMES, RLIMIT_NAMES } from './names.js';
 import { CgroupsSchema } from './schema-cgroups.js';
 import { DeviceSchema } from './schema-devices.js';
@@ -149,7 +149,8 @@ export const ContainerConfigSchema = Type.Object(
       }),
     ),
     environment: Type.Optional(
-      Type.Array(
+      list(
+        'environment',
         str('One NAME=value entry.', {
           maxLength: MAX_ARG_STRING,
           pattern: '^[^=]+=',
@@ -159,15 +160,25 @@ export const ContainerConfigSchema = Type.Object(
         {
           description:
             'The complete environment of the command as NAME=value entries; PATH is also used to find ' +
-            'the command. Nothing is inherited from the caller.',
-          default: [],
+            'the command. Nothing is inherited from the caller. Together (bytes, NULs and pointers) the ' +
+            "entries may fill at most half of execve's argument space: 1 MiB under the default 8 MiB " +
+            'stack limit, a quarter of RLIMIT_STACK when rlimits set it; the other half is for the command line.',
         },
       ),
     ),
-    tty: Type.Optional(bool('Allocate a pseudo-terminal as the console and stdio; false uses pipes.')),
+    tty: Type.Optional(
+      bool(
+        'true: a new pseudo-terminal is the console (/dev/console), the stdin/stdout/stderr and the ' +
+          'controlling terminal of the command. false: no terminal is made and the command has no ' +
+          "controlling terminal; its stdin/stdout/stderr are the caller's: `nsinit exec` passes its own " +
+          'file descriptors (a terminal it runs on stays one), the API gives pipes unless its `stdio` ' +
+          'option says otherwise.',
+      ),
+    ),
     namespaces: Type.Optional(NamespacesSchema),
     capabilities: Type.Optional(
-      Type.Array(
+      list(
+        'capabilities',
         annotate(
           Type.Enum([...CAPABILITY_NAMES], {
             description: 'A capability name without the CAP_ prefix.',
@@ -177,41 +188,36 @@ export const ContainerConfigSchema = Type.Object(
         ),
         {
           description:
-            'Capabilities kept (without CAP_); the bounding, effective, permitted and inheritable sets ' +
-            'are reduced to exactly these. Absent or empty: every capability is dropped.',
-          default: [],
+            'Capabilities kept (without CAP_): the bounding, effective and permitted sets are exactly ' +
+            'these. The inheritable and ambient sets are always empty, so file capabilities of a ' +
+            'program cannot add to them. Absent or empty: every capability is dropped.',
         },
       ),
     ),
     networks: Type.Optional(
-      Type.Array(NetworkSchema, {
+      list('networks', NetworkSchema, {
         description: 'Network strategies applied in order. Needs NEWNET to isolate anything.',
-        default: [],
       }),
     ),
     routes: Type.Optional(
-      Type.Array(RouteSchema, {
-        description: 'Routes added inside the container after the networks.',
-        default: [],
-      }),
+      list('routes', RouteSchema, { description: 'Routes added inside the container after the networks.' }),
     ),
     cgroups: Type.Optional(CgroupsSchema),
     context: Type.Optional(ContextSchema),
     mounts: Type.Optional(
-      Type.Array(MountSchema, { description: 'Extra mounts, after /proc, /sys and /dev.', default: [] }),
+      list('mounts', MountSchema, { description: 'Extra mounts, after /proc, /sys and /dev.' }),
     ),
     device_nodes: Type.Optional(
-      Type.Array(DeviceSchema, {
+      list('device_nodes', DeviceSchema, {
         description:
           'Device nodes created with mknod in the container /dev (a fresh tmpfs). Absent: none, so /dev ' +
-          'holds only pts, shm, ptmx, the console and the fd links.',
-        default: [],
+          'holds only pts, shm, ptmx, the console and the fd links. Their parent directories below /dev ' +
+          'count too: at most 1024 of them.',
       }),
     ),
     rlimits: Type.Optional(
-      Type.Array(RlimitSchema, {
+      list('rlimits', RlimitSchema, {
         description: 'Resource limits set before exec (libcontainer v1.4 format). Absent: inherited.',
-        default: [],
       }),
     ),
     no_new_privileges: Type.Optional(

@@ -5,11 +5,10 @@ import { ABSOLUTE_PATH_HINT } from './fields.js';
 import { cidrFamily, type IpFamily, ipFamily } from './ip.js';
 import { describeValue, issue, pointer } from './issues.js';
 import { type Findings, isPlainObject } from './normalise.js';
-import { MAX_IFNAME } from './schema-network.js';
+import { MAX_IFNAME, VETH_MAX_MTU } from './schema-network.js';
 
 const CIDR_HINT = 'expected a CIDR address such as "172.17.0.101/16"';
 const IP_HINT = 'expected an IP address such as "172.17.42.1"';
-const VETH_MAX_MTU = 65535;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 

@@ -3,7 +3,9 @@
 // ordering, and namespace combinations that would touch the host (namespaces(7)).
 import { ABSOLUTE_PATH_HINT } from './fields.js';
 import { type ConfigIssue, issue, pointer } from './issues.js';
+import { LIST_LIMITS, normalisePath } from './limits.js';
 import { type Findings, isPlainObject } from './normalise.js';
+import { checkLimits } from './semantic-limits.js';
 import { checkNetworks, checkRoutes } from './semantic-network.js';
 
 /** The CFS bandwidth controller rejects periods and quotas below 1 ms. */
@@ -37,9 +39,10 @@ function duplicates(
 function checkEnvironmentAndCaps(c: Record<string, unknown>, found: Findings): void {
   const envName = (v: unknown) =>
     typeof v === 'string' && v.indexOf('=') > 0 ? v.slice(0, v.indexOf('=')) : undefined;
-  found.warnings.push(...duplicates(c.environment, '/environment', 'environment variable', envName));
+  for (const w of duplicates(c.environment, '/environment', 'environment variable', envName))
+    found.warnings.push(w);
   const cap = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  found.warnings.push(...duplicates(c.capabilities, '/capabilities', 'capability', cap));
+  for (const w of duplicates(c.capabilities, '/capabilities', 'capability', cap)) found.warnings.push(w);
 }
 
 function checkNamespaces(c: Record<string, unknown>, found: Findings): { newnet: boolean } {
@@ -95,6 +98,8 @@ function checkDevices(c: Record<string, unknown>, found: Findings): void {
       found.errors.push(
         issue(pointer(at, 'path'), `${ABSOLUTE_PATH_HINT}, got ${JSON.stringify(d.path)}`, d.path),
       );
+    } else if (typeof d.path === 'string' && normalisePath(d.path) === '/') {
+      found.errors.push(issue(pointer(at, 'path'), 'the container root cannot be a device node', d.path));
     }
     for (const key of ['major_number', 'minor_number'] as const) {
       if (d[key] === -1) {
@@ -119,6 +124,35 @@ function checkDevices(c: Record<string, unknown>, found: Findings): void {
         issue(pointer(at, 'cgroup_permissions'), 'each of "r", "w" and "m" may appear only once', perms),
       );
     }
+  });
+}
+
+/** Whether a devices-cgroup rule lets the container mknod this node (it needs "m"). */
+function allowsMknod(rule: Record<string, unknown>, node: Record<string, unknown>): boolean {
+  const perms = typeof rule.cgroup_permissions === 'string' ? rule.cgroup_permissions : '';
+  if (perms !== '' && !perms.includes('m')) return false;
+  if (rule.type !== 97 && rule.type !== node.type) return false;
+  const matches = (k: 'major_number' | 'minor_number') => rule[k] === -1 || (rule[k] ?? 0) === (node[k] ?? 0);
+  return matches('major_number') && matches('minor_number');
+}
+
+/** The device nodes are made after the container joins its devices cgroup: a node no rule allows
+ *  to be created fails with EPERM at start (the v1 devices.deny "a" and the v2 program alike). */
+function checkDeviceRules(c: Record<string, unknown>, found: Findings): void {
+  if (!isPlainObject(c.cgroups) || c.cgroups.allow_all_devices === true) return;
+  const rules = c.cgroups.allowed_devices;
+  if (!Array.isArray(rules)) return;
+  each(c.device_nodes, '/device_nodes', (d, at) => {
+    if (typeof d.path !== 'string' || d.type === undefined) return;
+    if (rules.some((r) => isPlainObject(r) && allowsMknod(r, d))) return;
+    const kind = d.type === 98 ? 'b' : 'c';
+    found.errors.push(
+      issue(
+        at,
+        `cgroups.allowed_devices has no rule allowing mknod ("m") of ${kind} ` +
+          `${d.major_number ?? 0}:${d.minor_number ?? 0}, so ${d.path} could not be created`,
+      ),
+    );
   });
 }
 
@@ -157,7 +191,7 @@ function checkCgroups(c: Record<string, unknown>, found: Findings): void {
 
 function checkRlimits(c: Record<string, unknown>, found: Findings): void {
   const type = (v: unknown) => (isPlainObject(v) && typeof v.type === 'string' ? v.type : undefined);
-  found.errors.push(...duplicates(c.rlimits, '/rlimits', 'resource limit', type));
+  for (const e of duplicates(c.rlimits, '/rlimits', 'resource limit', type)) found.errors.push(e);
   each(c.rlimits, '/rlimits', (r, at) => {
     const { soft, hard } = r;
     if (typeof soft !== 'number' || typeof hard !== 'number' || hard === -1) return;
@@ -170,13 +204,39 @@ function checkRlimits(c: Record<string, unknown>, found: Findings): void {
 }
 
 /** Run every semantic check on a normalised config, appending to `found`. */
-export function checkSemantics(config: Record<string, unknown>, found: Findings): void {
+export function checkSemantics(input: Record<string, unknown>, found: Findings): void {
+  // A list over its limit is already a type error; judging its entries one by one would only bury
+  // that error under a million others.
+  const config = withoutOversizedLists(input);
   checkEnvironmentAndCaps(config, found);
   const { newnet } = checkNamespaces(config, found);
   checkNetworks(config, newnet, found);
   checkRoutes(config, newnet, found);
   checkMounts(config, found);
   checkDevices(config, found);
+  checkDeviceRules(config, found);
   checkCgroups(config, found);
   checkRlimits(config, found);
+  checkLimits(config, found);
+}
+
+function withoutOversizedLists(c: Record<string, unknown>): Record<string, unknown> {
+  const over = (v: unknown, max: number) => Array.isArray(v) && v.length > max;
+  const out = { ...c };
+  for (const key of [
+    'environment',
+    'capabilities',
+    'mounts',
+    'device_nodes',
+    'networks',
+    'routes',
+    'rlimits',
+  ] as const) {
+    if (over(out[key], LIST_LIMITS[key])) delete out[key];
+  }
+  if (isPlainObject(out.cgroups) && over(out.cgroups.allowed_devices, LIST_LIMITS.allowed_devices)) {
+    const { allowed_devices: _, ...rest } = out.cgroups;
+    out.cgroups = rest;
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // Turns a failed schema check into messages a person can act on ("expected a number of bytes, got
 // "512m""), walking the same JSON Schema subset the compiled validator checks. No kernel facility.
-import { ALIASES, DOMAIN, EXPECTED, PATTERN_HINT, type SchemaNode, SUGGEST } from './annotations.js';
+import { ALIASES, DOMAIN, EXPECTED, LIMIT_HINT, PATTERN_HINT, type SchemaNode, SUGGEST } from './annotations.js';
 import { type ConfigIssue, describeValue, issue, pointer } from './issues.js';
 import { isPlainObject } from './normalise.js';
 import { closest } from './suggest.js';
@@ -73,7 +73,9 @@ export function typeErrors(schema: SchemaNode, value: unknown, path: string, out
       else if (schema.minItems !== undefined && value.length < schema.minItems) {
         out.push(issue(path, `must have at least ${schema.minItems} entries, got ${value.length}`));
       } else if (schema.maxItems !== undefined && value.length > schema.maxItems) {
-        out.push(issue(path, `must have at most ${schema.maxItems} entries, got ${value.length}`));
+        // One error for the list: walking a hostile million entries would only bury it.
+        const why = schema[LIMIT_HINT] === undefined ? '' : ` (${schema[LIMIT_HINT]})`;
+        out.push(issue(path, `must have at most ${schema.maxItems} entries${why}, got ${value.length}`));
       } else if (schema.items !== undefined) {
         for (let i = 0; i < value.length; i++) typeErrors(schema.items, value[i], pointer(path, i), out);
       }

@@ -91,7 +91,7 @@ describe('validateConfig: results', () => {
 
   it('accepts the limits at the edges of their ranges', () => {
     const c = fullConfig() as Mutable;
-    c.networks[0].mtu = 68;
+    c.networks[0].mtu = 2 ** 31 - 1; // lo has no max_mtu: dev_set_mtu takes any int
     c.networks[1].mtu = 65535;
     c.device_nodes[0].major_number = 4095;
     c.device_nodes[0].minor_number = 1048575;
@@ -103,6 +103,9 @@ describe('validateConfig: results', () => {
     c.rlimits[0] = { type: 'RLIMIT_NOFILE', hard: -1, soft: 10 };
     const result = validateConfig(c);
     expect(result.ok ? [] : result.errors).toEqual([]);
+    c.networks[0].mtu = 68;
+    const low = validateConfig(c);
+    expect(low.ok ? [] : low.errors).toEqual([]);
   });
 
   it('fails every leaf field given a value of the wrong type', () => {

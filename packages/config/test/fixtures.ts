@@ -3,24 +3,31 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Imported from source: @nsinit/testkit depends on this package, so it cannot be a dependency here.
+import {
+  REFERENCE_MISSING,
+  referenceCandidates,
+  referenceFile,
+  SAMPLE_NAME,
+} from '../../testkit/src/reference.js';
 import type { ContainerConfig } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_DIR = resolve(here, '..');
 export const REPO_ROOT = resolve(PACKAGE_DIR, '../..');
-export const REFERENCE_DIR = resolve(REPO_ROOT, '../shared/reference');
-export const SAMPLE_PATH = join(REFERENCE_DIR, 'libcontainer-2014-sample-container.json');
+/** The 2014 sample lives beside the repository (../shared/reference), found as testkit finds it. */
+export const SAMPLE_PATH = referenceFile() ?? join(referenceCandidates()[0]!, SAMPLE_NAME);
 export const EXPECTED_SCHEMA_PATH = join(PACKAGE_DIR, 'schema.json');
 export const EXAMPLES = ['minimal', 'bridge', 'limits'].map((name) => ({
   name,
   path: join(REPO_ROOT, 'examples', name, 'container.json'),
 }));
 
-/** The 2014 sample's text, or undefined when the shared reference folder is absent. */
+/** The 2014 sample's text, or undefined when the reference folder beside the repository is absent. */
 export function sampleText(): string | undefined {
   return existsSync(SAMPLE_PATH) ? readFileSync(SAMPLE_PATH, 'utf8') : undefined;
 }
-export const SKIP_SAMPLE = `2014 sample not found at ${SAMPLE_PATH} (shared reference folder absent)`;
+export const SKIP_SAMPLE = REFERENCE_MISSING;
 
 /** Every field of the format, each with a valid value other than its default. */
 export function fullConfig(): ContainerConfig {

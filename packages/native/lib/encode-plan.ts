@@ -155,6 +155,7 @@ function body(w: Writer, s: Step, f: string): void {
       w.str(s.data, `${f}.data`);
       w.u32(s.mkdir, `${f}.mkdir`);
       w.bool(s.noSymlinks, `${f}.noSymlinks`);
+      w.u32(s.propagation ?? 0, `${f}.propagation`);
       return;
     case 'bind':
       w.str(s.source, `${f}.source`);

@@ -28,6 +28,8 @@ export type Step =
       data: string;
       mkdir: number;
       noSymlinks: boolean;
+      /** Propagation set once mounted (MS_SHARED etc., MS_REC for r-forms); 0 or absent = leave. */
+      propagation?: number;
     }
   /** Bind a host path onto a container path. `flags` may hold MS_RDONLY/MS_NOSUID/...; `recursive`
    *  adds MS_REC; `propagation` (MS_PRIVATE etc., 0 = leave) is applied after. A missing target is

@@ -53,6 +53,18 @@ static int set_attrs(int fd, unsigned int attrs, uint32_t ms, bool recursive, st
   return 0;
 }
 
+/* Propagation of an attached mount (MS_PRIVATE etc., with MS_REC for its whole tree); 0 leaves it
+ * as the kernel made it (private under our slave or private root). */
+static int set_propagation(int fd, uint32_t propagation, struct nsinit_err *e, const char *path)
+{
+  if (propagation == 0) return 0;
+  struct mount_attr ma = {.propagation = propagation & ~(uint32_t)MS_REC};
+  int fl = AT_EMPTY_PATH | ((propagation & MS_REC) ? AT_RECURSIVE : 0);
+  if (nsinit_sys_mount_setattr(fd, "", fl, &ma) < 0)
+    return nsinit_err_set(e, errno, "mount_setattr", path);
+  return 0;
+}
+
 static int move_onto(int tree, int target_fd, struct nsinit_err *e, const char *path)
 {
   if (nsinit_sys_move_mount(tree, "", target_fd, "", MOVE_EMPTY) < 0)
@@ -161,7 +173,8 @@ int nsinit_mount_fs(struct nsinit_child *c, const struct nsinit_step *s, struct 
   tfd = s->mode ? nsinit_path_mkdirs(c, s->target, s->no_symlinks, s->mode, e)
                 : nsinit_path_open(c, s->target, s->no_symlinks, 0, e);
   if (tfd < 0) goto out;
-  rc = move_onto(mfd, tfd, e, s->target);
+  if (move_onto(mfd, tfd, e, s->target)) goto out;
+  rc = set_propagation(mfd, s->propagation, e, s->target);
 out:
   if (tfd >= 0) close(tfd);
   if (mfd >= 0) close(mfd);
@@ -212,15 +225,7 @@ int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struc
   tfd = open_or_create(c, s->target, S_ISDIR(st.st_mode), e);
   if (tfd < 0) goto out;
   if (move_onto(tree, tfd, e, s->target)) goto out;
-  if (s->propagation) {
-    struct mount_attr ma = {.propagation = s->propagation & ~(uint32_t)MS_REC};
-    int fl = AT_EMPTY_PATH | ((s->propagation & MS_REC) ? AT_RECURSIVE : 0);
-    if (nsinit_sys_mount_setattr(tree, "", fl, &ma) < 0) {
-      nsinit_err_set(e, errno, "mount_setattr", s->target);
-      goto out;
-    }
-  }
-  rc = 0;
+  rc = set_propagation(tree, s->propagation, e, s->target);
 out:
   if (tfd >= 0) close(tfd);
   if (tree >= 0) close(tree);

@@ -69,9 +69,11 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
         nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
         nsinit_cur_get_str(c, &s->fstype, 63, "fstype") || nsinit_cur_get_u32(c, &s->flags) ||
         nsinit_cur_get_str(c, &s->data, NSINIT_MAX_PATH, "data") ||
-        nsinit_cur_get_u32(c, &s->mode) || nsinit_cur_get_bool(c, &s->no_symlinks, "noSymlinks"))
+        nsinit_cur_get_u32(c, &s->mode) || nsinit_cur_get_bool(c, &s->no_symlinks, "noSymlinks") ||
+        nsinit_cur_get_u32(c, &s->propagation))
       return -1;
     if (s->fstype[0] == 0) return nsinit_plan_invalid(c, "fstype is empty");
+    if (check_propagation(c, s->propagation, true)) return -1;
     if (s->mode > 07777) return nsinit_plan_invalid(c, "mkdir mode 0%o is out of range", s->mode);
     if (check_flags(c, s->flags, MS_ATTR_FLAGS | MS_SILENT, "flags")) return -1;
     return check_target(c, s->target, "target");

@@ -299,6 +299,34 @@ describe('mounts', () => {
     expect(res.output.trim().split('\n')).toEqual(['/bin/busybox', 'moved']);
   });
 
+  it('a filesystem mount takes its planned propagation (shared, unbindable) and is private without one', async () => {
+    const tmpfs = (target: string, propagation?: number): Step => ({
+      op: 'mount',
+      source: 'tmpfs',
+      target,
+      fstype: 'tmpfs',
+      flags: 0,
+      data: '',
+      mkdir: 0o755,
+      noSymlinks: false,
+      ...(propagation === undefined ? {} : { propagation }),
+    });
+    const res = await run(
+      standardPlan(rootfs().path, ['grep', ' /p/', '/proc/self/mountinfo'], {
+        beforePivot: [
+          tmpfs('/p/shared', C.MS_SHARED),
+          tmpfs('/p/unbindable', C.MS_UNBINDABLE),
+          tmpfs('/p/plain'),
+        ],
+      }),
+    );
+    expect(res.failure).toBeNull();
+    const lines = Object.fromEntries(parseMountinfo(res.output).map((l) => [l.target, l.optional]));
+    expect(lines['/p/shared']).toMatch(/shared:\d+/);
+    expect(lines['/p/unbindable']).toMatch(/unbindable/);
+    expect(lines['/p/plain']).toBe('');
+  });
+
   it('a bind with MS_SHARED propagation is shared inside the namespace', async () => {
     const share = join(rootfs().dir, 'sh');
     mkdirSync(share);

@@ -3,12 +3,12 @@
 // joins the live one, under the data-directory lock (in the trusted state) so racers never start
 // two. Which instance is live, and with which config, comes from the trusted state only.
 import { readFileSync, realpathSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, WinSize } from '@nsinit/native';
 import { cgroupFromRecord, freezerState, type ManagedCgroup } from './cgroups/index.js';
 import { ErrorCodes, invalidArg, type NsinitError, nsinitError } from './errors.js';
-import { cleanupStale, inspect, type Liveness } from './instance.js';
+import { cleanupStale, inspect, type Liveness, sameProcess, sweepOrphans } from './instance.js';
 import { joinContainer, type LaunchContext, startContainer } from './launch.js';
 import { type ContainerProcess, DEFAULT_STOP_TIMEOUT_MS, signalNumber } from './process.js';
 import { CONFIG_FILE, dataFileProblems, PID_FILE, removeDataFiles, START_FILE } from './state/data-files.js';
@@ -173,6 +173,9 @@ export class Container {
           this.#onWarning(`removing stale pid file in '${this.dataDir}': ${found.reason}`);
           await cleanupStale(native, ctx.state, found.record, this.#onWarning);
         }
+        if (found.kind !== 'live') {
+          await sweepOrphans(native, dirname(ctx.state.dir), this.#onWarning, ctx.state.dir);
+        }
         this.#reportDataFiles(found);
         if (found.kind === 'live') {
           const { record, pidfd } = found;
@@ -203,10 +206,32 @@ export class Container {
             native.close(pidfd);
             throw err;
           }
-          return await joinContainer(
-            { ...ctx, config, identity: joinIdentity },
-            { state: { pid: record.pid, start: record.start }, pidfd, cgroup: record.cgroup },
-          );
+          try {
+            return await joinContainer(
+              { ...ctx, config, identity: joinIdentity },
+              { state: { pid: record.pid, start: record.start }, pidfd, cgroup: record.cgroup },
+            );
+          } catch (err) {
+            // PID 1 exited between the check and setns(2): the container is gone, so `exec`
+            // starts a fresh one (after that teardown) and `join` says there is none.
+            // (An exiting PID 1 has released its namespaces before it shows as a zombie: setns
+            // then fails with ESRCH while the process still looks alive.)
+            const e = err as NsinitError;
+            const exiting = e.code === 'ESRCH' && e.syscall === 'setns';
+            if (!exiting && sameProcess(native, record.pid, record.start)) throw err;
+            if (mode === 'join') {
+              throw nsinitError(
+                ErrorCodes.CONTAINER_NOT_RUNNING,
+                `no container is running in '${this.dataDir}'`,
+                {
+                  path: this.dataDir,
+                  cause: err,
+                },
+              );
+            }
+            await new Promise((r) => setTimeout(r, 5)); // let it finish exiting
+            continue;
+          }
         }
         if (mode === 'join') {
           throw nsinitError(

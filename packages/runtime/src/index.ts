@@ -3,11 +3,13 @@
 import { type Container, type OpenOptions, open, type ProcessOptions } from './container.js';
 import type { ContainerProcess } from './process.js';
 
+/** The addon's bindings (loaded on first use), for callers that own a terminal (raw mode). */
+export { type NativeBindings, native, type TermiosFlags } from '@nsinit/native';
 export { capabilityMask, capabilityNames } from './capabilities.js';
-export * from './cgroups/oci.js';
 export {
   type CgroupHandle,
   type CgroupStats,
+  type Counter,
   cgroupsOf,
   detectCgroupVersion,
   formatStats,
@@ -16,8 +18,10 @@ export {
   isFrozen,
   type ManagedCgroup,
   readStats,
+  statsJson,
   thaw,
 } from './cgroups/index.js';
+export * from './cgroups/oci.js';
 export {
   Container,
   type ContainerStatus,
@@ -29,30 +33,16 @@ export {
   startedAt,
   status,
 } from './container.js';
-export { ErrorCodes, type ErrorCode, NsinitError } from './errors.js';
-/** The addon's bindings (loaded on first use), for callers that own a terminal (raw mode). */
-export { type NativeBindings, native, type TermiosFlags } from '@nsinit/native';
+export { type ErrorCode, ErrorCodes, NsinitError } from './errors.js';
 export { DEFAULT_PATH, execCandidates } from './exec-path.js';
+export { type FileLock, lockFile, tryLockFile } from './lock.js';
 export {
-  compilePlan,
   type CompileOptions,
+  compilePlan,
   type KernelTables,
   namespaceFlags,
   type PlanConfig,
 } from './plan/compile.js';
-export { from2014 } from './spec/from-2014.js';
-export { fromOci, type FromOciOptions, withOciProcess } from './spec/from-oci.js';
-export {
-  type CompiledOci,
-  type CompileOciOptions,
-  compileOci,
-  hostLsms,
-  writeOomScoreAdj,
-} from './spec/compile-oci.js';
-export type { OciConfigInput } from './spec/oci-input.js';
-export { parseMountOptions } from './spec/mount-options.js';
-export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';
-export type * from './spec/model.js';
 export {
   ContainerProcess,
   type ProcessError,
@@ -61,7 +51,20 @@ export {
   signalNumber,
 } from './process.js';
 export { FORWARDED_SIGNALS, forwardSignals } from './signals.js';
-export { type FileLock, lockFile, tryLockFile } from './lock.js';
+export {
+  type CompiledOci,
+  type CompileOciOptions,
+  compileOci,
+  hostLsms,
+  writeOomScoreAdj,
+} from './spec/compile-oci.js';
+export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';
+export { from2014 } from './spec/from-2014.js';
+export { type FromOciOptions, fromOci } from './spec/from-oci.js';
+export type * from './spec/model.js';
+export { parseMountOptions } from './spec/mount-options.js';
+export type { OciConfigInput } from './spec/oci-input.js';
+export { type OciProcessInput, withOciProcess } from './spec/oci-process.js';
 export {
   CONFIG_LIMIT,
   type ContainerState,

@@ -2,13 +2,15 @@
 // instance is stale when its supervisor is gone (its lifetime lock is free), not merely when PID
 // 1 is: between PID 1's exit and the supervisor's teardown the instance is "ending" and a start
 // waits for that teardown. A stale instance's cleanup kills what is left in its recorded cgroup.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NativeBindings } from '@nsinit/native';
 import { type CgroupHandle, cgroupFromRecord } from './cgroups/index.js';
 import type { NsinitError } from './errors.js';
+import { lockFile, tryLockFile } from './lock.js';
 import { deleteHostLinks } from './net/index.js';
 import { removeDataFiles } from './state/data-files.js';
-import type { InstanceRecord, TrustedState } from './state/trusted.js';
+import { type InstanceRecord, TrustedState } from './state/trusted.js';
 
 export type Liveness =
   | { kind: 'none' }
@@ -103,6 +105,7 @@ export async function cleanupStale(
   state: TrustedState,
   record: InstanceRecord,
   onWarning: (message: string) => void,
+  opts: { dataFiles?: boolean } = {},
 ): Promise<void> {
   // PID 1 itself if it outlived its supervisor (no cgroup to find it by).
   const pidfd = verifiedPidfd(native, record);
@@ -128,7 +131,53 @@ export async function cleanupStale(
   } catch (err) {
     onWarning(`network teardown of stale instance ${record.id}: ${(err as Error).message}`);
   }
-  removeDataFiles(state.dataDir);
+  // Not when sweeping a deleted data directory: its path may now name another one.
+  if (opts.dataFiles !== false) removeDataFiles(state.dataDir);
   state.removeInstance(record.id);
   state.removeSupervisor(record.id);
+}
+
+/**
+ * Clean up after instances whose data directory is gone (deleted after a crash, so no start there
+ * will ever find them): each trusted directory whose lock is free, whose supervisor is dead and
+ * whose data directory no longer has the device and inode it is keyed by. Idle directories (a lock
+ * file only) and lifetime-lock files nobody holds go too. Best effort; called before a start.
+ */
+export async function sweepOrphans(
+  native: NativeBindings,
+  root: string,
+  onWarning: (message: string) => void,
+  own: string,
+): Promise<void> {
+  let entries: string[];
+  try {
+    entries = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const key of entries) {
+    if (!/^\d+-\d+$/.test(key) || join(root, key) === own) continue;
+    const state = TrustedState.at(join(root, key));
+    let lock = tryLockFile(native, join(state.dir, 'lock'));
+    // No lock file (a crash before the first lock was made): make one, without waiting.
+    if (lock?.fd === -1) lock = await lockFile(native, join(state.dir, 'lock'), 0).catch(() => null);
+    if (lock === null) continue; // in use: a start, a teardown, or another sweep
+    try {
+      const record = state.readInstance();
+      if (record !== null) {
+        if (state.supervisorAlive(native, record.id) || state.keyOf(record.dataDir) === key) continue;
+        // Quietly: nobody asked about that directory (a cleanup that fails still warns).
+        await cleanupStale(native, state, record, onWarning, { dataFiles: false });
+      }
+      for (const f of readdirSync(state.dir)) {
+        const id = /^([0-9a-f]+)\.supervisor$/.exec(f)?.[1];
+        if (id !== undefined && !state.supervisorAlive(native, id)) state.removeSupervisor(id);
+      }
+      state.removeIfIdle();
+    } catch {
+      // another process's directory in an unexpected shape: leave it
+    } finally {
+      lock.release();
+    }
+  }
 }

@@ -1,10 +1,10 @@
-// Starting a container and joining a live one, the parent side of the handshake (DESIGN.md
+// Starting a container and joining a live one, the parent side of the handshake (docs/architecture.md,
 // "Starting a container"): lock → pid file check → compile → spawn (clone3(2), child blocked) →
 // cgroups → networks → GO → exec confirmed → pid files → unlock. Every resource goes on one
 // cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
 import { closeSync, constants as fsc, openSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
-import { type NativeBindings, type Spawned, type WinSize } from '@nsinit/native';
+import type { NativeBindings, Spawned, WinSize } from '@nsinit/native';
 import {
   type CgroupHandle,
   type CgroupRecord,
@@ -14,11 +14,12 @@ import {
   type ManagedCgroup,
   setupCgroups,
 } from './cgroups/index.js';
+import { argSpaceError } from './arg-space.js';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { failureError } from './exec-failure.js';
-import { type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
-import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
 import { killCgroup } from './instance.js';
+import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
+import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import {
@@ -28,8 +29,8 @@ import {
   writeDataFiles,
 } from './state/data-files.js';
 import { newInstanceId, type TrustedState } from './state/trusted.js';
-import { testPause } from './test-pause.js';
-import { type ChildStdio, setupStdio, type StdioOption } from './stdio.js';
+import { testPause } from './pause-points.js';
+import { type ChildStdio, type StdioOption, setupStdio } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
 import { type Held, once, Unwind } from './unwind.js';
 import type { Identity } from './user.js';
@@ -138,6 +139,12 @@ async function killAndReap(
   }
 }
 
+/** E2BIG from execve, but before anything is created. */
+function assertArgSpace(ctx: LaunchContext): void {
+  const err = argSpaceError(ctx.argv, ctx.config.environment ?? [], ctx.config.rlimits);
+  if (err) throw err;
+}
+
 /** The kernel ties a child's parent-death signal to the THREAD that cloned it (prctl(2)
  *  PR_SET_PDEATHSIG), and the addon clones on the calling thread: from a worker_thread the
  *  container would be SIGKILLed when that worker exits, while the process lives on. Refused. */
@@ -155,6 +162,9 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
   const stack = new Unwind();
   try {
     assertMainThread(native);
+    // Everything that can be refused is refused before anything exists (no child, no cgroup).
+    if (config.networks && config.networks.length > 0) assertNetworks(config);
+    assertArgSpace(ctx);
     // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock is
     // held by this process until the teardown is done (proof for others that it is not stale).
     const id = newInstanceId();
@@ -313,6 +323,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
         pid: target.state.pid,
       });
     }
+    assertArgSpace(ctx);
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const plan = compilePlan(from2014(config as PlanConfig), {
       rootfs: ctx.rootfs,

@@ -1,7 +1,8 @@
-// Test-only hook for the fault-injection suite (packages/cli/test/faults-*.test.ts):
+// Test-only hook for the fault-injection suite (packages/cli/test/faults-*.test.ts), never shipped:
+// the CLI's test build puts it in place of pause-points.ts, and the runtime's package leaves it out.
 // NSINIT_TEST_PAUSE="<point>:<file>" stops start-up at <point> (before-go, after-go, after-exec,
-// join-before-go, before-teardown), writes the child's host pid to <file> and waits until the test removes the
-// file (or kills the supervisor). Without the variable it is a single environment read.
+// join-before-go, before-teardown), writes the child's host pid to <file> and waits until the
+// test removes the file (or kills the supervisor).
 import { existsSync, writeFileSync } from 'node:fs';
 
 export async function testPause(point: string, pid: number): Promise<void> {

@@ -3,18 +3,10 @@
 // clone. Paths are resolved component by component inside the rootfs, so a symlinked etc/passwd
 // can never make us parse a host file; a numeric spec is always a number (CVE-2016-3697). Two small
 // files: read with synchronous calls, cheaper than a dozen thread-pool round trips per start.
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  readlinkSync,
-  type Stats,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import { configError, ErrorCodes, nsinitError } from './errors.js';
+import { readFdBounded } from './state/files.js';
 
 export interface Identity {
   uid: number;
@@ -159,7 +151,8 @@ function readInRootSync(root: string, relative: string): string | null {
       });
     if (st.size > MAX_FILE)
       throw nsinitError(ErrorCodes.UNSAFE_PATH, `'${relative}' in the rootfs is too large`, { path });
-    return readFileSync(fd, 'utf8');
+    // Bounded even past fstat: a live container (a join reads these) may grow the file meanwhile.
+    return readFdBounded(fd, path, MAX_FILE);
   } finally {
     closeSync(fd);
   }

@@ -57,10 +57,15 @@ describe('cgroups on real containers', () => {
     const b = await bundle({ cpu_quota: 10000, cpu_period: 100000 });
     const proc = await exec(b.dir, ['sh', '-c', 'while [ ! -e /tmp/stop ]; do :; done'], { stdio: 'ignore' });
     try {
-      await waitForPid(b.dir);
+      const pid = await waitForPid(b.dir);
       await new Promise((r) => setTimeout(r, 600));
       const json = await runCli(['stats', '--json'], { cwd: b.dir });
       expect(json).toMatchObject({ exitCode: 0, stderr: '' });
+      // 64-bit values are printed digit for digit (9223372036854771712, not ...772000).
+      const memPath = /^\d+:memory:(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))![1];
+      const memStat = readFileSync(`/sys/fs/cgroup/memory${memPath}/memory.stat`, 'utf8');
+      const limit = /^hierarchical_memory_limit (\d+)$/m.exec(memStat)![1];
+      expect(json.stdout).toContain(`"hierarchical_memory_limit": ${limit}`);
       const stats = JSON.parse(json.stdout);
       expect(stats.cpu_stats.throlling_data.throttled_periods).toBeGreaterThan(0);
       expect(stats.cpu_stats.cpu_usage.percent_usage).toBeLessThan(50);

@@ -247,11 +247,20 @@ async function runInOciCgroup(resources: Resources, argv: string[]) {
     proc.stderr?.setEncoding('utf8').on('data', (d: string) => {
       out += d;
     });
-    const during = new Promise<bigint>((resolve) =>
-      setTimeout(() => resolve(readRuncStats(cg!).cpu.throttling.throttledPeriods ?? 0n), 600),
-    );
+    // Throttled periods, sampled while it runs (the cgroup is read before it is removed).
+    let throttled = 0n;
+    let running = true;
+    const sampler = (async () => {
+      while (running) {
+        throttled = readRuncStats(cg!).cpu.throttling.throttledPeriods ?? throttled;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
     const result = await proc.wait();
-    return { ...result, out, oom: cg.oomKilled(), throttled: await during };
+    running = false;
+    await sampler;
+    throttled = readRuncStats(cg).cpu.throttling.throttledPeriods ?? throttled;
+    return { ...result, out, oom: cg.oomKilled(), throttled };
   } finally {
     if (saved === undefined) delete process.env.NSINIT_TEST_PAUSE;
     else process.env.NSINIT_TEST_PAUSE = saved;
@@ -286,7 +295,7 @@ describe('OCI resources on real containers (cgroup v1)', () => {
     const res = await runInOciCgroup(r, [
       'sh',
       '-c',
-      'end=$(( $(date +%s) + 2 )); while [ $(date +%s) -lt $end ]; do :; done',
+      'end=$(( $(date +%s) + 3 )); while [ $(date +%s) -lt $end ]; do :; done',
     ]);
     expect(res.exitCode).toBe(0);
     expect(res.throttled).toBeGreaterThan(0n);

@@ -13,6 +13,7 @@ import {
   freezerState,
   type ManagedCgroup,
   readStats,
+  statsJson,
   setupCgroups,
   thaw,
 } from '../src/cgroups/index.js';
@@ -103,6 +104,26 @@ describe('cgroup v1 manager (real kernel)', () => {
     // 10 ms per 100 ms: well under half a CPU even with scheduling slack.
     expect(stats.cpu_stats.cpu_usage.percent_usage).toBeLessThan(50);
     expect(stats.cpu_stats.cpu_usage.total_usage).toBeGreaterThan(0);
+    await p.kill();
+    await cg.destroy();
+  });
+
+  it('reports 64-bit counters exactly: the no-limit value 9223372036854771712 stays exact in JSON', async (ctx) => {
+    requires(ctx, 'root', 'cgroup-v1');
+    // exec: the shell becomes sleep, so killing it leaves no child in the cgroup.
+    const p = start('exec sleep 30');
+    const cg = await setup({ name: unique() }, p.pid);
+    p.go();
+    // With no memory limit the kernel reports PAGE_COUNTER_MAX pages in bytes, beyond 2^53.
+    const file = readFileSync(join(cg.paths.memory!, 'memory.stat'), 'utf8');
+    const raw = /^hierarchical_memory_limit (\d+)$/m.exec(file)?.[1];
+    expect(raw).toBeDefined();
+    expect(BigInt(raw!)).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
+    const stats = await readStats(cg, 1);
+    expect(stats.memory_stats.stats.hierarchical_memory_limit).toBe(BigInt(raw!));
+    const json = statsJson(stats);
+    expect(json).toContain(`"hierarchical_memory_limit": ${raw},`);
+    expect(JSON.parse(json).memory_stats.usage).toBe(stats.memory_stats.usage);
     await p.kill();
     await cg.destroy();
   });

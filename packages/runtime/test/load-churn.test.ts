@@ -7,7 +7,7 @@
 // host's network is never touched. CI: 100 sequential, 40 concurrent, 20+10 veth; NSINIT_LONG=1:
 // 1000, 200 and 200+50.
 //
-// Guard check (scratch copy, see SECURITY-NOTES.md): with launch.ts's teardown skipping
+// Guard check (scripts/guard-check cgroup-not-destroyed child-not-killed): with launch.ts's teardown skipping
 // cgroup.destroy(), all three tests fail (cgroup directories left behind); with killAndReap()
 // skipped when a start fails after the clone, the sequential and concurrent tests fail (the leak
 // check finds the children and fds those starts left).
@@ -23,7 +23,7 @@ import { type Bundle, createBundle, requires, useLeakCheck } from '@nsinit/testk
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { open } from '../src/index.js';
 
-useLeakCheck();
+useLeakCheck({ ipNetns: true });
 
 const LONG = process.env.NSINIT_LONG === '1';
 const SEQUENTIAL = LONG ? 1000 : 100;

@@ -1,4 +1,4 @@
-// The parent → C-core message end to end, class 8 of runtime-security.md (CVE-2021-43784: a length
+// The parent → C-core message end to end, class 8 of docs/security-classes.md (CVE-2021-43784: a length
 // field overflowed between the runtime and its C bootstrap). The config package fuzzes the
 // validator and the native package fuzzes the decoder with mutated bytes; this property test joins
 // them: hostile configs (long, NUL-laden, unicode and huge values in every field the plan carries)
@@ -9,7 +9,7 @@
 // truncated or re-framed message is the 43784 shape) — and a plan carrying a string longer than the
 // child's PATH_MAX buffers must be among the refused. Bounded (NSINIT_FC_RUNS, default 300).
 //
-// Guard check (scratch copy, see SECURITY-NOTES.md): with plan.c's string length limit removed, this
+// Guard check (scripts/guard-check plan-string-limit): with plan.c's string length limit removed, this
 // property fails within ~130 cases (an oversize mount data string decodes and would reach the child).
 import { defaultConfig, validateConfig } from '@nsinit/config';
 import fc from 'fast-check';

@@ -7,7 +7,7 @@ import { createBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { execIn, startIn, type TestNetns, UNTIL_STOPPED, waitForPid, withNetns } from './net-helpers.js';
 
-useLeakCheck();
+useLeakCheck({ ipNetns: true });
 
 /** A bundle whose container has lo plus a veth on `bridge` at `address`. */
 function vethBundle(address: string, edit: (c: ContainerConfig) => void = () => {}) {

@@ -4,8 +4,9 @@
 // busybox probes. Every fd is closed and the child reaped on every path.
 import { read } from 'node:fs';
 import { promisify } from 'node:util';
-import { type Bundle, createBundle } from '@nsinit/testkit';
 import { type ChildFailure, type ExitStatus, native, type Spawned } from '@nsinit/native';
+import { type Bundle, createBundle, requires } from '@nsinit/testkit';
+import { expect, type TestContext } from 'vitest';
 import { compileOci, type OciConfigInput, type RuntimeSpec, writeOomScoreAdj } from '../src/index.js';
 
 const readAsync = promisify(read);
@@ -126,4 +127,15 @@ export async function stopOci(started: StartedOci): Promise<void> {
   native.pidfdSignal(started.spawned.pidfd, native.constants.SIGKILL ?? 9);
   await native.waitExit(started.spawned.pidfd).finally(() => native.close(started.spawned.pidfd));
   await started.output;
+}
+
+/** Run `sh -c script` in a fresh bundle with the base config edited by `edit`; expects exec. */
+export async function run(ctx: TestContext, edit: (c: OciConfigInput) => void, script: string) {
+  requires(ctx, 'root', 'busybox');
+  const bundle = await ociBundle();
+  const config = baseConfig(['sh', '-c', script]);
+  edit(config);
+  const r = await runOci(config, bundle.dir);
+  expect(r.failure).toBeNull();
+  return { ...r, bundle, lines: r.output.trimEnd().split('\n') };
 }

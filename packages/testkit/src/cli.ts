@@ -6,6 +6,10 @@ import { TestkitError } from './errors.js';
 
 /** Absolute path of packages/cli/bin/nsinit (same relative place from src/ and dist/). */
 export const nsinitBin: string = fileURLToPath(new URL('../../cli/bin/nsinit', import.meta.url));
+/** nsinit built with the fault-injection hook (NSINIT_TEST_PAUSE), which the real one lacks. */
+export const nsinitTestHooksBin: string = fileURLToPath(
+  new URL('../../cli/test/bin/nsinit-test-hooks', import.meta.url),
+);
 
 export interface CliResult {
   exitCode: number | null;

@@ -1,7 +1,14 @@
 // @nsinit/testkit: throwaway busybox bundles, host-capability guards, leak checks, the recording
 // native fake, and helpers that drive the real CLI through pipes or a pseudo-terminal.
 export { type Bundle, type BundleOptions, createBundle } from './bundle.js';
-export { type CliOptions, type CliResult, nsinitBin, runCli, runCommand } from './cli.js';
+export {
+  type CliOptions,
+  type CliResult,
+  nsinitBin,
+  nsinitTestHooksBin,
+  runCli,
+  runCommand,
+} from './cli.js';
 export {
   createOciBundle,
   nsinitOciBin,
@@ -26,7 +33,16 @@ export {
   snapshotHost,
   useLeakCheck,
 } from './leaks.js';
+export { NETNS_RUN_DIR, netnsDirMounted, prepareNetnsDir } from './netns-dir.js';
 export { type PtyOptions, type PtySession, spawnInPty } from './pty.js';
+export {
+  REFERENCE_MISSING,
+  referenceCandidates,
+  referenceFile,
+  repoRoot,
+  SAMPLE_NAME,
+  sampleText,
+} from './reference.js';
 export { type Need, requires, unmet } from './requires.js';
 export { busyboxApplets, GROUP, PASSWD } from './rootfs.js';
 export { type Containerd, startContainerd } from './engines/containerd.js';

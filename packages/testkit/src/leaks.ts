@@ -12,6 +12,7 @@ import {
   snapshotMounts,
   snapshotTrustedState,
 } from './host-state.js';
+import { prepareNetnsDir } from './netns-dir.js';
 
 export interface HostSnapshot {
   mounts: string[];
@@ -80,6 +81,9 @@ export interface LeakCheckOptions {
   settleMs?: number;
   /** Serialise with other leak-checked tests on this machine (default true). */
   exclusive?: boolean;
+  /** The tests run `ip netns add`: make the /run/netns mount it creates once per boot before the
+   *  baseline (see netns-dir.ts), so a fresh host does not count it as the first test's leak. */
+  ipNetns?: boolean;
 }
 
 /** The addon's supervision thread creates one epoll instance on first use and keeps it for the
@@ -116,6 +120,7 @@ export function useLeakCheck(opts: LeakCheckOptions = {}): void {
   let release: (() => void) | null = null;
   beforeEach(async () => {
     if (opts.exclusive !== false) release = await acquireHostLock(20_000);
+    if (opts.ipNetns) prepareNetnsDir();
     before = snapshotHost({ netns: opts.netns });
   });
   afterEach(async () => {

@@ -53,7 +53,7 @@ export const statsCommand: Command = {
       if (typeof live === 'number') return live;
       const stats = await live.runtime.readStats(live.cgroup);
       ctx.io.stdout.write(
-        ctx.options.json ? `${JSON.stringify(stats, null, '\t')}\n` : live.runtime.formatStats(stats),
+        ctx.options.json ? `${live.runtime.statsJson(stats)}\n` : live.runtime.formatStats(stats),
       );
       return 0;
     } catch (err) {

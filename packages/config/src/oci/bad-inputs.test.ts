@@ -631,6 +631,12 @@ const warningCases: Array<[string, (c: Doc) => void, ...string[]]> = [
     '/process/capabilities/bounding/4: duplicate capability CAP_CHOWN',
   ],
   [
+    'a unified hugetlb file keeps its upper-case page size',
+    (c) => {
+      c.linux.resources.unified['hugetlb.2MB.max'] = '0';
+    },
+  ],
+  [
     'duplicate env',
     push('/process/env', 'PATH=/usr/bin'),
     '/process/env/3: duplicate environment variable PATH',

@@ -94,7 +94,7 @@ export function checkResources(r: Obj, found: Findings): void {
   if (isPlainObject(r.unified)) {
     for (const key of Object.keys(r.unified)) {
       // Each key is a file name in the container's cgroup directory; a "/" would reach another one.
-      if (!/^[a-z0-9_]+\.[a-z0-9_.]+$/.test(key)) {
+      if (!/^[a-z0-9_]+\.[A-Za-z0-9_.-]+$/.test(key)) {
         found.errors.push(
           issue(
             pointer('/linux/resources/unified', key),

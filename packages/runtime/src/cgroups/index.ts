@@ -12,7 +12,7 @@ import { setupV2, type V2View, v2CgroupsOf, v2FromPath } from './v2.js';
 export { freeze, freezerState, isFrozen, thaw } from './freezer.js';
 export type { CgroupHandle, ManagedCgroup } from './handle.js';
 export type { CgroupConfig } from './limits.js';
-export { type CgroupStats, formatStats, readStats } from './stats.js';
+export { type CgroupStats, type Counter, formatStats, readStats, statsJson } from './stats.js';
 export * from './oci.js';
 
 export interface CgroupOptions {

@@ -3,7 +3,7 @@
 // config formats share one copy of the limit-writing logic. Error messages name the 2014 field.
 // See the kernel's Documentation/admin-guide/cgroup-v1/*.rst and cgroup-v2.rst.
 import type { DeviceFilterRule } from '@nsinit/native';
-import type { DeviceRule as ModelDeviceRule, FieldNamer, Resources } from './resources.js';
+import type { FieldNamer, DeviceRule as ModelDeviceRule, Resources } from './resources.js';
 import { v1ResourceWrites } from './writes-v1.js';
 import { v2DeviceFilter, v2ResourceWrites } from './writes-v2.js';
 

@@ -14,7 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNativeFake } from '@nsinit/testkit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { type CgroupFs, realFs } from './cgroupfs.js';
 import { cgroupRecord } from './index.js';
 import { cgroupLocation, createOciCgroup, openCgroup, updateCgroup } from './oci-cgroup.js';
@@ -209,6 +209,34 @@ describe('OCI container cgroup on v2 (temp-dir root)', () => {
       /memory\.swappiness: cgroup v2 has no/,
     );
     await cg.destroy();
+  });
+
+  it('refuses a cgroupsPath that climbs out of the hierarchy, creating nothing', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'nsinit-oci-outside-'));
+    onTestFinished(() => rmSync(outside, { recursive: true, force: true }));
+    const climb = `/${'../'.repeat(8)}${outside.slice(1)}/escaped`;
+    const err = await createOciCgroup({ id: 'e1', cgroupsPath: climb, resources: {} }, 1, v2()).catch(
+      (e) => e,
+    );
+    expect(err).toMatchObject({
+      code: 'ERR_NSINIT_INVALID_CONFIG',
+      message: expect.stringMatching(/^linux\.cgroupsPath: /),
+    });
+    expect(existsSync(join(outside, 'escaped'))).toBe(false);
+  });
+
+  it('refuses unified keys that leave the cgroup directory, writing nothing outside it', async () => {
+    // Joined to the leaf, 'cpu./../../cgroup.procs' is the parent's cgroup.procs.
+    const resources = { unified: { 'cpu./../../cgroup.procs': '1' } };
+    const err = await createOciCgroup({ id: 'e2', cgroupsPath: '/pod/e2', resources }, 77, v2()).catch(
+      (e) => e,
+    );
+    expect(err).toMatchObject({
+      code: 'ERR_NSINIT_INVALID_CONFIG',
+      message: expect.stringContaining('unified["cpu./../../cgroup.procs"]'),
+    });
+    expect(writes.filter((w) => w.includes('cgroup.procs'))).toEqual([]);
+    expect(readFileSync(join(root, 'cgroup.procs'), 'utf8')).toBe('');
   });
 
   it('refuses a damaged record instead of opening arbitrary paths', () => {

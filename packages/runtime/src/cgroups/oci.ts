@@ -2,6 +2,7 @@
 // resources model and its two sources, the container cgroup's create/open/update/destroy, its
 // processes, and runc-shaped statistics.
 export { cgroupPids, destroyCgroup, signalAll } from './cgroup-procs.js';
+export { name2014, resourcesFrom2014 } from './limits.js';
 export {
   type CreateOptions,
   cgroupLocation,
@@ -11,7 +12,6 @@ export {
   openCgroup,
   updateCgroup,
 } from './oci-cgroup.js';
-export { name2014, resourcesFrom2014 } from './limits.js';
 export {
   type BlockIoResources,
   type CpuResources,

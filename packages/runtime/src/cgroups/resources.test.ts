@@ -1,7 +1,10 @@
 // Both config formats onto the one resources model, and the model onto v1 and v2 files: the
 // OCI fields with runc's conventions (0 unset, -1 unlimited, default device rules), the 2014
 // fields through the same writers, and the fields a hierarchy cannot apply refused by name.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fromOci } from '../spec/from-oci.js';
 import { resourcesFrom2014, v1Writes, v2Writes } from './limits.js';
 import { checkResources, type Resources } from './resources.js';
 import { DEFAULT_DEVICE_RULES, resourcesFromOci } from './resources-oci.js';
@@ -317,5 +320,44 @@ describe('2014 cgroups → the same model', () => {
     expect(v1Writes(c).find((w) => w.file === 'pids.max')?.field).toBe('cgroups.pids_limit');
     expect(v1Writes(c)[1]?.field).toBe('cgroups.allowed_devices[0]');
     expect(files(v2Writes(c))).toEqual(files(v2ResourceWrites(r)));
+  });
+});
+
+describe("the engines' config.json through fromOci", () => {
+  const fixture = (name: string) =>
+    JSON.parse(readFileSync(join(import.meta.dirname, '../../../config/test/oci', name), 'utf8'));
+
+  it('puts containerd CRI resources in the spec as the model, ready for the v2 writer', () => {
+    const config = fixture('containerd-cri.json');
+    delete config.process.apparmorProfile; // no AppArmor on the test hosts: refused by name otherwise
+    const spec = fromOci(config, '/bundle');
+    const r = spec.cgroup!.resources!;
+    expect({ ...r, devices: r.devices!.length }).toEqual({
+      memory: { limit: 268435456, swap: 268435456 },
+      cpu: { shares: 256, quota: 50000, period: 100000 },
+      pids: { limit: 4096 },
+      hugepageLimits: [
+        { pageSize: '2MB', limit: 0 },
+        { pageSize: '1GB', limit: 0 },
+      ],
+      unified: { 'memory.oom.group': '1', 'memory.swap.max': '0' },
+      devices: 2 + DEFAULT_DEVICE_RULES.length,
+    });
+    expect(spec.cgroup!.path).toMatch(/^\/kubepods\/burstable\/pod/);
+    expect(v2Unsupported(r)).toEqual([]);
+    expect(files(v2ResourceWrites(r)).slice(-2)).toEqual(['memory.oom.group=1', 'memory.swap.max=0']);
+    // On a v1 host the same config is refused by name, as runc refuses it.
+    expect(v1Unsupported(r).map((p) => p.path)).toEqual(['linux.resources.unified']);
+  });
+
+  it("gives a config without resources runc's device policy", () => {
+    const spec = fromOci(fixture('runc-spec.json'), '/bundle');
+    expect(spec.cgroup!.resources).toEqual({
+      devices: [
+        { allow: false, type: 'a', major: -1, minor: -1, access: 'rwm' },
+        { allow: false, type: 'a', major: -1, minor: -1, access: 'rwm' },
+        ...DEFAULT_DEVICE_RULES,
+      ],
+    });
   });
 });

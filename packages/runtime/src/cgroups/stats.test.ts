@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { realFs } from './cgroupfs.js';
 import type { ManagedCgroup } from './handle.js';
-import { formatStats, parseBlkio, parseIoStat, readStats } from './stats.js';
+import { formatStats, parseBlkio, parseIoStat, parseCounters, readStats, statsJson } from './stats.js';
 
 let root: string;
 beforeEach(() => {
@@ -109,6 +109,44 @@ describe('blkio and io.stat parsing', () => {
         { major: 254, minor: 0, op: 'Read', value: 1 },
         { major: 254, minor: 0, op: 'Write', value: 2 },
       ],
+    });
+  });
+});
+
+describe('exact 64-bit counters', () => {
+  it('keeps values beyond 2^53 as bigints and writes them digit for digit in JSON', async () => {
+    const cg = v1({
+      cpuacct: {
+        'cpuacct.usage': '18446744073709551615\n',
+        'cpuacct.stat': 'user 92233720368547\nsystem 1\n',
+      },
+      memory: {
+        'memory.usage_in_bytes': '9007199254740993\n',
+        'memory.stat': 'cache 1\nhierarchical_memory_limit 9223372036854771712\n',
+      },
+      blkio: { 'blkio.throttle.io_service_bytes_recursive': '8:0 Read 9007199254740993\n' },
+    });
+    const s = await readStats(cg, 1);
+    expect(s.cpu_stats.cpu_usage.total_usage).toBe(18446744073709551615n);
+    expect(s.cpu_stats.cpu_usage.usage_in_usermode).toBe(922337203685470000000n);
+    expect(s.cpu_stats.cpu_usage.usage_in_kernelmode).toBe(10000000);
+    expect(s.memory_stats.usage).toBe(9007199254740993n);
+    expect(s.memory_stats.stats).toEqual({ cache: 1, hierarchical_memory_limit: 9223372036854771712n });
+    const json = statsJson(s);
+    expect(json).toContain('"hierarchical_memory_limit": 9223372036854771712\n');
+    expect(json).toContain('"total_usage": 18446744073709551615,');
+    expect(json).toContain('"usage": 9007199254740993,');
+    expect(json).toContain('"value": 9007199254740993,');
+    expect(json).not.toMatch(/nsinit-u64/);
+    // Still JSON: every other value reads back as written.
+    expect(JSON.parse(json).memory_stats.stats.cache).toBe(1);
+    expect(formatStats(s)).toMatch(/^memory usage\s+8\.0 PiB$/m);
+  });
+
+  it('parses "key value" lines into safe numbers or bigints, skipping anything else', () => {
+    expect(parseCounters('a 1\nb 9223372036854775807\nc x\nd 1 2\n\n')).toEqual({
+      a: 1,
+      b: 9223372036854775807n,
     });
   });
 });

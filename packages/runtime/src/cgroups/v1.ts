@@ -16,8 +16,8 @@ import {
 } from './cgroupfs.js';
 import {
   applyWrites,
-  makeChain,
   type ManagedCgroup,
+  makeChain,
   placePid,
   pollUntil,
   relativeParts,

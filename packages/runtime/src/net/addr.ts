@@ -1,7 +1,7 @@
 // Interface addresses over rtnetlink (RTM_NEWADDR with an ifaddrmsg header) and the IP/CIDR parsing
 // both addresses and routes need. See rtnetlink(7) ("RTM_NEWADDR") and <linux/if_addr.h>.
 import { net } from '../builtins.js';
-import { attr, attrMap, NLM_F_CREATE, NLM_F_EXCL, type NetlinkSocket } from './netlink.js';
+import { attr, attrMap, type NetlinkSocket, NLM_F_CREATE, NLM_F_EXCL } from './netlink.js';
 
 export const RTM_NEWADDR = 20;
 export const RTM_GETADDR = 22;

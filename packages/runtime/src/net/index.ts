@@ -16,6 +16,19 @@ export interface NetworkHandle {
   teardown(): Promise<void>;
 }
 
+/** Throw the invalid-config error for everything wrong in the networks and routes; the launch calls
+ *  this before it creates anything (clone, cgroups), setupNetworks again before it applies them. */
+export function assertNetworks(config: ContainerConfig): void {
+  const problems = checkNetworks(config as unknown as NetworkConfig);
+  if (problems.length > 0) {
+    const text = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+    throw new NsinitError(`invalid network configuration: ${text}`, {
+      code: 'ERR_NSINIT_INVALID_CONFIG',
+      errors: problems,
+    });
+  }
+}
+
 /** Configure the container's network namespace from the parent while the child waits for GO.
  *  `pidfd`/`pid` name the child. On failure nothing created here remains. */
 export async function setupNetworks(
@@ -24,14 +37,7 @@ export async function setupNetworks(
   child: { pid: number; pidfd: number },
 ): Promise<NetworkHandle> {
   const net = config as unknown as NetworkConfig;
-  const problems = checkNetworks(net);
-  if (problems.length > 0) {
-    const text = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
-    throw new NsinitError(`invalid network configuration: ${text}`, {
-      code: 'ERR_NSINIT_INVALID_CONFIG',
-      errors: problems,
-    });
-  }
+  assertNetworks(config);
   const { hostInterfaces } = applyNetworks(native, net, child);
   let remaining = [...hostInterfaces];
   return {

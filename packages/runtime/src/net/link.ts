@@ -6,9 +6,9 @@ import {
   attr,
   attrMap,
   cstring,
+  type NetlinkSocket,
   NLM_F_CREATE,
   NLM_F_EXCL,
-  type NetlinkSocket,
 } from './netlink.js';
 
 export const RTM_NEWLINK = 16;

@@ -1,7 +1,7 @@
 // Routes over rtnetlink (RTM_NEWROUTE with an rtmsg header) in the main table. See rtnetlink(7)
 // ("RTM_NEWROUTE") and <linux/rtnetlink.h>. A route with only a gateway is the default route.
 import { type Cidr, type Ip, parseCidr, parseIp } from './addr.js';
-import { type Attr, attr, NLM_F_CREATE, NLM_F_EXCL, type NetlinkSocket } from './netlink.js';
+import { type Attr, attr, type NetlinkSocket, NLM_F_CREATE, NLM_F_EXCL } from './netlink.js';
 
 export const RTM_NEWROUTE = 24;
 export const RT_TABLE_MAIN = 254;

@@ -170,6 +170,20 @@ describe('checkNetworks', () => {
     );
   });
 
+  it("takes each link type's MTU range: lo up to INT_MAX (default 65536), veth up to 65535", () => {
+    const one = (type: string, mtu: number) =>
+      checkNetworks({
+        namespaces: { NEWNET: true },
+        networks: [{ type, mtu, address: '10.0.0.2/24', context: { bridge: 'br0', prefix: 'v' } }],
+      }).map((p) => p.path);
+    expect(one('loopback', 65536)).toEqual([]);
+    expect(one('loopback', 2 ** 31 - 1)).toEqual([]);
+    expect(one('loopback', 2 ** 31)).toEqual(['networks[0].mtu']);
+    expect(one('veth', 65535)).toEqual([]);
+    expect(one('veth', 65536)).toEqual(['networks[0].mtu']);
+    expect(one('veth', 67)).toEqual(['networks[0].mtu']);
+  });
+
   it('finds the namespace a netns strategy joins', () => {
     expect(netnsPath(sample)).toBeNull();
     expect(netnsPath({ networks: [{ type: 'netns', context: { nspath: '/run/netns/x' } }] })).toBe(

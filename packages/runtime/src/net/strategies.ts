@@ -42,6 +42,8 @@ export interface ConfigProblem {
 }
 
 const STRATEGIES = new Set(['loopback', 'veth', 'netns']);
+const ETH_MAX_MTU = 65535;
+const MAX_INT_MTU = 0x7fffffff;
 
 /** Everything that can be known wrong before touching the kernel, as {path, message} entries. */
 export function checkNetworks(config: NetworkConfig): ConfigProblem[] {
@@ -53,8 +55,14 @@ export function checkNetworks(config: NetworkConfig): ConfigProblem[] {
       problems.push({ path: `${at}.type`, message: `'${n.type}' is not a valid network strategy type` });
       return;
     }
-    if (n.mtu !== undefined && n.mtu !== 0 && (!Number.isInteger(n.mtu) || n.mtu < 68 || n.mtu > 65535)) {
-      problems.push({ path: `${at}.mtu`, message: `${n.mtu} is not an MTU between 68 and 65535` });
+    // veth stops at ETH_MAX_MTU; lo has no max_mtu, so dev_set_mtu takes any int (its default is
+    // 65536). Below 68 the kernel removes IPv4 from the device.
+    const maxMtu = n.type === 'loopback' ? MAX_INT_MTU : ETH_MAX_MTU;
+    if (n.mtu !== undefined && n.mtu !== 0 && (!Number.isInteger(n.mtu) || n.mtu < 68 || n.mtu > maxMtu)) {
+      problems.push({
+        path: `${at}.mtu`,
+        message: `${n.mtu} is not an MTU between 68 and ${maxMtu} for ${n.type}`,
+      });
     }
     if (n.type !== 'netns' && !newnet) {
       problems.push({

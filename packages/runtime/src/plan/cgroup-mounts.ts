@@ -59,6 +59,7 @@ export function cgroupMountSteps(
     data,
     mkdir: 0o755,
     noSymlinks: true,
+    ...(m.propagation.length > 0 ? { propagation: flags(constants, m.propagation) } : {}),
   });
   if (m.type === 'cgroup2') return [mount(target, 'cgroup2', '', m.flags)];
   const hosts = hierarchies ?? [];

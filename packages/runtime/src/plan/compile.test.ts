@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Step } from '@nsinit/native';
-import { createNativeFake } from '@nsinit/testkit';
+import { createNativeFake, REFERENCE_MISSING, sampleText } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MASKED_PATHS } from '../spec/defaults.js';
+import { from2014 } from '../spec/from-2014.js';
 import {
   type CompileOptions,
   compilePlan as compileSpec,
   type KernelTables,
   type PlanConfig,
 } from './compile.js';
-import { DEFAULT_MASKED_PATHS } from '../spec/defaults.js';
-import { from2014 } from '../spec/from-2014.js';
 
 /** The 2014 path as launch.ts takes it: container.json → RuntimeSpec → plan. */
 const compilePlan = (config: PlanConfig, options: CompileOptions) => compileSpec(from2014(config), options);
@@ -23,11 +21,6 @@ const tables: KernelTables = {
 };
 const identity = { uid: 0, gid: 0, groups: [] };
 const base = { rootfs: '/var/lib/c1', tables, identity, stdio: [10, 11, 12] as [number, number, number] };
-
-const samplePath = join(
-  import.meta.dirname,
-  '../../../../../shared/reference/libcontainer-2014-sample-container.json',
-);
 
 function sampleLike(): PlanConfig {
   // Shaped like the 2014 sample (namespaces, restrictions, 0000 and 0666 nodes, a tty); the file
@@ -66,12 +59,8 @@ describe('compilePlan', () => {
   });
 
   it('compiles the 2014 sample file itself, read from the shared reference', (ctx) => {
-    let text: string;
-    try {
-      text = readFileSync(samplePath, 'utf8');
-    } catch {
-      return ctx.skip('the 2014 sample is not in ../shared/reference');
-    }
+    const text = sampleText();
+    if (text === null) return ctx.skip(REFERENCE_MISSING);
     const config = JSON.parse(text) as PlanConfig;
     const plan = compilePlan(config, { ...base, argv: ['sh'], consoleFd: 20 });
     const o = ops(plan.steps);
@@ -87,6 +76,7 @@ describe('compilePlan', () => {
       'readonly',
       ...DEFAULT_MASKED_PATHS.map(() => 'mask'),
       'hostname',
+      'rlimit', // the default RLIMIT_NOFILE (the sample sets no rlimits)
       'close-fds',
       'identity',
       'pdeathsig',

@@ -94,6 +94,12 @@ export function environment(spec: RuntimeSpec): string[] {
   return env;
 }
 
+/** push(...more) passes every element as an argument: a config with a hundred thousand entries
+ *  would exhaust the stack. */
+export function append<T>(to: T[], more: readonly T[]): void {
+  for (const x of more) to.push(x);
+}
+
 function needsNamespace(spec: RuntimeSpec, field: string, type: NamespaceType, key2014: string): void {
   if (hasNamespace(spec, type)) return;
   throw configError(
@@ -145,8 +151,9 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
     if (spec.labels?.apparmor)
       sysctl.push({ op: 'lsm-label', attr: 'apparmor/exec', value: `exec ${spec.labels.apparmor}` });
     if (spec.labels?.selinux) sysctl.push({ op: 'lsm-label', attr: 'exec', value: spec.labels.selinux });
-    steps.push(
-      ...rootfsSteps(
+    append(
+      steps,
+      rootfsSteps(
         spec,
         {
           rootfs: options.rootfs,

@@ -63,13 +63,6 @@ function mountStep(m: MountEntry, constants: Constants): Step {
       propagation: flags(constants, m.propagation),
     };
   }
-  // A fresh filesystem under our slave or private root is private already; other modes would
-  // need a propagation change on that mount, which no step does yet.
-  if (m.propagation.some((p) => p !== 'MS_PRIVATE' && p !== 'MS_REC'))
-    throw configError(
-      `${field}/options`,
-      'only private/rprivate propagation is supported on a non-bind mount',
-    );
   return {
     op: 'mount',
     source: m.source,
@@ -79,6 +72,8 @@ function mountStep(m: MountEntry, constants: Constants): Step {
     data: m.data,
     mkdir: m.mkdir,
     noSymlinks: m.noSymlinks,
+    // A fresh filesystem under our slave or private root is private; other modes are set on it.
+    ...(m.propagation.length > 0 ? { propagation: flags(constants, m.propagation) } : {}),
   };
 }
 
@@ -99,7 +94,8 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
   // Nodes get exactly their configured mode: umask 0 while creating them.
   const keys = spec.format === '2014' ? { major: 'major_number', minor: 'minor_number' } : undefined;
   const devices = spec.setupDev ? deviceSteps(spec.devices, constants, keys) : [];
-  if (devices.length > 0) steps.push({ op: 'umask', mask: 0 }, ...devices);
+  if (devices.length > 0) steps.push({ op: 'umask', mask: 0 });
+  for (const d of devices) steps.push(d);
 
   if (spec.setupDev) {
     // A fresh tmpfs /dev has no ptmx: point it at the private devpts instance's multiplexer.

@@ -3,19 +3,12 @@
 // as runc parses them (mount-options.ts), and every field nsinit cannot apply yet is refused
 // naming its JSON pointer — never silently ignored.
 import { posix } from 'node:path';
-import { configError } from '../errors.js';
-import type {
-  CapabilitySets,
-  DeviceEntry,
-  MountEntry,
-  NamespaceEntry,
-  NamespaceType,
-  ProcessSpec,
-  RlimitSpec,
-  RuntimeSpec,
-} from './model.js';
+import { resourcesFromOci } from '../cgroups/resources-oci.js';
+import type { DeviceEntry, MountEntry, NamespaceEntry, NamespaceType, RuntimeSpec } from './model.js';
 import { parseMountOptions } from './mount-options.js';
 import type { OciConfigInput } from './oci-input.js';
+import { ociProcess } from './oci-process.js';
+import { checkLsm, refuse, refuseUnsupported } from './oci-refusals.js';
 import { checkSysctl } from './sysctl.js';
 
 export interface FromOciOptions {
@@ -58,48 +51,6 @@ const PROC_MOUNT_ALLOWED = new Set([
   '/proc/net/dev',
   '/proc/sys/kernel/ns_last_pid',
 ]);
-
-function refuse(field: string, what: string): never {
-  throw configError(field, what);
-}
-
-/** Refuse what belongs to later work (user namespaces, seccomp, time namespaces, ...). */
-function refuseUnsupported(config: OciConfigInput): void {
-  const linux = config.linux ?? {};
-  const p = config.process ?? {};
-  if (linux.uidMappings?.length)
-    refuse('/linux/uidMappings', 'user namespaces (id mappings) are not supported yet');
-  if (linux.gidMappings?.length)
-    refuse('/linux/gidMappings', 'user namespaces (id mappings) are not supported yet');
-  if (linux.seccomp !== undefined) refuse('/linux/seccomp', 'seccomp filters are not supported yet');
-  if (linux.timeOffsets !== undefined) refuse('/linux/timeOffsets', 'time namespaces are not supported yet');
-  if (linux.intelRdt !== undefined) refuse('/linux/intelRdt', 'Intel RDT (resctrl) is not supported');
-  if (linux.memoryPolicy !== undefined)
-    refuse('/linux/memoryPolicy', 'memory policies are not supported yet');
-  if (linux.netDevices !== undefined)
-    refuse('/linux/netDevices', 'moving network devices is not supported yet');
-  if (p.scheduler !== undefined) refuse('/process/scheduler', 'scheduling policies are not supported yet');
-  if (p.ioPriority !== undefined) refuse('/process/ioPriority', 'I/O priorities are not supported yet');
-  if (p.execCPUAffinity !== undefined)
-    refuse('/process/execCPUAffinity', 'CPU affinity for exec is not supported yet');
-  (config.mounts ?? []).forEach((m, i) => {
-    if (m.uidMappings?.length) refuse(`/mounts/${i}/uidMappings`, 'idmapped mounts are not supported yet');
-    if (m.gidMappings?.length) refuse(`/mounts/${i}/gidMappings`, 'idmapped mounts are not supported yet');
-  });
-}
-
-/** LSM labels: as runc, an error naming the field when the host lacks that LSM. */
-function checkLsm(config: OciConfigInput, lsms: readonly string[]): void {
-  const labels: [string, string | undefined, string, string][] = [
-    ['/process/apparmorProfile', config.process?.apparmorProfile, 'apparmor', 'AppArmor'],
-    ['/process/selinuxLabel', config.process?.selinuxLabel, 'selinux', 'SELinux'],
-    ['/linux/mountLabel', config.linux?.mountLabel, 'selinux', 'SELinux'],
-  ];
-  for (const [field, value, lsm, name] of labels) {
-    if (value && !lsms.includes(lsm))
-      refuse(field, `${name} is not enabled on this host, so '${value}' cannot be applied`);
-  }
-}
 
 /** SELinux labels the filesystems we create (tmpfs, devpts, mqueue) with the mount label. */
 const LABELLED_FS = new Set(['tmpfs', 'devpts', 'mqueue']);
@@ -216,15 +167,6 @@ function devices(config: OciConfigInput, setupDev: boolean): DeviceEntry[] {
   return [...defaults, ...out];
 }
 
-const SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
-
-type OciProcessInput = NonNullable<OciConfigInput['process']>;
-
-function capabilities(p: OciProcessInput): CapabilitySets {
-  const c = p.capabilities ?? {};
-  return Object.fromEntries(SETS.map((set) => [set, [...(c[set] ?? [])]])) as unknown as CapabilitySets;
-}
-
 const PROPAGATION: Readonly<Record<string, readonly string[]>> = {
   private: ['MS_PRIVATE'],
   rprivate: ['MS_REC', 'MS_PRIVATE'],
@@ -235,72 +177,6 @@ const PROPAGATION: Readonly<Record<string, readonly string[]>> = {
   unbindable: ['MS_UNBINDABLE'],
   runbindable: ['MS_REC', 'MS_UNBINDABLE'],
 };
-
-/** An OCI process object → the model's process (user, umask, five capability sets, ...). */
-function ociProcess(p: OciProcessInput): ProcessSpec {
-  const user = p.user ?? {};
-  const rlimits: RlimitSpec[] = (p.rlimits ?? []).map((r) => ({ type: r.type, soft: r.soft, hard: r.hard }));
-  return {
-    ...(p.args ? { args: [...p.args] } : {}),
-    env: [...(p.env ?? [])],
-    cwd: p.cwd ?? '/',
-    user: { uid: user.uid ?? 0, gid: user.gid ?? 0, additionalGids: [...(user.additionalGids ?? [])] },
-    umask: user.umask ?? 0o022,
-    capabilities: capabilities(p),
-    rlimits,
-    noNewPrivileges: p.noNewPrivileges === true,
-    ...(p.oomScoreAdj === undefined ? {} : { oomScoreAdj: p.oomScoreAdj }),
-    terminal: p.terminal === true,
-    createCwd: true,
-  };
-}
-
-/** The spec for `exec` into a running container: the container's spec with another OCI process
- *  (config.json's process schema, e.g. `exec --process process.json`), whose fields are named
- *  under `prefix` in errors ('' for a process.json file). Compile it with `join: true`. */
-export function withOciProcess(
-  spec: RuntimeSpec,
-  process: OciProcessInput,
-  prefix = '',
-  options: FromOciOptions = {},
-): RuntimeSpec {
-  const config: OciConfigInput = { process };
-  try {
-    refuseUnsupported(config);
-    checkLsm(config, options.lsms ?? []);
-  } catch (err) {
-    // Re-root the pointer under the process file's own prefix.
-    const e = err as Error & { errors?: { path: string; message: string }[] };
-    if (e.errors?.[0]) {
-      const { path, message } = e.errors[0];
-      refuse(`${prefix}${path.replace(/^\/process/, '')}`, message);
-    }
-    throw err;
-  }
-  if (process.apparmorProfile || process.selinuxLabel)
-    refuse(
-      `${prefix}/${process.apparmorProfile ? 'apparmorProfile' : 'selinuxLabel'}`,
-      'LSM labels for exec are not supported yet',
-    );
-  const at = (name: string) => `${prefix}/${name}`;
-  return {
-    ...spec,
-    process: ociProcess(process),
-    at: {
-      ...spec.at,
-      env: at('env'),
-      cwd: at('cwd'),
-      rlimits: at('rlimits'),
-      capabilities: {
-        bounding: at('capabilities/bounding'),
-        effective: at('capabilities/effective'),
-        permitted: at('capabilities/permitted'),
-        inheritable: at('capabilities/inheritable'),
-        ambient: at('capabilities/ambient'),
-      },
-    },
-  };
-}
 
 /** config.json → RuntimeSpec. `bundleDir` is the absolute bundle directory (root.path and bind
  *  sources are relative to it). */
@@ -366,7 +242,9 @@ export function fromOci(
     process: ociProcess(p),
     cgroup: {
       ...(linux.cgroupsPath ? { path: linux.cgroupsPath } : {}),
-      ...(linux.resources ? { resources: linux.resources } : {}),
+      // Normalized (0 unset, -1 unlimited) with runc's device policy even when no resources are
+      // given: deny-all, the config's rules, runc's default devices, the linux.devices nodes.
+      resources: resourcesFromOci(linux.resources, { devices: linux.devices }),
     },
     ...(config.hooks ? { hooks: config.hooks } : {}),
     at: {

@@ -45,6 +45,21 @@ export class TrustedState {
     readonly dataDir: string,
   ) {}
 
+  /** `<st_dev>-<st_ino>` of a directory, or null when it is gone. */
+  keyOf(dataDir: string): string | null {
+    try {
+      const st = statSync(dataDir, { bigint: true });
+      return st.isDirectory() ? `${st.dev}-${st.ino}` : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** An existing trusted directory found by listing the root (sweepOrphans). */
+  static at(dir: string): TrustedState {
+    return new TrustedState(dir, '');
+  }
+
   /** The trusted directory of `dataDir` under `root` (created 0700 on demand by lock()). */
   static of(dataDir: string, root = DEFAULT_STATE_ROOT): TrustedState {
     let key: string;

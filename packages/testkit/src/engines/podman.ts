@@ -4,6 +4,7 @@
 // is needed. cgroups: the cgroupfs manager puts containers under `libpod_parent` in every
 // hierarchy; the harness removes that tree when it created it.
 import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { type CliOptions, type CliResult, runCommand } from '../cli.js';
 import {
   engineError,
@@ -53,7 +54,13 @@ export async function startPodman(runtime: string, options: EngineOptions = {}):
   // Rootful podman keeps its network state here whatever --runroot says.
   const restoreDirs = hostDirsGuard(['/run/containers', '/run/containers/networks']);
   const conf = scratch.path('containers.conf');
-  writeFileSync(conf, `${CONTAINERS_CONF}events_logfile_path = "${scratch.path('events.log')}"\n`);
+  // The runtime is named in containers.conf's [engine.runtimes] table, the way a user installs
+  // nsinit-oci for podman (README: "Under engines"), and selected by that name.
+  const name = basename(runtime);
+  writeFileSync(
+    conf,
+    `${CONTAINERS_CONF}events_logfile_path = "${scratch.path('events.log')}"\n[engine.runtimes]\n${name} = ["${runtime}"]\n`,
+  );
   const argv = [
     ...(options.prefix ?? []),
     'podman',
@@ -66,7 +73,7 @@ export async function startPodman(runtime: string, options: EngineOptions = {}):
     '--storage-driver',
     'vfs',
     '--runtime',
-    runtime,
+    name,
     '--cgroup-manager',
     'cgroupfs',
     '--events-backend',

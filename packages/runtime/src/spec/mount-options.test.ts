@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseMountOptions } from './mount-options.js';
+
+describe('parseMountOptions', () => {
+  it('parses runc mount options into flags, propagation and data', () => {
+    expect(parseMountOptions(['nosuid', 'noexec', 'nodev', 'relatime', 'ro'], '/m')).toMatchObject({
+      flags: ['MS_NODEV', 'MS_NOEXEC', 'MS_NOSUID', 'MS_RDONLY', 'MS_RELATIME'],
+      data: [],
+      bind: false,
+    });
+    expect(
+      parseMountOptions(['rbind', 'rprivate', 'ro', 'rw', 'strictatime', 'noatime'], '/m'),
+    ).toMatchObject({
+      bind: true,
+      recursive: true,
+      flags: ['MS_NOATIME'],
+      propagation: ['MS_REC', 'MS_PRIVATE'],
+    });
+    expect(
+      parseMountOptions(['mode=1777', 'size=65536k', 'nosuid', 'rnodev', 'rro', 'defaults'], '/m'),
+    ).toMatchObject({
+      flags: ['MS_NODEV', 'MS_NOSUID', 'MS_RDONLY'],
+      data: ['mode=1777', 'size=65536k'],
+    });
+    expect(parseMountOptions(['nosymfollow', 'sync', 'suid', 'nosuid', 'suid'], '/m')).toMatchObject({
+      flags: ['MS_NOSYMFOLLOW'],
+      data: ['sync'],
+    });
+    expect(() => parseMountOptions(['bind', 'mode=755'], '/mounts/3/options')).toThrow(
+      /\/mounts\/3\/options\/1: 'mode=755' is a filesystem option, which a bind mount cannot take/,
+    );
+    expect(() => parseMountOptions(['idmap'], '/mounts/0/options')).toThrow(
+      /\/mounts\/0\/options\/0: 'idmap'/,
+    );
+  });
+});
