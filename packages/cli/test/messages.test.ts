@@ -94,6 +94,48 @@ describe('config warnings', () => {
   });
 });
 
+describe('huge lists', () => {
+  // Each list is capped where the runtime stops carrying it, and the file at 4 MiB: either way a
+  // one-line error naming the field or the file, never `maximum call stack size exceeded`.
+  const cases: [string, (c: Record<string, unknown>) => void, RegExp][] = [
+    [
+      '100k capabilities',
+      (c) => (c.capabilities = Array(100_000).fill('CHOWN')),
+      /\/capabilities: must have at most 64 entries/,
+    ],
+    [
+      '20k device nodes',
+      (c) =>
+        (c.device_nodes = Array.from({ length: 20_000 }, (_, i) => ({
+          type: 99,
+          path: `/dev/n${i}`,
+          major_number: 1,
+          minor_number: 3,
+          file_mode: 438,
+        }))),
+      /\/device_nodes: must have at most 1024 entries/,
+    ],
+    [
+      'a million capabilities',
+      (c) => (c.capabilities = Array(1_000_000).fill('CHOWN')),
+      /container\.json: larger than 4 MiB/,
+    ],
+  ];
+  it.for(cases)('%s: one clear line, never a stack overflow', async ([, edit, message], ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const bundle = await createBundle({ config: plain });
+    const config = { ...bundle.config } as Record<string, unknown>;
+    edit(config);
+    bundle.writeConfig(config);
+    const r = await runCli(['exec', 'true'], { cwd: bundle.dir, timeout: 60_000 });
+    expect(r.exitCode).toBe(125);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/call stack/i);
+    expect(existsSync(bundle.path('pid'))).toBe(false);
+  });
+});
+
 describe('a missing container.json', () => {
   it('exec, status and config validate say so and suggest nsinit spec', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nsinit-empty-'));
