@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
-import { type Bundle, createBundle, requires, useLeakCheck } from '@nsinit/testkit';
+import { type Bundle, createBundle, nsinitTestHooksBin, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { alive, background, runCli, until, waitForPid } from './helpers.js';
 
@@ -96,6 +96,7 @@ describe('the window between PID 1 exit and its teardown', () => {
     const first = background(['exec', 'true'], {
       cwd: bundle.dir,
       env: { ...process.env, NSINIT_TEST_PAUSE: `before-teardown:${pause}` },
+      bin: nsinitTestHooksBin,
     });
     try {
       await until('the first PID 1 to exit', () => existsSync(pause));

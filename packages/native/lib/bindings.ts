@@ -34,8 +34,11 @@ export interface NativeBindings {
   /** Join the namespaces `nsFlags` (CLONE_NEW*) of the live process behind `targetPidfd`:
    *  a short-lived single-threaded child does setns(pidfd, nsFlags), then clones the real process
    *  with CLONE_PARENT (so it is inside the PID namespace and still our child) and exits; the
-   *  grandchild is non-dumpable and waits for `go` like a spawned child. Synchronous. */
-  join(targetPidfd: number, nsFlags: number, plan: Plan): Spawned;
+   *  grandchild is non-dumpable and waits for `go` like a spawned child. Resolves once the
+   *  watcher thread has reaped the intermediate (nothing waits on the event loop); rejects with
+   *  its failure (setns ESRCH when the target is gone) or `ESRCH, join` if it was killed before
+   *  it could clone. The intermediate is reaped on every path. */
+  join(targetPidfd: number, nsFlags: number, plan: Plan): Promise<Spawned>;
   /** Tell the child to walk its steps. A child that already died (e.g. a stdio setup failure) is
    *  not an error here: awaitExec reports its record and waitExit its status. */
   go(sync: number): void;
@@ -79,6 +82,18 @@ export interface NativeBindings {
   close(fd: number): void;
   /** flock(fd, LOCK_EX|LOCK_NB); false if another holder has it. */
   tryLock(fd: number): boolean;
+
+  // --- seccomp (seccomp(2), libseccomp) ------------------------------------------------------
+  /** Compiles a syscall filter with libseccomp into the BPF program a `seccomp` step loads.
+   *  `actions` are SECCOMP_RET_* values with data, one rule per name; `args` per rule are
+   *  [index, SCMP_CMP_* op, value, valueTwo]. Unknown syscall names are skipped (as runc does). */
+  compileSeccomp(
+    defaultAction: number,
+    arches: string[],
+    names: string[],
+    actions: number[],
+    args: (readonly [number, number, bigint, bigint])[][],
+  ): Uint8Array;
 
   // --- OCI start gate and console socket (unix(7)) -------------------------------------------
   /** A listening AF_UNIX stream socket (CLOEXEC) bound at `path` (< 108 bytes: pass

@@ -27,7 +27,7 @@ export interface RawAddon {
     invalidPlan: (message: string) => Error,
   ): void;
   spawn(plan: Uint8Array): RawSpawned;
-  join(targetPidfd: number, nsFlags: number, plan: Uint8Array): RawSpawned;
+  join(targetPidfd: number, nsFlags: number, plan: Uint8Array): Promise<RawSpawned>;
   go(sync: number): void;
   awaitExec(sync: number): Promise<RawFailure | null>;
   waitExit(pidfd: number): Promise<{ exitCode: number | null; signal: number | null }>;
@@ -35,6 +35,13 @@ export interface RawAddon {
   decodePlan(plan: Uint8Array): string[];
   /** Test-only: fcntl(F_DUPFD) without close-on-exec. */
   dupInheritable(fd: number): number;
+  compileSeccomp(
+    defaultAction: number,
+    arches: string[],
+    names: string[],
+    actions: number[],
+    args: (readonly [number, number, bigint, bigint])[][],
+  ): Uint8Array;
   pidfdOpen(pid: number): number;
   pidfdSignal(pidfd: number, signal: number): boolean;
   startTime(pid: number): string | null;

@@ -56,7 +56,7 @@ function wrap(raw: RawAddon): NativeBindings {
   );
   return {
     spawn: (plan) => raw.spawn(encodePlan(plan)),
-    join: (targetPidfd, nsFlags, plan) => raw.join(targetPidfd, nsFlags, encodePlan(plan)),
+    join: async (targetPidfd, nsFlags, plan) => raw.join(targetPidfd, nsFlags, encodePlan(plan)),
     go: (sync) => raw.go(sync),
     awaitExec: async (sync): Promise<ChildFailure | null> => {
       const r = await raw.awaitExec(sync);
@@ -82,6 +82,8 @@ function wrap(raw: RawAddon): NativeBindings {
     pipe: () => raw.pipe(),
     close: (fd) => raw.close(fd),
     tryLock: (fd) => raw.tryLock(fd),
+    compileSeccomp: (defaultAction, arches, names, actions, args) =>
+      raw.compileSeccomp(defaultAction, arches, names, actions, args),
     gateListen: (path) => raw.gateListen(path),
     gateConnect: (path) => raw.gateConnect(path),
     sendFd: (socketPath, fd, name) => raw.sendFd(socketPath, fd, name),

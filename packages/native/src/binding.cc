@@ -8,7 +8,9 @@
 #include <termios.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "nsinit.h"
@@ -176,27 +178,6 @@ Napi::Value Spawn(const Napi::CallbackInfo &info)
   return SpawnedObject(env, out);
 }
 
-Napi::Value Join(const Napi::CallbackInfo &info)
-{
-  Napi::Env env = info.Env();
-  int target;
-  int64_t flags;
-  if (!FdArg(info, 0, "targetPidfd", target) || !IntArg(info, 1, "nsFlags", flags))
-    return env.Undefined();
-  nsinit_plan *plan = PlanArg(info, 2);
-  if (plan == nullptr) return env.Undefined();
-  nsinit_spawned out;
-  nsinit_err e;
-  if (nsinit_plan_require_mntns(plan, static_cast<uint64_t>(flags), &e) != 0) {
-    nsinit_plan_free(plan);
-    return ThrowPlan(env, e.msg);
-  }
-  int rc = nsinit_join_start(plan, target, static_cast<uint32_t>(flags), &out, &e);
-  nsinit_plan_free(plan);
-  if (rc != 0) return ThrowSys(env, e);
-  return SpawnedObject(env, out);
-}
-
 Napi::Value Go(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
@@ -211,7 +192,25 @@ struct WatchCtx {
   AddonData *data;
   napi_deferred deferred;
   nsinit_watch_result res;
+  nsinit_join join; // JOIN: the join whose intermediate is watched
 };
+
+// A join's intermediate has exited and been reaped (or could not be watched): settle the join.
+napi_value JoinOutcome(Napi::Env env, WatchCtx *ctx, bool &ok)
+{
+  nsinit_err e;
+  if (ctx->res.err != 0) {
+    nsinit_join_abandon(&ctx->join);
+    ok = false;
+    return MakeSysError(env, ctx->res.err, ctx->res.syscall, nullptr);
+  }
+  nsinit_spawned out;
+  if (nsinit_join_finish(&ctx->join, &out, &e) != 0) {
+    ok = false;
+    return MakeSysError(env, e.err, e.syscall, e.path);
+  }
+  return SpawnedObject(env, out);
+}
 
 void CallJs(napi_env raw_env, napi_value, void *, void *payload)
 {
@@ -225,7 +224,9 @@ void CallJs(napi_env raw_env, napi_value, void *, void *payload)
   const nsinit_watch_result &r = ctx->res;
   napi_value value;
   bool ok = true;
-  if (r.err != 0) {
+  if (r.kind == NSINIT_WATCH_JOIN) {
+    value = JoinOutcome(env, ctx, ok);
+  } else if (r.err != 0) {
     ok = false;
     value = MakeSysError(env, r.err, r.syscall, nullptr);
   } else if (r.kind == NSINIT_WATCH_EXIT) {
@@ -266,6 +267,20 @@ void OnWatched(void *c, const nsinit_watch_result *r)
     delete ctx;
 }
 
+bool EnsureTsfn(Napi::Env env, AddonData *d)
+{
+  if (d->tsfn != nullptr) return true;
+  napi_value rname = Napi::String::New(env, "nsinit-watch");
+  if (napi_create_threadsafe_function(env, nullptr, nullptr, rname, 0, 1, nullptr, nullptr, nullptr,
+                                      CallJs, &d->tsfn) != napi_ok) {
+    Napi::Error::New(env, "cannot create the watcher's thread-safe function")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  napi_unref_threadsafe_function(env, d->tsfn);
+  return true;
+}
+
 Napi::Value Watch(const Napi::CallbackInfo &info, int kind, const char *name)
 {
   Napi::Env env = info.Env();
@@ -277,16 +292,7 @@ Napi::Value Watch(const Napi::CallbackInfo &info, int kind, const char *name)
     return env.Undefined();
   }
   AddonData *d = Data(env);
-  if (d->tsfn == nullptr) {
-    napi_value rname = Napi::String::New(env, "nsinit-watch");
-    if (napi_create_threadsafe_function(env, nullptr, nullptr, rname, 0, 1, nullptr, nullptr,
-                                        nullptr, CallJs, &d->tsfn) != napi_ok) {
-      Napi::Error::New(env, "cannot create the watcher's thread-safe function")
-          .ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    napi_unref_threadsafe_function(env, d->tsfn);
-  }
+  if (!EnsureTsfn(env, d)) return env.Undefined();
   napi_deferred deferred;
   napi_value promise;
   napi_create_promise(env, &deferred, &promise);
@@ -301,6 +307,48 @@ Napi::Value Watch(const Napi::CallbackInfo &info, int kind, const char *name)
   if (kind == NSINIT_WATCH_SYNC) close(fd);
   if (rc != 0) {
     if (--d->active == 0) napi_unref_threadsafe_function(env, d->tsfn);
+    napi_reject_deferred(env, deferred, MakeSysError(env, e.err, e.syscall, nullptr));
+    delete ctx;
+  }
+  return Napi::Value(env, promise);
+}
+
+// join: the intermediate is cloned here (synchronously: clone3 is quick); everything that waits
+// for it happens on the watcher thread, and the promise settles with the joiner.
+Napi::Value Join(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  int target;
+  int64_t flags;
+  if (!FdArg(info, 0, "targetPidfd", target) || !IntArg(info, 1, "nsFlags", flags))
+    return env.Undefined();
+  nsinit_plan *plan = PlanArg(info, 2);
+  if (plan == nullptr) return env.Undefined();
+  nsinit_err e;
+  if (nsinit_plan_require_mntns(plan, static_cast<uint64_t>(flags), &e) != 0) {
+    nsinit_plan_free(plan);
+    return ThrowPlan(env, e.msg);
+  }
+  AddonData *d = Data(env);
+  if (!EnsureTsfn(env, d)) {
+    nsinit_plan_free(plan);
+    return env.Undefined();
+  }
+  nsinit_join j;
+  int rc = nsinit_join_begin(plan, target, static_cast<uint32_t>(flags), &j, &e);
+  nsinit_plan_free(plan);
+  if (rc != 0) return ThrowSys(env, e);
+  napi_deferred deferred;
+  napi_value promise;
+  napi_create_promise(env, &deferred, &promise);
+  WatchCtx *ctx = new WatchCtx();
+  ctx->data = d;
+  ctx->deferred = deferred;
+  ctx->join = j;
+  if (d->active++ == 0) napi_ref_threadsafe_function(env, d->tsfn);
+  if (nsinit_watch_add(j.mid_pidfd, NSINIT_WATCH_JOIN, OnWatched, ctx, &e) != 0) {
+    if (--d->active == 0) napi_unref_threadsafe_function(env, d->tsfn);
+    nsinit_join_abandon(&ctx->join);
     napi_reject_deferred(env, deferred, MakeSysError(env, e.err, e.syscall, nullptr));
     delete ctx;
   }
@@ -343,6 +391,63 @@ Napi::Value DupInheritable(const Napi::CallbackInfo &info)
     return ThrowSys(env, e);
   }
   return Napi::Number::New(env, n);
+}
+
+// compileSeccomp(defaultAction, arches[], names[], actions[], args[][]): the BPF program as a
+// Buffer. TypeScript validated and resolved the profile (actions are SECCOMP_RET_* values, each
+// args entry [index, op, value, valueTwo] with BigInt values); libseccomp compiles it here, in
+// the parent, so the child only loads bytes.
+Napi::Value CompileSeccomp(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  if (info.Length() < 5 || !info[0].IsNumber() || !info[1].IsArray() || !info[2].IsArray() ||
+      !info[3].IsArray() || !info[4].IsArray()) {
+    Napi::TypeError::New(env, "compileSeccomp(defaultAction, arches, names, actions, args)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array archArr = info[1].As<Napi::Array>(), names = info[2].As<Napi::Array>();
+  Napi::Array actions = info[3].As<Napi::Array>(), args = info[4].As<Napi::Array>();
+  uint32_t nrules = names.Length();
+  if (actions.Length() != nrules || args.Length() != nrules) {
+    Napi::TypeError::New(env, "compileSeccomp: names, actions and args differ in length")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<std::string> archStore, nameStore;
+  for (uint32_t i = 0; i < archArr.Length(); i++)
+    archStore.push_back(archArr.Get(i).ToString().Utf8Value());
+  std::vector<const char *> arches;
+  for (auto &a : archStore)
+    arches.push_back(a.c_str());
+  for (uint32_t i = 0; i < nrules; i++)
+    nameStore.push_back(names.Get(i).ToString().Utf8Value());
+  std::vector<nsinit_seccomp_rule> rules(nrules);
+  for (uint32_t i = 0; i < nrules; i++) {
+    nsinit_seccomp_rule &r = rules[i];
+    r.name = nameStore[i].c_str();
+    r.action = actions.Get(i).ToNumber().Uint32Value();
+    Napi::Array cmps = args.Get(i).As<Napi::Array>();
+    r.nargs = std::min<uint32_t>(cmps.Length(), NSINIT_SECCOMP_MAX_ARGS);
+    for (uint32_t j = 0; j < r.nargs; j++) {
+      Napi::Array c = cmps.Get(j).As<Napi::Array>();
+      bool lossless = true;
+      r.args[j].arg = c.Get(0u).ToNumber().Uint32Value();
+      r.args[j].op = c.Get(1u).ToNumber().Uint32Value();
+      r.args[j].value = c.Get(2u).As<Napi::BigInt>().Uint64Value(&lossless);
+      r.args[j].value_two = c.Get(3u).As<Napi::BigInt>().Uint64Value(&lossless);
+    }
+  }
+  if (env.IsExceptionPending()) return env.Undefined();
+  nsinit_seccomp_profile p = {info[0].As<Napi::Number>().Uint32Value(), arches.data(),
+                              arches.size(), rules.data(), rules.size()};
+  unsigned char *out = nullptr;
+  size_t len = 0;
+  nsinit_err e;
+  if (nsinit_seccomp_compile(&p, &out, &len, &e) != 0) return ThrowSys(env, e);
+  Napi::Buffer<unsigned char> buf = Napi::Buffer<unsigned char>::Copy(env, out, len);
+  free(out);
+  return buf;
 }
 
 // --- primitives ------------------------------------------------------------------------------
@@ -665,6 +770,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports)
   } fns[] = {
       {"init", Init},
       {"spawn", Spawn},
+      {"compileSeccomp", CompileSeccomp},
       {"join", Join},
       {"go", Go},
       {"awaitExec", AwaitExec},

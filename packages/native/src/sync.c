@@ -46,16 +46,6 @@ void nsinit_sync_fail(int fd, int32_t step, uint32_t op, const struct nsinit_err
   write_all(fd, &out_rec, sizeof(out_rec));
 }
 
-void nsinit_sync_pid(int fd, pid_t pid)
-{
-  memset(&out_rec, 0, sizeof(out_rec));
-  out_rec.magic = NSINIT_REC_MAGIC;
-  out_rec.kind = NSINIT_REC_PID;
-  out_rec.step = -1;
-  out_rec.pid = pid;
-  write_all(fd, &out_rec, sizeof(out_rec));
-}
-
 int nsinit_sync_go(int fd, struct nsinit_err *e)
 {
   char go = NSINIT_GO;
@@ -71,20 +61,22 @@ int nsinit_sync_go(int fd, struct nsinit_err *e)
   }
 }
 
+/* A record already queued on `fd` (its writer has exited): never waits. 1 = a record, 0 = none. */
 int nsinit_sync_read(int fd, struct nsinit_record *rec, struct nsinit_err *e)
 {
   size_t got = 0;
   while (got < sizeof(*rec)) {
-    ssize_t n = read(fd, (char *)rec + got, sizeof(*rec) - got);
+    ssize_t n = recv(fd, (char *)rec + got, sizeof(*rec) - got, MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return nsinit_err_set(e, errno, "read", NULL);
-    if (n == 0) {
-      if (got == 0) return 0;
-      return nsinit_err_set(e, EPROTO, "read", NULL);
-    }
+    /* Nothing queued, or the writer died (ECONNRESET): no record. */
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNRESET) && got == 0)
+      return 0;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+      return nsinit_err_set(e, errno, "recv", NULL);
+    if (n <= 0) return got == 0 ? 0 : nsinit_err_set(e, EPROTO, "recv", NULL);
     got += (size_t)n;
   }
-  if (rec->magic != NSINIT_REC_MAGIC) return nsinit_err_set(e, EPROTO, "read", NULL);
+  if (rec->magic != NSINIT_REC_MAGIC) return nsinit_err_set(e, EPROTO, "recv", NULL);
   rec->syscall[sizeof(rec->syscall) - 1] = 0;
   rec->path[sizeof(rec->path) - 1] = 0;
   return 1;

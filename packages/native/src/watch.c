@@ -59,6 +59,8 @@ static bool on_sync_ready(struct entry *en)
     ssize_t n = recv(en->fd, buf + en->got, sizeof(en->res.rec) - en->got, MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
+    /* ECONNRESET: the child died with our GO byte unread; like EOF, its exit status tells. */
+    if (n < 0 && errno == ECONNRESET) n = 0;
     if (n < 0) {
       en->res.err = errno;
       en->res.syscall = "recv";
@@ -96,7 +98,8 @@ static void *loop(void *arg)
     if (n < 0) continue; /* EINTR */
     for (int i = 0; i < n; i++) {
       struct entry *en = evs[i].data.ptr;
-      bool done = en->kind == NSINIT_WATCH_EXIT ? on_exit_ready(en) : on_sync_ready(en);
+      /* EXIT and JOIN (a join's intermediate) both wait for a process to exit and reap it. */
+      bool done = en->kind == NSINIT_WATCH_SYNC ? on_sync_ready(en) : on_exit_ready(en);
       if (!done) continue;
       epoll_ctl(epfd, EPOLL_CTL_DEL, en->fd, NULL);
       close(en->fd); /* our own copy: the caller's number may be reused by now */

@@ -50,7 +50,7 @@ describe('join', () => {
     plan.stdio = [-1, w, w];
     let s: Spawned;
     try {
-      s = native.join(target!.pidfd, JOIN_NS, plan);
+      s = await native.join(target!.pidfd, JOIN_NS, plan);
     } finally {
       native.close(w);
     }
@@ -90,7 +90,7 @@ describe('join', () => {
   it('cannot join a target that has exited, even though its pidfd is still open', async () => {
     native.pidfdSignal(target!.pidfd, C.SIGKILL);
     await native.waitExit(target!.pidfd);
-    expect(() => native.join(target!.pidfd, JOIN_NS, joinPlan(['true']))).toThrow(
+    await expect(native.join(target!.pidfd, JOIN_NS, joinPlan(['true']))).rejects.toThrow(
       expect.objectContaining({ code: 'ESRCH', syscall: 'setns' }),
     );
     native.close(target!.pidfd);
@@ -98,7 +98,7 @@ describe('join', () => {
   });
 
   it('a namespace the target does not own fails setns with EINVAL', async () => {
-    expect(() => native.join(target!.pidfd, C.CLONE_NEWUSER, joinPlan(['true']))).toThrow(
+    await expect(native.join(target!.pidfd, C.CLONE_NEWUSER, joinPlan(['true']))).rejects.toThrow(
       expect.objectContaining({ code: 'EINVAL', syscall: 'setns' }),
     );
   });

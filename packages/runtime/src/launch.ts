@@ -10,7 +10,9 @@ import {
   type CgroupRecord,
   cgroupFromRecord,
   cgroupRecord,
+  freeze,
   isFrozen,
+  leaveFreezer,
   type ManagedCgroup,
   setupCgroups,
 } from './cgroups/index.js';
@@ -176,7 +178,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     });
     // Empty regular files now, so the plan masks them at their inode before the container runs.
     prepareDataFiles(ctx.dataDir);
-    stack.push('pid files', () => removeDataFiles(ctx.dataDir));
+    stack.push('pid files', () => state.ownsDataDir() && removeDataFiles(ctx.dataDir));
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const nspath = netnsPath(config as never);
     let netnsFd = -1;
@@ -212,11 +214,17 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     if (config.cgroups) {
       // One leaf per instance, `<name>-<id>`: two containers with the same cgroups.name never
       // share (or tear down) each other's directory.
-      const own = { ...config, cgroups: { ...config.cgroups, name: `${config.cgroups.name}-${id}` } };
+      // `freezer` is applied after exec (below), never here: a child frozen before its execve
+      // can never confirm it, and the start would wait forever.
+      const own = {
+        ...config,
+        cgroups: { ...config.cgroups, name: `${config.cgroups.name}-${id}`, freezer: undefined },
+      };
       const cg = await setupCgroups(own, target.pid, { v2: { native } });
       cgroup = cg;
       if (cg)
         stack.push('cgroup', async () => {
+          leaveFreezer(target.pid); // frozen, it would not act on the SIGKILL (cgroup v1)
           await child.stop();
           await cg.destroy();
         });
@@ -259,7 +267,16 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     } else {
       // The pid files are already on the stack: a half-written pair is removed too.
       const written: ContainerState = { pid: target.pid, start };
-      writeDataFiles(ctx.dataDir, written);
+      // Already running: a container that swapped its data directory (one below the rootfs's
+      // root) for a symlink gets no pid file written through it.
+      if (state.ownsDataDir()) writeDataFiles(ctx.dataDir, written);
+      else ctx.onWarning(`the data directory '${ctx.dataDir}' was replaced; not writing its pid file`);
+    }
+    if (cgroup && config.cgroups?.freezer === 'FROZEN') {
+      // 2014's `"freezer": "FROZEN"`: the container starts paused, as `run` then `pause` leaves
+      // it (status says paused; `nsinit resume` lets it go on). Its execve is already confirmed;
+      // it may have run briefly.
+      await freeze(cgroup);
     }
     const pidNamespace = config.namespaces?.NEWPID === true;
     // From here the process handle owns everything: its teardown releases what is left.
@@ -279,7 +296,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
             await teardownResources(network, cgroup, ctx.onWarning);
             // Only our own instance: the files may already belong to a newer one.
             if (state.readInstance()?.id === id) {
-              removeDataFiles(ctx.dataDir);
+              if (state.ownsDataDir()) removeDataFiles(ctx.dataDir);
               state.removeInstance(id);
             }
             state.removeSupervisor(id);
@@ -318,11 +335,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     assertMainThread(native);
     // A process placed in a frozen cgroup freezes before it runs: refuse (as runc does) rather
     // than hang until someone resumes the container.
-    if (isFrozen(target.state.pid)) {
-      throw nsinitError(ErrorCodes.CONTAINER_PAUSED, "the container is paused; run 'nsinit resume' first", {
-        pid: target.state.pid,
-      });
-    }
+    refuseIfPaused(target.state.pid);
     assertArgSpace(ctx);
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const plan = compilePlan(from2014(config as PlanConfig), {
@@ -335,15 +348,22 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       join: true,
     });
     const nsFlags = namespaceFlags(from2014(config as PlanConfig), native.constants);
-    const spawned = native.join(target.pidfd, nsFlags, plan);
+    const spawned = await native.join(target.pidfd, nsFlags, plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     await childEnds.release();
-    // Beside PID 1 in its cgroups before it runs anything.
-    if (target.cgroup) cgroupFromRecord(target.cgroup).add(spawned.pid);
+    // Beside PID 1 in its cgroups before it runs anything. Released before the kill: a joiner
+    // frozen with the container must leave its freezer to act on the SIGKILL (cgroup v1).
+    if (target.cgroup) {
+      cgroupFromRecord(target.cgroup).add(spawned.pid);
+      stack.push(`process ${spawned.pid} in the container's freezer`, () => leaveFreezer(spawned.pid));
+    }
     await testPause('join-before-go', spawned.pid);
+    // A pause may have won the race with the check above: the joiner is frozen in there now.
+    refuseIfPaused(target.state.pid);
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
-    const failure = await native.awaitExec(spawned.sync);
+    // ... or win it while the joiner walks its steps: it would never reach execve.
+    const failure = await unlessPaused(native.awaitExec(spawned.sync), target.state.pid);
     if (failure) throw failureError(failure, plan, ctx);
     await targetPidfd.release();
     stack.commit();
@@ -354,6 +374,39 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
   } catch (err) {
     await stack.unwind(ctx.onWarning);
     throw err;
+  }
+}
+
+function refuseIfPaused(pid: number): void {
+  if (isFrozen(pid))
+    throw nsinitError(ErrorCodes.CONTAINER_PAUSED, "the container is paused; run 'nsinit resume' first", {
+      pid,
+    });
+}
+
+/** How often a join waiting for its execve looks for a pause of the container. */
+const PAUSE_POLL_MS = 20;
+
+/** `exec`, unless the container of PID 1 `pid` is paused first: then ERR_NSINIT_CONTAINER_PAUSED
+ *  (the unwind thaws, kills and reaps the joiner). */
+async function unlessPaused<T>(exec: Promise<T>, pid: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const paused = new Promise<never>((_, reject) => {
+    const check = () => {
+      try {
+        refuseIfPaused(pid);
+        timer = setTimeout(check, PAUSE_POLL_MS);
+      } catch (err) {
+        reject(err);
+      }
+    };
+    timer = setTimeout(check, PAUSE_POLL_MS);
+  });
+  exec.catch(() => {}); // settles later, when the unwind has killed the joiner
+  try {
+    return await Promise.race([exec, paused]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBundle, requires, useLeakCheck } from '@nsinit/testkit';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   cgroupPids,
   cgroupRecord,
@@ -30,6 +30,10 @@ import { exec } from '../src/index.js';
 import { type Gated, gated, killAll, ownV1Dir, sweep } from './cgroup-helpers.js';
 
 useLeakCheck();
+
+// The lifecycle's pause points are a no-op outside the CLI's test build; this file holds real
+// containers at before-GO through them (runInOciCgroup), so it uses the test implementation.
+vi.mock('../src/pause-points.js', () => import('../src/test-pause.js'));
 
 const top = `nsinit-test-oci-${process.pid}`;
 let n = 0;

@@ -31,10 +31,10 @@ describe('createNativeFake', () => {
     expect(fake.openFds()).toEqual([w]);
   });
 
-  it('gives distinct pids and fds', () => {
+  it('gives distinct pids and fds', async () => {
     const fake = createNativeFake();
     const a = fake.spawn(plan);
-    const b = fake.join(a.pidfd, 0x20000, plan);
+    const b = await fake.join(a.pidfd, 0x20000, plan);
     expect(new Set([a.pid, b.pid]).size).toBe(2);
     expect(new Set([a.pidfd, a.sync, b.pidfd, b.sync]).size).toBe(4);
   });

@@ -91,8 +91,7 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
       return spawned();
     },
     join(targetPidfd: number, nsFlags: number, plan: Plan) {
-      enter('join', [targetPidfd, nsFlags, plan]);
-      return spawned();
+      return enterAsync('join', [targetPidfd, nsFlags, plan], spawned);
     },
     go(sync: number) {
       enter('go', [sync]);
@@ -165,6 +164,17 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
     tryLock(f: number) {
       enter('tryLock', [f]);
       return true;
+    },
+    compileSeccomp(
+      defaultAction: number,
+      arches: string[],
+      names: string[],
+      actions: number[],
+      args: (readonly [number, number, bigint, bigint])[][],
+    ) {
+      enter('compileSeccomp', [defaultAction, arches, names, actions, args]);
+      // One "return ALLOW" instruction (BPF_RET|BPF_K, k = SECCOMP_RET_ALLOW).
+      return Uint8Array.from([6, 0, 0, 0, 0, 0, 0xff, 0x7f]);
     },
     gateListen(path: string) {
       enter('gateListen', [path]);

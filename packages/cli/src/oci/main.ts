@@ -7,6 +7,7 @@ import type { OciCommand } from './command.js';
 import { lifecycleCommands } from './lifecycle-commands.js';
 import { createLogger } from './log.js';
 import { queryCommands } from './query-commands.js';
+import { resourceCommands } from './resource-commands.js';
 
 const GLOBAL: FlagSpec[] = [
   { name: 'debug', kind: 'bool', description: 'enable debug logging' },
@@ -25,7 +26,7 @@ const GLOBAL: FlagSpec[] = [
   { name: 'version', aliases: ['v'], kind: 'bool', description: 'print the version' },
 ];
 
-export const commands: OciCommand[] = [...lifecycleCommands, ...queryCommands];
+export const commands: OciCommand[] = [...lifecycleCommands, ...queryCommands, ...resourceCommands];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {

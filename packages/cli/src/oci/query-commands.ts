@@ -5,8 +5,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bool, OciUsageError, str } from './args.js';
 import type { OciCommand, OciCommandContext } from './command.js';
-import { BUNDLE, oneId, runtime } from './lifecycle-commands.js';
 import { features } from './documents.js';
+import { BUNDLE, oneId, runtime } from './lifecycle-commands.js';
 
 async function context(ctx: OciCommandContext) {
   const { oci, native } = await runtime();

@@ -1,7 +1,7 @@
 // Pause and resume (`nsinit pause` / `nsinit resume`) with the freezer: v1 freezer.state
 // (FROZEN/THAWED, passing through FREEZING while tasks stop) or the v2 core file cgroup.freeze,
 // whose completion shows as "frozen 1" in cgroup.events. See cgroup-v1/freezer-subsystem.rst.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NsinitError } from '@nsinit/native';
 import { parseCgroupMounts, parseFlatKeyed, parseProcCgroup, underMount } from './cgroupfs.js';
@@ -77,4 +77,33 @@ export function isFrozen(pid: number): boolean {
     return read(join(dir, 'cgroup.freeze'))?.trim() === '1';
   }
   return false;
+}
+
+/** Move `pid` into the freezer cgroup (v1) or unified cgroup (v2) of this process, which is not
+ *  frozen: a task frozen with a container thaws when it migrates to a thawed cgroup (v1
+ *  freezer_attach; v2 likewise), so it can then take a SIGKILL and be reaped. On v1 a frozen
+ *  task does not act on SIGKILL until thawed. Best effort: a process already gone is fine. */
+export function leaveFreezer(pid: number): void {
+  let own: ReturnType<typeof parseProcCgroup>;
+  let mounts: ReturnType<typeof parseCgroupMounts>;
+  try {
+    own = parseProcCgroup(readFileSync('/proc/self/cgroup', 'utf8'));
+    mounts = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
+  } catch {
+    return;
+  }
+  for (const m of mounts) {
+    const mine =
+      m.fstype === 'cgroup' && m.controllers.includes('freezer')
+        ? own.find((c) => c.controllers.includes('freezer'))
+        : m.fstype === 'cgroup2'
+          ? own.find((c) => c.id === 0)
+          : undefined;
+    if (!mine) continue;
+    try {
+      writeFileSync(join(m.mountpoint, underMount(m.root, mine.path), 'cgroup.procs'), String(pid));
+    } catch {
+      // gone, or this hierarchy does not hold it
+    }
+  }
 }

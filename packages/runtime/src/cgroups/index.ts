@@ -9,7 +9,7 @@ import { type CgroupConfig, checkCgroups } from './limits.js';
 import { type HostView, setupV1, v1CgroupsOf, v1FromPaths } from './v1.js';
 import { setupV2, type V2View, v2CgroupsOf, v2FromPath } from './v2.js';
 
-export { freeze, freezerState, isFrozen, thaw } from './freezer.js';
+export { freeze, freezerState, isFrozen, leaveFreezer, thaw } from './freezer.js';
 export type { CgroupHandle, ManagedCgroup } from './handle.js';
 export type { CgroupConfig } from './limits.js';
 export { type CgroupStats, type Counter, formatStats, readStats, statsJson } from './stats.js';

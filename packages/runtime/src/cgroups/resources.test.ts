@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromOci } from '../spec/from-oci.js';
 import { resourcesFrom2014, v1Writes, v2Writes } from './limits.js';
-import { checkResources, type Resources } from './resources.js';
+import { checkResources, ociPointer, type Resources } from './resources.js';
 import { DEFAULT_DEVICE_RULES, resourcesFromOci } from './resources-oci.js';
 import { v1ResourceWrites, v1Unsupported } from './writes-v1.js';
 import {
@@ -136,6 +136,18 @@ describe('OCI linux.resources → model', () => {
       'linux.resources.unified["../memory.max"]',
       'linux.resources.unified["cgroup.procs"]',
     ]);
+  });
+});
+
+describe('field names', () => {
+  it('spells model paths as config.json pointers for the OCI lifecycle', () => {
+    expect(ociPointer('memory.limit')).toBe('/linux/resources/memory/limit');
+    expect(ociPointer('devices[2]')).toBe('/linux/resources/devices/2');
+    expect(ociPointer('blockIO.weightDevice[0].weight')).toBe(
+      '/linux/resources/blockIO/weightDevice/0/weight',
+    );
+    expect(ociPointer('unified["memory.high"]')).toBe('/linux/resources/unified/memory.high');
+    expect(ociPointer('unified["a/b~c"]')).toBe('/linux/resources/unified/a~1b~0c');
   });
 });
 

@@ -87,6 +87,14 @@ export type FieldNamer = (path: string) => string;
 
 export const ociField: FieldNamer = (path) => `linux.resources.${path}`;
 
+/** The same field as a JSON pointer into config.json (`/linux/resources/memory/limit`), as the
+ *  rest of the OCI validation names fields; a unified key is one pointer token (`~1` for '/'). */
+export const ociPointer: FieldNamer = (path) => {
+  const tokens: string[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]|\["([^"]*)"\]/g)) tokens.push(m[1] ?? m[2] ?? m[3]!);
+  return `/linux/resources/${tokens.map((t) => t.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+};
+
 /** The throttle lists in the order runc writes them, with their v1 file and v2 io.max key. */
 export const THROTTLES = [
   ['throttleReadBpsDevice', 'read_bps_device', 'rbps'],

@@ -4,15 +4,16 @@
 // caller (an engine's subreaper reaps it); no nsinit process stays behind.
 import { closeSync, constants as fsc, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
-import { type CgroupHandle, setupCgroups } from '../cgroups/index.js';
+import { cgroupRecord, type ManagedCgroup } from '../cgroups/index.js';
+import { cgroupLocation, createOciCgroup } from '../cgroups/oci-cgroup.js';
+import { ociPointer } from '../cgroups/resources.js';
+import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
-import { runHooks, type OciState } from './hooks.js';
 import { lockFile } from '../lock.js';
 import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
-import { cgroupConfigOf } from './cgroup.js';
+import { type OciState, runHooks } from './hooks.js';
 import { loadBundle, type OciSpec } from './spec.js';
 import {
   checkId,
@@ -73,7 +74,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   let pty: { master: number; slave: number } | null = null;
   let spawned: Spawned | null = null;
   let syncOpen = false;
-  let cgroup: CgroupHandle | null = null;
+  let cgroup: ManagedCgroup | null = null;
   try {
     dirfd = openSync(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
     // Through our own fd: sun_path is 108 bytes, and --root/<64-hex id>/ can be longer.
@@ -84,12 +85,20 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       if (size) native.setWinSize(pty.master, { cols: size.width, rows: size.height });
     }
     const stdio: [number, number, number] = pty ? [pty.slave, pty.slave, pty.slave] : [0, 1, 2];
-    const cgConfig = cgroupConfigOf(spec, id);
+    // Where the cgroup goes (absent: nsinit-oci-<id> below our own cgroup) and its resources,
+    // checked before anything is cloned.
+    const cgroupsPath = spec.linux?.cgroupsPath || `nsinit-oci-${id}`;
+    cgroupLocation(cgroupsPath, id);
+    const resources = resourcesFromOci(spec.linux?.resources, {
+      devices: spec.linux?.devices,
+      name: ociPointer,
+    });
     const compiled = compileOci(config as never, bundle.dir, {
       tables: kernelTables(native),
       stdio,
       ...(pty ? { consoleFd: pty.slave } : {}),
       beforeExec: [{ op: 'await-start', fd: gateFd, keep: preserveFds }],
+      compileSeccomp: native.compileSeccomp,
     });
     const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true);
     try {
@@ -107,9 +116,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     }
     const pid = spawned.pid;
     if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(pid, spec.process.oomScoreAdj);
-    cgroup = await setupCgroups({ cgroups: cgConfig } as unknown as ContainerConfig, pid, {
-      v2: { native },
-    });
+    cgroup = await createOciCgroup({ id, cgroupsPath, resources }, pid, { name: ociPointer, v2: { native } });
     const state = (status: OciState['status']): OciState => ({
       ociVersion: spec.ociVersion,
       id,
@@ -155,9 +162,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       rootfs: bundle.rootfs,
       created: new Date().toISOString(),
       annotations: spec.annotations ?? {},
-      cgroup: cgroup
-        ? { name: cgConfig.name!, parent: cgConfig.parent ?? '', paths: { ...cgroup.paths } }
-        : null,
+      cgroup: cgroup ? cgroupRecord(cgroup) : null,
       hooks: spec.hooks ?? {},
       ...(noProcess ? { noProcess: true } : {}),
     };

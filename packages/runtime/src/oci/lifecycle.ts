@@ -2,16 +2,16 @@
 // kill, delete, plus list/pause/resume/ps. Each reads the trusted record under --root, decides
 // the status from the live process (pid + start time), the start gate and the freezer, and
 // refuses what the spec and runc refuse for that status.
-import { closeSync, constants as fsc, existsSync, openSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, constants as fsc, openSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings } from '@nsinit/native';
-import { cgroupsOf, freeze, isFrozen, type ManagedCgroup, thaw } from '../cgroups/index.js';
-import { rmdirRetry, realFs } from '../cgroups/cgroupfs.js';
+import { destroyCgroup, cgroupPids as pidsOf, signalAll } from '../cgroups/cgroup-procs.js';
+import { freeze, isFrozen, type ManagedCgroup, thaw } from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { lockFile } from '../lock.js';
-import { runHooks, type OciState } from './hooks.js';
+import { type OciState, runHooks } from './hooks.js';
 import { liveness, waitStopped } from './proc.js';
+import { recordCgroup } from './resources.js';
 import { containerDir, GATE_FILE, LOCK_FILE, listIds, type OciRecord, readRecord } from './store.js';
 
 export type OciStatus = 'created' | 'running' | 'paused' | 'stopped';
@@ -60,11 +60,15 @@ export function list(ctx: OciContext) {
   return out;
 }
 
-function badState(message: string, status: OciStatus): never {
+export function badState(message: string, status: OciStatus): never {
   throw nsinitError(ErrorCodes.OCI_BAD_STATE, message, { status } as never);
 }
 
-async function locked<T>(ctx: OciContext, id: string, fn: (record: OciRecord) => Promise<T>): Promise<T> {
+export async function locked<T>(
+  ctx: OciContext,
+  id: string,
+  fn: (record: OciRecord) => Promise<T>,
+): Promise<T> {
   readRecord(ctx.root, id); // not found before trying to lock a missing directory
   let lock: Awaited<ReturnType<typeof lockFile>>;
   try {
@@ -154,41 +158,17 @@ function openInit(native: NativeBindings, record: OciRecord): number | null {
 }
 
 function cgroupOf(record: OciRecord): ManagedCgroup | null {
-  if (!record.cgroup) return null;
   try {
-    return cgroupsOf(
-      { cgroups: { name: record.cgroup.name, parent: record.cgroup.parent } } as unknown as ContainerConfig,
-      record.pid,
-    );
+    return recordCgroup(record);
   } catch {
     return null;
   }
 }
 
+/** Every process in the container's cgroup, its own sub-cgroups included. */
 function cgroupPids(record: OciRecord): number[] {
-  const pids = new Set<number>();
-  for (const dir of Object.values(record.cgroup?.paths ?? {})) {
-    try {
-      for (const line of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n'))
-        if (line) pids.add(Number(line));
-    } catch {
-      // controller directory already gone
-    }
-  }
-  return [...pids];
-}
-
-function signalPid(native: NativeBindings, pid: number, signal: number) {
-  try {
-    const fd = native.pidfdOpen(pid);
-    try {
-      native.pidfdSignal(fd, signal);
-    } finally {
-      native.close(fd);
-    }
-  } catch {
-    // exited meanwhile
-  }
+  const cg = cgroupOf(record);
+  return cg ? pidsOf(cg) : [];
 }
 
 export function kill(ctx: OciContext, id: string, signal: number, all = false): Promise<void> {
@@ -202,7 +182,9 @@ export function kill(ctx: OciContext, id: string, signal: number, all = false): 
     } finally {
       ctx.native.close(fd);
     }
-    if (all) for (const pid of cgroupPids(record)) signalPid(ctx.native, pid, signal);
+    // --all: freeze, signal every process in the cgroup, thaw (v2: cgroup.kill for SIGKILL).
+    const cg = all ? cgroupOf(record) : null;
+    if (cg) await signalAll(cg, signal);
   });
 }
 
@@ -271,18 +253,14 @@ export async function remove(ctx: OciContext, id: string, force = false): Promis
         );
     }
     // Without a PID namespace the init's descendants may outlive it: the cgroup holds them.
-    for (let round = 0; round < 20; round++) {
-      const pids = cgroupPids(record);
-      if (pids.length === 0) break;
-      for (const pid of pids) signalPid(ctx.native, pid, ctx.native.constants.SIGKILL ?? 9);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    for (const dir of new Set(Object.values(record.cgroup?.paths ?? {}))) {
+    // destroyCgroup kills what is left, removes sub-cgroups the container made, its directories
+    // and the parents its create made.
+    const cg = cgroupOf(record);
+    if (cg) {
       try {
-        await rmdirRetry(realFs, dir);
+        await destroyCgroup(cg);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-          ctx.onWarning(`cgroup teardown: ${(err as Error).message}`);
+        ctx.onWarning(`cgroup teardown: ${(err as Error).message}`);
       }
     }
     rmSync(containerDir(ctx.root, id), { recursive: true, force: true });

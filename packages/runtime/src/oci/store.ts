@@ -4,6 +4,7 @@
 // from the bundle or the rootfs after create; a process is identified by pid + start time.
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CgroupRecord } from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { readBounded, writeAtomic } from '../state/files.js';
 import type { OciHooks } from './spec.js';
@@ -25,8 +26,9 @@ export interface OciRecord {
   rootfs: string;
   created: string;
   annotations: Record<string, string>;
-  /** The container's leaf cgroup directories per controller (parents are left, as runc does). */
-  cgroup: { name: string; parent: string; paths: Record<string, string> } | null;
+  /** The container's cgroup directories per controller and the parents its create made
+   *  (removed with it when empty; levels that existed before are left, as runc leaves them). */
+  cgroup: CgroupRecord | null;
   hooks: OciHooks;
   /** config.json had no `process`: create succeeded, start must refuse. */
   noProcess?: boolean;

@@ -4,7 +4,7 @@
 // and lock files — so nothing a container can write decides what the host does.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings } from '@nsinit/native';
 import { ErrorCodes, nsinitError } from '../errors.js';
@@ -53,6 +53,13 @@ export class TrustedState {
     } catch {
       return null;
     }
+  }
+
+  /** Whether the data directory's path still leads to the directory this state is keyed by. A
+   *  container that can write a parent of its data directory (one inside the rootfs, below "/")
+   *  could rename it and plant a symlink: the host then must not write or unlink through it. */
+  ownsDataDir(): boolean {
+    return this.dataDir !== '' && this.keyOf(this.dataDir) === basename(this.dir);
   }
 
   /** An existing trusted directory found by listing the root (sweepOrphans). */
