@@ -1,7 +1,17 @@
 // The trusted state (issue 11): what a container can write never decides what the host does. A
 // forged pid/start, an edited container.json and a lock held inside the rootfs are reported or
 // irrelevant; status, stats and joins follow the record under /run/nsinit/state only.
-import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import { type Bundle, createBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
@@ -152,6 +162,42 @@ describe('an edited container.json', () => {
       );
     } finally {
       await c.stop();
+    }
+  });
+});
+
+describe('a data directory inside the rootfs, below its root', () => {
+  it('renamed and replaced by a symlink from inside: the host never writes or unlinks through it', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const bundle = await createBundle({ config: (c) => void delete noNetwork(c).cgroups });
+    const data = bundle.path('var', 'nsinit');
+    mkdirSync(data, { recursive: true });
+    copyFileSync(bundle.configPath, join(data, 'container.json'));
+    const canary = mkdtempSync(join(tmpdir(), 'nsinit-canary-'));
+    try {
+      writeFileSync(join(canary, 'pid'), 'canary');
+      writeFileSync(join(canary, 'start'), 'canary');
+      const r = await runCli(
+        [
+          '--root',
+          data,
+          'exec',
+          'sh',
+          '-c',
+          `mv /var/nsinit /var/old && ln -s ${canary} /var/nsinit && echo swapped`,
+        ],
+        { cwd: bundle.dir },
+      );
+      expect(r).toMatchObject({ exitCode: 0, stdout: 'swapped\n' });
+      // Swapped before the pid file was written (a race the container may win): it is not written.
+      expect(r.stderr).toMatch(
+        /^(nsinit: warning: the data directory '.*' was replaced; not writing its pid file\n)?$/,
+      );
+      // The teardown's unlink of pid and start did not follow the planted symlink to the host.
+      expect(readFileSync(join(canary, 'pid'), 'utf8')).toBe('canary');
+      expect(readFileSync(join(canary, 'start'), 'utf8')).toBe('canary');
+    } finally {
+      rmSync(canary, { recursive: true, force: true });
     }
   });
 });

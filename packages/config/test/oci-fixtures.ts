@@ -8,12 +8,15 @@ import { PACKAGE_DIR } from './fixtures.js';
 
 export const OCI_FIXTURE_DIR = join(PACKAGE_DIR, 'test', 'oci');
 
-export const OCI_FIXTURES = ['runc-spec', 'containerd-cri', 'podman', 'runtime-tools-default'].map((name) => ({
-  name,
-  path: join(OCI_FIXTURE_DIR, `${name}.json`),
-  /** A fresh parsed copy. */
-  config: (): Record<string, any> => JSON.parse(readFileSync(join(OCI_FIXTURE_DIR, `${name}.json`), 'utf8')),
-}));
+export const OCI_FIXTURES = ['runc-spec', 'containerd-cri', 'podman', 'runtime-tools-default'].map(
+  (name) => ({
+    name,
+    path: join(OCI_FIXTURE_DIR, `${name}.json`),
+    /** A fresh parsed copy. */
+    config: (): Record<string, any> =>
+      JSON.parse(readFileSync(join(OCI_FIXTURE_DIR, `${name}.json`), 'utf8')),
+  }),
+);
 
 /** Every field of config.json the schema knows, each with a valid value (zero warnings). */
 export function fullOciConfig(): Record<string, any> {

@@ -83,6 +83,18 @@ export interface NativeBindings {
   /** flock(fd, LOCK_EX|LOCK_NB); false if another holder has it. */
   tryLock(fd: number): boolean;
 
+  // --- seccomp (seccomp(2), libseccomp) ------------------------------------------------------
+  /** Compiles a syscall filter with libseccomp into the BPF program a `seccomp` step loads.
+   *  `actions` are SECCOMP_RET_* values with data, one rule per name; `args` per rule are
+   *  [index, SCMP_CMP_* op, value, valueTwo]. Unknown syscall names are skipped (as runc does). */
+  compileSeccomp(
+    defaultAction: number,
+    arches: string[],
+    names: string[],
+    actions: number[],
+    args: (readonly [number, number, bigint, bigint])[][],
+  ): Uint8Array;
+
   // --- OCI start gate and console socket (unix(7)) -------------------------------------------
   /** A listening AF_UNIX stream socket (CLOEXEC) bound at `path` (< 108 bytes: pass
    *  /proc/self/fd/N/name for a long directory); the `await-start` step accepts on it. */

@@ -38,6 +38,7 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   unshare: 30,
   'lsm-label': 31,
   'await-start': 32,
+  seccomp: 33,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -118,6 +119,14 @@ class Writer {
     this.length += bytes.length + 1;
   }
 
+  bytes(v: Uint8Array, field: string): void {
+    if (!(v instanceof Uint8Array)) throw invalid(`${field} must be a Uint8Array`);
+    this.u32(v.length, `${field}.length`);
+    this.reserve(v.length);
+    this.buf.set(v, this.length);
+    this.length += v.length;
+  }
+
   strv(v: readonly string[], field: string): void {
     if (!Array.isArray(v)) throw invalid(`${field} must be an array of strings`);
     this.u32(v.length, `${field}.length`);
@@ -187,6 +196,10 @@ function body(w: Writer, s: Step, f: string): void {
       return;
     case 'close-fds':
       w.u32(s.keep ?? 0, `${f}.keep`);
+      return;
+    case 'seccomp':
+      w.u32(s.flags, `${f}.flags`);
+      w.bytes(s.program, `${f}.program`);
       return;
     case 'await-start':
       w.i32(s.fd, `${f}.fd`);

@@ -35,6 +35,13 @@ export interface RawAddon {
   decodePlan(plan: Uint8Array): string[];
   /** Test-only: fcntl(F_DUPFD) without close-on-exec. */
   dupInheritable(fd: number): number;
+  compileSeccomp(
+    defaultAction: number,
+    arches: string[],
+    names: string[],
+    actions: number[],
+    args: (readonly [number, number, bigint, bigint])[][],
+  ): Uint8Array;
   pidfdOpen(pid: number): number;
   pidfdSignal(pidfd: number, signal: number): boolean;
   startTime(pid: number): string | null;

@@ -82,6 +82,8 @@ function wrap(raw: RawAddon): NativeBindings {
     pipe: () => raw.pipe(),
     close: (fd) => raw.close(fd),
     tryLock: (fd) => raw.tryLock(fd),
+    compileSeccomp: (defaultAction, arches, names, actions, args) =>
+      raw.compileSeccomp(defaultAction, arches, names, actions, args),
     gateListen: (path) => raw.gateListen(path),
     gateConnect: (path) => raw.gateConnect(path),
     sendFd: (socketPath, fd, name) => raw.sendFd(socketPath, fd, name),

@@ -109,6 +109,9 @@ export type Step =
    *  Clears the parent-death signal (the init outlives `create`) and closes every fd but 0..2,
    *  3 .. 3 + keep - 1 and `fd`, so nothing of `create` stays open while it waits. */
   | { op: 'await-start'; fd: number; keep?: number }
+  /** seccomp(2) SECCOMP_SET_MODE_FILTER with a BPF program the parent compiled (compileSeccomp)
+   *  and SECCOMP_FILTER_FLAG_* `flags`. Needs no_new_privs or CAP_SYS_ADMIN at that point. */
+  | { op: 'seccomp'; flags: number; program: Uint8Array }
   /** execve the first candidate that exists: `candidates` are absolute container paths (the
    *  runtime expanded argv[0] over the container's PATH). ENOENT/ENOTDIR/EACCES move to the next
    *  candidate, remembering EACCES as execvp does; any other errno stops. Must be the last step. */

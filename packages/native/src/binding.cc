@@ -8,7 +8,9 @@
 #include <termios.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "nsinit.h"
@@ -391,6 +393,63 @@ Napi::Value DupInheritable(const Napi::CallbackInfo &info)
   return Napi::Number::New(env, n);
 }
 
+// compileSeccomp(defaultAction, arches[], names[], actions[], args[][]): the BPF program as a
+// Buffer. TypeScript validated and resolved the profile (actions are SECCOMP_RET_* values, each
+// args entry [index, op, value, valueTwo] with BigInt values); libseccomp compiles it here, in
+// the parent, so the child only loads bytes.
+Napi::Value CompileSeccomp(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  if (info.Length() < 5 || !info[0].IsNumber() || !info[1].IsArray() || !info[2].IsArray() ||
+      !info[3].IsArray() || !info[4].IsArray()) {
+    Napi::TypeError::New(env, "compileSeccomp(defaultAction, arches, names, actions, args)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array archArr = info[1].As<Napi::Array>(), names = info[2].As<Napi::Array>();
+  Napi::Array actions = info[3].As<Napi::Array>(), args = info[4].As<Napi::Array>();
+  uint32_t nrules = names.Length();
+  if (actions.Length() != nrules || args.Length() != nrules) {
+    Napi::TypeError::New(env, "compileSeccomp: names, actions and args differ in length")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<std::string> archStore, nameStore;
+  for (uint32_t i = 0; i < archArr.Length(); i++)
+    archStore.push_back(archArr.Get(i).ToString().Utf8Value());
+  std::vector<const char *> arches;
+  for (auto &a : archStore)
+    arches.push_back(a.c_str());
+  for (uint32_t i = 0; i < nrules; i++)
+    nameStore.push_back(names.Get(i).ToString().Utf8Value());
+  std::vector<nsinit_seccomp_rule> rules(nrules);
+  for (uint32_t i = 0; i < nrules; i++) {
+    nsinit_seccomp_rule &r = rules[i];
+    r.name = nameStore[i].c_str();
+    r.action = actions.Get(i).ToNumber().Uint32Value();
+    Napi::Array cmps = args.Get(i).As<Napi::Array>();
+    r.nargs = std::min<uint32_t>(cmps.Length(), NSINIT_SECCOMP_MAX_ARGS);
+    for (uint32_t j = 0; j < r.nargs; j++) {
+      Napi::Array c = cmps.Get(j).As<Napi::Array>();
+      bool lossless = true;
+      r.args[j].arg = c.Get(0u).ToNumber().Uint32Value();
+      r.args[j].op = c.Get(1u).ToNumber().Uint32Value();
+      r.args[j].value = c.Get(2u).As<Napi::BigInt>().Uint64Value(&lossless);
+      r.args[j].value_two = c.Get(3u).As<Napi::BigInt>().Uint64Value(&lossless);
+    }
+  }
+  if (env.IsExceptionPending()) return env.Undefined();
+  nsinit_seccomp_profile p = {info[0].As<Napi::Number>().Uint32Value(), arches.data(),
+                              arches.size(), rules.data(), rules.size()};
+  unsigned char *out = nullptr;
+  size_t len = 0;
+  nsinit_err e;
+  if (nsinit_seccomp_compile(&p, &out, &len, &e) != 0) return ThrowSys(env, e);
+  Napi::Buffer<unsigned char> buf = Napi::Buffer<unsigned char>::Copy(env, out, len);
+  free(out);
+  return buf;
+}
+
 // --- primitives ------------------------------------------------------------------------------
 
 Napi::Value PidfdOpen(const Napi::CallbackInfo &info)
@@ -711,6 +770,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports)
   } fns[] = {
       {"init", Init},
       {"spawn", Spawn},
+      {"compileSeccomp", CompileSeccomp},
       {"join", Join},
       {"go", Go},
       {"awaitExec", AwaitExec},

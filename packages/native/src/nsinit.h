@@ -49,7 +49,8 @@ enum nsinit_op {
   NSINIT_OP_UNSHARE,
   NSINIT_OP_LSM_LABEL,
   NSINIT_OP_AWAIT_START,
-  NSINIT_OP_MAX_ = NSINIT_OP_AWAIT_START
+  NSINIT_OP_SECCOMP,
+  NSINIT_OP_MAX_ = NSINIT_OP_SECCOMP
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -60,10 +61,11 @@ enum nsinit_op {
 #define NSINIT_MAX_ARG (128u << 10) /* MAX_ARG_STRLEN */
 #define NSINIT_MAX_ARGS 65536u
 #define NSINIT_MAX_CANDIDATES 256u
-#define NSINIT_MAX_GROUPS 65536u /* NGROUPS_MAX */
-#define NSINIT_RLIM_KEEP (-2)    /* rlimit hard: the inherited one, soft capped by it */
-#define NSINIT_MAX_HOSTNAME 64u  /* HOST_NAME_MAX */
-#define NSINIT_MAX_SYSCTL 4096u  /* a /proc/sys write is at most one page */
+#define NSINIT_MAX_GROUPS 65536u       /* NGROUPS_MAX */
+#define NSINIT_RLIM_KEEP (-2)          /* rlimit hard: the inherited one, soft capped by it */
+#define NSINIT_MAX_HOSTNAME 64u        /* HOST_NAME_MAX */
+#define NSINIT_MAX_SYSCTL 4096u        /* a /proc/sys write is at most one page */
+#define NSINIT_SECCOMP_MAX_INSNS 4096u /* BPF_MAXINSNS: the kernel's limit on one filter */
 
 /* One decoded step. Strings point into the plan's private copy of the buffer (NUL-terminated
  * there); vectors are NULL-terminated arrays allocated by the decoder. */
@@ -86,6 +88,8 @@ struct nsinit_step {
   uint64_t bounding, effective, permitted, inheritable, ambient;
   int32_t signal;
   char **candidates, **argv, **envp;
+  const unsigned char *blob; /* seccomp: the BPF program (struct sock_filter[]) */
+  uint32_t blob_len;
 };
 
 struct nsinit_plan {
@@ -193,6 +197,31 @@ int nsinit_sysctl_proc_write(int proc, const char *rel, const char *value, const
 
 /* lsm.c: the exec label of an LSM (target = "exec" or "apparmor/exec", value = what to write). */
 int nsinit_lsm_label(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+
+/* seccomp-compile.c (parent, libseccomp) and seccomp.c (child). A rule: one syscall name, an
+ * action (SECCOMP_RET_* with data) and up to six comparisons (SCMP_CMP_* ops). */
+#define NSINIT_SECCOMP_MAX_ARGS 6
+struct nsinit_seccomp_arg {
+  uint32_t arg, op;
+  uint64_t value, value_two;
+};
+struct nsinit_seccomp_rule {
+  const char *name;
+  uint32_t action;
+  uint32_t nargs;
+  struct nsinit_seccomp_arg args[NSINIT_SECCOMP_MAX_ARGS];
+};
+struct nsinit_seccomp_profile {
+  uint32_t default_action;
+  const char *const *arches; /* libseccomp names: "x86_64", "x86", "aarch64", ... */
+  size_t narches;
+  const struct nsinit_seccomp_rule *rules;
+  size_t nrules;
+};
+/* *out is malloc'd (free it); its length is a multiple of sizeof(struct sock_filter). */
+int nsinit_seccomp_compile(const struct nsinit_seccomp_profile *p, unsigned char **out,
+                           size_t *outlen, struct nsinit_err *e);
+int nsinit_seccomp_load(const struct nsinit_step *s, struct nsinit_err *e);
 
 /* caps.c */
 int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s,

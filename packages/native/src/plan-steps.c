@@ -184,6 +184,19 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
       return nsinit_plan_invalid(c, "attr must be 'exec' or 'apparmor/exec'");
     if (s->value[0] == 0) return nsinit_plan_invalid(c, "value is empty");
     return 0;
+  case NSINIT_OP_SECCOMP:
+    if (nsinit_cur_get_u32(c, &s->flags) || nsinit_cur_get_u32(c, &s->blob_len)) return -1;
+    /* Only the flags that change what the filter reports (SECCOMP_FILTER_FLAG_LOG 2,
+     * SECCOMP_FILTER_FLAG_SPEC_ALLOW 4); a program is whole 8-byte instructions, 1..BPF_MAXINSNS.
+     */
+    if (check_flags(c, s->flags, 2u | 4u, "flags")) return -1;
+    if (s->blob_len == 0 || s->blob_len % 8 != 0 || s->blob_len / 8 > NSINIT_SECCOMP_MAX_INSNS)
+      return nsinit_plan_invalid(c, "program length %u is not 1..%u instructions", s->blob_len,
+                                 NSINIT_SECCOMP_MAX_INSNS);
+    if (nsinit_cur_need(c, s->blob_len)) return -1;
+    s->blob = c->p + c->off;
+    c->off += s->blob_len;
+    return 0;
   case NSINIT_OP_PERSONALITY:
     if (nsinit_cur_get_u32(c, &s->persona)) return -1;
     /* PER_LINUX (0) and PER_LINUX32 (8) only: the other domains and flags are not for containers.

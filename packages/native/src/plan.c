@@ -26,7 +26,7 @@ static const char *const op_names[] = {
     "readonly",  "mask",         "hostname",    "rlimit",     "umask",      "identity",
     "caps",      "no-new-privs", "chdir",       "session",    "pdeathsig",  "dumpable",
     "close-fds", "exec",         "chown",       "domainname", "sysctl",     "personality",
-    "unshare",   "lsm-label",    "await-start",
+    "unshare",   "lsm-label",    "await-start", "seccomp",
 };
 _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
                "op_names must name every op of enum nsinit_op");

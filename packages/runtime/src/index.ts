@@ -63,6 +63,12 @@ export { from2014 } from './spec/from-2014.js';
 export { type FromOciOptions, fromOci } from './spec/from-oci.js';
 export type * from './spec/model.js';
 export { parseMountOptions } from './spec/mount-options.js';
+export {
+  compileSeccompProgram,
+  type SeccompCompiler,
+  type SeccompSpec,
+  seccompFromOci,
+} from './spec/seccomp.js';
 export type { OciConfigInput } from './spec/oci-input.js';
 export { type OciProcessInput, withOciProcess } from './spec/oci-process.js';
 export {

@@ -97,7 +97,11 @@ export async function startOci(config: OciConfigInput, bundleDir: string): Promi
   let compiled: ReturnType<typeof compileOci> | undefined;
   let spawned: Spawned | undefined;
   try {
-    compiled = compileOci(config, bundleDir, { tables: tables(), stdio: [-1, w, w] });
+    compiled = compileOci(config, bundleDir, {
+      tables: tables(),
+      stdio: [-1, w, w],
+      compileSeccomp: native.compileSeccomp,
+    });
     spawned = native.spawn(compiled.plan);
   } finally {
     compiled?.release();

@@ -99,6 +99,31 @@ describe('OCI process', () => {
   });
 });
 
+describe('OCI capabilities the runtime lacks', () => {
+  it("names a capability outside the runtime's own bounding set instead of a bare capset EPERM", async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const own = BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]}`);
+    const last = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
+    const missing = Object.entries(native.capabilities).find(
+      ([, bit]) => bit <= last && !((own >> BigInt(bit)) & 1n),
+    );
+    if (!missing) ctx.skip('this runtime holds every capability the kernel has: none can be missing');
+    const bundle = await ociBundle();
+    const c = baseConfig(['true']);
+    c.process!.capabilities = { bounding: ['CAP_KILL', `CAP_${missing![0]}`] };
+    const tables = {
+      capabilities: native.capabilities,
+      rlimits: native.rlimits,
+      constants: native.constants,
+    };
+    expect(() => compileOci(c, bundle.dir, { tables, stdio: [-1, -1, -1] })).toThrow(
+      new RegExp(
+        `/process/capabilities/bounding/1: CAP_${missing![0]} is outside this runtime's own bounding set`,
+      ),
+    );
+  });
+});
+
 describe('OCI UTS and sysctl', () => {
   it('sets hostname, domainname and namespaced sysctls, leaving the host alone', async (ctx) => {
     const host = {
@@ -173,7 +198,7 @@ describe('OCI exec into a running container', () => {
           stdio: [-1, w, w],
           join: true,
         });
-        joined = native.join(
+        joined = await native.join(
           infra.spawned.pidfd,
           namespaceFlags(spec, native.constants, { forJoin: true }),
           plan,

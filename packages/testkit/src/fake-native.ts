@@ -165,6 +165,17 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
       enter('tryLock', [f]);
       return true;
     },
+    compileSeccomp(
+      defaultAction: number,
+      arches: string[],
+      names: string[],
+      actions: number[],
+      args: (readonly [number, number, bigint, bigint])[][],
+    ) {
+      enter('compileSeccomp', [defaultAction, arches, names, actions, args]);
+      // One "return ALLOW" instruction (BPF_RET|BPF_K, k = SECCOMP_RET_ALLOW).
+      return Uint8Array.from([6, 0, 0, 0, 0, 0, 0xff, 0x7f]);
+    },
     gateListen(path: string) {
       enter('gateListen', [path]);
       return fd();

@@ -4,6 +4,7 @@
 import { issue, pointer } from '../issues.js';
 import { type Findings, isPlainObject } from '../normalise.js';
 import { absolute, each, noNul } from './checks.js';
+import { checkOciLimits } from './semantic-limits.js';
 import { checkLinux } from './semantic-linux.js';
 import { checkProcess } from './semantic-process.js';
 
@@ -81,4 +82,5 @@ export function checkOciSemantics(config: Obj, found: Findings): void {
   checkHooks(config, found);
   checkAnnotations(config, found);
   checkLinux(config, found);
+  checkOciLimits(config, found);
 }

@@ -47,6 +47,8 @@ export interface CompileOptions {
   /** Steps run last before exec, with the final credentials (the OCI create/start split waits
    *  here for `start`). */
   beforeExec?: readonly Step[];
+  /** A compiled syscall filter (the addon's compileSeccomp) and its SECCOMP_FILTER_FLAG_* bits. */
+  seccomp?: { program: Uint8Array; flags: number };
 }
 
 const CLONE_FLAG: Readonly<Record<NamespaceType, string>> = {
@@ -220,6 +222,14 @@ function finishingSteps(
   const table = options.tables.capabilities;
   const caps = spec.process.capabilities;
   const at = spec.at.capabilities;
+  // seccomp(2) needs no_new_privs or CAP_SYS_ADMIN. With no_new_privs the filter goes on as close
+  // to execve as possible (after the wait for `start`), so it governs the fewest of our own
+  // syscalls (profiles written for older runtimes lack openat2); without it, just before the
+  // capability step, after the chdir, while CAP_SYS_ADMIN can still be raised (as runc does).
+  const filter: Step | null = options.seccomp
+    ? { op: 'seccomp', flags: options.seccomp.flags, program: options.seccomp.program }
+    : null;
+  const lateFilter = filter !== null && spec.process.noNewPrivileges;
   const steps: Step[] = [
     // Nothing of the supervisor may survive execve (CVE-2024-21626 class): fds >= 3 CLOEXEC.
     { op: 'close-fds' },
@@ -241,12 +251,14 @@ function finishingSteps(
   // raised again (setresuid cleared the effective set); otherwise `working_dir` would be entered
   // with CAP_DAC_OVERRIDE and then be unreadable to the command. Root chdirs with its final set.
   const chdir: Step = { op: 'chdir', path: workingDir };
-  const early = identity.uid !== 0 && capsStep.ambient === 0n;
+  const early = (identity.uid !== 0 && capsStep.ambient === 0n) || (filter !== null && !lateFilter);
   if (early) steps.push(chdir);
+  if (filter && !lateFilter) steps.push(filter);
   steps.push(capsStep);
   if (spec.process.noNewPrivileges) steps.push({ op: 'no-new-privs' });
   if (!early) steps.push(chdir);
   for (const step of options.beforeExec ?? []) steps.push(step);
+  if (filter && lateFilter) steps.push(filter);
   steps.push({ op: 'exec', candidates: execCandidates(argv[0]!, envp, workingDir), argv, envp });
   return steps;
 }

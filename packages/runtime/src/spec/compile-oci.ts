@@ -18,6 +18,7 @@ import { type CompileOptions, compilePlan, type KernelTables } from '../plan/com
 import { fromOci } from './from-oci.js';
 import type { NamespaceType, RuntimeSpec } from './model.js';
 import type { OciConfigInput } from './oci-input.js';
+import { compileSeccompProgram, type SeccompCompiler } from './seccomp.js';
 import { sysctlNamespace } from './sysctl.js';
 
 export interface CompileOciOptions {
@@ -30,6 +31,8 @@ export interface CompileOciOptions {
   lsms?: readonly string[];
   /** Steps run last before exec: the create/start split's wait for `start` goes here. */
   beforeExec?: readonly Step[];
+  /** The addon's compileSeccomp (required when the config has linux.seccomp). */
+  compileSeccomp?: SeccompCompiler;
 }
 
 export interface CompiledOci {
@@ -77,6 +80,7 @@ export function compileOci(
     throw configError('/root/path', `'${spec.root.path}' does not exist`);
   }
   if (!config.process?.args?.length) throw configError('/process/args', 'is required to start a container');
+  checkHeldCapabilities(config, options.tables.capabilities);
 
   const opened: number[] = [];
   const release = () => {
@@ -111,12 +115,52 @@ export function compileOci(
       namespaceFds,
       ...(options.consoleFd === undefined ? {} : { consoleFd: options.consoleFd }),
       ...(options.beforeExec ? { beforeExec: options.beforeExec } : {}),
+      ...(spec.seccomp ? { seccomp: seccompFilter(spec, options.compileSeccomp) } : {}),
     };
     return { plan: compilePlan(spec, compile), spec, release };
   } catch (err) {
     release();
     throw err;
   }
+}
+
+/** Our own bounding set, from /proc/self/status (null when unreadable: nothing is checked). */
+function ownBounding(): bigint | null {
+  try {
+    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? BigInt(`0x${m[1]}`) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** No process we start can hold a capability outside our own bounding set (capset(2) would fail
+ *  with a bare EPERM): name the set and the capability instead. */
+function checkHeldCapabilities(config: OciConfigInput, table: Readonly<Record<string, number>>): void {
+  const bounding = ownBounding();
+  if (bounding === null) return;
+  const sets = config.process?.capabilities ?? {};
+  for (const [set, names] of Object.entries(sets)) {
+    (names ?? []).forEach((raw, i) => {
+      const name = raw.toUpperCase().replace(/^CAP_/, '');
+      const bit = table[name];
+      if (bit !== undefined && ((bounding >> BigInt(bit)) & 1n) === 0n)
+        throw configError(
+          `/process/capabilities/${set}/${i}`,
+          `${raw} is outside this runtime's own bounding set, so no process it starts can have it`,
+        );
+    });
+  }
+}
+
+/** The compiled filter for a spec with `seccomp`; compiled once per container in the parent. */
+export function seccompFilter(
+  spec: RuntimeSpec,
+  compile: SeccompCompiler | undefined,
+): { program: Uint8Array; flags: number } {
+  if (!spec.seccomp) throw new Error('seccompFilter: the spec has no seccomp filter');
+  if (!compile) throw new Error('compileOci: linux.seccomp needs the compileSeccomp binding');
+  return { program: compileSeccompProgram(spec.seccomp, compile), flags: spec.seccomp.flags };
 }
 
 /** process.oomScoreAdj: written by the parent through the host's /proc before GO (the child

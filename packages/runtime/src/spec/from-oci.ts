@@ -9,6 +9,7 @@ import { parseMountOptions } from './mount-options.js';
 import type { OciConfigInput } from './oci-input.js';
 import { ociProcess } from './oci-process.js';
 import { checkLsm, refuse, refuseUnsupported } from './oci-refusals.js';
+import { type OciSeccompInput, seccompFromOci } from './seccomp.js';
 import { checkSysctl } from './sysctl.js';
 
 export interface FromOciOptions {
@@ -231,6 +232,7 @@ export function fromOci(
     ...(config.domainname ? { domainname: config.domainname } : {}),
     sysctl,
     ...(domain ? { personality: domain } : {}),
+    ...(linux.seccomp === undefined ? {} : { seccomp: seccompFromOci(linux.seccomp as OciSeccompInput) }),
     ...(p.apparmorProfile || p.selinuxLabel
       ? {
           labels: {

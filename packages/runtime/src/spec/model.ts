@@ -3,6 +3,7 @@
 // every default decided, flags as MS_* names, each entry carrying the JSON pointer of the field
 // it came from so the plan compiler names the user's own field in an error.
 import type { Resources } from '../cgroups/resources.js';
+import type { SeccompSpec } from './seccomp.js';
 
 /** Namespace kinds, as the runtime-spec names them (CLONE_NEW* in clone(2)). */
 export type NamespaceType = 'mount' | 'uts' | 'ipc' | 'pid' | 'network' | 'cgroup' | 'user' | 'time';
@@ -139,6 +140,8 @@ export interface RuntimeSpec {
   sysctl: Readonly<Record<string, string>>;
   /** LSM exec labels for the container's program (only when the host has that LSM). */
   labels?: { apparmor?: string; selinux?: string };
+  /** The syscall filter (compiled to BPF by the addon before the plan is built). */
+  seccomp?: SeccompSpec;
   /** personality(2) domain: LINUX or LINUX32. */
   personality?: 'LINUX' | 'LINUX32';
   process: ProcessSpec;
