@@ -177,8 +177,10 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       supervisor.release();
     });
     // Empty regular files now, so the plan masks them at their inode before the container runs.
-    prepareDataFiles(ctx.dataDir);
-    stack.push('pid files', () => state.ownsDataDir() && removeDataFiles(ctx.dataDir));
+    if (!state.inDataDir((via) => prepareDataFiles(ctx.dataDir, via))) {
+      throw new Error(`the data directory '${ctx.dataDir}' was replaced`);
+    }
+    stack.push('pid files', () => state.inDataDir(removeDataFiles));
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const nspath = netnsPath(config as never);
     let netnsFd = -1;
@@ -269,8 +271,9 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       const written: ContainerState = { pid: target.pid, start };
       // Already running: a container that swapped its data directory (one below the rootfs's
       // root) for a symlink gets no pid file written through it.
-      if (state.ownsDataDir()) writeDataFiles(ctx.dataDir, written);
-      else ctx.onWarning(`the data directory '${ctx.dataDir}' was replaced; not writing its pid file`);
+      if (!state.inDataDir((via) => writeDataFiles(ctx.dataDir, written, via))) {
+        ctx.onWarning(`the data directory '${ctx.dataDir}' was replaced; not writing its pid file`);
+      }
     }
     if (cgroup && config.cgroups?.freezer === 'FROZEN') {
       // 2014's `"freezer": "FROZEN"`: the container starts paused, as `run` then `pause` leaves
@@ -296,7 +299,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
             await teardownResources(network, cgroup, ctx.onWarning);
             // Only our own instance: the files may already belong to a newer one.
             if (state.readInstance()?.id === id) {
-              if (state.ownsDataDir()) removeDataFiles(ctx.dataDir);
+              state.inDataDir(removeDataFiles);
               state.removeInstance(id);
             }
             state.removeSupervisor(id);
