@@ -4,7 +4,7 @@
 import { constants as os } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { ExitStatus, NativeBindings, WinSize } from '@nsinit/native';
-import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
+import { ErrorCodes, invalidArg, type NsinitError, nsinitError } from './errors.js';
 import type { MasterStreams } from './tty.js';
 
 export interface ProcessResult {
@@ -165,8 +165,10 @@ export class ContainerProcess {
    * closer. False if the process is already gone; await wait() for the result.
    */
   stop(options: { signal?: NodeJS.Signals | number; timeout?: number } = {}): boolean {
-    if (this.#exited) return false;
     const grace = options.timeout ?? this.#stopTimeout;
+    if (!(typeof grace === 'number' && Number.isFinite(grace) && grace >= 0))
+      throw invalidArg('timeout', 'a non-negative number of milliseconds', grace);
+    if (this.#exited) return false;
     this.kill(options.signal ?? this.#killSignal);
     const at = monotonicMs() + grace;
     if (at < this.#killAt) {

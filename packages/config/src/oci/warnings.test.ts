@@ -7,6 +7,20 @@ import { validateOciConfig } from '../index.js';
 
 const cases: BadCase[] = [
   [
+    'a stop signal that is not one',
+    (c) => {
+      c.annotations['org.opencontainers.image.stopSignal'] = 'SIGSTOPP';
+    },
+    '/annotations/org.opencontainers.image.stopSignal: not a signal; expected a name such as "SIGTERM" or a number from 1 to 64',
+  ],
+  [
+    'stop signals by name, number and real-time offset are fine',
+    (c) => {
+      c.annotations['org.opencontainers.image.stopSignal'] = 'SIGRTMIN+3';
+      c.annotations['x.other'] = 'SIGNOPE';
+    },
+  ],
+  [
     'misspelt key',
     set('/process/capabilites', {}),
     '/process/capabilites: unknown key, ignored; did you mean "capabilities"?',
