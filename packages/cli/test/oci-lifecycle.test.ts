@@ -2,7 +2,7 @@
 // namespaces and cgroups with no nsinit process behind, start lets it exec, state follows every
 // transition, and each refusal the runtime-spec and runc make (start twice, delete running,
 // kill stopped, ...) fails with a one-line error and changes nothing.
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createOciBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { alive, until } from './helpers.js';
@@ -28,8 +28,16 @@ describe('nsinit-oci create/start/state/kill/delete', () => {
     for (const ns of ['mnt', 'pid', 'uts', 'ipc', 'net']) expect(nsOf(st.pid, ns)).not.toBe(nsOf('self', ns));
     expect(b.output('c1')).toBe('');
     expect(readlinkSync(`/proc/${st.pid}/exe`)).not.toMatch(/busybox/);
-    // In the container's cgroup (the leaf is named after the id when cgroupsPath is absent).
-    expect(readFileSync(`/proc/${st.pid}/cgroup`, 'utf8')).toMatch(/nsinit-oci-c1/);
+    // Nothing of `create` stays open in the waiting init: its stdio and the start gate only (no
+    // lock file, no pipes or sockets of the caller beyond 0-2).
+    const fds = readdirSync(`/proc/${st.pid}/fd`)
+      .map(Number)
+      .sort((a, b) => a - b);
+    expect(fds.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(fds.length).toBe(4);
+    expect(readlinkSync(`/proc/${st.pid}/fd/${fds[3]}`)).toMatch(/^socket:/);
+    // In the container's cgroup (named after --root and the id when cgroupsPath is absent).
+    expect(readFileSync(`/proc/${st.pid}/cgroup`, 'utf8')).toMatch(/nsinit-oci-[0-9a-f]{8}-c1\n/);
     // No nsinit process stays behind: the init's parent is not an nsinit-oci.
     const parent = ppidOf(st.pid);
     expect(readFileSync(`/proc/${parent}/cmdline`, 'utf8')).not.toMatch(/nsinit-oci/);

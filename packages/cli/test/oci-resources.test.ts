@@ -169,4 +169,36 @@ describe('nsinit-oci update and events', () => {
     expect(existsSync(b.path('state', 'r2'))).toBe(false);
     expect(existsSync(join('/sys/fs/cgroup/memory', `nsinit-oci-test-${process.pid}`))).toBe(false);
   });
+
+  it('events reports an OOM kill inside the container as an "oom" event', async (ctx) => {
+    requires(ctx, 'root', 'busybox', 'cgroup-v1');
+    const b = await createOciBundle({
+      spec: (s) => {
+        s.process.args = [
+          'sh',
+          '-c',
+          'sleep 1; dd if=/dev/zero of=/dev/null bs=64M count=1; exec sleep 1000',
+        ];
+        s.linux.resources = { memory: { limit: 16 << 20, swap: 16 << 20 } };
+      },
+    });
+    await created(b, 'o1');
+    const stream = b.oci(['events', '--interval', '100ms', 'o1'], { timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await b.oci(['start', 'o1'])).exitCode).toBe(0);
+    // dd runs after a second and is OOM-killed at once; the init (sh) lives on.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(b.output('o1')).toMatch(/Killed/);
+    const st = JSON.parse((await b.oci(['events', '--stats', 'o1'])).stdout);
+    expect(st.data.memory.usage.max).toBe(16 << 20);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await b.oci(['kill', 'o1', 'KILL'])).exitCode).toBe(0);
+    const lines = (await stream).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'oom')).toEqual([{ type: 'oom', id: 'o1' }]);
+    await waitStatus(b, 'o1', 'stopped');
+    expect((await b.oci(['delete', 'o1'])).exitCode).toBe(0);
+  });
 });

@@ -14,10 +14,16 @@ type Plant = [string, (path: string) => void, string];
 
 const SECRET = 'root:$6$not-to-be-echoed:19000:0:99999:7:::\n';
 
+/** A sparse 1 GiB file: the size without the disk space. */
+function huge(path: string): void {
+  writeFileSync(path, '');
+  truncateSync(path, 1024 ** 3);
+}
+
 const plants: Plant[] = [
   ['a symlink to /dev/zero', (p) => symlinkSync('/dev/zero', p), 'is a symbolic link'],
   ['a FIFO', (p) => execFileSync('mkfifo', [p]), 'not a regular file (fifo)'],
-  ['a 1 GiB file', (p) => (writeFileSync(p, ''), truncateSync(p, 1024 ** 3)), 'larger than 32 bytes'],
+  ['a 1 GiB file', huge, 'larger than 32 bytes'],
   ['a file of secrets', (p) => writeFileSync(p, SECRET.repeat(4)), 'larger than 32 bytes'],
 ];
 
@@ -54,7 +60,7 @@ describe('a planted container.json', () => {
   const cases: Plant[] = [
     ['a symlink to /dev/zero', (p) => symlinkSync('/dev/zero', p), 'is a symbolic link'],
     ['a FIFO', (p) => execFileSync('mkfifo', [p]), 'not a regular file (fifo)'],
-    ['a 1 GiB file', (p) => (writeFileSync(p, ''), truncateSync(p, 1024 ** 3)), 'larger than 4 MiB'],
+    ['a 1 GiB file', huge, 'larger than 4 MiB'],
   ];
   it.each(cases)(
     'as %s: exec and config validate fail at once naming it',

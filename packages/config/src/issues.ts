@@ -67,3 +67,9 @@ export function inDocumentOrder(doc: unknown, issues: ConfigIssue[]): ConfigIssu
     .sort((a, b) => a.r - b.r || a.i - b.i)
     .map((x) => x.item);
 }
+
+/** Append every item; `list.push(...items)` passes each as an argument and a hostile config with a
+ *  million entries would exhaust the stack. */
+export function pushAll<T>(list: T[], items: readonly T[]): void {
+  for (const item of items) list.push(item);
+}

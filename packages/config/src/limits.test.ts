@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fullConfig } from '../test/fixtures.js';
-import { type ContainerConfig, validateConfig } from './index.js';
+import { type ContainerConfig, defaultOciSpec, validateConfig, validateOciConfig } from './index.js';
 import { deviceDirectories, execBudget, LIST_LIMITS, normalisePath } from './limits.js';
 
 type Mutable = Record<string, any>;
@@ -72,6 +72,18 @@ describe('list limits', () => {
     }
     const dup = validateConfig({ ...withList('environment', 0), environment: Array(300_000).fill('A=1') });
     expect(dup.ok ? [] : dup.errors.map((e) => e.path)).toEqual(['/environment']);
+  });
+
+  it('the OCI validator too: a million capabilities or duplicate env entries never exhaust the stack', () => {
+    const spec = defaultOciSpec();
+    const caps = {
+      ...spec,
+      process: { ...spec.process!, capabilities: { bounding: Array(1_000_000).fill('CAP_CHOWN') } },
+    };
+    const r = validateOciConfig(caps);
+    expect(r.ok ? [] : r.errors.map((e) => e.path)).toEqual(['/process/capabilities/bounding']);
+    const env = { ...spec, process: { ...spec.process!, env: Array(300_000).fill('A=1') } };
+    expect(() => validateOciConfig(env)).not.toThrow();
   });
 
   it("environment: fills half of execve's argument space, no more", () => {

@@ -1,8 +1,7 @@
-// Why execve(2) failed, in the user's terms, with the shell's exit status (126 cannot execute, 127
-// not found). The child only knows the errno; the file it names is looked at from the host side,
-// resolved inside the rootfs (symlinks cannot leave it), and only its first 256 bytes are read
-// (BINPRM_BUF_SIZE, all the kernel reads to find a #! line or an ELF header). Mounts the container
-// adds over its rootfs are not seen from here, so this is a diagnosis; the errno stays in `cause`.
+// Why execve(2) failed, in the user's terms, with the shell's exit status (126/127). The child only
+// knows the errno; the file it names is examined from the host side, resolved inside the rootfs,
+// reading at most 256 bytes (BINPRM_BUF_SIZE: all the kernel reads for a #! line or ELF header).
+// Mounts the container adds are not seen from here: a diagnosis, with the errno kept in `cause`.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { type ChildFailure, childFailureError, type Plan } from '@nsinit/native';
 import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';

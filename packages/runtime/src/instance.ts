@@ -132,7 +132,7 @@ export async function cleanupStale(
     onWarning(`network teardown of stale instance ${record.id}: ${(err as Error).message}`);
   }
   // Not when sweeping a deleted data directory: its path may now name another one.
-  if (opts.dataFiles !== false && state.ownsDataDir()) removeDataFiles(state.dataDir);
+  if (opts.dataFiles !== false) state.inDataDir(removeDataFiles);
   state.removeInstance(record.id);
   state.removeSupervisor(record.id);
 }

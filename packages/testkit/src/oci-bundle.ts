@@ -92,6 +92,9 @@ export interface OciBundle {
   create(id: string, args?: string[], verb?: 'create' | 'run'): Promise<CliResult>;
   /** What the container wrote to its stdout and stderr so far. */
   output(id: string): string;
+  /** Run nsinit-oci with `args` and its stdout+stderr going to a fresh file (for commands that
+   *  leave a process holding them, such as `exec -d`); the file's content is `stdout`. */
+  detached(args: string[]): Promise<CliResult>;
   cleanup(): Promise<void>;
 }
 
@@ -100,6 +103,7 @@ export async function createOciBundle(opts: OciBundleOptions = {}): Promise<OciB
   const rootfs = join(dir, 'rootfs');
   const root = join(dir, 'state');
   let done = false;
+  let serial = 0;
   const oci = (args: string[], o: CliOptions = {}) => runCommand(nsinitOciBin, ['--root', root, ...args], o);
   const cleanup = async () => {
     if (done) return;
@@ -141,6 +145,20 @@ export async function createOciBundle(opts: OciBundleOptions = {}): Promise<OciB
             const text = readFileSync(outFile(id), 'utf8');
             resolvePromise({ exitCode: code, signal, stdout: '', stderr: text });
           });
+        }),
+      detached: (args) =>
+        new Promise((resolvePromise, reject) => {
+          const file = join(dir, `detached-${++serial}.txt`);
+          const out = openSync(file, 'w');
+          const child = spawn(nsinitOciBin, ['--root', root, ...args], {
+            cwd: dir,
+            stdio: ['ignore', out, out],
+          });
+          closeSync(out);
+          child.on('error', reject);
+          child.on('exit', (code, signal) =>
+            resolvePromise({ exitCode: code, signal, stdout: readFileSync(file, 'utf8'), stderr: '' }),
+          );
         }),
       output: (id) => {
         try {

@@ -26,6 +26,7 @@ function summary(
   result: { passed: number; failed: number; brokenFile?: boolean },
   skips: Skip[],
   expected: string[] | null,
+  extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number; out: string }> {
   const testResults = [
     {
@@ -39,7 +40,11 @@ function summary(
     JSON.stringify({ numPassedTests: result.passed, numFailedTests: result.failed, testResults }),
   );
   writeFileSync(join(dir, 's.json'), JSON.stringify(skips));
-  const env: NodeJS.ProcessEnv = { ...process.env, NSINIT_EXPECTED_SKIPS: join(dir, 'expected.txt') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NSINIT_EXPECTED_SKIPS: join(dir, 'expected.txt'),
+    ...extraEnv,
+  };
   if (expected !== null) writeFileSync(join(dir, 'expected.txt'), `# comment\n${expected.join('\n')}\n`);
   return new Promise((resolve) => {
     execFile(
@@ -93,5 +98,11 @@ describe('test-summary', () => {
     );
     const stale = await summary({ passed: 3, failed: 0 }, [], ['p/gone.test.ts > was skipped']);
     expect(stale.code).toBe(0);
+  });
+
+  it('with NSINIT_REQUIRE_REFERENCE=1 (CI), a skip for the missing reference data fails the run', async () => {
+    const r = await summary({ passed: 3, failed: 0 }, [ref], [], { NSINIT_REQUIRE_REFERENCE: '1' });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/- p\/s\.test\.ts > sample: \.\.\/shared\/reference not found/);
   });
 });

@@ -9,7 +9,7 @@ type Ctx = Oci.OciContext;
 
 export async function foreground(
   ctx: Ctx,
-  created: Oci.Created,
+  created: { pidfd: number; consoleMaster: number },
   start: () => Promise<void>,
   remove: () => Promise<void>,
 ): Promise<number> {

@@ -8,6 +8,7 @@ import { lifecycleCommands } from './lifecycle-commands.js';
 import { createLogger } from './log.js';
 import { queryCommands } from './query-commands.js';
 import { resourceCommands } from './resource-commands.js';
+import { execCommand } from './exec-command.js';
 
 const GLOBAL: FlagSpec[] = [
   { name: 'debug', kind: 'bool', description: 'enable debug logging' },
@@ -26,7 +27,7 @@ const GLOBAL: FlagSpec[] = [
   { name: 'version', aliases: ['v'], kind: 'bool', description: 'print the version' },
 ];
 
-export const commands: OciCommand[] = [...lifecycleCommands, ...queryCommands, ...resourceCommands];
+export const commands: OciCommand[] = [...lifecycleCommands, execCommand, ...queryCommands, ...resourceCommands];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {

@@ -1,7 +1,7 @@
 // Semantic checks of `linux`: one namespace per type (setns(2) needs an absolute path), settings
 // that need a namespace to stay off the host (hostname, sysctls), sysctl and cgroup file names that
 // could climb out of /proc/sys or the cgroup, device nodes, and mapping/namespace pairs.
-import { issue, pointer } from '../issues.js';
+import { issue, pointer, pushAll } from '../issues.js';
 import { type Findings, isPlainObject } from '../normalise.js';
 import { absolute, duplicates, each, noNul } from './checks.js';
 import { OCI_NAMESPACE_TYPES } from './names.js';
@@ -34,7 +34,7 @@ function namespaces(linux: Obj): Map<string, { path?: string }> {
 
 function checkNamespaces(linux: Obj, found: Findings): void {
   const type = (v: unknown) => (isPlainObject(v) && typeof v.type === 'string' ? v.type : undefined);
-  found.errors.push(...duplicates(linux.namespaces, '/linux/namespaces', 'namespace', type));
+  pushAll(found.errors, duplicates(linux.namespaces, '/linux/namespaces', 'namespace', type));
   each(linux.namespaces, '/linux/namespaces', (n, at) => {
     if (n.path === undefined) return;
     if (n.path === '')
@@ -133,7 +133,7 @@ function checkSysctl(linux: Obj, ns: Map<string, { path?: string }> | undefined,
 
 function checkDevices(linux: Obj, found: Findings): void {
   const path = (v: unknown) => (isPlainObject(v) && typeof v.path === 'string' ? v.path : undefined);
-  found.errors.push(...duplicates(linux.devices, '/linux/devices', 'device path', path));
+  pushAll(found.errors, duplicates(linux.devices, '/linux/devices', 'device path', path));
   each(linux.devices, '/linux/devices', (d, at) => {
     absolute(d.path, pointer(at, 'path'), found);
     noNul(d.path, pointer(at, 'path'), found);

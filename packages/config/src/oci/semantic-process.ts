@@ -1,7 +1,7 @@
 // Semantic checks of `process`: an argv for execve(2), an absolute cwd, setrlimit(2) soft <= hard
 // and one entry per resource, capset(2) rules between the sets (effective and inheritable within
 // permitted and bounding, ambient within permitted and inheritable) and sched_setattr(2) ranges.
-import { issue, pointer } from '../issues.js';
+import { issue, pointer, pushAll } from '../issues.js';
 import { type Findings, isPlainObject } from '../normalise.js';
 import { absolute, duplicates, each, noNul, noNulIn } from './checks.js';
 import { OCI_CAPABILITY_NAMES, SCHED_POLICIES } from './names.js';
@@ -30,7 +30,7 @@ function checkArgsAndEnv(p: Obj, found: Findings): void {
   noNulIn(p.env, '/process/env', found);
   const envName = (v: unknown) =>
     typeof v === 'string' && v.indexOf('=') > 0 ? v.slice(0, v.indexOf('=')) : undefined;
-  found.warnings.push(...duplicates(p.env, '/process/env', 'environment variable', envName));
+  pushAll(found.warnings, duplicates(p.env, '/process/env', 'environment variable', envName));
 }
 
 function checkCapabilities(p: Obj, found: Findings): void {
@@ -38,7 +38,7 @@ function checkCapabilities(p: Obj, found: Findings): void {
   const caps = p.capabilities;
   const cap = (v: unknown) => (typeof v === 'string' ? v : undefined);
   for (const set of ['bounding', 'effective', 'inheritable', 'permitted', 'ambient']) {
-    found.warnings.push(...duplicates(caps[set], `/process/capabilities/${set}`, 'capability', cap));
+    pushAll(found.warnings, duplicates(caps[set], `/process/capabilities/${set}`, 'capability', cap));
   }
   // A set with a malformed name is already an error; comparing against it would only add noise.
   const sets = ['permitted', 'inheritable'].map((s) => caps[s]);
@@ -81,7 +81,7 @@ function checkCapabilities(p: Obj, found: Findings): void {
 
 function checkRlimits(p: Obj, found: Findings): void {
   const type = (v: unknown) => (isPlainObject(v) && typeof v.type === 'string' ? v.type : undefined);
-  found.errors.push(...duplicates(p.rlimits, '/process/rlimits', 'resource limit', type));
+  pushAll(found.errors, duplicates(p.rlimits, '/process/rlimits', 'resource limit', type));
   each(p.rlimits, '/process/rlimits', (r, at) => {
     const { soft, hard } = r;
     if (typeof soft === 'number' && typeof hard === 'number' && hard >= 0 && soft > hard) {
@@ -136,7 +136,7 @@ export function checkProcess(c: Obj, found: Findings): void {
   }
   if (isPlainObject(p.user)) {
     const gid = (v: unknown) => (typeof v === 'number' ? String(v) : undefined);
-    found.warnings.push(...duplicates(p.user.additionalGids, '/process/user/additionalGids', 'group', gid));
+    pushAll(found.warnings, duplicates(p.user.additionalGids, '/process/user/additionalGids', 'group', gid));
   }
   checkCapabilities(p, found);
   checkRlimits(p, found);

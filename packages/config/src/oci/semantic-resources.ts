@@ -1,7 +1,7 @@
 // Semantic checks of `linux.resources` against what the cgroup files accept: CFS bandwidth limits
 // (sched(7): at least 1 ms), memory+swap not below memory, one hugetlb limit per page size, and
 // `unified` file names that stay inside the container cgroup directory.
-import { issue, pointer } from '../issues.js';
+import { issue, pointer, pushAll } from '../issues.js';
 import { type Findings, isPlainObject } from '../normalise.js';
 import { duplicates, each } from './checks.js';
 
@@ -81,7 +81,7 @@ export function checkResources(r: Obj, found: Findings): void {
   if (isPlainObject(r.cpu)) checkCpu(r.cpu, found);
   if (isPlainObject(r.blockIO)) checkBlockIo(r.blockIO, found);
   const size = (v: unknown) => (isPlainObject(v) && typeof v.pageSize === 'string' ? v.pageSize : undefined);
-  found.errors.push(...duplicates(r.hugepageLimits, '/linux/resources/hugepageLimits', 'page size', size));
+  pushAll(found.errors, duplicates(r.hugepageLimits, '/linux/resources/hugepageLimits', 'page size', size));
   if (isPlainObject(r.rdma)) {
     for (const [device, limits] of Object.entries(r.rdma)) {
       if (isPlainObject(limits) && limits.hcaHandles === undefined && limits.hcaObjects === undefined) {

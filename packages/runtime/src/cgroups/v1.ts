@@ -17,6 +17,7 @@ import {
 import {
   applyWrites,
   type ManagedCgroup,
+  endsWithLeaf,
   makeChain,
   placePid,
   pollUntil,
@@ -216,7 +217,7 @@ export function v1CgroupsOf(c: CgroupConfig, pid: number, view: HostView = {}): 
   const paths: Record<string, string> = {};
   for (const ctrl of v1Controllers(c)) {
     const base = baseDir(r, ctrl);
-    if (base?.endsWith(suffix)) paths[ctrl] = base;
+    if (base !== null && endsWithLeaf(base, suffix)) paths[ctrl] = base;
   }
   return Object.keys(paths).length === 0 ? null : new V1Cgroup(r.fs, paths, []);
 }

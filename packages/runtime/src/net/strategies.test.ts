@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { NativeBindings } from '@nsinit/native';
 import { describe, expect, it } from 'vitest';
 import { ifinfomsg, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from './link.js';
@@ -182,6 +183,13 @@ describe('checkNetworks', () => {
     expect(one('veth', 65535)).toEqual([]);
     expect(one('veth', 65536)).toEqual(['networks[0].mtu']);
     expect(one('veth', 67)).toEqual(['networks[0].mtu']);
+  });
+
+  it('accepts examples/bridge (lo at 65536) before anything is created, as config validate does', () => {
+    const text = readFileSync(new URL('../../../../examples/bridge/container.json', import.meta.url), 'utf8');
+    const example = JSON.parse(text);
+    expect(example.networks[0]).toEqual({ type: 'loopback', mtu: 65536 });
+    expect(checkNetworks(example)).toEqual([]);
   });
 
   it('finds the namespace a netns strategy joins', () => {

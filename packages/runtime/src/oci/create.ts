@@ -3,9 +3,9 @@
 // the user's process; create records the trusted state and returns. The init stays a child of the
 // caller (an engine's subreaper reaps it); no nsinit process stays behind.
 import { closeSync, constants as fsc, openSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
-import { cgroupRecord, type ManagedCgroup } from '../cgroups/index.js';
+import { cgroupRecord, destroyCgroup, type ManagedCgroup } from '../cgroups/index.js';
 import { cgroupLocation, createOciCgroup } from '../cgroups/oci-cgroup.js';
 import { ociPointer } from '../cgroups/resources.js';
 import { resourcesFromOci } from '../cgroups/resources-oci.js';
@@ -13,6 +13,7 @@ import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
 import { lockFile } from '../lock.js';
 import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { defaultCgroupsPath } from './cgroup.js';
 import { type OciState, runHooks } from './hooks.js';
 import { loadBundle, type OciSpec } from './spec.js';
 import {
@@ -85,9 +86,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       if (size) native.setWinSize(pty.master, { cols: size.width, rows: size.height });
     }
     const stdio: [number, number, number] = pty ? [pty.slave, pty.slave, pty.slave] : [0, 1, 2];
-    // Where the cgroup goes (absent: nsinit-oci-<id> below our own cgroup) and its resources,
+    // Where the cgroup goes (absent: see cgroup.ts) and its resources,
     // checked before anything is cloned.
-    const cgroupsPath = spec.linux?.cgroupsPath || `nsinit-oci-${id}`;
+    const cgroupsPath = spec.linux?.cgroupsPath || defaultCgroupsPath(resolve(opts.root), id);
     cgroupLocation(cgroupsPath, id);
     const resources = resourcesFromOci(spec.linux?.resources, {
       devices: spec.linux?.devices,
@@ -116,6 +117,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     }
     const pid = spawned.pid;
     if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(pid, spec.process.oomScoreAdj);
+    // Created, limited and joined before GO: the init runs nothing of its own outside it.
     cgroup = await createOciCgroup({ id, cgroupsPath, resources }, pid, { name: ociPointer, v2: { native } });
     const state = (status: OciState['status']): OciState => ({
       ociVersion: spec.ociVersion,
@@ -166,6 +168,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       hooks: spec.hooks ?? {},
       ...(noProcess ? { noProcess: true } : {}),
     };
+    // The config as created, for exec: later edits of the bundle's config.json change nothing.
+    writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config));
     writeRecord(dir, record);
     if (opts.pidFile) writeFileAtomic(opts.pidFile, String(pid), 0o644);
     return { record, pidfd: spawned.pidfd, consoleMaster: pty?.master ?? -1 };
@@ -177,7 +181,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       safeClose(native, spawned.pidfd);
     }
     if (cgroup)
-      await cgroup.destroy().catch((e) => opts.onWarning(`cgroup teardown: ${(e as Error).message}`));
+      await destroyCgroup(cgroup).catch((e) => opts.onWarning(`cgroup teardown: ${(e as Error).message}`));
     if (gateFd >= 0) safeClose(native, gateFd);
     if (pty) {
       if (pty.slave >= 0) safeClose(native, pty.slave);
@@ -191,12 +195,27 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   }
 }
 
+/** PR_CAP_AMBIENT_RAISE fails with EPERM unless the capability is also permitted and
+ *  inheritable; runc's default spec (and defaultOciSpec) lists ambient without inheritable and
+ *  runc only warns, ending with those ambient bits unset: the same result, without the failure. */
+export function ambientFixed(step: Extract<Step, { op: 'caps' }>): Step {
+  return { ...step, ambient: step.ambient & step.inheritable & step.permitted };
+}
+
 /** The OCI lifecycle's changes to the compiled plan: no parent-death signal (the init outlives
- *  `create`), --preserve-fds kept open, --no-pivot. */
+ *  `create`), ambient capabilities the kernel can raise, --preserve-fds kept open, --no-pivot. */
 function ociPlan(plan: Plan, preserveFds: number, noPivot: boolean): Plan {
   const steps: Step[] = [];
   for (const step of plan.steps) {
-    if (step.op === 'pdeathsig') continue;
+    // Cleared (the identity step re-armed the one set at clone); await-start clears it again.
+    if (step.op === 'pdeathsig') {
+      steps.push({ op: 'pdeathsig', signal: 0 });
+      continue;
+    }
+    if (step.op === 'caps') {
+      steps.push(ambientFixed(step));
+      continue;
+    }
     if (step.op === 'close-fds') steps.push({ op: 'close-fds', keep: preserveFds });
     else if (step.op === 'pivot-root' && noPivot) steps.push({ op: 'move-root' });
     else steps.push(step);

@@ -142,7 +142,7 @@ export function start(ctx: OciContext, id: string): Promise<void> {
 }
 
 /** Verified pidfd of the init, or null when it is gone. */
-function openInit(native: NativeBindings, record: OciRecord): number | null {
+export function openInit(native: NativeBindings, record: OciRecord): number | null {
   let fd: number;
   try {
     fd = native.pidfdOpen(record.pid);

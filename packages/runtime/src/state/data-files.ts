@@ -2,8 +2,8 @@
 // (field 22 of /proc/<pid>/stat). Written exactly as 2014 did, for the tools that read them; never
 // read back as truth (the trusted state is). A start replaces whatever is there with empty
 // regular files before clone, so the plan can mask them, then fills them in place after exec.
-import { closeSync, constants, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants, openSync, realpathSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { readBounded, TINY_LIMIT, unlinkQuiet, writeInPlace } from './files.js';
 
@@ -17,9 +17,12 @@ export interface ContainerState {
   start: string;
 }
 
-function fileError(name: string, path: string, err: unknown) {
+/** `via` is the `/proc/self/fd/<fd>` the operation went through (see TrustedState.inDataDir);
+ *  messages name the data directory as the user knows it. */
+function fileError(name: string, path: string, err: unknown, via?: [string, string]) {
   const e = err as NodeJS.ErrnoException;
-  return nsinitError(ErrorCodes.START_FAILED, `cannot write the ${name} file '${path}': ${e.message}`, {
+  const message = via ? e.message.replaceAll(via[0], via[1]) : e.message;
+  return nsinitError(ErrorCodes.START_FAILED, `cannot write the ${name} file '${path}': ${message}`, {
     path,
     ...(e.errno === undefined ? {} : { errno: e.errno }),
     ...(e.syscall === undefined ? {} : { syscall: e.syscall }),
@@ -29,10 +32,10 @@ function fileError(name: string, path: string, err: unknown) {
 
 /** Replace `pid` and `start` (whatever a container planted: a symlink, a FIFO) with empty regular
  *  files. unlink(2) removes a symlink itself, never its target. */
-export function prepareDataFiles(dataDir: string): void {
+export function prepareDataFiles(dataDir: string, via = dataDir): void {
   const made: string[] = [];
   for (const name of [PID_FILE, START_FILE]) {
-    const path = join(dataDir, name);
+    const path = join(via, name);
     try {
       unlinkQuiet(path);
       closeSync(
@@ -51,22 +54,21 @@ export function prepareDataFiles(dataDir: string): void {
           // the error below is what matters
         }
       }
-      throw fileError(name, path, err);
+      throw fileError(name, join(dataDir, name), err, [via, dataDir]);
     }
   }
 }
 
 /** `start` first, then `pid`: whoever sees a pid also finds its start. */
-export function writeDataFiles(dataDir: string, state: ContainerState): void {
+export function writeDataFiles(dataDir: string, state: ContainerState, via = dataDir): void {
   for (const [name, data] of [
     [START_FILE, state.start],
     [PID_FILE, String(state.pid)],
   ] as const) {
-    const path = join(dataDir, name);
     try {
-      writeInPlace(path, data);
+      writeInPlace(join(via, name), data);
     } catch (err) {
-      throw fileError(name, path, err);
+      throw fileError(name, join(dataDir, name), err, [via, dataDir]);
     }
   }
 }
@@ -112,4 +114,18 @@ export function dataFileProblems(dataDir: string, expected: ContainerState | nul
     }
   }
   return problems;
+}
+
+/** Container paths of the data files when the data directory is inside the rootfs (2014's
+ *  default layout: it IS the rootfs), else none. */
+export function hiddenDataFiles(rootfs: string, dataDir: string): string[] {
+  let real: string;
+  try {
+    real = realpathSync.native(dataDir);
+  } catch {
+    return [];
+  }
+  const rel = relative(rootfs, real);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(rel) === rel) return [];
+  return [CONFIG_FILE, PID_FILE, START_FILE].map((name) => `/${join(rel, name)}`);
 }

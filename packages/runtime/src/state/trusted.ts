@@ -3,7 +3,7 @@
 // symlink; the inode cannot). It holds what the runtime relies on — the live instance's record
 // and lock files — so nothing a container can write decides what the host does.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, rmdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings } from '@nsinit/native';
@@ -55,11 +55,29 @@ export class TrustedState {
     }
   }
 
-  /** Whether the data directory's path still leads to the directory this state is keyed by. A
-   *  container that can write a parent of its data directory (one inside the rootfs, below "/")
-   *  could rename it and plant a symlink: the host then must not write or unlink through it. */
-  ownsDataDir(): boolean {
-    return this.dataDir !== '' && this.keyOf(this.dataDir) === basename(this.dir);
+  /**
+   * Run `fn` on the data directory this state is keyed by, through `/proc/self/fd/<fd>` of a
+   * directory fd whose device and inode were checked after opening: a container that can write a
+   * parent of its data directory (one inside the rootfs, below "/") may rename it and plant a
+   * symlink at any moment, and the host must never write or unlink through that. Returns false
+   * (without calling `fn`) when the path no longer leads there.
+   */
+  inDataDir(fn: (dir: string) => void): boolean {
+    if (this.dataDir === '') return false;
+    let fd: number;
+    try {
+      fd = openSync(this.dataDir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    } catch {
+      return false;
+    }
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      if (`${st.dev}-${st.ino}` !== basename(this.dir)) return false;
+      fn(`/proc/self/fd/${fd}`);
+      return true;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** An existing trusted directory found by listing the root (sweepOrphans). */
