@@ -99,7 +99,8 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
   if (pidfd === null) throw nsinitError(ErrorCodes.OCI_BAD_STATE, 'cannot exec in a stopped container');
   try {
     if (terminal) {
-      pty = native.openPty();
+      // From the container's own devpts, as runc does, so ttyname(3) inside finds /dev/pts/N.
+      pty = native.openPty({ pidfd, pid: record.pid });
       const size = config.process.consoleSize;
       if (size) native.setWinSize(pty.master, { cols: size.width, rows: size.height });
     }
