@@ -131,6 +131,13 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
     }
     // Beside the init in its cgroups before it runs anything.
     if (record.cgroup) openCgroup(record.cgroup).add(spawned.pid);
+    // The engine holds the terminal before the process runs (as runc sends it), so it can size
+    // it and read from its first byte.
+    if (pty && o.consoleSocket) {
+      native.sendFd(o.consoleSocket, pty.master, '/dev/ptmx');
+      native.close(pty.master);
+      pty.master = -1;
+    }
     syncOpen = false; // go + awaitExec own and close it
     native.go(spawned.sync);
     const failure = await native.awaitExec(spawned.sync);
@@ -142,11 +149,6 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
         config: { user: `${user.uid}:${user.gid}` },
         identity: { uid: user.uid, gid: user.gid, groups: [...(user.additionalGids ?? [])] },
       });
-    }
-    if (pty && o.consoleSocket) {
-      native.sendFd(o.consoleSocket, pty.master, '/dev/ptmx');
-      native.close(pty.master);
-      pty.master = -1;
     }
     if (o.pidFile) writeFileAtomic(o.pidFile, String(spawned.pid), 0o644);
     return { pid: spawned.pid, pidfd: spawned.pidfd, consoleMaster: pty?.master ?? -1 };
