@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
+  rmdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -165,6 +166,7 @@ describe('the installed commands and API', () => {
     const st = statSync(bundleFile);
     const cacheKey = `nsinit.cjs-${st.dev}-${st.ino}-`;
     const before = snapshot(installed);
+    const hadCacheDir = existsSync(ROOT_CACHE);
     try {
       const bundle = await createBundle({ config: plain });
       const exec = await runCommand(
@@ -214,6 +216,8 @@ process.stdout.write(JSON.stringify({ exitCode: r.exitCode, out }));
       for (const f of existsSync(ROOT_CACHE) ? readdirSync(ROOT_CACHE) : []) {
         if (f.includes(`-${st.dev}-${st.ino}-`)) rmSync(join(ROOT_CACHE, f), { force: true });
       }
+      if (!hadCacheDir && existsSync(ROOT_CACHE) && readdirSync(ROOT_CACHE).length === 0)
+        rmdirSync(ROOT_CACHE);
     }
   }, 120_000);
 });
