@@ -1,7 +1,9 @@
 // Copies the addon cmake-js just built (build/Release) to where the published package carries it:
 // prebuilds/<platform>-<arch>/nsinit_native.napi.glibc.node (prebuildify's layout, the tags naming
-// Node-API and glibc). The addon links libseccomp, libstdc++ and libgcc statically
-// (CMakeLists.txt), so the file needs only glibc; this refuses one that needs anything else.
+// Node-API and glibc). libseccomp is linked in (CMakeLists.txt), so the file needs only glibc and
+// the C++ runtime Node itself links (libstdc++, libgcc_s); this refuses one that needs more.
+// (Linking the C++ runtime statically too would raise the glibc floor from 2.34 to the build
+// machine's: GCC 12's libstdc++.a and unwinder call arc4random and _dl_find_object.)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +12,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const built = `${root}build/Release/nsinit_native.node`;
 const dir = `${root}prebuilds/${process.platform}-${process.arch}`;
 
-// glibc's own libraries and the kernel's vDSO: everything else must be linked in.
-const GLIBC = /^(linux-vdso|linux-gate|libc|libm|libdl|libpthread|librt|ld-linux[\w.-]*)\.so/;
+// glibc's own libraries, the kernel's vDSO and Node's C++ runtime: everything else is linked in.
+const GLIBC =
+  /^(linux-vdso|linux-gate|libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc_s|ld-linux[\w.-]*)\.so/;
 let needed = '';
 try {
   needed = execFileSync('ldd', [built], { encoding: 'utf8' });
