@@ -71,8 +71,9 @@ function read(key) {
   }
 }
 
-/** Atomically: a fresh file (O_EXCL, no symlink followed) renamed over the old one. The caches of
- *  earlier builds of the same bundle go, so the directory holds one per bundle name. */
+/** Atomically: a fresh file (O_EXCL, no symlink followed) renamed over the old one. Caches of other
+ *  builds of the same bundle older than a day go (an upgrade leaves its predecessor's behind; one
+ *  still in use is rewritten at its next start). */
 function write(key, data) {
   const dir = usableDir(true);
   if (!dir) return;
@@ -90,8 +91,11 @@ function write(key, data) {
     throw err;
   }
   const bundle = key.slice(0, key.indexOf('.cjs-') + 5);
+  const day = Date.now() - 24 * 3600 * 1000;
   for (const old of fs.readdirSync(dir)) {
-    if (old !== key && old.startsWith(bundle)) fs.rmSync(path.join(dir, old), { force: true });
+    if (old === key || !old.startsWith(bundle)) continue;
+    const file = path.join(dir, old);
+    if (fs.lstatSync(file).mtimeMs < day) fs.rmSync(file, { force: true });
   }
 }
 
