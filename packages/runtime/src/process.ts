@@ -38,6 +38,9 @@ export interface Launched {
   /** Runs after the process is reaped, before wait() settles (new containers: kill leftovers,
    *  networks, cgroups, pid files). May report what the cgroup saw before it was removed. */
   teardown: (status: ExitStatus) => Promise<{ oomKilled?: boolean } | undefined>;
+  /** The exit watch, when the launcher registered it already (to know it could be registered
+   *  while it can still undo the start); otherwise the handle registers it. */
+  exited?: Promise<ExitStatus>;
   abort?: AbortSignal;
   timeout?: number;
   killSignal: NodeJS.Signals | number;
@@ -110,7 +113,7 @@ export class ContainerProcess {
     }
     l.abort?.addEventListener('abort', onAbort, { once: true });
 
-    this.#result = l.native.waitExit(l.pidfd).then(async (status) => {
+    this.#result = (l.exited ?? l.native.waitExit(l.pidfd)).then(async (status) => {
       this.#exited = true;
       clearTimeout(timer);
       clearTimeout(this.#killTimer);
