@@ -1,11 +1,7 @@
-// Exiting after our terminal hung up (its pty master closed, `script` killed, an ssh session
-// dropped). At exit Node puts back the terminal modes it saw on fds 0-2 at start-up
-// (node::ResetStdio) and aborts when tcsetattr(3) fails with anything but EPERM; on a hung-up
-// terminal every ioctl fails with EIO (the kernel's hung_up_tty_ioctl), so the process would die
-// with a native stack trace and status 134 instead of the container's status. Closing such fds
-// first makes Node skip them (its fstat sees EBADF). Only fds that are character devices but no
-// longer terminals are closed; by then everything we wrote has been written (stdio is synchronous
-// for terminals, files and pipes on Linux).
+// A terminal that hung up under us (pty master closed, `script` killed, ssh dropped): every ioctl on
+// it fails with EIO (the kernel's hung_up_tty_ioctl). Node restores fds 0-2's modes at exit
+// (node::ResetStdio) and aborts (status 134) when that fails with anything but EPERM, so such fds
+// are closed first; and a supervisor watches its terminal so it notices a hangup without SIGHUP.
 import { closeSync, fstatSync } from 'node:fs';
 
 function isCharDevice(fd: number): boolean {
@@ -16,6 +12,9 @@ function isCharDevice(fd: number): boolean {
   }
 }
 
+/** Close fds 0-2 that are character devices but no longer terminals, so Node's exit skips them
+ *  (its fstat sees EBADF). By now everything written has been written: stdio is synchronous for
+ *  terminals, files and pipes on Linux. */
 export async function closeHungUpStdio(): Promise<number[]> {
   const closed: number[] = [];
   const candidates = [0, 1, 2].filter(isCharDevice);
@@ -49,6 +48,8 @@ const WATCH_MS = 500;
  * its shell survived (`trap '' HUP`, nohup-like wrappers). Returns the stop function.
  */
 export async function watchTerminal(onHangup: () => void): Promise<() => void> {
+  // No character device on 0-2 (pipes, files): no terminal to watch, and node:tty stays unloaded.
+  if (![0, 1, 2].some(isCharDevice)) return () => {};
   const { isatty } = await import('node:tty');
   const fds = [0, 1, 2].filter((fd) => isatty(fd));
   if (fds.length === 0) return () => {};

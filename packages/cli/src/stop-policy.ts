@@ -1,8 +1,7 @@
-// The CLI's side of the stop policy (README "Stopping"): what signals sent to `nsinit exec` do to
-// the container process. SIGTERM stops it (the stop signal, SIGKILL after the grace), SIGHUP and
-// a hangup of our terminal stop it with SIGHUP, and so nsinit never outlives its terminal with the
-// container running; ^C is passed on, a second one stops, a third kills. PID 1 of a PID namespace
-// ignores signals it has no handler for, which is why the SIGKILL deadline exists at all.
+// The CLI's side of the stop policy (README "Stopping"): SIGTERM to `nsinit exec` stops the process
+// (stop signal, SIGKILL after the grace), SIGHUP and a terminal hangup stop it with SIGHUP, ^C is
+// passed on, then stops, then kills. PID 1 of a PID namespace ignores signals it has no handler
+// for, which is why the SIGKILL deadline exists at all.
 import { constants } from 'node:os';
 import type { Writable } from 'node:stream';
 import { UsageError } from './args.js';

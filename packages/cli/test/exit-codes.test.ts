@@ -3,7 +3,7 @@
 // executed, 127 when it is not found; and argv passed through untouched, dashes included.
 import { createBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
-import { background, plain, runCli, waitForPid } from './helpers.js';
+import { background, plain, runCli, until, waitForPid } from './helpers.js';
 
 useLeakCheck();
 
@@ -36,7 +36,8 @@ describe('nsinit exec exit status', () => {
       },
     );
     await waitForPid(bundle.dir);
-    await new Promise((r) => setTimeout(r, 300));
+    // The trap is set once the shell says so; a SIGTERM before it would be ignored by PID 1.
+    await until('ready', () => bg.stdoutSoFar().includes('ready'));
     process.kill(bg.pid, 'SIGTERM');
     expect(await bg.done).toMatchObject({ exitCode: 42, stdout: 'ready\ngot-term\n' });
   });

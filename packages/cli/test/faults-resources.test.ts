@@ -111,7 +111,7 @@ describe('an unreadable container.json', () => {
     [
       'missing',
       (b) => rmSync(b.configPath),
-      /^cannot read config .*container\.json: ENOENT: no such file or directory/,
+      /^no container\.json in \/.*; create one with 'nsinit spec > container\.json'$/m,
     ],
     [
       'a directory',

@@ -1,9 +1,6 @@
-// What a user reads, for real: container.json's warnings on every command that reads it (once,
-// also when the validated-config cache answers), `config validate --strict`, every error of an
-// invalid config, a missing container.json with the `nsinit spec` hint, exec failures in plain
-// words (no #! line, a directory, a missing interpreter, an empty command), "needs root" for an
-// unprivileged user, a working_dir the user cannot enter, huge lists without a stack overflow,
-// and the version with the commit the bundle was built from.
+// What a user reads, for real: config warnings on every command (also from the cache), --strict,
+// every config error, the `nsinit spec` hint, exec failures in plain words, "needs root" for an
+// unprivileged user, an unenterable working_dir, and the version with the bundle's commit.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +91,48 @@ describe('config warnings', () => {
     expect(r.stderr).toMatch(/error: \/tty: /);
     expect(lines.at(-1)).toBe(`nsinit: ${bundle.configPath} is not valid (2 errors)`);
     expect(r.stderr).not.toMatch(/and 1 more/);
+  });
+});
+
+describe('huge lists', () => {
+  // Each list is capped where the runtime stops carrying it, and the file at 4 MiB: either way a
+  // one-line error naming the field or the file, never `maximum call stack size exceeded`.
+  const cases: [string, (c: Record<string, unknown>) => void, RegExp][] = [
+    [
+      '100k capabilities',
+      (c) => (c.capabilities = Array(100_000).fill('CHOWN')),
+      /\/capabilities: must have at most 64 entries/,
+    ],
+    [
+      '20k device nodes',
+      (c) =>
+        (c.device_nodes = Array.from({ length: 20_000 }, (_, i) => ({
+          type: 99,
+          path: `/dev/n${i}`,
+          major_number: 1,
+          minor_number: 3,
+          file_mode: 438,
+        }))),
+      /\/device_nodes: must have at most 1024 entries/,
+    ],
+    [
+      'a million capabilities',
+      (c) => (c.capabilities = Array(1_000_000).fill('CHOWN')),
+      /container\.json: larger than 4 MiB/,
+    ],
+  ];
+  it.for(cases)('%s: one clear line, never a stack overflow', async ([, edit, message], ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const bundle = await createBundle({ config: plain });
+    const config = { ...bundle.config } as Record<string, unknown>;
+    edit(config);
+    bundle.writeConfig(config);
+    const r = await runCli(['exec', 'true'], { cwd: bundle.dir, timeout: 60_000 });
+    expect(r.exitCode).toBe(125);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/call stack/i);
+    expect(existsSync(bundle.path('pid'))).toBe(false);
   });
 });
 

@@ -43,7 +43,7 @@ describe('nsinit exec stop policy', () => {
     expect(Date.now() - sent).toBeGreaterThanOrEqual(10_000);
     expect(Date.now() - sent).toBeLessThan(20_000);
     await stopped(bundle.dir, pid1);
-  }, 30_000);
+  }, 60_000);
 
   it('--stop-signal chooses the signal a trap can honour', async (ctx) => {
     requires(ctx, 'root', 'busybox');

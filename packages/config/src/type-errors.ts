@@ -1,6 +1,14 @@
 // Turns a failed schema check into messages a person can act on ("expected a number of bytes, got
 // "512m""), walking the same JSON Schema subset the compiled validator checks. No kernel facility.
-import { ALIASES, DOMAIN, EXPECTED, LIMIT_HINT, PATTERN_HINT, type SchemaNode, SUGGEST } from './annotations.js';
+import {
+  ALIASES,
+  DOMAIN,
+  EXPECTED,
+  LIMIT_HINT,
+  PATTERN_HINT,
+  type SchemaNode,
+  SUGGEST,
+} from './annotations.js';
 import { type ConfigIssue, describeValue, issue, pointer } from './issues.js';
 import { isPlainObject } from './normalise.js';
 import { closest } from './suggest.js';

@@ -2,19 +2,23 @@
 // `pid`, `start`; 2014's `data_path`). open() loads the config; exec() starts the container or
 // joins the live one, under the data-directory lock (in the trusted state) so racers never start
 // two. Which instance is live, and with which config, comes from the trusted state only.
-import { readFileSync, realpathSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings, WinSize } from '@nsinit/native';
-import { cgroupFromRecord, freezerState, type ManagedCgroup } from './cgroups/index.js';
+import type { ManagedCgroup } from './cgroups/index.js';
 import { ErrorCodes, invalidArg, type NsinitError, nsinitError } from './errors.js';
 import { cleanupStale, inspect, type Liveness, sameProcess, sweepOrphans } from './instance.js';
 import { joinContainer, type LaunchContext, startContainer } from './launch.js';
 import { type ContainerProcess, DEFAULT_STOP_TIMEOUT_MS, signalNumber } from './process.js';
-import { CONFIG_FILE, dataFileProblems, PID_FILE, removeDataFiles, START_FILE } from './state/data-files.js';
+import { CONFIG_FILE, dataFileProblems, hiddenDataFiles, removeDataFiles } from './state/data-files.js';
 import { type InstanceRecord, TrustedState } from './state/trusted.js';
+import { type ContainerStatus, defaultWarning, live, readStatus } from './status.js';
 import { normalizeStdio, type StdioOptions } from './stdio.js';
 import { lookupUser } from './user.js';
+
+export { hiddenDataFiles } from './state/data-files.js';
+export { type ContainerStatus, liveCgroup, startedAt, status } from './status.js';
 
 export interface OpenOptions {
   /** Directory holding container.json and the pid/start files (2014 `data_path`); default: `dir`. */
@@ -50,21 +54,6 @@ export interface ProcessOptions {
   stopTimeout?: number;
   /** Initial terminal size for tty configs. */
   size?: WinSize;
-}
-
-export interface ContainerStatus {
-  running: boolean;
-  /** The container's processes are frozen (`nsinit pause`). */
-  paused: boolean;
-  pid: number | null;
-  /** Start time of PID 1 (from its /proc start ticks and the boot time). */
-  startedAt: Date | null;
-  /** Why an existing pid file is not live (stale), if one is there. */
-  stale: string | null;
-  /** The live instance's id (it names its cgroup leaf `<cgroups.name>-<id>`). */
-  instance: string | null;
-  dataDir: string;
-  rootfs: string;
 }
 
 type Mode = 'exec' | 'run' | 'join';
@@ -349,114 +338,8 @@ export class Container {
   }
 }
 
-/** Whether a container is live in `dir` (data directory `root`, default `dir`); needs no config. */
-export async function status(
-  dir: string,
-  options: Pick<OpenOptions, 'root' | 'native' | 'stateRoot' | 'onWarning'> = {},
-): Promise<ContainerStatus> {
-  const rootfs = realpathSync.native(resolve(dir));
-  const dataDir = options.root === undefined ? rootfs : resolve(options.root);
-  const native = options.native ?? (await import('@nsinit/native')).native;
-  return readStatus(native, rootfs, dataDir, options.stateRoot, options.onWarning ?? defaultWarning);
-}
-
-/** The cgroup of the container live in `dir` (stats, pause, resume), from the trusted state: null
- *  when none is running or it has no cgroups. Needs no config. */
-export async function liveCgroup(
-  dir: string,
-  options: Pick<OpenOptions, 'root' | 'native' | 'stateRoot' | 'onWarning'> = {},
-): Promise<ManagedCgroup | null> {
-  const rootfs = realpathSync.native(resolve(dir));
-  const dataDir = options.root === undefined ? rootfs : resolve(options.root);
-  const native = options.native ?? (await import('@nsinit/native')).native;
-  return (
-    (await live(native, dataDir, options.stateRoot, options.onWarning ?? defaultWarning))?.cgroup ?? null
-  );
-}
-
-const defaultWarning = (message: string) => process.emitWarning(message, { code: 'NSINIT_WARNING' });
-
-/** The live instance of `dataDir` from the trusted state (null when none), after warning about
- *  data files that disagree with it. */
-async function live(
-  native: NativeBindings,
-  dataDir: string,
-  stateRoot: string | undefined,
-  onWarning: (message: string) => void,
-): Promise<{ record: InstanceRecord; cgroup: ManagedCgroup | null } | null> {
-  const found = inspect(native, TrustedState.of(dataDir, stateRoot));
-  const record = found.kind === 'live' ? found.record : null;
-  for (const p of dataFileProblems(dataDir, record)) onWarning(p);
-  if (record === null) return null;
-  return { record, cgroup: record.cgroup ? cgroupFromRecord(record.cgroup) : null };
-}
-
-async function readStatus(
-  native: NativeBindings,
-  rootfs: string,
-  dataDir: string,
-  stateRoot: string | undefined,
-  onWarning: (message: string) => void,
-): Promise<ContainerStatus> {
-  const state = TrustedState.of(dataDir, stateRoot);
-  const found = inspect(native, state);
-  const record = found.kind === 'live' ? found.record : null;
-  for (const p of dataFileProblems(dataDir, record)) onWarning(p);
-  const cgroup = record?.cgroup ? cgroupFromRecord(record.cgroup) : null;
-  return {
-    running: record !== null,
-    paused: cgroup !== null && frozen(cgroup),
-    pid: record?.pid ?? null,
-    startedAt: record ? await startedAt(record.start) : null,
-    stale:
-      found.kind === 'stale'
-        ? found.reason
-        : found.kind === 'ending'
-          ? `process ${found.record.pid} has exited; its teardown is running`
-          : null,
-    instance: record?.id ?? null,
-    dataDir,
-    rootfs,
-  };
-}
-
-function frozen(cgroup: ManagedCgroup): boolean {
-  try {
-    return freezerState(cgroup) !== 'THAWED';
-  } catch {
-    return false; // no freezer controller: it cannot be paused
-  }
-}
-
-/** Container paths of the data files when the data directory is inside the rootfs (2014's
- *  default layout: it IS the rootfs), else none. */
-export function hiddenDataFiles(rootfs: string, dataDir: string): string[] {
-  let real: string;
-  try {
-    real = realpathSync.native(dataDir);
-  } catch {
-    return [];
-  }
-  const rel = relative(rootfs, real);
-  if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(rel) === rel) return [];
-  return [CONFIG_FILE, PID_FILE, START_FILE].map((name) => `/${join(rel, name)}`);
-}
-
 function abortError(signal: AbortSignal): NsinitError {
   const err = nsinitError(ErrorCodes.ABORTED, 'the operation was aborted', { cause: signal.reason });
   err.name = 'AbortError';
   return err;
-}
-
-/** /proc/<pid>/stat start ticks → wall clock: boot time (btime in /proc/stat) + ticks / USER_HZ
- *  (100 on every Linux ABI Node runs on). */
-export async function startedAt(startTicks: string): Promise<Date | null> {
-  try {
-    const stat = readFileSync('/proc/stat', 'utf8');
-    const btime = /^btime (\d+)$/m.exec(stat);
-    if (!btime) return null;
-    return new Date((Number(btime[1]) + Number(startTicks) / 100) * 1000);
-  } catch {
-    return null;
-  }
 }

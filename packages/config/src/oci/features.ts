@@ -2,6 +2,7 @@
 // runtime implements. buildOciFeatures fills the static part from the tables here; the CLI passes
 // what depends on the host (cgroup versions, LSMs) and on what the runtime implements.
 import { OCI_CAPABILITY_NAMES, type OciHookName, type OciNamespaceType } from './names.js';
+import { OCI_VERSION } from './schema.js';
 
 export interface OciFeaturesLinux {
   namespaces?: OciNamespaceType[];
@@ -104,6 +105,7 @@ export interface OciFeaturesInput {
   mountOptions: string[];
   linux: Omit<OciFeaturesLinux, 'capabilities'> & { capabilities?: string[] };
   annotations?: Record<string, string>;
+  potentiallyUnsafeConfigAnnotations?: string[];
 }
 
 /** A features document: the accepted version range and the capability table are filled in; the
@@ -111,11 +113,14 @@ export interface OciFeaturesInput {
 export function buildOciFeatures(input: OciFeaturesInput): OciFeatures {
   const doc: OciFeatures = {
     ociVersionMin: '1.0.0',
-    ociVersionMax: input.ociVersionMax ?? '1.2.1',
+    ociVersionMax: input.ociVersionMax ?? OCI_VERSION,
     hooks: [...input.hooks],
     mountOptions: [...input.mountOptions],
     linux: { ...input.linux, capabilities: input.linux.capabilities ?? [...OCI_CAPABILITY_NAMES] },
   };
   if (input.annotations !== undefined) doc.annotations = { ...input.annotations };
+  if (input.potentiallyUnsafeConfigAnnotations !== undefined) {
+    doc.potentiallyUnsafeConfigAnnotations = [...input.potentiallyUnsafeConfigAnnotations];
+  }
   return doc;
 }

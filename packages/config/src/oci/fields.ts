@@ -9,8 +9,9 @@ import Type, {
   type TSchema,
   type TString,
 } from 'typebox';
-import { annotate, DOMAIN, EXPECTED, MAP, PATTERN_HINT } from '../annotations.js';
+import { annotate, DOMAIN, EXPECTED, LIMIT_HINT, MAP, PATTERN_HINT } from '../annotations.js';
 import { MAX_ARG_STRING, MAX_STRING } from '../fields.js';
+import { LIST_LIMIT_REASONS, LIST_LIMITS } from '../limits.js';
 
 /** (uid_t)-1 and (gid_t)-1 mean "unchanged" to setresuid(2)/chown(2), so the largest usable id is
  *  one less than 2^32-1. */
@@ -87,17 +88,23 @@ export interface ListOptions {
   maxItems?: number;
   minItems?: number;
   default?: unknown[];
+  /** Why the list stops at maxItems, shown in the error. */
+  why?: string;
+  /** Take maxItems and its reason from the container.json limits (limits.ts) for the same list. */
+  limit?: keyof typeof LIST_LIMITS;
 }
 
 export function list<T extends TSchema>(items: T, description: string, o: ListOptions = {}): TArray<T> {
+  const maxItems = o.limit === undefined ? o.maxItems : LIST_LIMITS[o.limit];
+  const why = o.limit === undefined ? o.why : LIST_LIMIT_REASONS[o.limit];
   return annotate(
     Type.Array(items, {
-      description,
+      description: maxItems === undefined ? description : `${description} At most ${maxItems} entries.`,
       default: o.default ?? [],
       ...(o.minItems === undefined ? {} : { minItems: o.minItems }),
-      ...(o.maxItems === undefined ? {} : { maxItems: o.maxItems }),
+      ...(maxItems === undefined ? {} : { maxItems }),
     }),
-    { [EXPECTED]: 'an array' },
+    { [EXPECTED]: 'an array', ...(why === undefined ? {} : { [LIMIT_HINT]: why }) },
   );
 }
 
@@ -105,7 +112,8 @@ export function list<T extends TSchema>(items: T, description: string, o: ListOp
 export function strings(description: string, item: string, maxLength = MAX_STRING, o: ListOptions = {}) {
   return list(text(item, { maxLength }), description, o);
 }
-export const argStrings = (d: string, item: string) => strings(d, item, MAX_ARG_STRING);
+export const argStrings = (d: string, item: string) =>
+  strings(d, item, MAX_ARG_STRING, { limit: 'environment' });
 
 /** A JSON object used as a map from free-form keys to `value`: every key is data, never "unknown". */
 export function map<V extends TSchema>(value: V, description: string, expected: string) {

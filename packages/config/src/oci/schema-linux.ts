@@ -25,6 +25,9 @@ const NAMESPACE_ALIASES: Record<string, string> = {
   NEWTIME: 'time',
 };
 
+/** Each masked or read-only path is a mount step of the plan; see semantic-limits.ts for the total. */
+const PATH_STEPS = { maxItems: 1024, why: 'each is a step of the plan, which has at most 4096' };
+
 export const OciNamespaceSchema = Type.Object(
   {
     type: annotate(
@@ -164,6 +167,7 @@ export const OciLinuxSchema = Type.Object(
       list(
         OciDeviceSchema,
         'Extra device nodes, besides the default /dev/null, zero, full, random, urandom, tty.',
+        { limit: 'device_nodes' },
       ),
     ),
     cgroupsPath: Type.Optional(
@@ -197,9 +201,13 @@ export const OciLinuxSchema = Type.Object(
       strings(
         'Container paths hidden from the process (a /dev/null bind or an empty read-only tmpfs).',
         'An absolute path.',
+        undefined,
+        PATH_STEPS,
       ),
     ),
-    readonlyPaths: Type.Optional(strings('Container paths remounted read-only.', 'An absolute path.')),
+    readonlyPaths: Type.Optional(
+      strings('Container paths remounted read-only.', 'An absolute path.', undefined, PATH_STEPS),
+    ),
     mountLabel: Type.Optional(
       text('SELinux context for the container mounts; create fails naming this field without SELinux.'),
     ),

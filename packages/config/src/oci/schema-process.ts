@@ -32,7 +32,7 @@ export const OciUserSchema = Type.Object(
       list(
         id('A supplementary group id.'),
         'Supplementary groups (setgroups(2)). Absent or empty: the process has none.',
-        { maxItems: MAX_ADDITIONAL_GIDS },
+        { maxItems: MAX_ADDITIONAL_GIDS, why: 'NGROUPS_MAX, the most setgroups(2) takes' },
       ),
     ),
     username: Type.Optional(text('Windows user name; not used on Linux.')),
@@ -65,11 +65,7 @@ const capability = annotate(
 );
 
 const capSet = (what: string) =>
-  Type.Optional(
-    list(capability, `${what} Absent or empty: the set is empty.`, {
-      maxItems: OCI_CAPABILITY_NAMES.length * 4,
-    }),
-  );
+  Type.Optional(list(capability, `${what} Absent or empty: the set is empty.`, { limit: 'capabilities' }));
 
 export const OciCapabilitiesSchema = Type.Object(
   {
@@ -234,6 +230,7 @@ export const OciProcessSchema = Type.Object(
           expected: 'a "NAME=value" string',
         }),
         'The complete environment of the process; nothing is inherited from the runtime.',
+        { limit: 'environment' },
       ),
     ),
     cwd: path('Working directory inside the container (absolute); created if missing, as runc does.', {
@@ -241,7 +238,9 @@ export const OciProcessSchema = Type.Object(
     }),
     capabilities: Type.Optional(OciCapabilitiesSchema),
     rlimits: Type.Optional(
-      list(OciRlimitSchema, 'Resource limits set before exec; each type at most once. Absent: inherited.'),
+      list(OciRlimitSchema, 'Resource limits set before exec; each type at most once. Absent: inherited.', {
+        limit: 'rlimits',
+      }),
     ),
     noNewPrivileges: Type.Optional(
       flag('Set PR_SET_NO_NEW_PRIVS so setuid binaries and file capabilities cannot add privileges.'),

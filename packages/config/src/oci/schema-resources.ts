@@ -208,7 +208,9 @@ export const OciRdmaSchema = Type.Object(
 export const OciLinuxResourcesSchema = Type.Object(
   {
     devices: Type.Optional(
-      list(OciDeviceCgroupSchema, 'Device access rules, applied in order after denying everything.'),
+      list(OciDeviceCgroupSchema, 'Device access rules, applied in order after denying everything.', {
+        limit: 'allowed_devices',
+      }),
     ),
     memory: Type.Optional(OciMemorySchema),
     cpu: Type.Optional(OciCpuSchema),

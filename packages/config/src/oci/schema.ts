@@ -53,7 +53,9 @@ export const OciConfigSchema = Type.Object(
         maxLength: 64,
       }),
     ),
-    mounts: Type.Optional(list(OciMountSchema, 'Mounts performed in order after the rootfs is prepared.')),
+    mounts: Type.Optional(
+      list(OciMountSchema, 'Mounts performed in order after the rootfs is prepared.', { limit: 'mounts' }),
+    ),
     hooks: Type.Optional(OciHooksSchema),
     annotations: Type.Optional(
       map(

@@ -4,6 +4,7 @@
 import { issue, pointer } from '../issues.js';
 import { type Findings, isPlainObject } from '../normalise.js';
 import { absolute, each, noNul } from './checks.js';
+import { checkOciLimits } from './semantic-limits.js';
 import { checkLinux } from './semantic-linux.js';
 import { checkProcess } from './semantic-process.js';
 
@@ -71,6 +72,33 @@ function checkAnnotations(c: Obj, found: Findings): void {
   if (Object.hasOwn(c.annotations, '')) {
     found.errors.push(issue(pointer('/annotations', ''), 'annotation keys must not be empty'));
   }
+  // The one signal config.json carries: the image's stop signal, which engines send on stop.
+  const stop = c.annotations[STOP_SIGNAL];
+  if (typeof stop === 'string' && !isSignal(stop)) {
+    found.warnings.push(
+      issue(
+        pointer('/annotations', STOP_SIGNAL),
+        'not a signal; expected a name such as "SIGTERM" or a number from 1 to 64',
+        stop,
+      ),
+    );
+  }
+}
+
+const STOP_SIGNAL = 'org.opencontainers.image.stopSignal';
+/** signal(7) names (with or without SIG), SIGRTMIN+n / SIGRTMAX-n, or numbers 1..64. */
+const SIGNAL_NAMES = new Set(
+  'HUP INT QUIT ILL TRAP ABRT IOT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO POLL PWR SYS RTMIN RTMAX'.split(
+    ' ',
+  ),
+);
+
+function isSignal(value: string): boolean {
+  if (/^[0-9]+$/.test(value)) return Number(value) >= 1 && Number(value) <= 64;
+  const name = value.toUpperCase().replace(/^SIG/, '');
+  const rt = /^RTM(IN|AX)([+-])([0-9]+)$/.exec(name);
+  if (rt !== null) return Number(rt[3]) <= 30;
+  return SIGNAL_NAMES.has(name);
 }
 
 /** Run every semantic check on a normalised config.json, appending to `found`. */
@@ -81,4 +109,5 @@ export function checkOciSemantics(config: Obj, found: Findings): void {
   checkHooks(config, found);
   checkAnnotations(config, found);
   checkLinux(config, found);
+  checkOciLimits(config, found);
 }

@@ -30,6 +30,12 @@ export function relativeParts(parent: string | undefined, name: string): string[
   return [...(parent ?? '').split('/'), name].filter((p) => p !== '');
 }
 
+/** Whether `dir` is the leaf `suffix` names: `<parent>/<name>`, or one instance's
+ *  `<parent>/<name>-<12 hex digits>` (launch.ts names a started container's leaf so). */
+export function endsWithLeaf(dir: string, suffix: string): boolean {
+  return dir.endsWith(suffix) || (/-[0-9a-f]{12}$/.test(dir) && dir.slice(0, -13).endsWith(suffix));
+}
+
 export interface DirChain {
   leaf: string;
   /** Every level above the leaf (base excluded), outermost first, created here or not. */

@@ -12,8 +12,8 @@ import { setupV2, type V2View, v2CgroupsOf, v2FromPath } from './v2.js';
 export { freeze, freezerState, isFrozen, leaveFreezer, thaw } from './freezer.js';
 export type { CgroupHandle, ManagedCgroup } from './handle.js';
 export type { CgroupConfig } from './limits.js';
-export { type CgroupStats, type Counter, formatStats, readStats, statsJson } from './stats.js';
 export * from './oci.js';
+export { type CgroupStats, type Counter, formatStats, readStats, statsJson } from './stats.js';
 
 export interface CgroupOptions {
   /** Force a manager instead of detecting one (tests; a v2 root other than the host's). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { realFs } from './cgroupfs.js';
 import type { ManagedCgroup } from './handle.js';
-import { formatStats, parseBlkio, parseIoStat, parseCounters, readStats, statsJson } from './stats.js';
+import { formatStats, parseBlkio, parseCounters, parseIoStat, readStats, statsJson } from './stats.js';
 
 let root: string;
 beforeEach(() => {

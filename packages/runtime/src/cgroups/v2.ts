@@ -21,6 +21,7 @@ import {
 import {
   applyWrites,
   type ManagedCgroup,
+  endsWithLeaf,
   makeChain,
   placePid,
   pollUntil,
@@ -238,7 +239,7 @@ export async function createV2(layout: V2Layout, pid: number, view: V2View = {})
 export function v2CgroupsOf(c: CgroupConfig, pid: number, view: V2View = {}): ManagedCgroup | null {
   const { fs, base: dir } = base({ ...view, self: undefined }, readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
   const suffix = `/${relativeParts(c.parent, c.name!).join('/')}`;
-  return dir.endsWith(suffix) ? new V2Cgroup(fs, dir, []) : null;
+  return endsWithLeaf(dir, suffix) ? new V2Cgroup(fs, dir, []) : null;
 }
 
 /** The cgroup a trusted record names (joins, stats, teardown of a stale instance). */

@@ -44,6 +44,8 @@ export interface CompileOptions {
   join?: boolean;
   /** The host's cgroup hierarchies, for a `cgroup` mount (see cgroupHierarchies()). */
   cgroupHierarchies?: readonly CgroupHierarchy[];
+  /** The container's own cgroup directories, for a `cgroup` mount without a cgroup namespace. */
+  cgroupDirs?: Readonly<Record<string, string>>;
   /** Steps run last before exec, with the final credentials (the OCI create/start split waits
    *  here for `start`). */
   beforeExec?: readonly Step[];
@@ -162,6 +164,7 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
           console: consoleFd >= 0,
           afterPivot: sysctl,
           cgroupHierarchies: options.cgroupHierarchies,
+          cgroupDirs: options.cgroupDirs,
         },
         tables.constants,
       ),
@@ -224,8 +227,8 @@ function finishingSteps(
   const at = spec.at.capabilities;
   // seccomp(2) needs no_new_privs or CAP_SYS_ADMIN. With no_new_privs the filter goes on as close
   // to execve as possible (after the wait for `start`), so it governs the fewest of our own
-  // syscalls (profiles written for older runtimes lack openat2); without it, just before the
-  // capability step, after the chdir, while CAP_SYS_ADMIN can still be raised (as runc does).
+  // syscalls (profiles written for older runtimes lack openat2 and close_range); without it, just
+  // before the capability step, while CAP_SYS_ADMIN can still be raised (as runc orders it).
   const filter: Step | null = options.seccomp
     ? { op: 'seccomp', flags: options.seccomp.flags, program: options.seccomp.program }
     : null;
@@ -251,13 +254,17 @@ function finishingSteps(
   // raised again (setresuid cleared the effective set); otherwise `working_dir` would be entered
   // with CAP_DAC_OVERRIDE and then be unreadable to the command. Root chdirs with its final set.
   const chdir: Step = { op: 'chdir', path: workingDir };
-  const early = (identity.uid !== 0 && capsStep.ambient === 0n) || (filter !== null && !lateFilter);
+  const earlyFilter = filter !== null && !lateFilter;
+  const early = (identity.uid !== 0 && capsStep.ambient === 0n) || earlyFilter;
   if (early) steps.push(chdir);
-  if (filter && !lateFilter) steps.push(filter);
+  // An early filter still comes after our own last syscalls but the capability drop: the wait for
+  // `start` (accept4, close_range) goes before it, since profiles written for older runtimes do
+  // not allow every call we make.
+  if (earlyFilter) steps.push(...(options.beforeExec ?? []), filter);
   steps.push(capsStep);
   if (spec.process.noNewPrivileges) steps.push({ op: 'no-new-privs' });
   if (!early) steps.push(chdir);
-  for (const step of options.beforeExec ?? []) steps.push(step);
+  if (!earlyFilter) for (const step of options.beforeExec ?? []) steps.push(step);
   if (filter && lateFilter) steps.push(filter);
   steps.push({ op: 'exec', candidates: execCandidates(argv[0]!, envp, workingDir), argv, envp });
   return steps;

@@ -2,8 +2,8 @@
 // (field 22 of /proc/<pid>/stat). Written exactly as 2014 did, for the tools that read them; never
 // read back as truth (the trusted state is). A start replaces whatever is there with empty
 // regular files before clone, so the plan can mask them, then fills them in place after exec.
-import { closeSync, constants, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants, openSync, realpathSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { readBounded, TINY_LIMIT, unlinkQuiet, writeInPlace } from './files.js';
 
@@ -114,4 +114,18 @@ export function dataFileProblems(dataDir: string, expected: ContainerState | nul
     }
   }
   return problems;
+}
+
+/** Container paths of the data files when the data directory is inside the rootfs (2014's
+ *  default layout: it IS the rootfs), else none. */
+export function hiddenDataFiles(rootfs: string, dataDir: string): string[] {
+  let real: string;
+  try {
+    real = realpathSync.native(dataDir);
+  } catch {
+    return [];
+  }
+  const rel = relative(rootfs, real);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(rel) === rel) return [];
+  return [CONFIG_FILE, PID_FILE, START_FILE].map((name) => `/${join(rel, name)}`);
 }
