@@ -137,6 +137,20 @@ describe('a failed start', () => {
   });
 });
 
+describe('the exit watch of the handle', () => {
+  it('is registered before the start commits: a failed registration unwinds it', async () => {
+    const fake = createNativeFake({ fail: { waitExit: new Error('fcntl: EMFILE') } });
+    const c = await openWith(fake);
+    await expect(c.exec(['true'], { stdio: 'ignore' })).rejects.toThrow('fcntl: EMFILE');
+    const seq = names(fake);
+    // The handle's watch failed, then the unwind killed the child (its own reap fails the same way).
+    expect(seq.slice(seq.indexOf('waitExit'))).toEqual(['waitExit', 'pidfdSignal', 'waitExit', 'close']);
+    expect(warnings).toEqual([expect.stringMatching(/^cannot reap process \d+: fcntl: EMFILE/)]);
+    expect(existsSync(join(dir, 'pid'))).toBe(false);
+    expect(fake.openFds()).toEqual([]);
+  });
+});
+
 describe('a failed join', () => {
   it('releases the target pidfd, the pty and the child when pidfdSignal and waitExit both fail', async () => {
     const fake = createNativeFake({

@@ -4,7 +4,7 @@
 // cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
 import { closeSync, constants as fsc, openSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
-import type { NativeBindings, Spawned, WinSize } from '@nsinit/native';
+import type { ExitStatus, NativeBindings, Spawned, WinSize } from '@nsinit/native';
 import {
   type CgroupHandle,
   type CgroupRecord,
@@ -282,10 +282,12 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       await freeze(cgroup);
     }
     const pidNamespace = config.namespaces?.NEWPID === true;
+    const { exited } = await watchExit(native, spawned);
     // From here the process handle owns everything: its teardown releases what is left.
     stack.commit();
     return new ContainerProcess({
       ...handleFields(ctx, spawned, false, startedAt, pty, stdio),
+      exited,
       teardown: async (status) => {
         try {
           // PID 1 has exited, the teardown has not begun: the window a concurrent start waits out.
@@ -368,16 +370,36 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     // ... or win it while the joiner walks its steps: it would never reach execve.
     const failure = await unlessPaused(native.awaitExec(spawned.sync), target.state.pid);
     if (failure) throw failureError(failure, plan, ctx);
+    const { exited } = await watchExit(native, spawned);
     await targetPidfd.release();
     stack.commit();
     return new ContainerProcess({
       ...handleFields(ctx, spawned, true, startedAt, pty, stdio),
+      exited,
       teardown: async () => undefined,
     });
   } catch (err) {
     await stack.unwind(ctx.onWarning);
     throw err;
   }
+}
+
+/** Register the exit watch the process handle will wait on, while a failure can still be undone:
+ *  a watch that cannot be registered (no memory, no fd for the watcher's copy) would leave a
+ *  handle whose teardown never runs. The addon settles a failed registration before it returns,
+ *  so one macrotask turn is enough to see it. */
+async function watchExit(native: NativeBindings, spawned: Spawned): Promise<{ exited: Promise<ExitStatus> }> {
+  const exited = native.waitExit(spawned.pidfd);
+  exited.catch(() => {}); // observed below, and by the handle
+  const failed = await Promise.race([
+    exited.then(
+      () => null,
+      (err: unknown) => err,
+    ),
+    new Promise<null>((resolve) => setImmediate(resolve, null)),
+  ]);
+  if (failed !== null) throw failed;
+  return { exited }; // wrapped: an async function would otherwise wait for the exit itself
 }
 
 function refuseIfPaused(pid: number): void {

@@ -4,7 +4,7 @@
 import { constants as os } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { ExitStatus, NativeBindings, WinSize } from '@nsinit/native';
-import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
+import { ErrorCodes, invalidArg, type NsinitError, nsinitError } from './errors.js';
 import type { MasterStreams } from './tty.js';
 
 export interface ProcessResult {
@@ -38,6 +38,9 @@ export interface Launched {
   /** Runs after the process is reaped, before wait() settles (new containers: kill leftovers,
    *  networks, cgroups, pid files). May report what the cgroup saw before it was removed. */
   teardown: (status: ExitStatus) => Promise<{ oomKilled?: boolean } | undefined>;
+  /** The exit watch, when the launcher registered it already (to know it could be registered
+   *  while it can still undo the start); otherwise the handle registers it. */
+  exited?: Promise<ExitStatus>;
   abort?: AbortSignal;
   timeout?: number;
   killSignal: NodeJS.Signals | number;
@@ -110,7 +113,7 @@ export class ContainerProcess {
     }
     l.abort?.addEventListener('abort', onAbort, { once: true });
 
-    this.#result = l.native.waitExit(l.pidfd).then(async (status) => {
+    this.#result = (l.exited ?? l.native.waitExit(l.pidfd)).then(async (status) => {
       this.#exited = true;
       clearTimeout(timer);
       clearTimeout(this.#killTimer);
@@ -162,8 +165,10 @@ export class ContainerProcess {
    * closer. False if the process is already gone; await wait() for the result.
    */
   stop(options: { signal?: NodeJS.Signals | number; timeout?: number } = {}): boolean {
-    if (this.#exited) return false;
     const grace = options.timeout ?? this.#stopTimeout;
+    if (!(typeof grace === 'number' && Number.isFinite(grace) && grace >= 0))
+      throw invalidArg('timeout', 'a non-negative number of milliseconds', grace);
+    if (this.#exited) return false;
     this.kill(options.signal ?? this.#killSignal);
     const at = monotonicMs() + grace;
     if (at < this.#killAt) {

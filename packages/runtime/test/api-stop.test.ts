@@ -66,6 +66,7 @@ describe('the stop policy', () => {
       },
     );
     await new Promise((resolve) => proc.stdout!.once('data', resolve));
+    expect(() => proc.stop({ timeout: -5 })).toThrow(/'timeout' option must be a non-negative number/);
     expect(proc.stop({ timeout: 5000 })).toBe(true);
     expect(await proc.wait()).toMatchObject({ exitCode: 7, signal: null });
     expect(proc.stop()).toBe(false);
