@@ -1,13 +1,20 @@
 // Shared by the engine suites: the runtimes every case runs against, and a leak check around a
 // whole file (an engine's cgroup parent and host directories exist from its first container until
 // the harness removes them, so per-test snapshots would flag them).
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { acquireHostLock, settledDiff, snapshotHost, type HostSnapshot } from '@nsinit/testkit';
 
 export const RUNC = '/usr/sbin/runc';
 
+/** packages/cli/bin/nsinit-oci, beside this test directory. */
+export const NSINIT_OCI = fileURLToPath(new URL('../bin/nsinit-oci', import.meta.url));
+
 /** Each case runs once per runtime; runc is the control. */
-export const ENGINE_RUNTIMES: { name: string; path: string }[] = [{ name: 'runc', path: RUNC }];
+export const ENGINE_RUNTIMES: { name: string; path: string }[] = [
+  { name: 'runc', path: RUNC },
+  { name: 'nsinit-oci', path: NSINIT_OCI },
+];
 
 export function useEngineLeakCheck(): void {
   let before: HostSnapshot | null = null;

@@ -8,8 +8,8 @@ import { type CgroupFs, realFs } from './cgroupfs.js';
 import { applyWrites, type ManagedCgroup } from './handle.js';
 import { type CgroupOptions, type CgroupRecord, detectCgroupVersion } from './index.js';
 import { checkResources, type FieldNamer, ociField, type Resources } from './resources.js';
-import { createV1, v1FromPaths } from './v1.js';
-import { createV2, v2Base, v2FromPath } from './v2.js';
+import { createV1, v1FromPaths, v1LeafDirs } from './v1.js';
+import { createV2, type V2View, v2Base, v2FromPath } from './v2.js';
 import { v1ResourceWrites, v1Unsupported } from './writes-v1.js';
 import { v2DeviceFilter, v2ResourceWrites, v2Unsupported } from './writes-v2.js';
 
@@ -92,6 +92,15 @@ export function checkOciResources(r: Resources, version: 1 | 2, name: FieldNamer
   return [...checkResources(r, name), ...(version === 2 ? v2Unsupported(r, name) : v1Unsupported(r, name))];
 }
 
+/** The v2 directory an OCI cgroupsPath is below: the root when absolute, else our own cgroup's
+ *  parent (or the root when we are in it). */
+function v2Top(view: V2View, absolute: boolean): { fs: CgroupFs; top: string } {
+  const b = v2Base(view);
+  const root = b.root.replace(/(.)\/+$/, '$1');
+  const own = b.base.replace(/(.)\/+$/, '$1');
+  return { fs: b.fs, top: absolute || own === root ? root : join(own, '..') };
+}
+
 export interface CreateOptions extends CgroupOptions {
   /** How error messages spell the fields (default linux.resources.*). */
   name?: FieldNamer;
@@ -114,11 +123,7 @@ export async function createOciCgroup(
     return createV1(layout, pid, opts.v1);
   }
   const view = opts.v2 ?? {};
-  const b = v2Base(view);
-  const root = b.root.replace(/(.)\/+$/, '$1');
-  const own = b.base.replace(/(.)\/+$/, '$1');
-  const top = absolute || own === root ? root : join(own, '..');
-  const fs = b.fs;
+  const { fs, top } = v2Top(view, absolute);
   // Every controller the parent offers is enabled (as runc does), so stats and later updates find
   // their files; the ones a limit needs are also checked by name.
   const offered = fs.read(join(top, 'cgroup.controllers')).split(/\s+/).filter(Boolean);
@@ -135,6 +140,18 @@ export async function createOciCgroup(
     pid,
     view,
   );
+}
+
+/** Where createOciCgroup will put the container, before it exists: v1 controller → directory, or
+ *  '' → the v2 directory. A `cgroup` mount without a cgroup namespace binds these (as runc does). */
+export function ociCgroupDirs(
+  spec: { id: string; cgroupsPath?: string },
+  opts: CgroupOptions = {},
+): Record<string, string> {
+  const { absolute, parts } = cgroupLocation(spec.cgroupsPath, spec.id);
+  if (cgroupVersion(opts) === 1)
+    return v1LeafDirs({ controllers: OCI_V1_CONTROLLERS, parts, absolute }, opts.v1);
+  return { '': join(v2Top(opts.v2 ?? {}, absolute).top, ...parts) };
 }
 
 /** Reopen a container's cgroup from its record. The record comes from our own state file; its

@@ -130,6 +130,20 @@ function rootDir(r: Resolved, controller: string): string | null {
   );
 }
 
+/** Controller → the leaf directory createV1(layout) makes for it, without touching anything. */
+export function v1LeafDirs(
+  layout: Pick<V1Layout, 'controllers' | 'parts' | 'absolute'>,
+  view: HostView = {},
+): Record<string, string> {
+  const r = resolve(view);
+  const out: Record<string, string> = {};
+  for (const ctrl of layout.controllers) {
+    const base = layout.absolute ? rootDir(r, ctrl) : baseDir(r, ctrl);
+    if (base) out[ctrl] = join(base, ...layout.parts);
+  }
+  return out;
+}
+
 /** Create, limit and join. On failure the pid is moved back and every directory made is removed. */
 export async function setupV1(c: CgroupConfig, pid: number, view: HostView = {}): Promise<ManagedCgroup> {
   const layout = {

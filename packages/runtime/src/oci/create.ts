@@ -6,7 +6,7 @@ import { closeSync, constants as fsc, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
 import { cgroupRecord, destroyCgroup, type ManagedCgroup } from '../cgroups/index.js';
-import { cgroupLocation, createOciCgroup } from '../cgroups/oci-cgroup.js';
+import { cgroupLocation, createOciCgroup, ociCgroupDirs } from '../cgroups/oci-cgroup.js';
 import { ociPointer } from '../cgroups/resources.js';
 import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import { configError, ErrorCodes, nsinitError } from '../errors.js';
@@ -100,6 +100,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ...(pty ? { consoleFd: pty.slave } : {}),
       beforeExec: [{ op: 'await-start', fd: gateFd, keep: preserveFds }],
       compileSeccomp: native.compileSeccomp,
+      // Created below, before the init walks its mounts.
+      cgroupDirs: ociCgroupDirs({ id, cgroupsPath }, { v2: { native } }),
     });
     const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true);
     try {

@@ -1,8 +1,9 @@
 // A `cgroup` mount (runc's /sys/fs/cgroup entry): the host's hierarchies mounted again inside the
 // container's cgroup namespace, where each shows the container's own cgroup as its root
 // (cgroup_namespaces(7)). On a v1 or hybrid host that is a tmpfs holding one cgroup mount per
-// hierarchy, as the host has them; on a v2 host one cgroup2 mount. Without a cgroup namespace it
-// would be the host's whole tree, so that is refused.
+// hierarchy, as the host has them; on a v2 host one cgroup2 mount. Without a cgroup namespace a
+// fresh mount would show the host's whole tree, so (as runc does) the container's own cgroup
+// directories are bound there instead, each at its hierarchy's name.
 import { posix } from 'node:path';
 import type { Step } from '@nsinit/native';
 import { configError } from '../errors.js';
@@ -43,13 +44,23 @@ export function cgroupMountSteps(
   spec: RuntimeSpec,
   hierarchies: readonly CgroupHierarchy[] | undefined,
   constants: Constants,
+  ownDirs?: Readonly<Record<string, string>>,
 ): Step[] {
-  if (!hasNamespace(spec, 'cgroup'))
+  const unshared = !hasNamespace(spec, 'cgroup');
+  if (unshared && !ownDirs)
     throw configError(
       m.field,
-      "a cgroup mount needs a 'cgroup' namespace: outside one it would show the host's whole cgroup tree",
+      "a cgroup mount needs a 'cgroup' namespace or the container's cgroup directories: a fresh one would show the host's whole cgroup tree",
     );
   const target = posix.resolve('/', m.destination);
+  const bind = (source: string, t: string): Step => ({
+    op: 'bind',
+    source,
+    target: t,
+    flags: flags(constants, m.flags),
+    recursive: false,
+    propagation: flags(constants, m.propagation),
+  });
   const mount = (t: string, fstype: string, data: string, f: readonly string[]): Step => ({
     op: 'mount',
     source: fstype,
@@ -61,12 +72,15 @@ export function cgroupMountSteps(
     noSymlinks: true,
     ...(m.propagation.length > 0 ? { propagation: flags(constants, m.propagation) } : {}),
   });
-  if (m.type === 'cgroup2') return [mount(target, 'cgroup2', '', m.flags)];
   const hosts = hierarchies ?? [];
+  const v2 = m.type === 'cgroup2' || hosts.some((h) => h.name === '');
+  if (v2 && unshared) {
+    if (!ownDirs?.['']) throw configError(m.field, 'the container has no cgroup2 directory to bind');
+    return [bind(ownDirs[''], target)];
+  }
+  if (v2) return [mount(target, 'cgroup2', '', m.flags)];
   if (hosts.length === 0)
     throw configError(m.field, 'this host has no cgroup hierarchy under /sys/fs/cgroup');
-  const v2 = hosts.find((h) => h.name === '');
-  if (v2) return [mount(target, 'cgroup2', '', m.flags)];
   // v1 or hybrid: a tmpfs to hold the hierarchies, made read-only after them when asked.
   const steps: Step[] = [
     mount(
@@ -79,7 +93,14 @@ export function cgroupMountSteps(
     ),
   ];
   for (const h of hosts) {
-    steps.push(mount(posix.join(target, h.name), h.fstype, h.options, m.flags));
+    const at = posix.join(target, h.name);
+    if (unshared) {
+      // A hierarchy the container is not placed in (name=systemd, a hybrid's unified) would show
+      // the engine's own cgroup: left out.
+      const own = h.options.split(',').find((c) => ownDirs?.[c]);
+      if (!own) continue;
+      steps.push(bind(ownDirs![own]!, at));
+    } else steps.push(mount(at, h.fstype, h.options, m.flags));
     // cpu,cpuacct is also reachable as cpu and cpuacct, as on the host.
     if (h.name.includes(','))
       for (const alias of h.name.split(','))

@@ -44,6 +44,8 @@ export interface CompileOptions {
   join?: boolean;
   /** The host's cgroup hierarchies, for a `cgroup` mount (see cgroupHierarchies()). */
   cgroupHierarchies?: readonly CgroupHierarchy[];
+  /** The container's own cgroup directories, for a `cgroup` mount without a cgroup namespace. */
+  cgroupDirs?: Readonly<Record<string, string>>;
   /** Steps run last before exec, with the final credentials (the OCI create/start split waits
    *  here for `start`). */
   beforeExec?: readonly Step[];
@@ -162,6 +164,7 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
           console: consoleFd >= 0,
           afterPivot: sysctl,
           cgroupHierarchies: options.cgroupHierarchies,
+          cgroupDirs: options.cgroupDirs,
         },
         tables.constants,
       ),

@@ -18,6 +18,9 @@ export interface RootfsInput {
   afterPivot?: readonly Step[];
   /** The host's cgroup hierarchies, for `cgroup` mounts. */
   cgroupHierarchies?: readonly CgroupHierarchy[] | undefined;
+  /** The container's own cgroup directories (controller → host directory, '' for v2), bound by a
+   *  `cgroup` mount when there is no cgroup namespace. */
+  cgroupDirs?: Readonly<Record<string, string>> | undefined;
 }
 
 export type Constants = Readonly<Record<string, number>>;
@@ -87,7 +90,7 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
   ];
   for (const m of spec.mounts) {
     if (m.type === 'cgroup' || m.type === 'cgroup2')
-      steps.push(...cgroupMountSteps(m, spec, input.cgroupHierarchies, constants));
+      steps.push(...cgroupMountSteps(m, spec, input.cgroupHierarchies, constants, input.cgroupDirs));
     else steps.push(mountStep(m, constants));
   }
 

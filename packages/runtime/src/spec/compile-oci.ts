@@ -15,6 +15,7 @@ import type { Plan, Step } from '@nsinit/native';
 import { configError } from '../errors.js';
 import { cgroupHierarchies } from '../plan/cgroup-mounts.js';
 import { type CompileOptions, compilePlan, type KernelTables } from '../plan/compile.js';
+import { checkCopyUp } from './copy-up.js';
 import { fromOci } from './from-oci.js';
 import type { NamespaceType, RuntimeSpec } from './model.js';
 import type { OciConfigInput } from './oci-input.js';
@@ -33,6 +34,9 @@ export interface CompileOciOptions {
   beforeExec?: readonly Step[];
   /** The addon's compileSeccomp (required when the config has linux.seccomp). */
   compileSeccomp?: SeccompCompiler;
+  /** Where the container's cgroup will be (ociCgroupDirs), for a `cgroup` mount without a
+   *  cgroup namespace. */
+  cgroupDirs?: Readonly<Record<string, string>>;
 }
 
 export interface CompiledOci {
@@ -81,6 +85,7 @@ export function compileOci(
   }
   if (!config.process?.args?.length) throw configError('/process/args', 'is required to start a container');
   checkHeldCapabilities(config, options.tables.capabilities);
+  checkCopyUp(rootfs, spec.mounts);
 
   const opened: number[] = [];
   const release = () => {
@@ -110,6 +115,7 @@ export function compileOci(
     const compile: CompileOptions = {
       rootfs,
       cgroupHierarchies: cgroupHierarchies(readFileSync('/proc/self/mountinfo', 'utf8')),
+      ...(options.cgroupDirs ? { cgroupDirs: options.cgroupDirs } : {}),
       tables: options.tables,
       stdio: options.stdio,
       namespaceFds,

@@ -211,6 +211,47 @@ describe('fromOci + compilePlan', () => {
     expect(() => compile(c)).toThrow(/\/mounts\/1: a cgroup mount needs a 'cgroup' namespace/);
   });
 
+  it("without a cgroup namespace binds the container's own cgroup directories read-only, as runc", () => {
+    const c = minimal();
+    c.mounts!.push({
+      destination: '/sys/fs/cgroup',
+      type: 'cgroup',
+      source: 'cgroup',
+      options: ['nosuid', 'ro'],
+    });
+    const cgroupDirs = {
+      cpu: '/sys/fs/cgroup/cpu,cpuacct/pod/c1',
+      cpuacct: '/sys/fs/cgroup/cpu,cpuacct/pod/c1',
+      memory: '/sys/fs/cgroup/memory/pod/c1',
+    };
+    const steps = compile(c, { cgroupDirs }).steps;
+    // No fresh cgroup filesystem at all: it would show the host's whole tree.
+    expect(find(steps, 'mount').filter((s) => s.fstype === 'cgroup' || s.fstype === 'cgroup2')).toEqual([]);
+    expect(
+      find(steps, 'bind')
+        .filter((s) => s.target.startsWith('/sys/fs/cgroup'))
+        .map((s) => [s.source, s.target, s.flags]),
+    ).toEqual([
+      // name=systemd and the hybrid's unified hierarchy hold no container cgroup: left out.
+      [cgroupDirs.cpu, '/sys/fs/cgroup/cpu,cpuacct', C.MS_NOSUID! | C.MS_RDONLY!],
+      [cgroupDirs.memory, '/sys/fs/cgroup/memory', C.MS_NOSUID! | C.MS_RDONLY!],
+    ]);
+    expect(find(steps, 'readonly')).toContainEqual({
+      op: 'readonly',
+      target: '/sys/fs/cgroup',
+      flags: 0,
+      recursive: false,
+      optional: false,
+    });
+    const v2 = compile(c, {
+      cgroupHierarchies: [{ fstype: 'cgroup2', name: '', options: '' }],
+      cgroupDirs: { '': '/sys/fs/cgroup/pod/c1' },
+    });
+    expect(find(v2.steps, 'bind').map((s) => [s.source, s.target])).toEqual([
+      ['/sys/fs/cgroup/pod/c1', '/sys/fs/cgroup'],
+    ]);
+  });
+
   it('joins namespaces by path with the fds the runtime opened, PID included', () => {
     const c = minimal();
     c.linux!.namespaces = [

@@ -128,6 +128,7 @@ function entry(
     mkdir: type === 'bind' || type === 'remount' ? 0 : 0o755,
     noSymlinks: underProcSysDev(destination),
     field,
+    ...(opts.copyUp && type === 'tmpfs' ? { copyUp: opts.copyUp } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ export interface MountEntry {
   noSymlinks: boolean;
   /** JSON pointer of the entry in the source config. */
   field: string;
+  /** tmpfs with "tmpcopyup": the option's JSON pointer (compile-oci checks what it would copy). */
+  copyUp?: string;
 }
 
 export interface DeviceEntry {

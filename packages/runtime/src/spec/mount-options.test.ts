@@ -36,5 +36,8 @@ describe('parseMountOptions', () => {
     expect(() => parseMountOptions(['idmap'], '/mounts/0/options')).toThrow(
       /\/mounts\/0\/options\/0: 'idmap'/,
     );
+    expect(parseMountOptions(['nosuid', 'tmpcopyup'], '/mounts/3/options').copyUp).toBe(
+      '/mounts/3/options/1',
+    );
   });
 });

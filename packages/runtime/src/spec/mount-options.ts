@@ -51,7 +51,6 @@ const NOOP = new Set(['', 'defaults', 'async', 'loud', 'noiversion', 'nolazytime
 const REFUSED: Readonly<Record<string, string>> = {
   idmap: 'idmapped mounts arrive with user namespaces',
   ridmap: 'idmapped mounts arrive with user namespaces',
-  tmpcopyup: "runc's tmpcopyup is not supported",
 };
 
 export interface ParsedOptions {
@@ -62,6 +61,8 @@ export interface ParsedOptions {
   data: string[];
   /** "remount": change the flags of what is already mounted at the destination. */
   remount: boolean;
+  /** JSON pointer of a "tmpcopyup" option (runc: the tmpfs starts with the image's files). */
+  copyUp?: string;
 }
 
 export function parseMountOptions(options: readonly string[], field: string): ParsedOptions {
@@ -91,6 +92,8 @@ export function parseMountOptions(options: readonly string[], field: string): Pa
       out.recursive ||= opt === 'rbind';
     } else if (opt === 'remount') {
       out.remount = true;
+    } else if (opt === 'tmpcopyup') {
+      out.copyUp = where;
     } else if (NOOP.has(opt)) {
       // mount(8)'s "defaults" (rw, suid, dev, exec, async) and the other default states.
     } else if (opt in SET) {

@@ -1,0 +1,57 @@
+// runc's "tmpcopyup": a tmpfs that starts with the files the image has at its destination
+// (podman adds it to /tmp, /var/tmp and /run under --read-only). nsinit does not copy yet: a
+// destination that is missing or empty in the image gives the same tmpfs, anything else is
+// refused. Symlinks in the image are resolved inside the rootfs, never on the host (lstat(2)).
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { posix } from 'node:path';
+import { configError } from '../errors.js';
+import type { MountEntry } from './model.js';
+
+/** The host path of `dest` inside `rootfs`, symlinks followed as the container would see them;
+ *  null when a component is missing. */
+export function inRootfs(rootfs: string, dest: string): string | null {
+  let parts = posix.resolve('/', dest).split('/').filter(Boolean);
+  let at: string[] = [];
+  for (let hops = 0; parts.length > 0; ) {
+    const name = parts.shift()!;
+    const next = [...at, name];
+    let link: string | null = null;
+    try {
+      const st = lstatSync(posix.join(rootfs, ...next));
+      if (st.isSymbolicLink()) link = readlinkSync(posix.join(rootfs, ...next));
+    } catch {
+      return null;
+    }
+    if (link === null) {
+      at = next;
+      continue;
+    }
+    if (++hops > 40) return null; // ELOOP
+    const target = posix
+      .resolve('/', ...at, link)
+      .split('/')
+      .filter(Boolean);
+    at = [];
+    parts = [...target, ...parts];
+  }
+  return posix.join(rootfs, ...at);
+}
+
+/** Refuse a tmpcopyup mount whose destination holds files in the image. */
+export function checkCopyUp(rootfs: string, mounts: readonly MountEntry[]): void {
+  for (const m of mounts) {
+    if (!m.copyUp) continue;
+    const host = inRootfs(rootfs, m.destination);
+    let entries: string[] = [];
+    try {
+      entries = host ? readdirSync(host) : [];
+    } catch {
+      entries = []; // not a directory: the tmpfs mount itself reports it
+    }
+    if (entries.length > 0)
+      throw configError(
+        m.copyUp,
+        `'tmpcopyup': ${m.destination} holds files in the image and copying them into the tmpfs is not supported yet`,
+      );
+  }
+}
