@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // nsinit benchmarks against runc and crun (see README.md): builds one busybox bundle, the matching
 // OCI bundles, and runs the five cases; prints a Markdown report and writes results/latest.{json,md}.
-// Usage: node run.mjs [--smoke] [--rounds N] [--only cold,embedded,join,memory,validate,engines]
+// Usage: node run.mjs [--smoke] [--rounds N] [--only cold,embedded,join,memory,validate,engines,oci]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { embeddedCase } from './cases/embedded.mjs';
 import { enginesCase } from './cases/engines.mjs';
 import { joinCase } from './cases/join.mjs';
 import { memoryCase } from './cases/memory.mjs';
+import { ociCase } from './cases/oci.mjs';
 import { validateCase } from './cases/validate.mjs';
 import { buildHelper } from './lib/harness.mjs';
 import {
@@ -32,7 +33,7 @@ const { values: opts } = parseArgs({
   },
 });
 const smoke = opts.smoke;
-const CASES = ['cold', 'embedded', 'join', 'memory', 'validate', 'engines'];
+const CASES = ['cold', 'embedded', 'join', 'memory', 'validate', 'engines', 'oci'];
 const only = new Set(opts.only ? opts.only.split(',') : CASES);
 const rounds = opts.rounds ? Number(opts.rounds) : smoke ? 1 : 40;
 const counts = smoke
@@ -123,6 +124,7 @@ try {
     memory: memoryCase,
     validate: validateCase,
     engines: enginesCase,
+    oci: ociCase,
   };
   for (const name of CASES) {
     if (!only.has(name)) continue;

@@ -183,6 +183,16 @@ export function renderMarkdown(results) {
     for (const n of g.notes ?? []) parts.push(n, '');
     if (g.runners) parts.push(runnerTable(g.runners), '');
   }
+  if (results.oci) {
+    const g = results.oci;
+    parts.push(
+      `## 7. The OCI command line: run /bin/true, and create → start → delete (${g.rounds ?? ''} interleaved rounds)`,
+      '',
+    );
+    if (g.error) parts.push(`not measured: ${g.error}`, '');
+    for (const n of g.notes ?? []) parts.push(n, '');
+    if (g.runners) parts.push(runnerTable(g.runners), '');
+  }
   if (results.join) {
     parts.push(
       `## 3. Join: /bin/true into a running container (${results.join.rounds} interleaved rounds)`,

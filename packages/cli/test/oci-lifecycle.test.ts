@@ -133,6 +133,27 @@ describe('nsinit-oci create/start/state/kill/delete', () => {
     expect((await b.oci(['delete', 'k'])).exitCode).toBe(0);
   });
 
+  it('a seccomp profile denying close_range (loaded before the gate without no_new_privs) still leaves nothing of create open', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const b = await createOciBundle({
+      spec: (s) => {
+        sleeper(s);
+        s.process.noNewPrivileges = false;
+        s.linux.seccomp = {
+          defaultAction: 'SCMP_ACT_ALLOW',
+          syscalls: [{ names: ['close_range'], action: 'SCMP_ACT_ERRNO' }],
+        };
+      },
+    });
+    const st = await created(b, 'sc');
+    expect(readdirSync(`/proc/${st.pid}/fd`).length).toBe(4);
+    // start takes the lock the init would otherwise still hold.
+    const r = await b.oci(['start', 'sc'], { timeout: 10_000 });
+    expect(r.exitCode).toBe(0);
+    await outputContains(b, 'sc', 'started');
+    expect((await b.oci(['delete', '-f', 'sc'])).exitCode).toBe(0);
+  });
+
   it('refuses ids that are not one safe path component, creating nothing', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     const b = await createOciBundle({ spec: sleeper });

@@ -6,6 +6,10 @@
 #include "nsinit.h"
 #include "syscalls.h"
 
+/* Highest fd the fallback closes: Node raises its own soft RLIMIT_NOFILE to the hard limit, but
+ * engines start runtimes with far fewer open; 65536 closes cost a few milliseconds. */
+#define NSINIT_GATE_MAX_FD 65536u
+
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -92,8 +96,15 @@ int nsinit_gate_await(struct nsinit_child *c, const struct nsinit_step *s, struc
   /* Hold nothing of `create` while waiting (its lock file, the engine's pipes beyond stdio would
    * otherwise stay open until start): close every fd but stdio, the kept ones and the gate. */
   unsigned int lo = 3 + s->mode, fd = (unsigned int)s->fd;
-  if (fd > lo) nsinit_sys_close_range(lo, fd - 1, 0);
-  nsinit_sys_close_range(fd + 1 > lo ? fd + 1 : lo, ~0U, 0);
+  int r1 = fd > lo ? nsinit_sys_close_range(lo, fd - 1, 0) : 0;
+  int r2 = nsinit_sys_close_range(fd + 1 > lo ? fd + 1 : lo, ~0U, 0);
+  if (r1 < 0 || r2 < 0) {
+    /* A seccomp profile loaded before this step (no no_new_privs: the filter goes on while
+     * CAP_SYS_ADMIN is still held) may deny close_range(2), which older profiles do not list:
+     * close(2) one by one, up to NSINIT_GATE_MAX_FD. */
+    for (unsigned int i = lo; i < NSINIT_GATE_MAX_FD; i++)
+      if (i != fd) close((int)i);
+  }
   /* Signals unblocked while waiting (dispositions are SIG_DFL): `kill` of a created container
    * acts on its init, as the spec asks; blocked again so nothing interrupts the last steps. */
   unsigned long all = ~0UL, none = 0;

@@ -3,7 +3,7 @@
 // reading at most 256 bytes (BINPRM_BUF_SIZE: all the kernel reads for a #! line or ELF header).
 // Mounts the container adds are not seen from here: a diagnosis, with the errno kept in `cause`.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { type ChildFailure, childFailureError, type Plan } from '@nsinit/native';
+import { type ChildFailure, childFailureError, describeErrno, type Plan } from '@nsinit/native';
 import { ErrorCodes, type NsinitError, nsinitError } from './errors.js';
 import { type Identity, resolveInRootSync } from './user.js';
 
@@ -135,14 +135,13 @@ export function failureError(failure: ChildFailure, plan: Plan, ctx: FailureCont
       exitCode: d.exitCode,
     });
   }
-  if (failure.op === 'chdir' && Math.abs(failure.errno) === EACCES) {
-    // A directory the user may not enter: say which user. (Other chdir failures, such as a
-    // refused magic link, keep the step's errno wording.)
-    const who = describeUser(ctx);
-    const why = 'permission denied';
+  if (failure.op === 'chdir') {
+    // working_dir could not be entered (missing, not a directory, a refused magic link, or not
+    // enterable by this user): name it and the user; the errno stays in the fields and `cause`.
+    const why = describeErrno(failure.errno).message;
     return nsinitError(
       ErrorCodes.START_FAILED,
-      `cannot enter working_dir '${failure.path || cause.path || ''}' as ${who}: ${why}`,
+      `cannot enter working_dir '${failure.path || cause.path || ''}' as ${describeUser(ctx)}: ${why}`,
       { ...fields, field: '/working_dir' },
     );
   }
