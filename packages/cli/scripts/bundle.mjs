@@ -38,7 +38,7 @@ const common = {
   banner: { js: 'var __nsinit_bundle_url=require("node:url").pathToFileURL(__filename).href;' },
 };
 
-/** The addon's loader must keep finding build/Release/nsinit_native.node next to its own package,
+/** The addon's loader must keep finding prebuilds/ and build/Release next to its own package,
  *  wherever the package manager put it: resolved at run time through @nsinit/runtime's dependency. */
 const nativeUrl = {
   name: 'native-url',
@@ -49,7 +49,7 @@ const nativeUrl = {
       const helper = `function __nsinit_native_url() {
   const path = require('node:path');
   let dir = path.join(__dirname, ${JSON.stringify(nativeRel)});
-  if (!require('node:fs').existsSync(path.join(dir, 'build'))) {
+  if (!require('node:fs').existsSync(path.join(dir, 'dist', 'load.js'))) {
     const { createRequire } = require('node:module');
     const runtimePkg = createRequire(__filename).resolve('@nsinit/runtime/package.json');
     dir = path.dirname(createRequire(runtimePkg).resolve('@nsinit/native/package.json'));
@@ -112,7 +112,12 @@ await build({
   entryPoints: [`${dist}oci/main.js`],
   outfile: ociOut,
   external: ['@nsinit/config', '@nsinit/config/node'],
-  define: { ...common.define, __NSINIT_CONFIG_ID__: JSON.stringify(configId) },
+  define: {
+    ...common.define,
+    __NSINIT_CONFIG_ID__: JSON.stringify(configId),
+    __NSINIT_VERSION__: JSON.stringify(version),
+    __NSINIT_COMMIT__: JSON.stringify(commit),
+  },
   plugins: [nativeUrl],
 });
 
@@ -128,16 +133,18 @@ const testHooks = {
     }));
   },
 };
+const testOut = `${dist}nsinit-test-hooks.cjs`;
 await build({
   ...common,
   entryPoints: [`${dist}cli.js`],
-  outfile: `${dist}nsinit-test-hooks.cjs`,
+  outfile: testOut,
   external: ['@nsinit/config', '@nsinit/config/node'],
   define: { ...common.define, __NSINIT_CONFIG_ID__: JSON.stringify(configId) },
   plugins: [nativeUrl, testHooks],
 });
 
-// The code caches, written by a plain `node` (no NODE_OPTIONS, no flags: V8 checks them) of the
+// The code caches (the test build's too, so the fault tests never write one into the user's cache
+// directory), written by a plain `node` (no NODE_OPTIONS, no flags: V8 checks them) of the
 // same binary that builds, which is the one that will run the CLI.
 const env = { ...process.env };
 delete env.NODE_OPTIONS;
@@ -152,6 +159,7 @@ const warmConfig = `(m) => {
 for (const [file, warm] of [
   [mainOut, ''],
   [ociOut, ''],
+  [testOut, ''],
   [configOut, warmConfig],
 ]) {
   rmSync(`${file}.cache`, { force: true });

@@ -1,12 +1,15 @@
 // The executable: bin/nsinit resolves its own real path, so it runs from any cwd and through a
 // symlink on PATH (as pnpm's .bin or a user's ~/bin link it). It runs the bundled CLI
 // (dist/nsinit.cjs) through a V8 code cache, says clearly when the bundle is missing, and still
-// starts (rewriting the cache) when the cache is missing or damaged.
+// starts when the cache is missing or damaged, caching it in the user's cache directory instead.
+import { createRequire } from 'node:module';
 import {
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -17,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { nsinitBin, runCommand } from '@nsinit/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+const require = createRequire(import.meta.url);
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'nsinit-bin-'));
@@ -31,7 +35,7 @@ function copyCli(withBundles: boolean): string {
   const root = join(dir, 'cli');
   mkdirSync(join(root, 'bin'), { recursive: true });
   mkdirSync(join(root, 'dist'));
-  for (const f of ['nsinit', 'load-bundle.cjs', 'package.json'])
+  for (const f of ['nsinit', 'load-bundle.cjs', 'user-cache.cjs', 'package.json'])
     copyFileSync(join(cliDir, 'bin', f), join(root, 'bin', f));
   copyFileSync(join(cliDir, 'package.json'), join(root, 'package.json'));
   if (withBundles) {
@@ -61,22 +65,39 @@ describe('bin/nsinit', () => {
     expect(r.exitCode).toBe(125);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      /^nsinit: cannot load the CLI bundle \(.*dist\/nsinit\.cjs is missing\); build it with 'pnpm --filter @nsinit\/cli build'\n$/,
+      /^nsinit: cannot load the CLI bundle \(.*dist\/nsinit\.cjs is missing\); reinstall @nsinit\/cli, or run 'pnpm build' in a checkout\n$/,
     );
   });
 
-  it('runs the bundle without its code cache or with a damaged one, and writes a fresh cache', async () => {
+  it('runs the bundle without its code cache or with a damaged one, and caches it outside the package', async (ctx) => {
     const bin = copyCli(true);
-    const cache = join(dirname(dirname(bin)), 'dist', 'nsinit.cjs.cache');
+    const dist = join(dirname(dirname(bin)), 'dist');
+    const cache = join(dist, 'nsinit.cjs.cache');
     // The copy has the bundle but no tsc output: the bundle alone is the CLI.
-    expect(existsSync(join(dirname(cache), 'cli.js'))).toBe(false);
+    expect(existsSync(join(dist, 'cli.js'))).toBe(false);
     rmSync(cache);
-    const first = await runCommand(process.execPath, [bin, '--version'], { cwd: dir, env });
-    expect(first).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^nsinit /), stderr: '' });
-    expect(statSync(cache).size).toBeGreaterThan(1000);
-    writeFileSync(cache, 'not a code cache');
-    const second = await runCommand(process.execPath, [bin, '--version'], { cwd: dir, env });
-    expect(second).toMatchObject({ exitCode: 0, stdout: first.stdout, stderr: '' });
-    expect(statSync(cache).size).toBeGreaterThan(1000);
+    // Where this user's start writes the cache it made (bin/user-cache.cjs), keyed by the bundle.
+    const userCache = require(join(dirname(bin), 'user-cache.cjs')) as {
+      cacheDir(): string | undefined;
+      keyOf(file: string): string | undefined;
+    };
+    const cacheDir = userCache.cacheDir();
+    if (cacheDir === undefined) return ctx.skip('no HOME or XDG_CACHE_HOME for a cache directory');
+    const written = join(cacheDir, userCache.keyOf(join(dist, 'nsinit.cjs'))!);
+    try {
+      const first = await runCommand(process.execPath, [bin, '--version'], { cwd: '/', env });
+      expect(first).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^nsinit /), stderr: '' });
+      expect(existsSync(cache)).toBe(false);
+      expect(statSync(written).size).toBeGreaterThan(1000);
+      writeFileSync(cache, 'not a code cache');
+      const second = await runCommand(process.execPath, [bin, '--version'], { cwd: '/', env });
+      expect(second).toMatchObject({ exitCode: 0, stdout: first.stdout, stderr: '' });
+      // The rejected shipped cache is left alone; the start used (or rewrote) its own.
+      expect(readFileSync(cache, 'utf8')).toBe('not a code cache');
+      expect(readdirSync(dist).sort()).toEqual(['nsinit.cjs', 'nsinit.cjs.cache']);
+      expect(statSync(written).size).toBeGreaterThan(1000);
+    } finally {
+      rmSync(written, { force: true });
+    }
   });
 });

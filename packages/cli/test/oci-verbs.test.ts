@@ -254,7 +254,9 @@ describe('nsinit-oci documents and global flags', () => {
     const entry = JSON.parse(readFileSync(log, 'utf8').trim().split('\n').at(-1)!);
     expect(entry).toMatchObject({ level: 'error', msg: "container 'nosuch' does not exist" });
     expect(Number.isNaN(Date.parse(entry.time))).toBe(false);
-    expect((await runCommand(nsinitOciBin, ['--version'])).stdout).toMatch(/^nsinit-oci version \d/);
+    expect((await runCommand(nsinitOciBin, ['--version'])).stdout).toMatch(
+      /^nsinit-oci version \d[^\n]*\n(commit: [0-9a-f]{40}(-dirty)?\n)?spec: 1\.2\.0\n$/,
+    );
     expect((await runCommand(nsinitOciBin, ['-v'])).exitCode).toBe(0);
     const sd = await b.oci(['--systemd-cgroup', 'state', 'x']);
     expect(sd.exitCode).toBe(1);

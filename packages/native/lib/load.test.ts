@@ -1,4 +1,7 @@
-// Unit tests (no root): the loader's candidate list and its error when nothing loads.
+// Unit tests (no root): the loader's candidate list, the prebuilt it finds, and its error when
+// nothing loads.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addonCandidates, loadAddon } from './load.js';
 
@@ -9,12 +12,29 @@ describe('loadAddon', () => {
     else process.env.NSINIT_NATIVE_ADDON = saved;
   });
 
-  it('tries build/Release then build/Debug', () => {
+  it('tries the prebuilt for this platform, then build/Release, then build/Debug', () => {
     delete process.env.NSINIT_NATIVE_ADDON;
     const c = addonCandidates();
-    expect(c).toHaveLength(2);
-    expect(c[0]).toMatch(/build\/Release\/nsinit_native\.node$/);
-    expect(c[1]).toMatch(/build\/Debug\/nsinit_native\.node$/);
+    expect(c).toHaveLength(3);
+    expect(c[0]).toMatch(new RegExp(`/prebuilds/linux-${process.arch}/nsinit_native\\.napi\\.glibc\\.node$`));
+    expect(c[1]).toMatch(/build\/Release\/nsinit_native\.node$/);
+    expect(c[2]).toMatch(/build\/Debug\/nsinit_native\.node$/);
+  });
+
+  it('loads the prebuilt the build put in place, which needs nothing beyond glibc and what Node links', async () => {
+    delete process.env.NSINIT_NATIVE_ADDON;
+    const prebuilt = addonCandidates()[0]!;
+    expect(existsSync(prebuilt)).toBe(true);
+    expect(typeof loadAddon().spawn).toBe('function');
+    const needed = execFileSync('ldd', [prebuilt], { encoding: 'utf8' });
+    const libs = needed
+      .split('\n')
+      .map((l) => l.trim().split(/\s/)[0]!.replace(/^.*\//, ''))
+      .filter(Boolean);
+    expect(
+      libs.filter((l) => !/^(linux-vdso|libc|libm|libstdc\+\+|libgcc_s|ld-linux[\w.-]*)\.so/.test(l)),
+    ).toEqual([]);
+    expect(libs).toContain('libc.so.6');
   });
 
   it('lists every path tried and how to build when nothing loads', () => {
@@ -22,8 +42,10 @@ describe('loadAddon', () => {
     expect(() => loadAddon()).toThrow(
       expect.objectContaining({
         code: 'ERR_NSINIT_NATIVE_LOAD',
-        tried: ['/nonexistent/nsinit_native.node (MODULE_NOT_FOUND)'],
-        message: expect.stringContaining('pnpm --filter @nsinit/native build'),
+        tried: ['/nonexistent/nsinit_native.node (missing)'],
+        message: expect.stringMatching(
+          /on linux-\w+, glibc [\d.]+, Node [\d.]+: .*apt-get install cmake g\+\+ libseccomp-dev/,
+        ),
       }),
     );
   });

@@ -1,6 +1,8 @@
-// Finds and loads the compiled addon (build/Release, then build/Debug; NSINIT_NATIVE_ADDON overrides,
-// e.g. for the AddressSanitizer build) and describes its raw, untyped-by-C surface. The package is
-// ESM, so the CommonJS .node file is loaded with createRequire(import.meta.url).
+// Finds and loads the compiled addon (the package's prebuilt for this platform, then a source build
+// in build/Release or build/Debug; NSINIT_NATIVE_ADDON overrides, e.g. for the AddressSanitizer
+// build) and describes its raw, untyped-by-C surface. The package is ESM, so the CommonJS .node file
+// is loaded with createRequire(import.meta.url).
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +48,7 @@ export interface RawAddon {
   pidfdSignal(pidfd: number, signal: number): boolean;
   startTime(pid: number): string | null;
   isMainThread(): boolean;
-  openPty(): { master: number; slave: number };
+  openPty(pidfd?: number, pid?: number): { master: number; slave: number };
   getWinSize(fd: number): { cols: number; rows: number };
   setWinSize(fd: number, cols: number, rows: number): void;
   makeRaw(fd: number): Buffer;
@@ -71,13 +73,43 @@ export interface RawAddon {
 
 const ADDON = 'nsinit_native.node';
 
+/** prebuildify's layout (what node-gyp-build looks for): prebuilds/<platform>-<arch>/, the file's
+ *  dot-separated tags naming Node-API and the C library it was linked against. */
+export const PREBUILT = 'nsinit_native.napi.glibc.node';
+
+/** The dynamic loader a musl system has instead of glibc's: a glibc-linked addon cannot load there. */
+const MUSL_LOADER: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
+
+function packageRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+}
+
 /** Paths tried in order. An explicit NSINIT_NATIVE_ADDON is the only candidate, so a broken
  *  override (e.g. the ASan build) fails loudly instead of silently falling back. */
 export function addonCandidates(): string[] {
   const override = process.env.NSINIT_NATIVE_ADDON;
   if (override) return [path.resolve(override)];
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  return [path.join(root, 'build', 'Release', ADDON), path.join(root, 'build', 'Debug', ADDON)];
+  const root = packageRoot();
+  const musl = existsSync(`/lib/ld-musl-${MUSL_LOADER[process.arch] ?? process.arch}.so.1`);
+  const prebuilt = musl
+    ? []
+    : [path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, PREBUILT)];
+  return [...prebuilt, path.join(root, 'build', 'Release', ADDON), path.join(root, 'build', 'Debug', ADDON)];
+}
+
+/** "linux-x64, glibc 2.36": what a prebuilt has to match, for the error when none loads. */
+export function describeHost(): string {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)
+    ?.header;
+  const libc = header?.glibcVersionRuntime ? `glibc ${header.glibcVersionRuntime}` : 'no glibc (musl?)';
+  return `${process.platform}-${process.arch}, ${libc}, Node ${process.versions.node}`;
+}
+
+/** Why one candidate did not load, in one short clause. */
+function reasonOf(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'MODULE_NOT_FOUND') return 'missing';
+  return (e.message ?? String(err)).split('\n')[0]!;
 }
 
 export function loadAddon(): RawAddon {
@@ -88,13 +120,16 @@ export function loadAddon(): RawAddon {
     try {
       return require(file) as RawAddon;
     } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      tried.push(`${file} (${reason})`);
+      tried.push(`${file} (${reasonOf(err)})`);
       causes.push(err);
     }
   }
+  // In a source checkout the workspace build makes it; an installed package rebuilds through its
+  // install script (scripts/install.mjs), which compiles with cmake-js when no prebuilt loads.
+  const checkout = existsSync(path.join(packageRoot(), 'lib', 'load.ts'));
+  const rebuild = checkout ? '`pnpm build` in the checkout' : '`npm rebuild @nsinit/native`';
   throw new NsinitError(
-    `cannot load the nsinit native addon, tried: ${tried.join(', ')}; build it with \`pnpm --filter @nsinit/native build\``,
+    `cannot load the nsinit native addon on ${describeHost()}: no prebuilt or source build loads (tried ${tried.join(', ')}); to build from source: \`apt-get install cmake g++ libseccomp-dev\`, then ${rebuild}`,
     { code: 'ERR_NSINIT_NATIVE_LOAD', cause: causes[0], tried },
   );
 }

@@ -20,12 +20,19 @@ function plain(c: ContainerConfig): ContainerConfig {
   return c;
 }
 
+/** The worker's message, once the worker has fully exited (its event loop's fds closed, so the
+ *  leak check never sees a worker still tearing down). */
 function inWorker(dir: string): Promise<{ code?: string; message?: string; started?: number }> {
   const worker = new Worker(fixture, { workerData: { dir } });
+  let message: { code?: string; message?: string; started?: number } | undefined;
+  worker.once('message', (m) => {
+    message = m;
+  });
   return new Promise((resolve, reject) => {
-    worker.once('message', resolve);
     worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`worker exited (${code}) without a message`)));
+    worker.once('exit', (code) =>
+      message ? resolve(message) : reject(new Error(`worker exited (${code}) without a message`)),
+    );
   });
 }
 

@@ -27,13 +27,26 @@ const GLOBAL: FlagSpec[] = [
   { name: 'version', aliases: ['v'], kind: 'bool', description: 'print the version' },
 ];
 
-export const commands: OciCommand[] = [...lifecycleCommands, execCommand, ...queryCommands, ...resourceCommands];
+export const commands: OciCommand[] = [
+  ...lifecycleCommands,
+  execCommand,
+  ...queryCommands,
+  ...resourceCommands,
+];
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
+/** Set by the bundler (scripts/bundle.mjs), as for nsinit; unbundled, read from package.json. */
+declare const __NSINIT_VERSION__: string | undefined;
+declare const __NSINIT_COMMIT__: string | undefined;
+
+/** `nsinit-oci --version`, as runc prints it: version, the commit when built from a checkout, spec. */
+function versionText(): string {
+  const version =
+    typeof __NSINIT_VERSION__ === 'string'
+      ? __NSINIT_VERSION__
+      : (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+          .version;
+  const commit = typeof __NSINIT_COMMIT__ === 'string' && __NSINIT_COMMIT__ ? __NSINIT_COMMIT__ : null;
+  return `nsinit-oci version ${version}\n${commit ? `commit: ${commit}\n` : ''}spec: 1.2.0\n`;
 }
 
 function mainHelp(): string {
@@ -77,7 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     debug = g.debug === true;
     logger = createLogger(str(g, 'log'), format, debug);
     if (g.version) {
-      process.stdout.write(`nsinit-oci version ${version()}\nspec: 1.2.0\n`);
+      process.stdout.write(versionText());
       return 0;
     }
     const [name, ...tail] = head.rest;

@@ -1,0 +1,43 @@
+// The published package's install script: keeps the prebuilt addon when it loads on this machine,
+// and only otherwise builds from source with cmake-js (an optional dependency; needs cmake, g++
+// and libseccomp-dev). In a source checkout it does nothing: the workspace build makes the addon.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+if (existsSync(`${root}lib/load.ts`)) process.exit(0);
+delete process.env.NSINIT_NATIVE_ADDON;
+
+const { loadAddon, describeHost } = await import('../dist/load.js');
+try {
+  loadAddon();
+  process.exit(0);
+} catch {
+  // no prebuilt fits this machine: build one
+}
+
+const fail = (what) => {
+  process.stderr.write(
+    `@nsinit/native: no prebuilt addon for ${describeHost()} and ${what}; run \`apt-get install cmake g++ libseccomp-dev\` (and do not omit optional dependencies), then \`npm rebuild @nsinit/native\`\n`,
+  );
+  process.exit(1);
+};
+let cmakeJs;
+try {
+  cmakeJs = createRequire(import.meta.url).resolve('cmake-js/bin/cmake-js');
+} catch {
+  fail('cmake-js (an optional dependency) is not installed');
+}
+process.stderr.write(`@nsinit/native: no prebuilt addon for ${describeHost()}; building from source\n`);
+const built = spawnSync(process.execPath, [cmakeJs, 'compile', '--log-level', 'warn'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (built.status !== 0) fail('the source build failed (output above)');
+try {
+  loadAddon();
+} catch (err) {
+  fail(`the source build does not load (${err.message})`);
+}
