@@ -115,6 +115,35 @@ describe.skipIf(unmet)('podman', () => {
       }
     }, 60_000);
 
+    it("exec -it: the terminal is one of the container's own /dev/pts", async () => {
+      const id = (await podman.ok(['run', '-d', '--network', 'none', IMAGE, '/bin/sleep', '1000'])).trim();
+      const session = spawnInPty(
+        podman.argv[0]!,
+        [
+          ...podman.argv.slice(1),
+          'exec',
+          '-it',
+          id,
+          '/bin/sh',
+          '-c',
+          // ttyname(3) finds the terminal by name in the container's /dev: a pty from the
+          // runtime's own devpts would print "not a tty".
+          // podman sizes an exec's terminal once it is attached: stty runs after the input.
+          'tty; read line; echo got:$line; stty size; exit 6',
+        ],
+        { env: { ...podman.env, TERM: 'xterm' }, cols: 83, rows: 29 },
+      );
+      try {
+        expect(await session.expect(/\/dev\/pts\/\d+|not a tty/, 30_000)).toMatch(/\/dev\/pts\/\d+/);
+        session.write('typed\r');
+        await session.expect(/got:typed[\s\S]*29 83/, 10_000);
+        expect(await session.exit()).toEqual({ exitCode: 6, signal: null });
+      } finally {
+        session.kill('SIGKILL');
+      }
+      await podman.ok(['rm', '--force', '--time', '0', id]);
+    }, 60_000);
+
     it('logs of a detached container', async () => {
       const id = (
         await podman.ok(['run', '-d', '--network', 'none', IMAGE, '/bin/sh', '-c', 'echo logged-line'])

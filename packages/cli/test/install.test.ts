@@ -148,6 +148,25 @@ describe('the packed packages installed with npm', () => {
     expect(scripted).toEqual([]);
     expect(files.some((f) => f.includes('/@nsinit/native/'))).toBe(false);
   }, 120_000);
+  it('without a prebuilt that fits and without a compiler, the install fails naming what is missing', () => {
+    // The native tarball with its prebuilds removed: as on a platform none was built for.
+    const unpacked = join(scratch, 'unpacked');
+    mkdirSync(unpacked);
+    execFileSync('tar', ['-xzf', tarball.native!, '-C', unpacked]);
+    rmSync(join(unpacked, 'package/prebuilds'), { recursive: true });
+    const bare = join(scratch, 'nsinit-native-bare.tgz');
+    execFileSync('tar', ['-czf', bare, '-C', unpacked, 'package']);
+    const dir = project('no-prebuilt');
+    const r = spawnSync('npm', ['install', '--prefer-offline', '--no-package-lock', bare], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /@nsinit\/native: no prebuilt addon for linux-\w+, glibc [\d.]+, Node [\d.]+ and the source build failed \(output above\); run `apt-get install cmake g\+\+ libseccomp-dev`.*then `npm rebuild @nsinit\/native`/,
+    );
+  }, 120_000);
 });
 
 describe('the installed commands and API', () => {

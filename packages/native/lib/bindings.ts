@@ -63,8 +63,11 @@ export interface NativeBindings {
   isMainThread(): boolean;
 
   // --- terminals -----------------------------------------------------------------------------
-  /** A new pty: master (O_RDWR|O_NOCTTY|O_CLOEXEC) and its peer opened via TIOCGPTPEER. */
-  openPty(): { master: number; slave: number };
+  /** A new pty: master (O_RDWR|O_NOCTTY|O_CLOEXEC) and its peer opened via TIOCGPTPEER. With
+   *  `inside`, from the /dev/ptmx of that live process's root (resolved inside it, checked to be
+   *  the 5:2 multiplexer before it is opened), so a process joining a container gets a terminal
+   *  of the container's own devpts. */
+  openPty(inside?: { pidfd: number; pid: number }): { master: number; slave: number };
   getWinSize(fd: number): WinSize;
   setWinSize(fd: number, size: WinSize): void;
   /** Put the terminal behind `fd` in raw mode with cfmakeraw(3) semantics (TCGETS, then TCSETS

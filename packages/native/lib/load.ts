@@ -48,7 +48,7 @@ export interface RawAddon {
   pidfdSignal(pidfd: number, signal: number): boolean;
   startTime(pid: number): string | null;
   isMainThread(): boolean;
-  openPty(): { master: number; slave: number };
+  openPty(pidfd?: number, pid?: number): { master: number; slave: number };
   getWinSize(fd: number): { cols: number; rows: number };
   setWinSize(fd: number, cols: number, rows: number): void;
   makeRaw(fd: number): Buffer;

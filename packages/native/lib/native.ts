@@ -73,7 +73,7 @@ function wrap(raw: RawAddon): NativeBindings {
     pidfdSignal: (pidfd, signal) => raw.pidfdSignal(pidfd, signal),
     startTime: (pid) => raw.startTime(pid),
     isMainThread: () => raw.isMainThread(),
-    openPty: () => raw.openPty(),
+    openPty: (inside) => (inside ? raw.openPty(inside.pidfd, inside.pid) : raw.openPty()),
     getWinSize: (fd) => raw.getWinSize(fd),
     setWinSize: (fd, size) => raw.setWinSize(fd, size.cols, size.rows),
     makeRaw: (fd) => raw.makeRaw(fd),

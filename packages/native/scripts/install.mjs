@@ -20,7 +20,7 @@ try {
 
 const fail = (what) => {
   process.stderr.write(
-    `@nsinit/native: no prebuilt addon for ${describeHost()} and ${what}; install \`apt-get install cmake g++ libseccomp-dev\` (and do not omit optional dependencies), then \`npm rebuild @nsinit/native\`\n`,
+    `@nsinit/native: no prebuilt addon for ${describeHost()} and ${what}; run \`apt-get install cmake g++ libseccomp-dev\` (and do not omit optional dependencies), then \`npm rebuild @nsinit/native\`\n`,
   );
   process.exit(1);
 };

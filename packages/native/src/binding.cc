@@ -495,9 +495,13 @@ Napi::Value IsMainThread(const Napi::CallbackInfo &info)
 Napi::Value OpenPty(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
-  int m, s;
+  int m, s, pidfd = -1;
+  int64_t pid = 0;
+  if (info.Length() > 0 && !info[0].IsUndefined()) {
+    if (!FdArg(info, 0, "pidfd", pidfd) || !IntArg(info, 1, "pid", pid)) return env.Undefined();
+  }
   nsinit_err e;
-  if (nsinit_pty_open(&m, &s, &e) != 0) return ThrowSys(env, e);
+  if (nsinit_pty_open(pidfd, (int)pid, &m, &s, &e) != 0) return ThrowSys(env, e);
   Napi::Object o = Napi::Object::New(env);
   o.Set("master", Napi::Number::New(env, m));
   o.Set("slave", Napi::Number::New(env, s));

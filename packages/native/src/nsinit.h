@@ -302,7 +302,8 @@ int nsinit_gate_connect(const char *path, struct nsinit_err *e);
 int nsinit_gate_send_fd(const char *path, int fd, const char *name, struct nsinit_err *e);
 int nsinit_gate_await(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 /* pty.c */
-int nsinit_pty_open(int *master, int *slave, struct nsinit_err *e);
+/* pidfd < 0: our own /dev/ptmx; else the one in the root of `pid` (a live container process). */
+int nsinit_pty_open(int pidfd, int pid, int *master, int *slave, struct nsinit_err *e);
 int nsinit_pty_get_winsize(int fd, unsigned *cols, unsigned *rows, struct nsinit_err *e);
 int nsinit_pty_set_winsize(int fd, unsigned cols, unsigned rows, struct nsinit_err *e);
 struct termios;

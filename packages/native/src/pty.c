@@ -1,20 +1,60 @@
-/* Pseudo-terminals: a master from /dev/ptmx and its peer opened through TIOCGPTPEER, which opens
+/* Pseudo-terminals: a master from /dev/ptmx (ours, or a live container's, so a process joining
+ * it gets a terminal its own /dev/pts shows) and its peer opened through TIOCGPTPEER, which opens
  * the slave from the master's own devpts instance instead of by the name /dev/pts/N (a name a
  * container could swap: CVE-2025-52565); window size via TIOCGWINSZ/TIOCSWINSZ; the caller's
  * terminal modes (TCGETS/TCSETS) for raw mode and its exact restore.
- * Man pages: pty(7), ioctl_tty(2), ptmx(4), termios(3). */
+ * Man pages: pty(7), ioctl_tty(2), ptmx(4), termios(3), openat2(2), pidfd_send_signal(2). */
 #include "nsinit.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
-int nsinit_pty_open(int *master, int *slave, struct nsinit_err *e)
+#include "syscalls.h"
+
+/* The container's /dev/ptmx, opened from the host: resolved inside the root of `pid` (whose
+ * pidfd proves it is still the container's process after the /proc lookup) with RESOLVE_IN_ROOT,
+ * first as O_PATH so nothing is opened until it is known to be a ptmx (5:2): a container holding
+ * CAP_MKNOD could put any device node there, and opening some devices has effects. */
+static int open_container_ptmx(int pidfd, int pid, struct nsinit_err *e)
 {
-  int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (m < 0) return nsinit_err_set(e, errno, "open", "/dev/ptmx");
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/root", pid);
+  int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return nsinit_err_set(e, errno, "open", path);
+  if (nsinit_sys_pidfd_send_signal(pidfd, 0) < 0) {
+    int err = errno;
+    close(root);
+    return nsinit_err_set(e, err, "pidfd_send_signal", path);
+  }
+  int p = nsinit_sys_openat2(root, "/dev/ptmx", O_PATH | O_CLOEXEC,
+                             RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  int err = errno;
+  close(root);
+  if (p < 0) return nsinit_err_set(e, err, "openat2", "/dev/ptmx");
+  struct stat st;
+  if (fstat(p, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2)) {
+    close(p);
+    return nsinit_err_set(e, ENOTTY, "open", "/dev/ptmx (not the pty multiplexer)");
+  }
+  snprintf(path, sizeof path, "/proc/self/fd/%d", p);
+  int m = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  err = errno;
+  close(p);
+  if (m < 0) return nsinit_err_set(e, err, "open", "/dev/ptmx");
+  return m;
+}
+
+int nsinit_pty_open(int pidfd, int pid, int *master, int *slave, struct nsinit_err *e)
+{
+  int m = pidfd >= 0 ? open_container_ptmx(pidfd, pid, e)
+                     : open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (m < 0) return pidfd >= 0 ? -1 : nsinit_err_set(e, errno, "open", "/dev/ptmx");
   int unlock = 0;
   if (ioctl(m, TIOCSPTLCK, &unlock) < 0) {
     int err = errno;

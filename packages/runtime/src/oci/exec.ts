@@ -99,7 +99,8 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
   if (pidfd === null) throw nsinitError(ErrorCodes.OCI_BAD_STATE, 'cannot exec in a stopped container');
   try {
     if (terminal) {
-      pty = native.openPty();
+      // From the container's own devpts, as runc does, so ttyname(3) inside finds /dev/pts/N.
+      pty = native.openPty({ pidfd, pid: record.pid });
       const size = config.process.consoleSize;
       if (size) native.setWinSize(pty.master, { cols: size.width, rows: size.height });
     }
@@ -130,6 +131,13 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
     }
     // Beside the init in its cgroups before it runs anything.
     if (record.cgroup) openCgroup(record.cgroup).add(spawned.pid);
+    // The engine holds the terminal before the process runs (as runc sends it), so it can size
+    // it and read from its first byte.
+    if (pty && o.consoleSocket) {
+      native.sendFd(o.consoleSocket, pty.master, '/dev/ptmx');
+      native.close(pty.master);
+      pty.master = -1;
+    }
     syncOpen = false; // go + awaitExec own and close it
     native.go(spawned.sync);
     const failure = await native.awaitExec(spawned.sync);
@@ -141,11 +149,6 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
         config: { user: `${user.uid}:${user.gid}` },
         identity: { uid: user.uid, gid: user.gid, groups: [...(user.additionalGids ?? [])] },
       });
-    }
-    if (pty && o.consoleSocket) {
-      native.sendFd(o.consoleSocket, pty.master, '/dev/ptmx');
-      native.close(pty.master);
-      pty.master = -1;
     }
     if (o.pidFile) writeFileAtomic(o.pidFile, String(spawned.pid), 0o644);
     return { pid: spawned.pid, pidfd: spawned.pidfd, consoleMaster: pty?.master ?? -1 };
