@@ -20,9 +20,13 @@ export function useEngineLeakCheck(): void {
   let before: HostSnapshot | null = null;
   let release: (() => void) | null = null;
   beforeAll(async () => {
-    release = await acquireHostLock(120_000);
+    // The whole file holds the machine-wide lock: an engine's cgroups and mounts would otherwise
+    // show up in other files' leak checks. Never run without it.
+    release = await acquireHostLock(600_000);
+    if (!release)
+      throw new Error('engine suite: the machine-wide leak-check lock stayed busy for 10 minutes');
     before = snapshotHost();
-  }, 130_000);
+  }, 610_000);
   afterAll(async () => {
     try {
       if (!before) return;

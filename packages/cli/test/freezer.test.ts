@@ -3,25 +3,40 @@
 // paused, joins are refused, `resume` lets it go on. A pause that wins the race with a join (after
 // the joiner was placed in the container's cgroup, before GO) fails the join with
 // ERR_NSINIT_CONTAINER_PAUSED instead of leaving it frozen: the joiner is thawed, killed and reaped.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import { createBundle, nsinitTestHooksBin, requires, runCommand, useLeakCheck } from '@nsinit/testkit';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { alive, background, runCli, until, waitForPid } from './helpers.js';
 
 useLeakCheck();
 
-/** cgroups kept (the freezer lives there), no networks. */
-function withCgroups(edit: (c: ContainerConfig) => void = () => {}) {
-  return createBundle({
+/** cgroups kept (the freezer lives there), no networks. Should a start or join hang after all
+ *  (a regression), its killed supervisor's child is thawed when the test ends, so the pending
+ *  SIGKILL ends it instead of leaving it frozen (cgroup v1). */
+async function withCgroups(edit: (c: ContainerConfig) => void = () => {}) {
+  const bundle = await createBundle({
     config: (c) => {
       delete c.networks;
       edit(c);
     },
   });
+  const name = bundle.config.cgroups!.name;
+  onTestFinished(() => {
+    for (const dir of readdirSync(FREEZER).filter((d) => d.startsWith(`${name}-`))) {
+      try {
+        writeFileSync(join(FREEZER, dir, 'freezer.state'), 'THAWED');
+      } catch {
+        // removed meanwhile
+      }
+    }
+  });
+  return bundle;
 }
+
+const FREEZER = '/sys/fs/cgroup/freezer';
 
 /** Polls `nsinit status` until its output matches. */
 async function statusUntil(dir: string, want: RegExp): Promise<string> {

@@ -181,9 +181,13 @@ describe('the installed commands and API', () => {
     for (const f of readdirSync(join(installed, 'cli/dist'))) {
       if (f.endsWith('.cjs.cache')) rmSync(join(installed, 'cli/dist', f));
     }
-    const bundleFile = join(installed, 'cli/dist/nsinit.cjs');
-    const st = statSync(bundleFile);
+    const st = statSync(join(installed, 'cli/dist/nsinit.cjs'));
     const cacheKey = `nsinit.cjs-${st.dev}-${st.ino}-`;
+    // The caches this install's bundles may write (keyed by each file's device and inode).
+    const ours = readdirSync(join(installed, 'cli/dist')).map((f) => {
+      const s = statSync(join(installed, 'cli/dist', f));
+      return `.cjs-${s.dev}-${s.ino}-`;
+    });
     const before = snapshot(installed);
     const hadCacheDir = existsSync(ROOT_CACHE);
     try {
@@ -233,7 +237,7 @@ process.stdout.write(JSON.stringify({ exitCode: r.exitCode, out }));
     } finally {
       // This install's caches only: other checkouts' may be in use.
       for (const f of existsSync(ROOT_CACHE) ? readdirSync(ROOT_CACHE) : []) {
-        if (f.includes(`-${st.dev}-${st.ino}-`)) rmSync(join(ROOT_CACHE, f), { force: true });
+        if (ours.some((id) => f.includes(id))) rmSync(join(ROOT_CACHE, f), { force: true });
       }
       if (!hadCacheDir && existsSync(ROOT_CACHE) && readdirSync(ROOT_CACHE).length === 0)
         rmdirSync(ROOT_CACHE);
