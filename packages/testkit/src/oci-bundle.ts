@@ -114,7 +114,19 @@ export async function createOciBundle(opts: OciBundleOptions = {}): Promise<OciB
     } catch {
       // nothing was created
     }
-    for (const id of ids) await oci(['delete', '--force', id]).catch(() => {});
+    for (const id of ids) {
+      const r = await oci(['delete', '--force', id], { timeout: 8_000 }).catch(() => null);
+      if (r?.exitCode === 0) continue;
+      // A broken build (a guard patch applied) may leave an init that holds the container's lock:
+      // kill it by the pid the state records, then delete again.
+      try {
+        const { pid } = JSON.parse(readFileSync(join(root, id, 'state.json'), 'utf8')) as { pid: number };
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // no state, or already gone
+      }
+      await oci(['delete', '--force', id]).catch(() => {});
+    }
     unmountAllUnder(dir);
     rmSync(dir, { recursive: true, force: true });
   };
