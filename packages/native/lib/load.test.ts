@@ -26,7 +26,9 @@ describe('loadAddon', () => {
     const prebuilt = addonCandidates()[0]!;
     expect(existsSync(prebuilt)).toBe(true);
     expect(typeof loadAddon().spawn).toBe('function');
-    const needed = execFileSync('ldd', [prebuilt], { encoding: 'utf8' });
+    // Without LD_PRELOAD: ldd lists preloaded objects too (scripts/asan.sh preloads libasan).
+    const { LD_PRELOAD: _preload, ...env } = process.env;
+    const needed = execFileSync('ldd', [prebuilt], { encoding: 'utf8', env });
     const libs = needed
       .split('\n')
       .map((l) => l.trim().split(/\s/)[0]!.replace(/^.*\//, ''))
