@@ -2,39 +2,15 @@
 // wrong: mknod(2) device numbers, devices-cgroup rules, CFS bandwidth limits (sched(7)), setrlimit(2)
 // ordering, and namespace combinations that would touch the host (namespaces(7)).
 import { ABSOLUTE_PATH_HINT } from './fields.js';
-import { type ConfigIssue, issue, pointer } from './issues.js';
+import { issue, pointer } from './issues.js';
 import { LIST_LIMITS, normalisePath } from './limits.js';
+import { duplicates, each } from './list-checks.js';
 import { type Findings, isPlainObject } from './normalise.js';
 import { checkLimits } from './semantic-limits.js';
 import { checkNetworks, checkRoutes } from './semantic-network.js';
 
 /** The CFS bandwidth controller rejects periods and quotas below 1 ms. */
 const MIN_CFS_US = 1000;
-
-function each(list: unknown, base: string, fn: (item: Record<string, unknown>, at: string) => void): void {
-  if (!Array.isArray(list)) return;
-  list.forEach((item, i) => {
-    if (isPlainObject(item)) fn(item, pointer(base, i));
-  });
-}
-
-function duplicates(
-  list: unknown,
-  base: string,
-  what: string,
-  key: (v: unknown) => string | undefined,
-): ConfigIssue[] {
-  if (!Array.isArray(list)) return [];
-  const seen = new Set<string>();
-  const out: ConfigIssue[] = [];
-  list.forEach((item, i) => {
-    const k = key(item);
-    if (k === undefined) return;
-    if (seen.has(k)) out.push(issue(pointer(base, i), `duplicate ${what} ${k}`, item));
-    seen.add(k);
-  });
-  return out;
-}
 
 function checkEnvironmentAndCaps(c: Record<string, unknown>, found: Findings): void {
   const envName = (v: unknown) =>

@@ -1,35 +1,10 @@
 // Helpers shared by the config.json semantic checks: walking lists, duplicate detection, and the two
 // string rules the kernel imposes everywhere (absolute paths where a MUST says so, no NUL bytes).
 import { ABSOLUTE_PATH_HINT } from '../fields.js';
-import { type ConfigIssue, issue, pointer } from '../issues.js';
-import { type Findings, isPlainObject } from '../normalise.js';
+import { issue, pointer } from '../issues.js';
+import type { Findings } from '../normalise.js';
 
-export type Obj = Record<string, unknown>;
-
-export function each(list: unknown, base: string, fn: (item: Obj, at: string, i: number) => void): void {
-  if (!Array.isArray(list)) return;
-  list.forEach((item, i) => {
-    if (isPlainObject(item)) fn(item, pointer(base, i), i);
-  });
-}
-
-export function duplicates(
-  list: unknown,
-  base: string,
-  what: string,
-  key: (v: unknown) => string | undefined,
-): ConfigIssue[] {
-  if (!Array.isArray(list)) return [];
-  const seen = new Set<string>();
-  const out: ConfigIssue[] = [];
-  list.forEach((item, i) => {
-    const k = key(item);
-    if (k === undefined) return;
-    if (seen.has(k)) out.push(issue(pointer(base, i), `duplicate ${what} ${k}`, item));
-    seen.add(k);
-  });
-  return out;
-}
+export { duplicates, each, type Obj } from '../list-checks.js';
 
 /** An error unless `value` (when a string) is an absolute path. */
 export function absolute(value: unknown, at: string, found: Findings, what = ''): void {
