@@ -1,4 +1,4 @@
-// The `features` document (runtime-spec features.md): only what nsinit-oci really does.
+// The `features` document (the runtime-spec features document): only what nsinit-oci really does.
 export function features(capabilities: string[]): Record<string, unknown> {
   return {
     ociVersionMin: '1.0.0',

@@ -143,7 +143,7 @@ const spec: OciCommand = {
 const featuresCommand: OciCommand = {
   name: 'features',
   usage: 'features',
-  summary: 'show what this runtime supports (runtime-spec features.md)',
+  summary: 'show what this runtime supports (the runtime-spec features document)',
   flags: [],
   async run() {
     const { native } = await runtime();

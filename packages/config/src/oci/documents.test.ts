@@ -1,5 +1,5 @@
 // The features document builder and the state document type: what `nsinit-oci features` and
-// `state` print, shaped as runtime-spec features.md and runtime.md say.
+// `state` print, shaped as the runtime-spec features document and the runtime-spec runtime document say.
 import { describe, expect, it } from 'vitest';
 import {
   buildOciFeatures,
@@ -64,7 +64,7 @@ describe('buildOciFeatures', () => {
 });
 
 describe('OciState', () => {
-  it("has the statuses of runtime.md plus runc's paused", () => {
+  it("has the statuses of the runtime-spec runtime document plus runc's paused", () => {
     expect([...OCI_STATUSES].sort()).toEqual(['created', 'creating', 'paused', 'running', 'stopped']);
     const state: OciState = {
       ociVersion: OCI_VERSION,

@@ -1,4 +1,4 @@
-// The features document (runtime-spec features.md) printed by `nsinit-oci features`: what this
+// The features document (the runtime-spec features document) printed by `nsinit-oci features`: what this
 // runtime implements. buildOciFeatures fills the static part from the tables here; the CLI passes
 // what depends on the host (cgroup versions, LSMs) and on what the runtime implements.
 import { OCI_CAPABILITY_NAMES, type OciHookName, type OciNamespaceType } from './names.js';
@@ -32,7 +32,7 @@ export interface OciFeatures {
   potentiallyUnsafeConfigAnnotations?: string[];
 }
 
-/** The mount(8)-style options runtime-spec lists for Linux (config.md "Mounts"). */
+/** The mount(8)-style options runtime-spec lists for Linux (the runtime-spec config document "Mounts"). */
 export const OCI_MOUNT_OPTIONS = [
   'async',
   'atime',

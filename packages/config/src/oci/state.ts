@@ -1,4 +1,4 @@
-// The OCI state document (runtime-spec runtime.md "State"): what `nsinit-oci state` prints and what
+// The OCI state document (the runtime-spec runtime document "State"): what `nsinit-oci state` prints and what
 // hooks read on stdin. `paused` is runc's addition for a frozen cgroup (cgroup freezer).
 import type { OCI_VERSION } from './schema.js';
 

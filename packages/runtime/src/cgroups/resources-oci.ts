@@ -1,7 +1,7 @@
 // OCI config.json `linux.resources` (and the cgroup rules `linux.devices` implies) onto the
 // resources model, with runc's conventions: 0 and "" are unset, -1 is unlimited, a device rule's
 // omitted type/major/minor is "all", and the default devices runc allows follow the config's rules.
-// See runtime-spec config-linux.md ("Control groups", "Allowed Device Cgroup Rules").
+// See the runtime-spec config-linux document ("Control groups", "Allowed Device Cgroup Rules").
 import { NsinitError } from '@nsinit/native';
 import type { ConfigProblem } from './limits.js';
 import {

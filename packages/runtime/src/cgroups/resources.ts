@@ -1,6 +1,6 @@
 // The one resources model both config formats map onto and both cgroup writers read: the OCI
 // runtime-spec's LinuxResources, normalized (0 and "" mean unset, -1 means unlimited, device
-// rules resolved to type/major/minor). See config-linux.md ("Control groups") in runtime-spec.
+// rules resolved to type/major/minor). See the runtime-spec config-linux document ("Control groups").
 import type { ConfigProblem } from './limits.js';
 
 /** One devices-cgroup rule; later rules override earlier ones, as successive devices.allow/deny writes. */

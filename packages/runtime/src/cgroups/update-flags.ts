@@ -1,6 +1,6 @@
 // `nsinit-oci update`'s input as the resources model: runc's flags (--memory 512m, --cpu-quota,
 // --pids-limit, ...) or a LinuxResources JSON document (`-r FILE`, which containerd's shim sends on
-// stdin). Device rules are never updated, as in runc. See runc's man/runc-update.8.md.
+// stdin). Device rules are never updated, as in runc. See runc's runc-update(8) man page.
 import { NsinitError } from '@nsinit/native';
 import { checkResources, type FieldNamer, type Resources } from './resources.js';
 import { resourcesFromOci } from './resources-oci.js';

@@ -1,4 +1,4 @@
-// `create` (runtime.md "Operations"): the container's init is cloned into its namespaces and
+// `create` (the runtime-spec runtime document "Operations"): the container's init is cloned into its namespaces and
 // cgroups, walks its whole plan and then waits at the start gate (the `await-start` step) before
 // the user's process; create records the trusted state and returns. The init stays a child of the
 // caller (an engine's subreaper reaps it); no nsinit process stays behind.

@@ -1,4 +1,4 @@
-// OCI hooks (runtime-spec config.md "POSIX-platform Hooks"): each hook is a host program run
+// OCI hooks (the runtime-spec config document "POSIX-platform Hooks"): each hook is a host program run
 // with its own args (args[0] is argv[0]) and env (exactly as given), the container's state JSON
 // on its stdin, killed with SIGKILL after `timeout` seconds. Which failures are fatal is the
 // caller's decision (prestart..startContainer abort; poststart/poststop only warn).
@@ -14,7 +14,7 @@ export type HookKind =
   | 'poststart'
   | 'poststop';
 
-/** The state JSON the spec defines (runtime.md "State"). */
+/** The state JSON the spec defines (the runtime-spec runtime document "State"). */
 export interface OciState {
   ociVersion: string;
   id: string;

@@ -1,4 +1,4 @@
-// The OCI operations after create (runtime.md "Operations", runc's man pages): start, state,
+// The OCI operations after create (the runtime-spec runtime document "Operations", runc's man pages): start, state,
 // kill, delete, plus list/pause/resume/ps. Each reads the trusted record under --root, decides
 // the status from the live process (pid + start time), the start gate and the freezer, and
 // refuses what the spec and runc refuse for that status.
