@@ -29,6 +29,7 @@ export interface RawAddon {
     invalidPlan: (message: string) => Error,
   ): void;
   spawn(plan: Uint8Array): RawSpawned;
+  spawnAsync(plan: Uint8Array): Promise<RawSpawned>;
   join(targetPidfd: number, nsFlags: number, plan: Uint8Array): Promise<RawSpawned>;
   go(sync: number): void;
   awaitExec(sync: number): Promise<RawFailure | null>;
