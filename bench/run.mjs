@@ -13,7 +13,7 @@ import { joinCase } from './cases/join.mjs';
 import { memoryCase } from './cases/memory.mjs';
 import { ociCase } from './cases/oci.mjs';
 import { validateCase } from './cases/validate.mjs';
-import { buildHelper } from './lib/harness.mjs';
+import { buildFloorHelper, buildHelper } from './lib/harness.mjs';
 import {
   crunMountView,
   deleteAll,
@@ -103,6 +103,7 @@ try {
 
   const ctx = {
     helper,
+    floorHelper: buildFloorHelper(tmp),
     tmp,
     bundle,
     joinBundle,
