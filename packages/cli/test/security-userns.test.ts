@@ -1,4 +1,4 @@
-// The user-namespace classes of docs/security-classes.md (class 18): a container in a user
+// The user-namespace classes of docs/security-classes.md (class 11): a container in a user
 // namespace runs as the ids of its map and nothing more. Host files of ids outside the map stay
 // out of reach, also through groups the runtime itself was started with (the identity steps drop
 // them: setgroups(2)); a setuid binary gains only ids of the map (the kernel ignores the bit of a
@@ -6,7 +6,7 @@
 // user namespace FIRST (setns(2) with CLONE_NEWUSER) and so runs with the container's ids, never
 // the runtime's host ones. Probes: a static setuid helper (fixtures/suid-probe.c; busybox drops a
 // setuid bit it was not built for) and files on a host directory bound into the container.
-// Guard checks: scripts/guard-check userns-drop-groups | userns-clone | userns-join.
+// Guard checks: scripts/guard-check userns-drop-groups userns-clone userns-join.
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
