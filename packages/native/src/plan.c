@@ -21,19 +21,49 @@
 #endif
 
 static const char *const op_names[] = {
-    "setup",     "setns",        "propagation", "rootfs",     "mount",      "bind",
-    "mknod",     "symlink",      "mkdir",       "console",    "pivot-root", "move-root",
-    "readonly",  "mask",         "hostname",    "rlimit",     "umask",      "identity",
-    "caps",      "no-new-privs", "chdir",       "session",    "pdeathsig",  "dumpable",
-    "close-fds", "exec",         "chown",       "domainname", "sysctl",     "personality",
-    "unshare",   "lsm-label",    "await-start", "seccomp",
+    "setup",
+    "setns",
+    "propagation",
+    "rootfs",
+    "mount",
+    "bind",
+    "mknod",
+    "symlink",
+    "mkdir",
+    "console",
+    "pivot-root",
+    "move-root",
+    "readonly",
+    "mask",
+    "hostname",
+    "rlimit",
+    "umask",
+    "identity",
+    "caps",
+    "no-new-privs",
+    "chdir",
+    "session",
+    "pdeathsig",
+    "dumpable",
+    "close-fds",
+    "exec",
+    "chown",
+    "domainname",
+    "sysctl",
+    "personality",
+    "unshare",
+    "lsm-label",
+    "await-start",
+    "seccomp",
+    /* Explicitly numbered ops; the gaps stay NULL and decode as unknown. */
+    [NSINIT_OP_HOOK] = "hook",
 };
 _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
                "op_names must name every op of enum nsinit_op");
 
 const char *nsinit_op_name(uint32_t op)
 {
-  return op <= NSINIT_OP_MAX_ ? op_names[op] : "unknown";
+  return op <= NSINIT_OP_MAX_ && op_names[op] != NULL ? op_names[op] : "unknown";
 }
 
 int nsinit_err_set(struct nsinit_err *e, int err, const char *syscall, const char *path)
@@ -206,8 +236,9 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
     c.step = i;
     c.op = NSINIT_OP_SETUP;
     if (nsinit_cur_get_u32(&c, &s->op) || nsinit_cur_get_u32(&c, &body)) goto fail;
-    c.op = s->op <= NSINIT_OP_MAX_ ? s->op : NSINIT_OP_SETUP;
-    if (s->op == NSINIT_OP_SETUP || s->op > NSINIT_OP_MAX_) {
+    bool known = s->op <= NSINIT_OP_MAX_ && op_names[s->op] != NULL;
+    c.op = known ? s->op : NSINIT_OP_SETUP;
+    if (s->op == NSINIT_OP_SETUP || !known) {
       nsinit_plan_invalid(&c, "unknown op %u", s->op);
       goto fail;
     }
@@ -268,6 +299,9 @@ int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags,
   if (ns_flags & CLONE_NEWNS) return 0;
   for (uint32_t i = 0; i < plan->nsteps; i++) {
     uint32_t op = plan->steps[i].op;
+    /* A mount namespace joined by path (OCI linux.namespaces "mount" with "path"): every later
+     * mount step acts inside it. The kernel checks the fd's type against nstype at setns(2). */
+    if (op == NSINIT_OP_SETNS && plan->steps[i].nstype == CLONE_NEWNS) return 0;
     /* Mount steps outside a mount namespace would change the host's own mounts. */
     if (op == NSINIT_OP_PROPAGATION || nsinit_plan_needs_root(op) || op == NSINIT_OP_ROOTFS) {
       snprintf(e->msg, sizeof(e->msg),
