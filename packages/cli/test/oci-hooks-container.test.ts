@@ -2,8 +2,9 @@
 // (the runtime-spec config document, "POSIX-platform Hooks"): each probe hook records its
 // namespaces, hostname, root and stdin; a failing or timed-out one fails create (nothing left) or
 // start (the container stops), naming the hook and quoting its output.
-import { existsSync, readFileSync } from 'node:fs';
-import { createOciBundle, requires, useLeakCheck } from '@nsinit/testkit';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { createOciBundle, nsinitOciBin, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { alive } from './helpers.js';
 import { created, nsOf, stateOf, waitStatus } from './oci-helpers.js';
@@ -76,6 +77,35 @@ describe('nsinit-oci createContainer and startContainer hooks', () => {
     expect(s.state).toMatchObject({ id: 'in', status: 'created', pid: st.pid });
     expect((await stateOf(b, 'in')).status).toBe('running');
     expect((await b.oci(['delete', '--force', 'in'])).exitCode).toBe(0);
+  });
+
+  it("inherit none of the runtime's or the container's fds beyond 0..2", async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const b = await createOciBundle({
+      spec: (s) => {
+        s.process.args = ['sh', '-c', 'ls /proc/self/fd'];
+      },
+    });
+    const hookLog = b.path('hook-fds.out');
+    b.writeSpec({
+      ...b.spec,
+      hooks: { createContainer: [{ path: '/bin/sh', args: ['sh', '-c', `ls /proc/self/fd > ${hookLog}`] }] },
+    });
+    // fd 3 is --preserve-fds'd to the container: the init holds it, inheritable, while the hook runs.
+    const out = openSync(b.path('out.txt'), 'w');
+    const fd3 = openSync(b.path('fd3.txt'), 'w');
+    const child = spawn(nsinitOciBin, ['--root', b.root, 'run', '--preserve-fds', '1', 'fds'], {
+      cwd: b.dir,
+      stdio: ['ignore', out, out, fd3],
+    });
+    closeSync(out);
+    closeSync(fd3);
+    expect(await new Promise((r) => child.on('exit', r))).toBe(0);
+    const list = (f: string) => readFileSync(f, 'utf8').trim().split(/\s+/).sort();
+    // The container's process: 0-2, the preserved 3, ls's own directory fd.
+    expect(list(b.path('out.txt'))).toEqual(['0', '1', '2', '3', '4']);
+    // The hook: 0-2 and ls's directory fd only.
+    expect(list(hookLog)).toEqual(['0', '1', '2', '3']);
   });
 
   it('a failing or timed-out createContainer hook fails create and leaves nothing', async (ctx) => {
