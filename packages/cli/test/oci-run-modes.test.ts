@@ -47,7 +47,7 @@ describe('nsinit-oci run in the foreground with a terminal', () => {
 
 /** Every mount of a process's mount namespace, reachable from its root or not: listmount(2)
  *  (LSMT_ROOT, by the namespace id from NS_GET_MNTNS_ID), from python3's ctypes. */
-const LISTMOUNT = String.raw`
+const LISTMOUNT = `
 import ctypes, fcntl, os, struct, sys
 libc = ctypes.CDLL(None, use_errno=True)
 buf = bytearray(8)

@@ -84,7 +84,9 @@ export const execCommand: OciCommand = {
     const gids = parseGids(list(ctx.flags, 'additional-gids'));
     // runc ignores it with --process; refused here rather than dropped silently.
     if (gids.length > 0 && process_)
-      throw new OciUsageError("--additional-gids cannot be combined with --process (use its user.additionalGids)");
+      throw new OciUsageError(
+        '--additional-gids cannot be combined with --process (use its user.additionalGids)',
+      );
     const { oci, native } = await runtime();
     const octx = {
       native,
