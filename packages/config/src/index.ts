@@ -26,6 +26,7 @@ export {
 export type { Cgroups } from './schema-cgroups.js';
 export { type Device, MAX_MAJOR, MAX_MINOR } from './schema-devices.js';
 export { schemaDocument } from './schema-document.js';
+export type { IdMapping } from './schema-userns.js';
 export { MIN_MTU, NETWORK_TYPES, type Network, type Route } from './schema-network.js';
 export {
   isContainerConfig,

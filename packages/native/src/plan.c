@@ -20,7 +20,7 @@
 #error "the plan wire format is little-endian; add byte swapping for this target"
 #endif
 
-static const char *const op_names[] = {
+static const char *const op_names[NSINIT_OP_MAX_ + 1] = {
     "setup",
     "setns",
     "propagation",
@@ -55,11 +55,15 @@ static const char *const op_names[] = {
     "lsm-label",
     "await-start",
     "seccomp",
-    /* Explicitly numbered ops; the gaps stay NULL and decode as unknown. */
+    [NSINIT_OP_USERNS_ROOT] = "userns-root",
     [NSINIT_OP_HOOK] = "hook",
 };
-_Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
-               "op_names must name every op of enum nsinit_op");
+
+/* Explicitly numbered ops leave gaps: an op without a name is unknown to this decoder. */
+static bool op_known(uint32_t op)
+{
+  return op != NSINIT_OP_SETUP && op <= NSINIT_OP_MAX_ && op_names[op] != NULL;
+}
 
 const char *nsinit_op_name(uint32_t op)
 {
@@ -236,9 +240,8 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
     c.step = i;
     c.op = NSINIT_OP_SETUP;
     if (nsinit_cur_get_u32(&c, &s->op) || nsinit_cur_get_u32(&c, &body)) goto fail;
-    bool known = s->op <= NSINIT_OP_MAX_ && op_names[s->op] != NULL;
-    c.op = known ? s->op : NSINIT_OP_SETUP;
-    if (s->op == NSINIT_OP_SETUP || !known) {
+    c.op = op_known(s->op) ? s->op : NSINIT_OP_SETUP;
+    if (!op_known(s->op)) {
       nsinit_plan_invalid(&c, "unknown op %u", s->op);
       goto fail;
     }
