@@ -64,6 +64,7 @@ export {
   type CompileOciOptions,
   compileOci,
   hostLsms,
+  startCompiled,
   writeOomScoreAdj,
 } from './spec/compile-oci.js';
 export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';

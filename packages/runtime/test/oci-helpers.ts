@@ -11,6 +11,7 @@ import {
   compileOci,
   currentCaller,
   type OciConfigInput,
+  startCompiled,
   type RuntimeSpec,
   usernsSetup,
   writeIdMaps,
@@ -111,7 +112,7 @@ export async function startOci(config: OciConfigInput, bundleDir: string): Promi
       compileSeccomp: native.compileSeccomp,
       nsOpen: native.nsOpen,
     });
-    spawned = native.spawn(compiled.plan);
+    spawned = await startCompiled(native, compiled);
   } finally {
     compiled?.release();
     native.close(w);

@@ -12,7 +12,7 @@ import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
 import { lockFile } from '../lock.js';
-import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { compileOci, startCompiled, writeOomScoreAdj } from '../spec/compile-oci.js';
 import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
 import { defaultCgroupsPath } from './cgroup.js';
 import {
@@ -131,7 +131,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     });
     const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true, createSteps);
     try {
-      spawned = native.spawn(plan);
+      spawned = await startCompiled(native, { plan, userNamespaceFd: compiled.userNamespaceFd });
     } finally {
       compiled.release();
     }

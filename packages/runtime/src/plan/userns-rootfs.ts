@@ -12,11 +12,14 @@ export function inUserNamespace(spec: RuntimeSpec): boolean {
   return spec.namespaces.some((n) => n.type === 'user');
 }
 
-/** A new namespace of `type` made together with the new user namespace is owned by it. */
+/** Whether the container's user namespace owns its namespace of `type`: a new one is created in
+ *  it (also inside a user namespace joined by path); one joined by path together with a joined
+ *  user namespace is taken to be that one's (a pod's); the host's or another's is not. */
 function ownedNamespace(spec: RuntimeSpec, type: NamespaceType): boolean {
   const user = spec.namespaces.find((n) => n.type === 'user');
   const ns = spec.namespaces.find((n) => n.type === type);
-  return user !== undefined && user.path === undefined && ns !== undefined && ns.path === undefined;
+  if (user === undefined || ns === undefined) return false;
+  return ns.path === undefined || user.path !== undefined;
 }
 
 /** Filesystems whose mount the kernel ties to the owner of another namespace, and the host path
