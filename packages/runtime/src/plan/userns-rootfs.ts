@@ -73,3 +73,28 @@ export function usernsDevices(
   }
   return out;
 }
+
+/** Each bind step split in two: an `open-tree` of its source (to run before `userns-root`) and an
+ *  `attach-tree` in its place. Slots are numbered in order; the decoder checks each is opened
+ *  once before it is attached once. */
+export function treesFirst(steps: readonly Step[]): { early: Step[]; inPlace: Step[] } {
+  const early: Step[] = [];
+  const inPlace: Step[] = [];
+  for (const s of steps) {
+    if (s.op !== 'bind') {
+      inPlace.push(s);
+      continue;
+    }
+    const slot = early.length;
+    early.push({ op: 'open-tree', source: s.source, recursive: s.recursive, slot });
+    inPlace.push({
+      op: 'attach-tree',
+      slot,
+      target: s.target,
+      flags: s.flags,
+      recursive: s.recursive,
+      propagation: s.propagation,
+    });
+  }
+  return { early, inPlace };
+}
