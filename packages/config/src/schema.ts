@@ -7,6 +7,7 @@ import { ABSOLUTE_PATH, ABSOLUTE_PATH_HINT, bool, int, list, MAX_ARG_STRING, str
 import { CAPABILITY_NAMES, type NAMESPACE_NAMES, RLIMIT_NAMES } from './names.js';
 import { CgroupsSchema } from './schema-cgroups.js';
 import { DeviceSchema } from './schema-devices.js';
+import { idMappings } from './schema-id-mappings.js';
 import { NetworkSchema, RouteSchema } from './schema-network.js';
 
 /** The `$id` of the published schema.json. */
@@ -92,6 +93,18 @@ export const MountSchema = Type.Object(
     ),
     writable: Type.Optional(bool('false: the bind mount is made read-only.')),
     private: Type.Optional(bool('true: the mount is made MS_PRIVATE so mount events do not propagate.')),
+    uid_mappings: Type.Optional(
+      idMappings(
+        'nsinit extension: makes the bind an idmapped mount (mount_setattr(2) MOUNT_ATTR_IDMAP) of the ' +
+          'whole tree; needs gid_mappings too. A file owned by container_id+k in the source is seen ' +
+          'as owned by host_id+k (inside a container user namespace, by what that id maps to there), and ' +
+          'files written through the mount are stored the other way round. Ids outside the ranges are ' +
+          'seen as the overflow id (65534) and cannot be written by any process of the container.',
+      ),
+    ),
+    gid_mappings: Type.Optional(
+      idMappings('nsinit extension: the group id mapping of an idmapped bind; needs uid_mappings too.'),
+    ),
   },
   { additionalProperties: false, description: 'An extra mount into the container.' },
 );

@@ -2,6 +2,7 @@
 // wrong: mknod(2) device numbers, devices-cgroup rules, CFS bandwidth limits (sched(7)), setrlimit(2)
 // ordering, and namespace combinations that would touch the host (namespaces(7)).
 import { ABSOLUTE_PATH_HINT } from './fields.js';
+import { checkIdRanges, RANGE_KEYS_2014 } from './id-ranges.js';
 import { issue, pointer } from './issues.js';
 import { LIST_LIMITS, normalisePath } from './limits.js';
 import { duplicates, each } from './list-checks.js';
@@ -61,7 +62,25 @@ function checkMounts(c: Record<string, unknown>, found: Findings): void {
         );
       }
     }
+    checkMountIdMappings(m, at, found);
   });
+}
+
+/** An idmapped bind: both maps or neither, each one the kernel would accept. */
+function checkMountIdMappings(m: Record<string, unknown>, at: string, found: Findings): void {
+  const uid = m.uid_mappings !== undefined;
+  const gid = m.gid_mappings !== undefined;
+  if (uid !== gid) {
+    const [has, lacks] = uid ? ['uid_mappings', 'gid_mappings'] : ['gid_mappings', 'uid_mappings'];
+    found.errors.push(issue(pointer(at, lacks), `missing required field; ${has} needs ${lacks} too`));
+  }
+  for (const key of ['uid_mappings', 'gid_mappings'] as const) {
+    if (Array.isArray(m[key]) && m[key].length === 0)
+      found.errors.push(
+        issue(pointer(at, key), 'must have at least one range; leave it out for a plain bind'),
+      );
+    found.errors.push(...checkIdRanges(m[key], pointer(at, key), RANGE_KEYS_2014));
+  }
 }
 
 function checkDevices(c: Record<string, unknown>, found: Findings): void {

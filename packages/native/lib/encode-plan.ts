@@ -39,6 +39,8 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'lsm-label': 31,
   'await-start': 32,
   seccomp: 33,
+  // Explicit ranges per feature from here (src/nsinit.h); unassigned codes are unknown ops.
+  'idmap-bind': 38,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -171,6 +173,11 @@ function body(w: Writer, s: Step, f: string): void {
       w.str(s.target, `${f}.target`);
       w.u32(s.flags, `${f}.flags`);
       w.bool(s.recursive, `${f}.recursive`);
+      w.u32(s.propagation, `${f}.propagation`);
+      return;
+    case 'idmap-bind':
+      w.i32(s.fd, `${f}.fd`);
+      w.str(s.target, `${f}.target`);
       w.u32(s.propagation, `${f}.propagation`);
       return;
     case 'mknod':

@@ -66,6 +66,14 @@ export interface RawAddon {
   mount(source: string, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount(target: string, flags: number): void;
   cgroupDeviceFilter(cgroupDir: string, rules: Int32Array): void;
+  openIdmappedTree(
+    source: string,
+    recursive: boolean,
+    flags: number,
+    idmapRecursive: boolean,
+    uidMap: string,
+    gidMap: string,
+  ): number;
   capabilities: Record<string, number>;
   rlimits: Record<string, number>;
   constants: Record<string, number>;

@@ -50,7 +50,9 @@ enum nsinit_op {
   NSINIT_OP_LSM_LABEL,
   NSINIT_OP_AWAIT_START,
   NSINIT_OP_SECCOMP,
-  NSINIT_OP_MAX_ = NSINIT_OP_SECCOMP
+  /* Explicit values from here on: ranges are reserved per feature; a gap is an unknown op. */
+  NSINIT_OP_IDMAP_BIND = 38,
+  NSINIT_OP_MAX_ = NSINIT_OP_IDMAP_BIND
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -71,7 +73,7 @@ enum nsinit_op {
  * there); vectors are NULL-terminated arrays allocated by the decoder. */
 struct nsinit_step {
   uint32_t op;
-  int32_t fd;      /* setns */
+  int32_t fd;      /* setns, await-start, idmap-bind (the detached tree) */
   uint32_t nstype; /* setns */
   uint32_t flags;  /* MS_* for propagation, rootfs, mount, bind, readonly */
   uint32_t propagation;
@@ -174,7 +176,19 @@ int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s,
                           struct nsinit_err *e);
 int nsinit_mount_mask(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_console(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_idmapped(struct nsinit_child *c, const struct nsinit_step *s,
+                          struct nsinit_err *e);
 unsigned int nsinit_mount_attrs(uint32_t ms_flags);
+/* mount_setattr(2) of MOUNT_ATTR_* `attrs` (ms = the MS_* flags they came from, for relatime). */
+int nsinit_mount_set_attrs(int fd, unsigned int attrs, uint32_t ms, bool recursive,
+                           struct nsinit_err *e, const char *path);
+
+/* idmap.c (parent, before clone): a user namespace fd whose maps are the given uid_map/gid_map
+ * texts ("inside outside count" lines), and a detached clone of `source` idmapped with one. */
+int nsinit_idmap_userns(const char *uid_map, const char *gid_map, struct nsinit_err *e);
+int nsinit_idmap_open_tree(const char *source, bool recursive, uint32_t ms_flags,
+                           bool idmap_recursive, const char *uid_map, const char *gid_map,
+                           struct nsinit_err *e);
 
 /* root.c */
 int nsinit_root_pivot(struct nsinit_child *c, struct nsinit_err *e);

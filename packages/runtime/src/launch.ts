@@ -19,6 +19,7 @@ import {
 import { argSpaceError } from './arg-space.js';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { failureError } from './exec-failure.js';
+import { openIdmapTrees } from './idmap-mounts.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
@@ -190,6 +191,9 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       netns = stack.push(`'${nspath}'`, () => closeSync(netnsFd));
     }
     const spec = from2014(config as PlanConfig);
+    // Detached idmapped clones of the idmapped binds' sources: the child attaches its copies.
+    const idmap = openIdmapTrees(spec, native.openIdmappedTree, native.close, native.constants);
+    const trees = stack.push('idmapped mounts', () => idmap.close());
     // The data files, when the data directory is in the rootfs: masked after pivot_root.
     const hidden = ctx.hide.map((path) => ({ path, optional: true }));
     const plan = compilePlan(
@@ -202,6 +206,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         stdio: fds,
         consoleFd: pty ? pty.slave : -1,
         netnsFds: netnsFd >= 0 ? [netnsFd] : [],
+        idmapTrees: idmap.trees,
       },
     );
     const spawned = native.spawn(plan);
@@ -209,6 +214,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     // The child has its own copies now (clone3 without CLONE_FILES copies the fd table).
     await childEnds.release();
     await netns?.release();
+    await trees.release();
     const target = { pid: spawned.pid, pidfd: spawned.pidfd };
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
     // A cgroup can only be removed once the child in it is gone: its release kills it first.

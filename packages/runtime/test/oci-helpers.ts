@@ -101,6 +101,7 @@ export async function startOci(config: OciConfigInput, bundleDir: string): Promi
       tables: tables(),
       stdio: [-1, w, w],
       compileSeccomp: native.compileSeccomp,
+      openIdmappedTree: native.openIdmappedTree,
     });
     spawned = native.spawn(compiled.plan);
   } finally {

@@ -100,6 +100,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ...(pty ? { consoleFd: pty.slave } : {}),
       beforeExec: [{ op: 'await-start', fd: gateFd, keep: preserveFds }],
       compileSeccomp: native.compileSeccomp,
+      openIdmappedTree: native.openIdmappedTree,
       // Created below, before the init walks its mounts.
       cgroupDirs: ociCgroupDirs({ id, cgroupsPath }, { v2: { native } }),
     });

@@ -51,6 +51,8 @@ export interface CompileOptions {
   beforeExec?: readonly Step[];
   /** A compiled syscall filter (the addon's compileSeccomp) and its SECCOMP_FILTER_FLAG_* bits. */
   seccomp?: { program: Uint8Array; flags: number };
+  /** The detached idmapped trees of the spec's idmapped binds, by mount field (openIdmapTrees). */
+  idmapTrees?: ReadonlyMap<string, number>;
 }
 
 const CLONE_FLAG: Readonly<Record<NamespaceType, string>> = {
@@ -165,6 +167,7 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
           afterPivot: sysctl,
           cgroupHierarchies: options.cgroupHierarchies,
           cgroupDirs: options.cgroupDirs,
+          idmapTrees: options.idmapTrees,
         },
         tables.constants,
       ),

@@ -4,7 +4,7 @@
 // See mount(2), mount_namespaces(7), pivot_root(2), proc(5), devpts in pts(4).
 import { posix } from 'node:path';
 import type { Step } from '@nsinit/native';
-import { configError } from '../errors.js';
+import { configError, invalidArg } from '../errors.js';
 import type { MountEntry, RuntimeSpec } from '../spec/model.js';
 import { type CgroupHierarchy, cgroupMountSteps } from './cgroup-mounts.js';
 import { deviceSteps } from './devices.js';
@@ -21,6 +21,9 @@ export interface RootfsInput {
   /** The container's own cgroup directories (controller → host directory, '' for v2), bound by a
    *  `cgroup` mount when there is no cgroup namespace. */
   cgroupDirs?: Readonly<Record<string, string>> | undefined;
+  /** The idmapped trees the runtime made for the idmapped binds (idmap-mounts.ts), by the
+   *  mount's JSON pointer. */
+  idmapTrees?: ReadonlyMap<string, number> | undefined;
 }
 
 export type Constants = Readonly<Record<string, number>>;
@@ -35,7 +38,7 @@ export function flags(constants: Constants, names: readonly string[]): number {
   return names.reduce((acc, name) => acc | flag(constants, name), 0);
 }
 
-function mountStep(m: MountEntry, constants: Constants): Step {
+function mountStep(m: MountEntry, constants: Constants, trees?: ReadonlyMap<string, number>): Step {
   const field = m.field;
   if (m.type === 'remount') {
     // runc's "remount,ro": make what is mounted at the destination read-only in place; its other
@@ -56,6 +59,12 @@ function mountStep(m: MountEntry, constants: Constants): Step {
   if (!m.destination) throw configError(`${field}/destination`, 'is empty');
   const target = posix.resolve('/', m.destination);
   if (target === '/') throw configError(`${field}/destination`, 'cannot be the container root');
+  if (m.type === 'bind' && m.idmap) {
+    // The parent cloned and idmapped the source (with the flags): the child only attaches it.
+    const fd = trees?.get(m.field);
+    if (fd === undefined) throw invalidArg('idmapTrees', `the idmapped tree of ${m.field}`, trees);
+    return { op: 'idmap-bind', fd, target, propagation: flags(constants, m.propagation) };
+  }
   if (m.type === 'bind') {
     return {
       op: 'bind',
@@ -91,7 +100,7 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
   for (const m of spec.mounts) {
     if (m.type === 'cgroup' || m.type === 'cgroup2')
       steps.push(...cgroupMountSteps(m, spec, input.cgroupHierarchies, constants, input.cgroupDirs));
-    else steps.push(mountStep(m, constants));
+    else steps.push(mountStep(m, constants, input.idmapTrees));
   }
 
   // Nodes get exactly their configured mode: umask 0 while creating them.

@@ -5,7 +5,14 @@
 import { configError } from '../errors.js';
 import type { RlimitEntry } from '../rlimits.js';
 import { DEFAULT_MASKED_PATHS } from './defaults.js';
-import type { DeviceEntry, MountEntry, NamespaceEntry, NamespaceType, RuntimeSpec } from './model.js';
+import type {
+  DeviceEntry,
+  MountEntry,
+  MountIdmap,
+  NamespaceEntry,
+  NamespaceType,
+  RuntimeSpec,
+} from './model.js';
 
 /** A 2014 `mounts` entry (only "bind" ones act). */
 export interface BindMount {
@@ -14,7 +21,20 @@ export interface BindMount {
   destination?: string;
   writable?: boolean;
   private?: boolean;
+  /** nsinit extension: an idmapped bind (both or neither). */
+  uid_mappings?: readonly IdMapping2014[];
+  gid_mappings?: readonly IdMapping2014[];
 }
+
+/** A range of an id mapping in container.json's style. */
+export interface IdMapping2014 {
+  container_id: number;
+  host_id: number;
+  size: number;
+}
+
+const ranges = (list: readonly IdMapping2014[]) =>
+  list.map((r) => ({ containerID: r.container_id, hostID: r.host_id, size: r.size }));
 
 /** A 2014 `device_nodes` entry; `file_mode` is the permission bits. */
 export interface DeviceNode {
@@ -104,6 +124,16 @@ function mounts(config: PlanConfig): MountEntry[] {
   (config.mounts ?? []).forEach((m, i) => {
     // 2014 acted on "bind" entries only; other types were silently ignored.
     if (m.type !== 'bind') return;
+    // The 2014 bind is recursive, and so is its mapping: every file seen through it is mapped.
+    const idmap: MountIdmap | undefined =
+      m.uid_mappings?.length && m.gid_mappings?.length
+        ? {
+            uidMappings: ranges(m.uid_mappings),
+            gidMappings: ranges(m.gid_mappings),
+            recursive: true,
+            field: `/mounts/${i}/uid_mappings`,
+          }
+        : undefined;
     out.push({
       destination: m.destination ?? '',
       type: 'bind',
@@ -115,6 +145,7 @@ function mounts(config: PlanConfig): MountEntry[] {
       mkdir: 0,
       noSymlinks: false,
       field: `/mounts/${i}`,
+      ...(idmap ? { idmap } : {}),
     });
   });
   return out;

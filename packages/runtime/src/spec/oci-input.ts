@@ -1,6 +1,7 @@
 // The parts of an OCI config.json (runtime-spec, Linux) the front end reads, as plain structural
 // types: @nsinit/config's validated OciConfig is assignable to it. Fields the runtime refuses are
 // typed loosely (`unknown`): only their presence matters.
+import type { IdRange } from './model.js';
 
 export interface OciConfigInput {
   ociVersion?: string;
@@ -12,8 +13,8 @@ export interface OciConfigInput {
     type?: string;
     source?: string;
     options?: readonly string[];
-    uidMappings?: readonly unknown[];
-    gidMappings?: readonly unknown[];
+    uidMappings?: readonly IdRange[];
+    gidMappings?: readonly IdRange[];
   }[];
   process?: {
     terminal?: boolean;
