@@ -6,7 +6,7 @@
 import type { NativeBindings } from '@nsinit/native';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { flags } from './plan/rootfs.js';
-import type { MountEntry, RuntimeSpec } from './spec/model.js';
+import { hasNamespace, type MountEntry, type RuntimeSpec } from './spec/model.js';
 
 export type OpenIdmappedTree = NativeBindings['openIdmappedTree'];
 
@@ -72,4 +72,23 @@ export function openIdmapTrees(
     }
   }
   return { trees, close: closeAll };
+}
+
+/** What the map cannot hold back: chown(2) lets a caller with CAP_CHOWN in the filesystem's own
+ *  user namespace take a file whose owner the mount leaves unmapped (the kernel's chown_ok), and
+ *  without a user namespace the container's capabilities are the host's. Capabilities count from
+ *  the bounding set: a root process gets all of it at execve. One warning per idmapped mount. */
+export function idmapWarnings(spec: RuntimeSpec): string[] {
+  if (hasNamespace(spec, 'user')) return [];
+  const chown = spec.process.capabilities.bounding.some(
+    (c) => c.toUpperCase().replace(/^CAP_/, '') === 'CHOWN',
+  );
+  if (!chown) return [];
+  return spec.mounts
+    .filter((m) => m.type === 'bind' && m.idmap)
+    .map(
+      (m) =>
+        `${m.idmap!.field}: without a user namespace the container's CAP_CHOWN can take ownership of files ` +
+        'the map leaves out (and then write them); drop CAP_CHOWN or add a user namespace',
+    );
 }

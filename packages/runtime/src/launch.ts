@@ -19,7 +19,7 @@ import {
 import { argSpaceError } from './arg-space.js';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { failureError } from './exec-failure.js';
-import { openIdmapTrees } from './idmap-mounts.js';
+import { idmapWarnings, openIdmapTrees } from './idmap-mounts.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
@@ -192,6 +192,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     }
     const spec = from2014(config as PlanConfig);
     // Detached idmapped clones of the idmapped binds' sources: the child attaches its copies.
+    for (const warning of idmapWarnings(spec)) ctx.onWarning(warning);
     const idmap = openIdmapTrees(spec, native.openIdmappedTree, native.close, native.constants);
     const trees = stack.push('idmapped mounts', () => idmap.close());
     // The data files, when the data directory is in the rootfs: masked after pivot_root.
