@@ -33,7 +33,7 @@ function ranges(list: unknown, keys: RangeKeys): Range[] {
     if (!isPlainObject(r)) return;
     const [inside, outside, size] = [r[keys.inside], r[keys.outside], r[keys.size]];
     // Wrong types are the schema's errors, reported there.
-    if (![inside, outside, size].every((v) => Number.isInteger(v) && (v as number) >= 0)) return;
+    if (![inside, outside, size].every((v) => typeof v === 'number')) return;
     out.push({ i, inside: inside as number, outside: outside as number, size: size as number });
   });
   return out;
@@ -43,51 +43,39 @@ function overlap(a: number, an: number, b: number, bn: number): boolean {
   return a < b + bn && b < a + an;
 }
 
-/** Issues for the id mapping list at JSON pointer `at` (nothing when it is not an array). */
+/** Issues for the id mapping list at JSON pointer `at` (nothing when it is not an array). A range
+ *  past the last id is reported on its entry and not compared further; of two overlapping ranges
+ *  the later one is reported, on the side (inside first) where they overlap. */
 export function checkIdRanges(list: unknown, at: string, keys: RangeKeys): ConfigIssue[] {
   const found: ConfigIssue[] = [];
-  const rs = ranges(list, keys);
-  for (const r of rs) {
-    if (r.size === 0) continue; // the schema's minimum
-    for (const [key, start] of [
-      [keys.inside, r.inside],
-      [keys.outside, r.outside],
-    ] as const) {
-      if (start + r.size > ID_SPACE)
+  const seen: Range[] = [];
+  for (const r of ranges(list, keys)) {
+    if (r.inside + r.size > ID_SPACE || r.outside + r.size > ID_SPACE) {
+      found.push(issue(pointer(at, r.i), 'the range runs past id 4294967295'));
+      continue;
+    }
+    for (const o of seen) {
+      if (overlap(r.inside, r.size, o.inside, o.size))
         found.push(
           issue(
-            pointer(pointer(at, r.i), key),
-            `${start} + size ${r.size} runs past 4294967295, the last id`,
-            start,
+            pointer(pointer(at, r.i), keys.inside),
+            `overlaps the container ids of mapping ${o.i}`,
+            r.inside,
+          ),
+        );
+      else if (overlap(r.outside, r.size, o.outside, o.size))
+        found.push(
+          issue(
+            pointer(pointer(at, r.i), keys.outside),
+            `overlaps the host ids of mapping ${o.i}`,
+            r.outside,
           ),
         );
     }
+    seen.push(r);
   }
-  // At most 340 ranges (the schema's limit), so comparing every pair is cheap.
-  for (const [n, b] of rs.entries()) {
-    for (const a of rs.slice(0, n)) {
-      for (const [key, side] of [
-        [keys.inside, 'inside'],
-        [keys.outside, 'outside'],
-      ] as const) {
-        if (overlap(a[side], a.size, b[side], b.size))
-          found.push(
-            issue(
-              pointer(pointer(at, b.i), key),
-              `overlaps range ${a.i} (${a[side]}..${a[side] + a.size - 1}); the kernel refuses overlapping ranges`,
-              b[side],
-            ),
-          );
-      }
-    }
-  }
-  const bytes = rs.reduce((n, r) => n + `${r.inside} ${r.outside} ${r.size}\n`.length, 0);
+  const bytes = seen.reduce((n, r) => n + `${r.inside} ${r.outside} ${r.size}\n`.length, 0);
   if (bytes > MAX_MAP_BYTES)
-    found.push(
-      issue(
-        at,
-        `the map is ${bytes} bytes as uid_map/gid_map lines; the kernel reads at most ${MAX_MAP_BYTES}`,
-      ),
-    );
+    found.push(issue(at, `is ${bytes} bytes as map lines; the kernel reads at most ${MAX_MAP_BYTES}`));
   return found;
 }

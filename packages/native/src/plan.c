@@ -57,6 +57,7 @@ static const char *const op_names[] = {
     [NSINIT_OP_LSM_LABEL] = "lsm-label",
     [NSINIT_OP_AWAIT_START] = "await-start",
     [NSINIT_OP_SECCOMP] = "seccomp",
+    [NSINIT_OP_USERNS_ROOT] = "userns-root",
     [NSINIT_OP_IDMAP_BIND] = "idmap-bind",
 };
 _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
@@ -64,12 +65,12 @@ _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
 
 static bool op_known(uint32_t op)
 {
-  return op <= NSINIT_OP_MAX_ && op_names[op] != NULL;
+  return op != NSINIT_OP_SETUP && op <= NSINIT_OP_MAX_ && op_names[op] != NULL;
 }
 
 const char *nsinit_op_name(uint32_t op)
 {
-  return op_known(op) ? op_names[op] : "unknown";
+  return op <= NSINIT_OP_MAX_ && op_names[op] != NULL ? op_names[op] : "unknown";
 }
 
 int nsinit_err_set(struct nsinit_err *e, int err, const char *syscall, const char *path)
@@ -243,7 +244,7 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
     c.op = NSINIT_OP_SETUP;
     if (nsinit_cur_get_u32(&c, &s->op) || nsinit_cur_get_u32(&c, &body)) goto fail;
     c.op = op_known(s->op) ? s->op : NSINIT_OP_SETUP;
-    if (s->op == NSINIT_OP_SETUP || !op_known(s->op)) {
+    if (!op_known(s->op)) {
       nsinit_plan_invalid(&c, "unknown op %u", s->op);
       goto fail;
     }

@@ -3,10 +3,10 @@
 // to the plan by mount field and closed once the child holds its copies. The child only attaches
 // them: the kernel idmaps a mount only for a caller privileged over the source's filesystem, which
 // a process in a container user namespace is not. A refusal names the mount's field.
-import type { NativeBindings } from '@nsinit/native';
+import type { IdMapRange, NativeBindings } from '@nsinit/native';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { flags } from './plan/rootfs.js';
-import { hasNamespace, type MountEntry, type RuntimeSpec } from './spec/model.js';
+import { hasNamespace, type IdMapping, type MountEntry, type RuntimeSpec } from './spec/model.js';
 
 export type OpenIdmappedTree = NativeBindings['openIdmappedTree'];
 
@@ -16,6 +16,12 @@ export interface IdmapTrees {
   /** Close every tree (once the child is spawned, or on failure). Idempotent. */
   close(): void;
 }
+
+const toNative = (m: IdMapping): IdMapRange => ({
+  containerID: m.containerId,
+  hostID: m.hostId,
+  size: m.size,
+});
 
 /** What a refusal means, in the user's terms (see mount_setattr(2), open_tree(2)). */
 function reason(err: NodeJS.ErrnoException, m: MountEntry): string {
@@ -54,8 +60,8 @@ export function openIdmapTrees(
           recursive: m.recursive,
           flags: flags(constants, m.flags),
           idmapRecursive: m.idmap.recursive,
-          uidMappings: m.idmap.uidMappings,
-          gidMappings: m.idmap.gidMappings,
+          uidMappings: m.idmap.uidMappings.map(toNative),
+          gidMappings: m.idmap.gidMappings.map(toNative),
         }),
       );
     } catch (err) {

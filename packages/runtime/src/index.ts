@@ -52,6 +52,14 @@ export {
 } from './process.js';
 export { FORWARDED_SIGNALS, forwardSignals } from './signals.js';
 export {
+  type Caller,
+  currentCaller,
+  mapText,
+  type UsernsSetup,
+  usernsSetup,
+  writeIdMaps,
+} from './userns.js';
+export {
   type CompiledOci,
   type CompileOciOptions,
   compileOci,

@@ -27,15 +27,29 @@ function hostDir(prefix: string, uid: number): string {
   return dir;
 }
 
-/** Run `script` with the DAC capabilities and the mounts appended. */
-async function runWith(mounts: NonNullable<OciConfigInput['mounts']>, script: string) {
+/** A user namespace for the container: its root is host 100000. */
+const USERNS = (c: OciConfigInput) => {
+  c.linux!.namespaces!.push({ type: 'user' });
+  c.linux!.uidMappings = map(0, 100000, 65536);
+  c.linux!.gidMappings = map(0, 100000, 65536);
+};
+
+/** Run `script` with the DAC capabilities (and `extraCaps`) and the mounts appended. */
+async function runWith(
+  mounts: NonNullable<OciConfigInput['mounts']>,
+  script: string,
+  edit: (c: OciConfigInput) => void = () => {},
+  extraCaps: string[] = [],
+) {
   const bundle = await ociBundle();
   const config = baseConfig(['sh', '-c', `exec 2>/dev/null; ${script}`]);
   const caps = config.process!.capabilities!;
-  for (const set of ['bounding', 'effective', 'permitted'] as const) caps[set] = [...caps[set]!, ...DAC];
+  for (const set of ['bounding', 'effective', 'permitted'] as const)
+    caps[set] = [...caps[set]!, ...DAC, ...extraCaps];
   config.mounts!.push(...mounts);
+  edit(config);
   const r = await runOci(config, bundle.dir);
-  expect(r.failure).toBeNull();
+  expect(r.failure, JSON.stringify(r.failure)).toBeNull();
   return r.output.trimEnd().split('\n');
 }
 
@@ -127,6 +141,47 @@ describe('OCI idmapped mounts', () => {
     expect(readFileSync(join(vol, 'others'), 'utf8')).toBe('other\n');
     expect(statSync(join(vol, 'roots'))).toMatchObject({ uid: 0, gid: 0, mode: 0o100644 });
     expect(statSync(join(vol, 'others'))).toMatchObject({ uid: 2000, gid: 2000, mode: 0o100600 });
+  });
+
+  it("in a user namespace: maps to the container's ids, and even CAP_CHOWN cannot take unmapped files", async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const vol = hostDir('userns', 1000);
+    writeFileSync(join(vol, 'roots'), 'root\n', { mode: 0o644 });
+    // On disk 1000 is seen as host 100000, which is root in the container's user namespace. The
+    // target is below /tmp: container root may create it there, not in host root's "/".
+    const lines = await runWith(
+      [
+        {
+          destination: '/tmp/data',
+          type: 'bind',
+          source: vol,
+          options: ['bind'],
+          uidMappings: map(1000, 100000),
+          gidMappings: map(1000, 100000),
+        },
+      ],
+      'cat /proc/self/uid_map | tr -s " "; stat -c %u:%g /tmp/data /tmp/data/roots; echo new > /tmp/data/made; ' +
+        '(echo x >> /tmp/data/roots) && echo written; chown 0:0 /tmp/data/roots && echo chowned; echo done',
+      USERNS,
+      ['CAP_CHOWN'],
+    );
+    expect(lines).toEqual([' 0 100000 65536', '0:0', '65534:65534', 'done']);
+    expect(statSync(join(vol, 'made'))).toMatchObject({ uid: 1000, gid: 1000 });
+    expect(statSync(join(vol, 'roots'))).toMatchObject({ uid: 0, gid: 0 });
+    expect(readFileSync(join(vol, 'roots'), 'utf8')).toBe('root\n');
+  });
+
+  it("in a user namespace: idmap without maps takes the container's own mapping", async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    // Host root's directory: through the container's mapping on-disk 0 is container root.
+    const vol = hostDir('own', 0);
+    const lines = await runWith(
+      [{ destination: '/tmp/data', type: 'bind', source: vol, options: ['rbind', 'idmap'] }],
+      'stat -c %u:%g /tmp/data; echo new > /tmp/data/made && echo made',
+      USERNS,
+    );
+    expect(lines).toEqual(['0:0', 'made']);
+    expect(statSync(join(vol, 'made'))).toMatchObject({ uid: 0, gid: 0 });
   });
 
   it('refuses a source whose filesystem cannot idmap, naming the mount, with nothing left behind', async (ctx) => {

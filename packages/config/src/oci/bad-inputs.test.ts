@@ -269,7 +269,7 @@ const cases: BadCase[] = [
       { containerID: 0, hostID: 100000, size: 65536 },
       { containerID: 70000, hostID: 165535, size: 1 },
     ]),
-    '/mounts/1/gidMappings/1/hostID: overlaps range 0 (100000..165535); the kernel refuses overlapping ranges',
+    '/mounts/1/gidMappings/1/hostID: overlaps the host ids of mapping 0',
   ],
   [
     'mapping without hostID',

@@ -240,8 +240,8 @@ describe('compilePlan', () => {
     const spec = from2014(config);
     // The whole 2014 tree is mapped, read-only unless writable (the flags go on the tree).
     expect(spec.mounts.find((m) => m.destination === '/b')?.idmap).toEqual({
-      uidMappings: [{ containerID: 1000, hostID: 0, size: 1 }],
-      gidMappings: [{ containerID: 1000, hostID: 0, size: 1 }],
+      uidMappings: [{ containerId: 1000, hostId: 0, size: 1 }],
+      gidMappings: [{ containerId: 1000, hostId: 0, size: 1 }],
       recursive: true,
       field: '/mounts/1/uid_mappings',
     });

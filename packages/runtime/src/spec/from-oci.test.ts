@@ -89,9 +89,10 @@ describe('fromOci + compilePlan', () => {
     const spec = fromOci(c, '/bundle');
     const [a, b, cc] = spec.mounts.slice(1);
     expect(a).toMatchObject({ source: '/bundle/a', recursive: true, flags: ['MS_RDONLY'], data: '' });
+    const model = [{ containerId: 1000, hostId: 0, size: 1 }];
     expect(a!.idmap).toEqual({
-      uidMappings: map,
-      gidMappings: map,
+      uidMappings: model,
+      gidMappings: model,
       recursive: false,
       field: '/mounts/1/uidMappings',
     });

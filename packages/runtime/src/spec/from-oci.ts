@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import type {
   DeviceEntry,
-  IdRange,
+  IdMapping,
   MountEntry,
   MountIdmap,
   NamespaceEntry,
@@ -14,7 +14,7 @@ import type {
   RuntimeSpec,
 } from './model.js';
 import { parseMountOptions } from './mount-options.js';
-import type { OciConfigInput } from './oci-input.js';
+import type { OciConfigInput, OciIdMappingInput } from './oci-input.js';
 import { ociProcess } from './oci-process.js';
 import { checkLsm, refuse, refuseUnsupported } from './oci-refusals.js';
 import { type OciSeccompInput, seccompFromOci } from './seccomp.js';
@@ -77,7 +77,6 @@ function namespaces(config: OciConfigInput): NamespaceEntry[] {
     if (!type) refuse(`${field}/type`, `unknown namespace type '${ns.type}'`);
     if (seen.has(type)) refuse(`${field}/type`, `the '${type}' namespace is listed twice`);
     seen.add(type);
-    if (type === 'user') refuse(field, 'user namespaces are not supported yet');
     if (type === 'time') refuse(field, 'time namespaces are not supported yet');
     if (ns.path !== undefined && ns.path !== '') {
       if (!ns.path.startsWith('/')) refuse(`${field}/path`, `'${ns.path}' is not an absolute path`);
@@ -86,6 +85,10 @@ function namespaces(config: OciConfigInput): NamespaceEntry[] {
     }
     return type === 'cgroup' ? { type, afterCgroups: true } : { type };
   });
+}
+
+function idMappings(list: readonly OciIdMappingInput[] | undefined): IdMapping[] {
+  return (list ?? []).map((m) => ({ containerId: m.containerID, hostId: m.hostID, size: m.size }));
 }
 
 function underProcSysDev(dest: string): boolean {
@@ -118,7 +121,7 @@ function idmapOf(
         `${field}/${uid.length === 0 ? 'uid' : 'gid'}Mappings`,
         'both uidMappings and gidMappings are needed',
       );
-    return { uidMappings: uid, gidMappings: gid, recursive, field: at };
+    return { uidMappings: idMappings(uid), gidMappings: idMappings(gid), recursive, field: at };
   }
   const own = ns.some((n) => n.type === 'user' && n.path === undefined);
   const linux = config.linux ?? {};
@@ -129,8 +132,8 @@ function idmapOf(
         'container has no new user namespace',
     );
   return {
-    uidMappings: linux.uidMappings as readonly IdRange[],
-    gidMappings: linux.gidMappings as readonly IdRange[],
+    uidMappings: idMappings(linux.uidMappings),
+    gidMappings: idMappings(linux.gidMappings),
     recursive,
     field: at,
   };
@@ -259,9 +262,12 @@ export function fromOci(
     refuse('/linux/personality/domain', `'${domain}' is not LINUX or LINUX32`);
   const sysctl = { ...(linux.sysctl ?? {}) };
   for (const key of Object.keys(sysctl)) checkSysctl(key, ns);
+  const uidMap = idMappings(linux.uidMappings);
+  const gidMap = idMappings(linux.gidMappings);
   return {
     format: 'oci',
     namespaces: ns,
+    ...(uidMap.length > 0 || gidMap.length > 0 ? { idMappings: { uid: uidMap, gid: gidMap } } : {}),
     root: {
       path: posix.resolve(bundleDir, config.root?.path ?? 'rootfs'),
       readonly: config.root?.readonly === true,
@@ -320,6 +326,8 @@ export function fromOci(
       },
       sysctl: '/linux/sysctl',
       personality: '/linux/personality',
+      uidMappings: '/linux/uidMappings',
+      gidMappings: '/linux/gidMappings',
     },
   };
 }

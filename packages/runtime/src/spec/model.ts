@@ -45,18 +45,11 @@ export interface MountEntry {
   idmap?: MountIdmap;
 }
 
-/** One range of an id mapping, a uid_map/gid_map line (user_namespaces(7)). */
-export interface IdRange {
-  containerID: number;
-  hostID: number;
-  size: number;
-}
-
 export interface MountIdmap {
   /** Written verbatim as the describing user namespace's maps (runc's and crun's "direct"
    *  reading): an id containerID+k stored in the source is seen as hostID+k. */
-  uidMappings: readonly IdRange[];
-  gidMappings: readonly IdRange[];
+  uidMappings: readonly IdMapping[];
+  gidMappings: readonly IdMapping[];
   /** Every mount of an rbind tree is idmapped (OCI ridmap; 2014), not only its top (OCI idmap). */
   recursive: boolean;
   /** JSON pointer of the mapping, for errors (/mounts/2/uidMappings). */
@@ -74,6 +67,14 @@ export interface DeviceEntry {
   uid?: number;
   gid?: number;
   field: string;
+}
+
+/** One uid_map/gid_map line (user_namespaces(7)): `size` ids from `containerId` inside the
+ *  namespace are `hostId`.. outside it. */
+export interface IdMapping {
+  containerId: number;
+  hostId: number;
+  size: number;
 }
 
 export interface ReadonlyPath {
@@ -133,12 +134,16 @@ export interface FieldPointers {
   capabilities: Readonly<Record<keyof CapabilitySets, string>>;
   sysctl: string;
   personality: string;
+  uidMappings: string;
+  gidMappings: string;
 }
 
 export interface RuntimeSpec {
   /** Which front end produced it (for wording errors in the user's terms). */
   format: '2014' | 'oci';
   namespaces: readonly NamespaceEntry[];
+  /** The maps of a new user namespace, written by the parent while the child waits for GO. */
+  idMappings?: { uid: readonly IdMapping[]; gid: readonly IdMapping[] };
   root: {
     /** Host path of the rootfs when the config names it (OCI root.path, made absolute). */
     path?: string;
