@@ -39,9 +39,11 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'lsm-label': 31,
   'await-start': 32,
   seccomp: 33,
+  // Explicit ranges per feature from here (src/nsinit.h); unassigned codes are unknown ops.
   'userns-root': 34,
   'open-tree': 35,
   'attach-tree': 36,
+  'idmap-bind': 38,
   hook: 44, // oci13's range: 44-47
 };
 
@@ -175,6 +177,11 @@ function body(w: Writer, s: Step, f: string): void {
       w.str(s.target, `${f}.target`);
       w.u32(s.flags, `${f}.flags`);
       w.bool(s.recursive, `${f}.recursive`);
+      w.u32(s.propagation, `${f}.propagation`);
+      return;
+    case 'idmap-bind':
+      w.i32(s.fd, `${f}.fd`);
+      w.str(s.target, `${f}.target`);
       w.u32(s.propagation, `${f}.propagation`);
       return;
     case 'mknod':

@@ -35,6 +35,10 @@ export type Step =
    *  adds MS_REC; `propagation` (MS_PRIVATE etc., 0 = leave) is applied after. A missing target is
    *  created as a directory or an empty file to match the source. */
   | { op: 'bind'; source: string; target: string; flags: number; recursive: boolean; propagation: number }
+  /** Attach the detached idmapped tree `fd` (openIdmappedTree, made by the parent: its flags are
+   *  already set) on a container path, created as a directory or empty file to match it;
+   *  `propagation` as for bind. The child closes its copy of `fd` once attached. */
+  | { op: 'idmap-bind'; fd: number; target: string; propagation: number }
   /** mknod(target, mode, makedev(major, minor)); mode includes S_IFCHR/S_IFBLK. EEXIST ignored. */
   | { op: 'mknod'; target: string; mode: number; major: number; minor: number }
   /** symlink(value, target). EEXIST ignored. */

@@ -105,6 +105,8 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_mount_fs(c, s, e);
   case NSINIT_OP_BIND:
     return nsinit_mount_bind(c, s, e);
+  case NSINIT_OP_IDMAP_BIND:
+    return nsinit_mount_idmapped(c, s, e);
   case NSINIT_OP_READONLY:
     return nsinit_mount_readonly(c, s, e);
   case NSINIT_OP_MASK:

@@ -87,6 +87,15 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     if (check_flags(c, s->flags, MS_ATTR_FLAGS | MS_BIND | MS_REC, "flags")) return -1;
     if (check_propagation(c, s->propagation, true)) return -1;
     return check_target(c, s->target, "target");
+  case NSINIT_OP_IDMAP_BIND:
+    /* fd: the detached idmapped tree the parent made (nsinit_idmap_open_tree), inherited. */
+    if (nsinit_cur_get_i32(c, &s->fd) ||
+        nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
+        nsinit_cur_get_u32(c, &s->propagation))
+      return -1;
+    if (s->fd < 3) return nsinit_plan_invalid(c, "fd must be >= 3");
+    if (check_propagation(c, s->propagation, true)) return -1;
+    return check_target(c, s->target, "target");
   case NSINIT_OP_MKNOD:
     if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
         nsinit_cur_get_u32(c, &s->mode) || nsinit_cur_get_u32(c, &s->major) ||
@@ -318,6 +327,7 @@ bool nsinit_plan_needs_root(uint32_t op)
   case NSINIT_OP_MOUNT:
   case NSINIT_OP_BIND:
   case NSINIT_OP_ATTACH_TREE:
+  case NSINIT_OP_IDMAP_BIND:
   case NSINIT_OP_MKNOD:
   case NSINIT_OP_SYMLINK:
   case NSINIT_OP_MKDIR:

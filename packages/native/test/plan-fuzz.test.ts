@@ -29,6 +29,7 @@ const steps: Step[] = [
   { op: 'open-tree', source: '/vol', recursive: true, slot: 3 },
   { op: 'userns-root', setgroups: true },
   { op: 'attach-tree', slot: 3, target: '/data', flags: 1, recursive: true, propagation: 0 },
+  { op: 'idmap-bind', fd: 7, target: '/idmapped', propagation: 1 << 18 },
   { op: 'mknod', target: '/dev/null', mode: 0o020666, major: 1, minor: 3 },
   { op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' },
   { op: 'mkdir', target: '/dev/net', mode: 0o755 },
@@ -215,6 +216,10 @@ describe('plan decoder', () => {
       steps: [{ op: 'chown', target: '/x', uid: 1, gid: 1 }, steps.at(-1)!],
     });
     expect(() => raw.decodePlan(earlyChown)).toThrow(/step 0 \(chown\): comes before the rootfs step/);
+    // Op codes are reserved in ranges per feature: an unassigned code inside the table is unknown.
+    const gap = Buffer.from(encodePlan({ ...valid, steps: [{ op: 'no-new-privs' }, steps.at(-1)!] }));
+    gap.writeUInt32LE(36, 40);
+    expect(() => raw.decodePlan(gap)).toThrow(/step 0 \(setup\): unknown op 36/);
     const badFlags = encodePlan({ ...valid, cloneFlags: 0x100 });
     expect(() => raw.decodePlan(badFlags)).toThrow(/cloneFlags/);
   });

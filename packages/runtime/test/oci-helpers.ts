@@ -111,6 +111,7 @@ export async function startOci(config: OciConfigInput, bundleDir: string): Promi
       stdio: [-1, w, w],
       compileSeccomp: native.compileSeccomp,
       nsOpen: native.nsOpen,
+      openIdmappedTree: native.openIdmappedTree,
     });
     spawned = await startCompiled(native, compiled);
   } finally {

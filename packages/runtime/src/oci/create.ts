@@ -11,6 +11,7 @@ import { ociPointer } from '../cgroups/resources.js';
 import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
+import { idmapWarnings } from '../idmap-mounts.js';
 import { lockFile } from '../lock.js';
 import { compileOci, startCompiled, writeOomScoreAdj } from '../spec/compile-oci.js';
 import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
@@ -126,9 +127,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ],
       compileSeccomp: native.compileSeccomp,
       nsOpen: native.nsOpen,
+      openIdmappedTree: native.openIdmappedTree,
       // Created below, before the init walks its mounts.
       cgroupDirs: ociCgroupDirs({ id, cgroupsPath }, { v2: { native } }),
     });
+    for (const warning of idmapWarnings(compiled.spec)) opts.onWarning(warning);
     const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true, createSteps);
     try {
       spawned = await startCompiled(native, { plan, userNamespaceFd: compiled.userNamespaceFd });

@@ -58,6 +58,8 @@ export interface CompileOptions {
   /** A join into a user namespace that denies setgroups(2) (its /proc/<pid>/setgroups): the
    *  identity step keeps the groups, as the container's init did. */
   setgroupsDenied?: boolean;
+  /** The detached idmapped trees of the spec's idmapped binds, by mount field (openIdmapTrees). */
+  idmapTrees?: ReadonlyMap<string, number>;
 }
 
 const CLONE_FLAG: Readonly<Record<NamespaceType, string>> = {
@@ -182,6 +184,7 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
           cgroupHierarchies: options.cgroupHierarchies,
           cgroupDirs: options.cgroupDirs,
           setgroups,
+          idmapTrees: options.idmapTrees,
         },
         tables.constants,
       ),

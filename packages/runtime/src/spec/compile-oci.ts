@@ -5,6 +5,7 @@
 import { closeSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
 import { configError } from '../errors.js';
+import { type OpenIdmappedTree, openIdmapTrees } from '../idmap-mounts.js';
 import { cgroupHierarchies } from '../plan/cgroup-mounts.js';
 import { type CompileOptions, cloneFlag, compilePlan, type KernelTables } from '../plan/compile.js';
 import { checkCopyUp } from './copy-up.js';
@@ -32,6 +33,8 @@ export interface CompileOciOptions {
   /** Where the container's cgroup will be (ociCgroupDirs), for a `cgroup` mount without a
    *  cgroup namespace. */
   cgroupDirs?: Readonly<Record<string, string>>;
+  /** The addon's openIdmappedTree (required when a mount has uidMappings or idmap/ridmap). */
+  openIdmappedTree?: OpenIdmappedTree;
 }
 
 export interface CompiledOci {
@@ -40,7 +43,8 @@ export interface CompiledOci {
   /** A user namespace joined by path: start the plan inside it (native.join(fd, CLONE_NEWUSER,
    *  plan)), never with spawn, so it owns the container's new namespaces. */
   userNamespaceFd?: number;
-  /** Close the namespace fds opened for the plan; call once the child is spawned (or failed). */
+  /** Close the namespace fds and idmapped trees opened for the plan; call once the child is
+   *  spawned (or failed). */
   release(): void;
 }
 
@@ -113,6 +117,16 @@ export function compileOci(
           "is the runtime's own mount namespace: setting up the rootfs there would pivot the host",
         );
     });
+    // Last, after everything that can be refused without the kernel: each is a clone of a host
+    // mount, held until the child has its own copy.
+    let idmapTrees: ReadonlyMap<string, number> | undefined;
+    if (spec.mounts.some((m) => m.idmap)) {
+      if (!options.openIdmappedTree)
+        throw new Error('compileOci: idmapped mounts need the openIdmappedTree binding');
+      const idmap = openIdmapTrees(spec, options.openIdmappedTree, closeSync, options.tables.constants);
+      for (const fd of idmap.trees.values()) opened.push(fd);
+      idmapTrees = idmap.trees;
+    }
     const compile: CompileOptions = {
       rootfs,
       cgroupHierarchies: cgroupHierarchies(readFileSync('/proc/self/mountinfo', 'utf8')),
@@ -123,6 +137,7 @@ export function compileOci(
       ...(options.consoleFd === undefined ? {} : { consoleFd: options.consoleFd }),
       ...(options.beforeExec ? { beforeExec: options.beforeExec } : {}),
       ...(spec.seccomp ? { seccomp: seccompFilter(spec, options.compileSeccomp) } : {}),
+      ...(idmapTrees ? { idmapTrees } : {}),
     };
     const userNamespaceFd = namespaceFds.user;
     return {
