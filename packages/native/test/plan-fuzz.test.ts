@@ -218,8 +218,8 @@ describe('plan decoder', () => {
     expect(() => raw.decodePlan(earlyChown)).toThrow(/step 0 \(chown\): comes before the rootfs step/);
     // Op codes are reserved in ranges per feature: an unassigned code inside the table is unknown.
     const gap = Buffer.from(encodePlan({ ...valid, steps: [{ op: 'no-new-privs' }, steps.at(-1)!] }));
-    gap.writeUInt32LE(36, 40);
-    expect(() => raw.decodePlan(gap)).toThrow(/step 0 \(setup\): unknown op 36/);
+    gap.writeUInt32LE(37, 40);
+    expect(() => raw.decodePlan(gap)).toThrow(/step 0 \(setup\): unknown op 37/);
     const badFlags = encodePlan({ ...valid, cloneFlags: 0x100 });
     expect(() => raw.decodePlan(badFlags)).toThrow(/cloneFlags/);
   });
