@@ -58,6 +58,8 @@ static const char *const op_names[] = {
     [NSINIT_OP_AWAIT_START] = "await-start",
     [NSINIT_OP_SECCOMP] = "seccomp",
     [NSINIT_OP_USERNS_ROOT] = "userns-root",
+    [NSINIT_OP_OPEN_TREE] = "open-tree",
+    [NSINIT_OP_ATTACH_TREE] = "attach-tree",
     [NSINIT_OP_IDMAP_BIND] = "idmap-bind",
     [NSINIT_OP_HOOK] = "hook",
 };
@@ -238,6 +240,8 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
   plan->nsteps = nsteps;
 
   bool have_root = false, have_console = false;
+  /* open-tree slots: 1 = opened, 2 = attached; an attach needs its slot opened and not attached. */
+  unsigned char trees[NSINIT_MAX_TREES] = {0};
   for (uint32_t i = 0; i < nsteps; i++) {
     struct nsinit_step *s = &plan->steps[i];
     uint32_t body;
@@ -270,6 +274,14 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
     } else if (nsinit_plan_needs_root(s->op) && !have_root) {
       nsinit_plan_invalid(&c, "comes before the rootfs step");
       goto fail;
+    }
+    if (s->op == NSINIT_OP_OPEN_TREE || s->op == NSINIT_OP_ATTACH_TREE) {
+      bool open = s->op == NSINIT_OP_OPEN_TREE;
+      if (trees[s->slot] != (open ? 0 : 1)) {
+        nsinit_plan_invalid(&c, open ? "slot %u is opened twice" : "slot %u is not open", s->slot);
+        goto fail;
+      }
+      trees[s->slot] = open ? 1 : 2;
     }
     if (s->op == NSINIT_OP_CONSOLE) {
       if (have_console || plan->console_fd < 0) {

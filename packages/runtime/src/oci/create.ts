@@ -13,7 +13,7 @@ import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
 import { idmapWarnings } from '../idmap-mounts.js';
 import { lockFile } from '../lock.js';
-import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { compileOci, startCompiled, writeOomScoreAdj } from '../spec/compile-oci.js';
 import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
 import { defaultCgroupsPath } from './cgroup.js';
 import {
@@ -134,7 +134,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     for (const warning of idmapWarnings(compiled.spec)) opts.onWarning(warning);
     const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true, createSteps);
     try {
-      spawned = native.spawn(plan);
+      spawned = await startCompiled(native, { plan, userNamespaceFd: compiled.userNamespaceFd });
     } finally {
       compiled.release();
     }

@@ -213,7 +213,9 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
 function joinSteps(spec: RuntimeSpec, options: CompileOptions): Step[] {
   const steps: Step[] = [];
   for (const ns of spec.namespaces) {
-    if (ns.path === undefined) continue;
+    // A user namespace joined by path is entered before the clone, by the process that creates
+    // the container (native.join with its fd), so that it owns the new namespaces.
+    if (ns.path === undefined || ns.type === 'user') continue;
     const fd = options.namespaceFds?.[ns.type];
     if (fd === undefined)
       throw invalidArg(

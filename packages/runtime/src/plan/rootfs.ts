@@ -8,7 +8,7 @@ import { configError, invalidArg } from '../errors.js';
 import type { MountEntry, RuntimeSpec } from '../spec/model.js';
 import { type CgroupHierarchy, cgroupMountSteps } from './cgroup-mounts.js';
 import { deviceSteps } from './devices.js';
-import { inUserNamespace, usernsDevices, usernsMounts } from './userns-rootfs.js';
+import { inUserNamespace, treesFirst, usernsDevices, usernsMounts } from './userns-rootfs.js';
 
 export interface RootfsInput {
   /** Host path of the rootfs (absolute, symlinks resolved). */
@@ -103,12 +103,18 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
   // The rootfs was bound with our host ids (a 0700 bundle directory stays reachable); from here
   // on the child is root of its user namespace, so what it mounts and creates is owned by a
   // mapped id, as the container will see it.
-  if (inUserNamespace(spec)) steps.push({ op: 'userns-root', setgroups: input.setgroups ?? true });
+  const mounts: Step[] = [];
   for (const m of usernsMounts(spec)) {
     if (m.type === 'cgroup' || m.type === 'cgroup2')
-      steps.push(...cgroupMountSteps(m, spec, input.cgroupHierarchies, constants, input.cgroupDirs));
-    else steps.push(mountStep(m, constants, input.idmapTrees));
+      mounts.push(...cgroupMountSteps(m, spec, input.cgroupHierarchies, constants, input.cgroupDirs));
+    else mounts.push(mountStep(m, constants, input.idmapTrees));
   }
+  if (inUserNamespace(spec)) {
+    // Bind sources are copied first, with the host ids (runc opens them from the parent for the
+    // same reason), and attached in their place in the order.
+    const { early, inPlace } = treesFirst(mounts);
+    steps.push(...early, { op: 'userns-root', setgroups: input.setgroups ?? true }, ...inPlace);
+  } else steps.push(...mounts);
 
   // Nodes get exactly their configured mode: umask 0 while creating them.
   const keys = spec.format === '2014' ? { major: 'major_number', minor: 'minor_number' } : undefined;
