@@ -41,6 +41,7 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   seccomp: 33,
   'userns-root': 34,
   hook: 44, // oci13's range: 44-47
+  chroot: 45,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -194,6 +195,7 @@ function body(w: Writer, s: Step, f: string): void {
       return;
     case 'pivot-root':
     case 'move-root':
+    case 'chroot':
     case 'no-new-privs':
       return;
     case 'close-fds':

@@ -53,7 +53,8 @@ enum nsinit_op {
   /* Explicit values from here on: ranges are assigned per feature, and a gap is an unknown op. */
   NSINIT_OP_USERNS_ROOT = 34,
   NSINIT_OP_HOOK = 44, /* oci13: 44-47 */
-  NSINIT_OP_MAX_ = NSINIT_OP_HOOK
+  NSINIT_OP_CHROOT = 45,
+  NSINIT_OP_MAX_ = NSINIT_OP_CHROOT
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -186,6 +187,7 @@ unsigned int nsinit_mount_attrs(uint32_t ms_flags);
 /* root.c */
 int nsinit_root_pivot(struct nsinit_child *c, struct nsinit_err *e);
 int nsinit_root_move(struct nsinit_child *c, struct nsinit_err *e);
+int nsinit_root_chroot(struct nsinit_child *c, struct nsinit_err *e);
 
 /* devices.c */
 int nsinit_devices_mknod(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);

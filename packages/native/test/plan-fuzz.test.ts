@@ -31,6 +31,7 @@ const steps: Step[] = [
   { op: 'mkdir', target: '/dev/net', mode: 0o755 },
   { op: 'console', target: '/dev/console' },
   { op: 'pivot-root' },
+  { op: 'chroot' },
   { op: 'readonly', target: '/proc/sys', flags: 0, recursive: true, optional: true },
   { op: 'mask', target: '/proc/kcore', optional: true },
   { op: 'hostname', name: 'koye' },
