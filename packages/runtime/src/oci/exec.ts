@@ -120,7 +120,7 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
   if (!hasNamespace(spec, 'mount'))
     throw nsinitError(
       ErrorCodes.OCI_BAD_STATE,
-      'cannot exec in a container without a mount namespace (its root is a chroot in the host\'s)',
+      "cannot exec in a container without a mount namespace (its root is a chroot in the host's)",
     );
   let pty: { master: number; slave: number } | null = null;
   let spawned: Spawned | null = null;
