@@ -20,7 +20,7 @@ interface MountLine {
 }
 
 /** mountinfo escapes space, tab, newline and backslash as \ooo. */
-function unescape(field: string): string {
+function unescapeField(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
 }
 
@@ -30,7 +30,7 @@ function mountTable(): MountLine[] {
     .filter((l) => l !== '')
     .map((l) => {
       const f = l.split(' ');
-      return { id: Number(f[0]), parent: Number(f[1]), mountPoint: unescape(f[4] ?? '') };
+      return { id: Number(f[0]), parent: Number(f[1]), mountPoint: unescapeField(f[4] ?? '') };
     });
 }
 
