@@ -11,8 +11,9 @@ import { ociPointer } from '../cgroups/resources.js';
 import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
+import { idmapWarnings } from '../idmap-mounts.js';
 import { lockFile } from '../lock.js';
-import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { compileOci, startCompiled, writeOomScoreAdj } from '../spec/compile-oci.js';
 import { hasNamespace } from '../spec/model.js';
 import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
 import { defaultCgroupsPath } from './cgroup.js';
@@ -130,15 +131,17 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ],
       compileSeccomp: native.compileSeccomp,
       nsOpen: native.nsOpen,
+      openIdmappedTree: native.openIdmappedTree,
       // Created below, before the init walks its mounts.
       cgroupDirs: ociCgroupDirs({ id, cgroupsPath }, { v2: { native } }),
     });
+    for (const warning of idmapWarnings(compiled.spec)) opts.onWarning(warning);
     const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true, createSteps);
     const rootfsStep = plan.steps.find((s) => s.op === 'rootfs');
     if (!hasNamespace(compiled.spec, 'mount') && rootfsStep?.op === 'rootfs')
       hostNs = { path: rootfsStep.path, before: mountIdsAt(rootfsStep.path) };
     try {
-      spawned = native.spawn(plan);
+      spawned = await startCompiled(native, { plan, userNamespaceFd: compiled.userNamespaceFd });
     } finally {
       compiled.release();
     }

@@ -58,6 +58,8 @@ export interface CompileOptions {
   /** A join into a user namespace that denies setgroups(2) (its /proc/<pid>/setgroups): the
    *  identity step keeps the groups, as the container's init did. */
   setgroupsDenied?: boolean;
+  /** The detached idmapped trees of the spec's idmapped binds, by mount field (openIdmapTrees). */
+  idmapTrees?: ReadonlyMap<string, number>;
 }
 
 const CLONE_FLAG: Readonly<Record<NamespaceType, string>> = {
@@ -180,6 +182,7 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
           cgroupHierarchies: options.cgroupHierarchies,
           cgroupDirs: options.cgroupDirs,
           setgroups,
+          idmapTrees: options.idmapTrees,
         },
         tables.constants,
       ),
@@ -208,7 +211,9 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
 function joinSteps(spec: RuntimeSpec, options: CompileOptions): Step[] {
   const steps: Step[] = [];
   for (const ns of spec.namespaces) {
-    if (ns.path === undefined) continue;
+    // A user namespace joined by path is entered before the clone, by the process that creates
+    // the container (native.join with its fd), so that it owns the new namespaces.
+    if (ns.path === undefined || ns.type === 'user') continue;
     const fd = options.namespaceFds?.[ns.type];
     if (fd === undefined)
       throw invalidArg(
