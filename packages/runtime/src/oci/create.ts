@@ -14,6 +14,7 @@ import { failureError } from '../exec-failure.js';
 import { lockFile } from '../lock.js';
 import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
 import { defaultCgroupsPath } from './cgroup.js';
+import { fastRecord, STATE_FORMAT } from './fast-record.js';
 import { type OciState, runHooks } from './hooks.js';
 import { loadBundle, type OciSpec } from './spec.js';
 import {
@@ -158,6 +159,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       pty.master = -1;
     }
     const record: OciRecord = {
+      format: STATE_FORMAT,
       ociVersion: spec.ociVersion,
       id,
       pid,
@@ -169,6 +171,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       cgroup: cgroup ? cgroupRecord(cgroup) : null,
       hooks: spec.hooks ?? {},
       ...(noProcess ? { noProcess: true } : {}),
+      fast: fastRecord(cgroup, spec.hooks ?? {}, noProcess, plan),
     };
     // The config as created, for exec: later edits of the bundle's config.json change nothing.
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config));
