@@ -34,9 +34,13 @@ for (const file of [built, verbs]) {
   }
 }
 mkdirSync(dir, { recursive: true });
-copyFileSync(built, `${dir}/nsinit_native.napi.glibc.node`);
-// Copied to a temporary name and renamed: a running nsinit-oci may be executing the old file
-// (writing over it would fail with ETXTBSY).
-copyFileSync(verbs, `${dir}/nsinit-oci-verbs.tmp`);
-chmodSync(`${dir}/nsinit-oci-verbs.tmp`, 0o755);
-renameSync(`${dir}/nsinit-oci-verbs.tmp`, `${dir}/nsinit-oci-verbs`);
+// Each copied to a temporary name and renamed over the old file: a running process may have the
+// addon mapped (rewriting it in place crashes that process) or be executing the program (ETXTBSY).
+for (const [from, name] of [
+  [built, 'nsinit_native.napi.glibc.node'],
+  [verbs, 'nsinit-oci-verbs'],
+]) {
+  copyFileSync(from, `${dir}/${name}.tmp`);
+  chmodSync(`${dir}/${name}.tmp`, 0o755);
+  renameSync(`${dir}/${name}.tmp`, `${dir}/${name}`);
+}
