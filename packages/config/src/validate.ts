@@ -21,9 +21,13 @@ export type ValidationResult =
 // Compiled on first use: one CLI process validates one format, and compiling the other's
 // validator at import would cost its start ~10 ms (nsinit-oci create loads both modules).
 let compiled: ReturnType<typeof Compile<typeof ContainerConfigSchema>> | undefined;
+function compiledValidator() {
+  compiled ??= Compile(ContainerConfigSchema);
+  return compiled;
+}
 const validator = {
-  Check: (v: unknown) => (compiled ??= Compile(ContainerConfigSchema)).Check(v),
-  Errors: (v: unknown) => (compiled ??= Compile(ContainerConfigSchema)).Errors(v),
+  Check: (v: unknown) => compiledValidator().Check(v),
+  Errors: (v: unknown) => compiledValidator().Errors(v),
 };
 const root = ContainerConfigSchema as unknown as SchemaNode;
 
