@@ -108,6 +108,7 @@ describe('the packed packages installed with npm', () => {
     expect(listing('native')).toContain(
       `package/prebuilds/linux-${process.arch}/nsinit_native.napi.glibc.node`,
     );
+    expect(listing('native')).toContain(`package/prebuilds/linux-${process.arch}/nsinit-oci-verbs`);
     for (const name of PUBLISHED) {
       expect([name, listing(name).match(/.*(\.test\.|\/test\/|fixture|test-hooks|test-pause).*/g)]).toEqual([
         name,
@@ -214,6 +215,14 @@ describe('the installed commands and API', () => {
         env,
       });
       expect(run).toMatchObject({ exitCode: 0, stderr: '' });
+      // The verbs after create run the native program, found through the installed .bin link.
+      const state = await runCommand(ociBin, ['--root', oci.root, 'state', 'installed'], {
+        env: { ...env, NSINIT_OCI_FAST_ONLY: '1' },
+      });
+      expect(state).toMatchObject({
+        exitCode: 1,
+        stderr: expect.stringMatching(/^time=.*\nnsinit-oci: container 'installed' does not exist\n$/),
+      });
 
       const api = await createBundle({ config: plain });
       writeFileSync(

@@ -202,6 +202,7 @@ int nsinit_record_open(const char *root, const char *id, struct nsinit_oci_recor
   if (dirfd < 0) return err == ENOENT ? -2 : nsinit_oci_fallback("the container directory");
   int rc = nsinit_record_load(dirfd, id, r);
   if (rc < 0) {
+    nsinit_record_free(r);
     close(dirfd);
     return rc;
   }
