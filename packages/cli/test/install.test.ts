@@ -105,10 +105,10 @@ describe('the packed packages installed with npm', () => {
       ]);
     }
     const listing = (name: string) => execFileSync('tar', ['-tzf', tarball[name]!], { encoding: 'utf8' });
-    expect(listing('native')).toContain(
-      `package/prebuilds/linux-${process.arch}/nsinit_native.napi.glibc.node`,
-    );
-    expect(listing('native')).toContain(`package/prebuilds/linux-${process.arch}/nsinit-oci-verbs`);
+    // Every release target's prebuilt and verbs program (check-pack refuses to pack without them).
+    for (const target of ['linux-x64', 'linux-arm64'])
+      for (const file of ['nsinit_native.napi.glibc.node', 'nsinit-oci-verbs'])
+        expect(listing('native')).toContain(`package/prebuilds/${target}/${file}`);
     for (const name of PUBLISHED) {
       expect([name, listing(name).match(/.*(\.test\.|\/test\/|fixture|test-hooks|test-pause).*/g)]).toEqual([
         name,

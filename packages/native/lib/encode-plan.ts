@@ -4,7 +4,7 @@
 import { NsinitError } from './errors.js';
 import type { Plan, Step, StepOp } from './plan.js';
 
-/** Wire op codes; the order matches `enum nsinit_op` in src/nsinit.h. */
+/** Wire op codes, as `enum nsinit_op` in src/nsinit.h numbers them (explicit from 34 on). */
 export const OP_CODES: Readonly<Record<StepOp, number>> = {
   setns: 1,
   propagation: 2,
@@ -39,6 +39,10 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'lsm-label': 31,
   'await-start': 32,
   seccomp: 33,
+  // Explicit ranges per feature from here (src/nsinit.h); unassigned codes are unknown ops.
+  'userns-root': 34,
+  'idmap-bind': 38,
+  hook: 44, // oci13's range: 44-47
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -173,6 +177,11 @@ function body(w: Writer, s: Step, f: string): void {
       w.bool(s.recursive, `${f}.recursive`);
       w.u32(s.propagation, `${f}.propagation`);
       return;
+    case 'idmap-bind':
+      w.i32(s.fd, `${f}.fd`);
+      w.str(s.target, `${f}.target`);
+      w.u32(s.propagation, `${f}.propagation`);
+      return;
     case 'mknod':
       w.str(s.target, `${f}.target`);
       w.u32(s.mode, `${f}.mode`);
@@ -204,6 +213,16 @@ function body(w: Writer, s: Step, f: string): void {
     case 'await-start':
       w.i32(s.fd, `${f}.fd`);
       w.u32(s.keep ?? 0, `${f}.keep`);
+      w.i32(s.hookFds?.[0] ?? -1, `${f}.hookFds[0]`);
+      w.i32(s.hookFds?.[1] ?? -1, `${f}.hookFds[1]`);
+      return;
+    case 'hook':
+      w.str(s.path, `${f}.path`);
+      w.strv(s.argv, `${f}.argv`);
+      w.strv(s.envp, `${f}.envp`);
+      w.i32(s.stdin, `${f}.stdin`);
+      w.i32(s.output, `${f}.output`);
+      w.u32(s.timeoutMs, `${f}.timeoutMs`);
       return;
     case 'readonly':
       w.str(s.target, `${f}.target`);
@@ -249,6 +268,10 @@ function body(w: Writer, s: Step, f: string): void {
       if (!Array.isArray(s.groups)) throw invalid(`${f}.groups must be an array of numbers`);
       w.u32(s.groups.length, `${f}.groups.length`);
       for (const [i, g] of s.groups.entries()) w.u32(g, `${f}.groups[${i}]`);
+      w.bool(s.keepGroups ?? false, `${f}.keepGroups`);
+      return;
+    case 'userns-root':
+      w.bool(s.setgroups, `${f}.setgroups`);
       return;
     case 'caps':
       w.u64(s.bounding, `${f}.bounding`);

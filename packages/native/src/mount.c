@@ -38,8 +38,8 @@ unsigned int nsinit_mount_attrs(uint32_t ms)
 
 /* `ms` is the step's MS_* flags: MS_RELATIME is the atime mode whose attribute value is 0, so it
  * shows only as clearing the atime field. */
-static int set_attrs(int fd, unsigned int attrs, uint32_t ms, bool recursive, struct nsinit_err *e,
-                     const char *path)
+int nsinit_mount_set_attrs(int fd, unsigned int attrs, uint32_t ms, bool recursive,
+                           struct nsinit_err *e, const char *path)
 {
   bool relatime = (ms & MS_RELATIME) && !(attrs & MOUNT_ATTR__ATIME);
   if (attrs == 0 && !relatime) return 0;
@@ -216,7 +216,9 @@ int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struc
     goto out;
   }
   /* Attributes go on the detached copy, so the mount is read-only from its first instant. */
-  if (set_attrs(tree, nsinit_mount_attrs(s->flags), s->flags, s->recursive, e, s->target)) goto out;
+  if (nsinit_mount_set_attrs(tree, nsinit_mount_attrs(s->flags), s->flags, s->recursive, e,
+                             s->target))
+    goto out;
   struct stat st;
   if (fstat(tree, &st) < 0) {
     nsinit_err_set(e, errno, "fstat", s->source);
@@ -229,6 +231,21 @@ int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struc
 out:
   if (tfd >= 0) close(tfd);
   if (tree >= 0) close(tree);
+  return rc;
+}
+
+/* An idmapped tree the parent made (idmap.c): only attached here. move_mount(2) attaches a
+ * detached mount to the caller's own mount namespace only, so this cannot happen in the parent. */
+int nsinit_mount_idmapped(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+{
+  struct stat st;
+  if (fstat(s->fd, &st) < 0) return nsinit_err_set(e, errno, "fstat", s->target);
+  int tfd = open_or_create(c, s->target, S_ISDIR(st.st_mode), e);
+  if (tfd < 0) return -1;
+  int rc = move_onto(s->fd, tfd, e, s->target);
+  if (rc == 0) rc = set_propagation(s->fd, s->propagation, e, s->target);
+  close(tfd);
+  close(s->fd);
   return rc;
 }
 
@@ -250,7 +267,7 @@ int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s, s
   if (is_mount_root(tfd)) {
     /* Already a mount (/, /sys): change it in place; stacking a copy on "/" would not affect our
      * own root, which stays on the mount underneath. */
-    rc = set_attrs(tfd, attrs, s->flags, s->recursive, e, s->target);
+    rc = nsinit_mount_set_attrs(tfd, attrs, s->flags, s->recursive, e, s->target);
     goto out;
   }
   /* A subdirectory (/proc/sys): bind a read-only copy of it onto itself. */
@@ -261,7 +278,7 @@ int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s, s
     nsinit_err_set(e, errno, "open_tree", s->target);
     goto out;
   }
-  if (set_attrs(tree, attrs, s->flags, s->recursive, e, s->target)) goto out;
+  if (nsinit_mount_set_attrs(tree, attrs, s->flags, s->recursive, e, s->target)) goto out;
   rc = move_onto(tree, tfd, e, s->target);
 out:
   if (tree >= 0) close(tree);
@@ -317,7 +334,7 @@ int nsinit_mount_mask(struct nsinit_child *c, const struct nsinit_step *s, struc
     nsinit_err_set(e, errno, "open_tree", s->target);
     goto out;
   }
-  if (set_attrs(tree, ro, 0, false, e, s->target)) goto out;
+  if (nsinit_mount_set_attrs(tree, ro, 0, false, e, s->target)) goto out;
   rc = move_onto(tree, tfd, e, s->target);
 out:
   if (tree >= 0) close(tree);

@@ -26,6 +26,7 @@ const steps: Step[] = [
     noSymlinks: true,
   },
   { op: 'bind', source: '/src', target: '/dst', flags: 1, recursive: true, propagation: 1 << 18 },
+  { op: 'idmap-bind', fd: 7, target: '/idmapped', propagation: 1 << 18 },
   { op: 'mknod', target: '/dev/null', mode: 0o020666, major: 1, minor: 3 },
   { op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' },
   { op: 'mkdir', target: '/dev/net', mode: 0o755 },
@@ -50,6 +51,8 @@ const steps: Step[] = [
   { op: 'pdeathsig', signal: 9 },
   { op: 'dumpable', on: false },
   { op: 'close-fds' },
+  { op: 'await-start', fd: 7, keep: 1, hookFds: [8, 9] },
+  { op: 'hook', path: '/bin/true', argv: ['true'], envp: ['A=1'], stdin: 8, output: 9, timeoutMs: 1000 },
   { op: 'exec', candidates: ['/bin/sh', '/usr/bin/sh'], argv: ['sh', '-c', 'true'], envp: ['PATH=/bin'] },
 ];
 const valid: Plan = { cloneFlags: 0x20000, stdio: [-1, 1, 2], consoleFd: 5, steps };
@@ -106,6 +109,28 @@ describe('plan decoder', () => {
     }
   });
 
+  it('rejects op codes in the gaps between the explicitly numbered ranges', () => {
+    const hookAt = steps.findIndex((s) => s.op === 'hook');
+    const one = encodePlan({ ...valid, steps: [steps[hookAt]!, steps.at(-1)!] });
+    // The first step's op code sits right after the 40-byte header (45-47: unused in oci13's range).
+    expect(one.readUInt32LE(40)).toBe(44);
+    for (const code of [45, 46, 47, 999]) {
+      const buf = Buffer.from(one);
+      buf.writeUInt32LE(code, 40);
+      expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));
+    }
+    const relative = encodePlan({
+      ...valid,
+      steps: [{ ...(steps[hookAt] as Step & { op: 'hook' }), path: 'bin/true' }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(relative)).toThrow(/step 0 \(hook\): path must be absolute/);
+    const stdio = encodePlan({
+      ...valid,
+      steps: [{ ...(steps[hookAt] as Step & { op: 'hook' }), output: 1 }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(stdio)).toThrow(/stdin and output must be fds >= 3/);
+  });
+
   it('rejects oversize plans, strings and counts with a clear message', () => {
     expect(() => raw.decodePlan(Buffer.alloc(9 << 20))).toThrow(/more than/);
     const longName = encodePlan({
@@ -159,6 +184,10 @@ describe('plan decoder', () => {
       steps: [{ op: 'chown', target: '/x', uid: 1, gid: 1 }, steps.at(-1)!],
     });
     expect(() => raw.decodePlan(earlyChown)).toThrow(/step 0 \(chown\): comes before the rootfs step/);
+    // Op codes are reserved in ranges per feature: an unassigned code inside the table is unknown.
+    const gap = Buffer.from(encodePlan({ ...valid, steps: [{ op: 'no-new-privs' }, steps.at(-1)!] }));
+    gap.writeUInt32LE(36, 40);
+    expect(() => raw.decodePlan(gap)).toThrow(/step 0 \(setup\): unknown op 36/);
     const badFlags = encodePlan({ ...valid, cloneFlags: 0x100 });
     expect(() => raw.decodePlan(badFlags)).toThrow(/cloneFlags/);
   });

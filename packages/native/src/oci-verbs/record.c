@@ -12,9 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* hookSteps (the startContainer hooks' labels) is read by Node's start only: fast.node sends
+ * start there whenever it is present. */
 static const char *const RECORD_KEYS[] = {
-    "format",  "ociVersion",  "id",     "pid",       "start", "bundle", "rootfs",
-    "created", "annotations", "cgroup", "noProcess", "hooks", "fast",   NULL};
+    "format",      "ociVersion", "id",        "pid",       "start", "bundle", "rootfs", "created",
+    "annotations", "cgroup",     "noProcess", "hookSteps", "hooks", "fast",   NULL};
 static const char *const FAST_KEYS[] = {"node", "cgroup", "startSteps", NULL};
 static const char *const CGROUP_KEYS[] = {"version", "procs", "freezer", "dirs", "parents", NULL};
 
@@ -147,6 +149,8 @@ static bool validate(struct nsinit_oci_record *r, int root, const char *id)
   r->has_cgroup = cgroup->type != NSINIT_JSON_NULL;
   const struct nsinit_json *hooks = nsinit_json_get(d, top, "hooks");
   if (hooks == NULL || hooks->type != NSINIT_JSON_OBJECT) return false;
+  const struct nsinit_json *hs = nsinit_json_get(d, top, "hookSteps");
+  if (hs != NULL && hs->type != NSINIT_JSON_OBJECT) return false;
   const struct nsinit_json *np = nsinit_json_get(d, top, "noProcess");
   if (np != NULL && np->type != NSINIT_JSON_BOOL) return false;
   r->no_process = np != NULL && np->boolean;

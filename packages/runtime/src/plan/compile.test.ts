@@ -221,6 +221,45 @@ describe('compilePlan', () => {
     ]);
   });
 
+  it('attaches an idmapped bind from the tree the runtime made, by mount field', () => {
+    const map = [{ container_id: 1000, host_id: 0, size: 1 }];
+    const config: PlanConfig = {
+      ...sampleLike(),
+      mounts: [
+        { type: 'bind', source: '/srv/a', destination: '/a' },
+        {
+          type: 'bind',
+          source: '/srv/b',
+          destination: '/b',
+          private: true,
+          uid_mappings: map,
+          gid_mappings: map,
+        },
+      ],
+    };
+    const spec = from2014(config);
+    // The whole 2014 tree is mapped, read-only unless writable (the flags go on the tree).
+    expect(spec.mounts.find((m) => m.destination === '/b')?.idmap).toEqual({
+      uidMappings: [{ containerId: 1000, hostId: 0, size: 1 }],
+      gidMappings: [{ containerId: 1000, hostId: 0, size: 1 }],
+      recursive: true,
+      field: '/mounts/1/uid_mappings',
+    });
+    const plan = compileSpec(spec, { ...base, argv: ['sh'], idmapTrees: new Map([['/mounts/1', 40]]) });
+    expect(plan.steps.filter((s) => s.op === 'bind' || s.op === 'idmap-bind')).toEqual([
+      {
+        op: 'bind',
+        source: '/srv/a',
+        target: '/a',
+        flags: fake.constants.MS_RDONLY,
+        recursive: true,
+        propagation: 0,
+      },
+      { op: 'idmap-bind', fd: 40, target: '/b', propagation: fake.constants.MS_PRIVATE },
+    ]);
+    expect(() => compileSpec(spec, { ...base, argv: ['sh'] })).toThrow(/idmapTrees.*\/mounts\/1/);
+  });
+
   it('expands argv[0] over the config PATH and passes dashes through', () => {
     const plan = compilePlan(sampleLike(), { ...base, argv: ['ls', '-la', '--', '/'] });
     const exec = plan.steps.at(-1) as Extract<Step, { op: 'exec' }>;
