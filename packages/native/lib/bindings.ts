@@ -58,7 +58,9 @@ export interface NativeBindings {
    *  grandchild is non-dumpable and waits for `go` like a spawned child. Resolves once the
    *  watcher thread has reaped the intermediate (nothing waits on the event loop); rejects with
    *  its failure (setns ESRCH when the target is gone) or `ESRCH, join` if it was killed before
-   *  it could clone. The intermediate is reaped on every path. */
+   *  it could clone. The intermediate is reaped on every path. With a user namespace fd as the
+   *  target (nsFlags CLONE_NEWUSER) and a plan with cloneFlags, it starts a new container inside
+   *  that user namespace: its other new namespaces are then owned by it. */
   join(targetPidfd: number, nsFlags: number, plan: Plan): Promise<Spawned>;
   /** Tell the child to walk its steps. A child that already died (e.g. a stdio setup failure) is
    *  not an error here: awaitExec reports its record and waitExit its status. */

@@ -325,7 +325,7 @@ Napi::Value Join(const Napi::CallbackInfo &info)
   nsinit_plan *plan = PlanArg(info, 2);
   if (plan == nullptr) return env.Undefined();
   nsinit_err e;
-  if (nsinit_plan_require_mntns(plan, static_cast<uint64_t>(flags), &e) != 0) {
+  if (nsinit_plan_require_mntns(plan, static_cast<uint64_t>(flags) | plan->clone_flags, &e) != 0) {
     nsinit_plan_free(plan);
     return ThrowPlan(env, e.msg);
   }

@@ -52,9 +52,12 @@ enum nsinit_op {
   NSINIT_OP_SECCOMP,
   /* Explicit values from here on: ranges are assigned per feature, and a gap is an unknown op. */
   NSINIT_OP_USERNS_ROOT = 34,
+  NSINIT_OP_OPEN_TREE = 35,
+  NSINIT_OP_ATTACH_TREE = 36,
   NSINIT_OP_IDMAP_BIND = 38,
   NSINIT_OP_HOOK = 44, /* oci13: 44-47 */
-  NSINIT_OP_MAX_ = NSINIT_OP_HOOK
+  NSINIT_OP_CHROOT = 45,
+  NSINIT_OP_MAX_ = NSINIT_OP_CHROOT
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -70,6 +73,7 @@ enum nsinit_op {
 #define NSINIT_MAX_HOSTNAME 64u        /* HOST_NAME_MAX */
 #define NSINIT_MAX_SYSCTL 4096u        /* a /proc/sys write is at most one page */
 #define NSINIT_SECCOMP_MAX_INSNS 4096u /* BPF_MAXINSNS: the kernel's limit on one filter */
+#define NSINIT_MAX_TREES 2048u         /* open-tree slots: one per bind mount of a config */
 
 /* One decoded step. Strings point into the plan's private copy of the buffer (NUL-terminated
  * there); vectors are NULL-terminated arrays allocated by the decoder. */
@@ -84,6 +88,7 @@ struct nsinit_step {
   uint32_t propagation;
   uint32_t mode;    /* mount mkdir mode, mknod mode, mkdir mode, umask */
   uint32_t persona; /* personality */
+  uint32_t slot;    /* open-tree, attach-tree: index of the held detached tree */
   uint32_t major, minor;
   bool recursive, no_symlinks, optional, on, ctty;
   const char *path; /* rootfs path, chdir path, hostname, domainname, hook program */
@@ -178,6 +183,9 @@ int nsinit_mount_propagation(struct nsinit_child *c, const struct nsinit_step *s
 int nsinit_mount_rootfs(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_fs(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_open_tree(const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_attach_tree(struct nsinit_child *c, const struct nsinit_step *s,
+                             struct nsinit_err *e);
 int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s,
                           struct nsinit_err *e);
 int nsinit_mount_mask(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
@@ -199,6 +207,7 @@ int nsinit_idmap_open_tree(const char *source, bool recursive, uint32_t ms_flags
 /* root.c */
 int nsinit_root_pivot(struct nsinit_child *c, struct nsinit_err *e);
 int nsinit_root_move(struct nsinit_child *c, struct nsinit_err *e);
+int nsinit_root_chroot(struct nsinit_child *c, struct nsinit_err *e);
 
 /* devices.c */
 int nsinit_devices_mknod(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);

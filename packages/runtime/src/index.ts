@@ -64,6 +64,7 @@ export {
   type CompileOciOptions,
   compileOci,
   hostLsms,
+  startCompiled,
   writeOomScoreAdj,
 } from './spec/compile-oci.js';
 export { type IdmapTrees, idmapWarnings, type OpenIdmappedTree, openIdmapTrees } from './idmap-mounts.js';

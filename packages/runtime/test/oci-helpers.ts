@@ -11,6 +11,7 @@ import {
   compileOci,
   currentCaller,
   type OciConfigInput,
+  startCompiled,
   type RuntimeSpec,
   usernsSetup,
   writeIdMaps,
@@ -112,7 +113,7 @@ export async function startOci(config: OciConfigInput, bundleDir: string): Promi
       nsOpen: native.nsOpen,
       openIdmappedTree: native.openIdmappedTree,
     });
-    spawned = native.spawn(compiled.plan);
+    spawned = await startCompiled(native, compiled);
   } finally {
     compiled?.release();
     native.close(w);

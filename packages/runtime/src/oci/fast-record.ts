@@ -40,16 +40,18 @@ function procsDir(cg: ManagedCgroup): string {
   return cg.version === 2 ? cg.paths.unified! : (cg.paths.freezer ?? Object.values(cg.paths)[0]!);
 }
 
+/** `noProcess`: start must refuse and stop the init; `hostMount`: delete detaches the rootfs bind
+ *  a container without a mount namespace left in ours (host-mounts.ts). Both are Node's. */
 export function fastRecord(
   cg: ManagedCgroup | null,
   hooks: OciHooks,
-  noProcess: boolean,
   plan: Plan,
+  opts: { noProcess: boolean; hostMount: boolean },
 ): FastRecord {
   const node: FastVerb[] = [];
   const some = (h: readonly unknown[] | undefined) => (h?.length ?? 0) > 0;
-  if (noProcess || some(hooks.startContainer) || some(hooks.poststart)) node.push('start');
-  if (some(hooks.poststop)) node.push('delete');
+  if (opts.noProcess || some(hooks.startContainer) || some(hooks.poststart)) node.push('start');
+  if (opts.hostMount || some(hooks.poststop)) node.push('delete');
   const gate = plan.steps.findIndex((s) => s.op === 'await-start');
   const startSteps: Record<string, string> = {};
   if (gate >= 0) for (let i = gate + 1; i < plan.steps.length; i++) startSteps[String(i)] = plan.steps[i]!.op;

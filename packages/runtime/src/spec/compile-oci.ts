@@ -3,7 +3,7 @@
 // are opened, the host's LSMs are read, a joined namespace must not be the host's own when a
 // sysctl would write into it); the rest is fromOci + compilePlan, the same compiler as 2014.
 import { closeSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import type { Plan, Step } from '@nsinit/native';
+import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
 import { configError } from '../errors.js';
 import { type OpenIdmappedTree, openIdmapTrees } from '../idmap-mounts.js';
 import { cgroupHierarchies } from '../plan/cgroup-mounts.js';
@@ -40,6 +40,9 @@ export interface CompileOciOptions {
 export interface CompiledOci {
   plan: Plan;
   spec: RuntimeSpec;
+  /** A user namespace joined by path: start the plan inside it (native.join(fd, CLONE_NEWUSER,
+   *  plan)), never with spawn, so it owns the container's new namespaces. */
+  userNamespaceFd?: number;
   /** Close the namespace fds and idmapped trees opened for the plan; call once the child is
    *  spawned (or failed). */
   release(): void;
@@ -136,7 +139,13 @@ export function compileOci(
       ...(spec.seccomp ? { seccomp: seccompFilter(spec, options.compileSeccomp) } : {}),
       ...(idmapTrees ? { idmapTrees } : {}),
     };
-    return { plan: compilePlan(spec, compile), spec, release };
+    const userNamespaceFd = namespaceFds.user;
+    return {
+      plan: compilePlan(spec, compile),
+      spec,
+      release,
+      ...(userNamespaceFd === undefined ? {} : { userNamespaceFd }),
+    };
   } catch (err) {
     release();
     throw err;
@@ -220,4 +229,13 @@ export function seccompFilter(
  *  may lack the privilege to raise it itself once its capabilities are dropped). */
 export function writeOomScoreAdj(pid: number, value: number): void {
   writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+}
+
+/** Start a compiled plan: inside the user namespace it joins by path, or with a plain spawn. */
+export function startCompiled(
+  native: Pick<NativeBindings, 'spawn' | 'join' | 'constants'>,
+  compiled: Pick<CompiledOci, 'plan' | 'userNamespaceFd'>,
+): Promise<Spawned> {
+  if (compiled.userNamespaceFd === undefined) return Promise.resolve(native.spawn(compiled.plan));
+  return native.join(compiled.userNamespaceFd, native.constants.CLONE_NEWUSER!, compiled.plan);
 }
