@@ -83,6 +83,24 @@ describe('nsinit-oci run and exec', () => {
     ]);
     expect(o.stderr).toBe('');
     expect(o.stdout.split('\n')).toEqual(['1000', '1000', '/home/user', 'bar qux', '']);
+    // runc's --additional-gids: appended to the process's supplementary groups.
+    const g = await b.oci([
+      'exec',
+      '--user',
+      '1000:1000',
+      '--additional-gids',
+      '10',
+      '-g',
+      '20',
+      'x',
+      'id',
+      '-G',
+    ]);
+    expect(g.stderr).toBe('');
+    expect(g.stdout.trim().split(' ').sort()).toEqual(['10', '1000', '20']);
+    const badGid = await b.oci(['exec', '--additional-gids', '-1', 'x', 'true']);
+    expect(badGid.exitCode).toBe(1);
+    expect(badGid.stderr).toMatch(/--additional-gids: '-1' is not a group id/);
 
     writeFileSync(
       b.path('proc.json'),
@@ -95,6 +113,9 @@ describe('nsinit-oci run and exec', () => {
     );
     const p = await b.oci(['exec', '--process', b.path('proc.json'), 'x']);
     expect(p.stdout).toBe('from-process-file 1\n');
+    const both = await b.oci(['exec', '--process', b.path('proc.json'), '-g', '5', 'x']);
+    expect(both.exitCode).toBe(1);
+    expect(both.stderr).toMatch(/--additional-gids cannot be combined with --process/);
 
     const d = await b.detached(['exec', '-d', '--pid-file', b.path('x.pid'), 'x', 'sleep', '1000']);
     expect(d.exitCode).toBe(0);

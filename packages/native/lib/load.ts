@@ -65,7 +65,16 @@ export interface RawAddon {
   netlinkRecv(fd: number): Buffer;
   mount(source: string, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount(target: string, flags: number): void;
+  nsOpen(path: string): { fd: number; nstype: number };
   cgroupDeviceFilter(cgroupDir: string, rules: Int32Array): void;
+  openIdmappedTree(
+    source: string,
+    recursive: boolean,
+    flags: number,
+    idmapRecursive: boolean,
+    uidMap: string,
+    gidMap: string,
+  ): number;
   capabilities: Record<string, number>;
   rlimits: Record<string, number>;
   constants: Record<string, number>;

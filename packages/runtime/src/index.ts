@@ -64,8 +64,10 @@ export {
   type CompileOciOptions,
   compileOci,
   hostLsms,
+  startCompiled,
   writeOomScoreAdj,
 } from './spec/compile-oci.js';
+export { type IdmapTrees, idmapWarnings, type OpenIdmappedTree, openIdmapTrees } from './idmap-mounts.js';
 export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';
 export { from2014 } from './spec/from-2014.js';
 export { type FromOciOptions, fromOci } from './spec/from-oci.js';

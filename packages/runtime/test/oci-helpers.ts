@@ -11,6 +11,7 @@ import {
   compileOci,
   currentCaller,
   type OciConfigInput,
+  startCompiled,
   type RuntimeSpec,
   usernsSetup,
   writeIdMaps,
@@ -109,8 +110,10 @@ export async function startOci(config: OciConfigInput, bundleDir: string): Promi
       tables: tables(),
       stdio: [-1, w, w],
       compileSeccomp: native.compileSeccomp,
+      nsOpen: native.nsOpen,
+      openIdmappedTree: native.openIdmappedTree,
     });
-    spawned = native.spawn(compiled.plan);
+    spawned = await startCompiled(native, compiled);
   } finally {
     compiled?.release();
     native.close(w);

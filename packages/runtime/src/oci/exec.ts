@@ -28,6 +28,8 @@ export interface ExecProcessOptions {
   cwd?: string;
   env?: string[];
   user?: { uid: number; gid?: number };
+  /** Appended to the process's user.additionalGids (runc's --additional-gids). */
+  additionalGids?: number[];
   caps?: string[];
   noNewPrivs?: boolean;
 }
@@ -63,6 +65,10 @@ function execProcess(base: Record<string, unknown>, o: ExecProcessOptions): Reco
   if (o.cwd) p.cwd = o.cwd;
   if (o.env?.length) p.env = [...(p.env ?? []), ...o.env];
   if (o.user) p.user = { ...(p.user ?? {}), uid: o.user.uid, gid: o.user.gid ?? 0 };
+  if (o.additionalGids?.length) {
+    p.user ??= { uid: 0, gid: 0 };
+    p.user.additionalGids = [...(p.user.additionalGids ?? []), ...o.additionalGids];
+  }
   if (o.noNewPrivs) p.noNewPrivileges = true;
   if (o.caps?.length) {
     p.capabilities ??= {};
@@ -109,6 +115,13 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
   if (terminal && !o.consoleSocket && !o.keepConsole)
     throw nsinitError(ErrorCodes.INVALID_ARG, 'process.terminal is true but no --console-socket was given');
   const spec = fromOci(config as never, record.bundle, {});
+  // Joining every namespace of the init would leave the process in the host's root: nsinit
+  // does not join a container that has no mount namespace of its own.
+  if (!hasNamespace(spec, 'mount'))
+    throw nsinitError(
+      ErrorCodes.OCI_BAD_STATE,
+      "cannot exec in a container without a mount namespace (its root is a chroot in the host's)",
+    );
   let pty: { master: number; slave: number } | null = null;
   let spawned: Spawned | null = null;
   let syncOpen = false;
