@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createBundle,
+  createEscapeFixture,
   createOciBundle,
   nsinitOciBin,
   requires,
@@ -104,6 +105,51 @@ describe('idmapped mounts: container.json', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual(['0:0', '0:0', '65534:65534', 'roots-denied']);
     checkHost(dir);
+  });
+
+  it('attaches inside the rootfs when the destination is a symlink to the host, never on the host', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const one = [{ container_id: 0, host_id: 0, size: 1 }];
+    const f = await createEscapeFixture('bind-destination', {
+      config: (c) => {
+        c.mounts = c.mounts!.map((m) => ({ ...m, uid_mappings: one, gid_mappings: one }));
+      },
+    });
+    const r = await runCli(['exec', 'sh', '-c', 'ls /mnt/data; grep -c idmapped /proc/self/mountinfo'], {
+      cwd: f.bundle.dir,
+    });
+    // The link resolves inside the rootfs (RESOLVE_IN_ROOT), where the tree may land; the host's
+    // directory behind the link never gets a mount or a new entry.
+    if (r.exitCode === 0) expect(r.stdout.split('\n').slice(0, 2)).toEqual(['from-source', '1']);
+    else expect(r.stderr).toMatch(/step 'idmap-bind'.*'\/mnt\/data'/);
+    expect(f.canary.changes()).toEqual([]);
+  });
+
+  it('refuses a source whose filesystem cannot idmap, naming the mount, with nothing left behind', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const dir = mkdtempSync(join(tmpdir(), 'nsinit-idmap-ramfs-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const one = [{ container_id: 1000, host_id: 0, size: 1 }];
+    const bundle = await createBundle({
+      config: (c) => {
+        plain(c);
+        c.capabilities = (c.capabilities ?? []).filter((cap) => cap !== 'CHOWN');
+        c.mounts = [
+          { type: 'bind', source: dir, destination: '/shared', uid_mappings: one, gid_mappings: one },
+        ];
+      },
+    });
+    // ramfs has no idmap support (tmpfs has it since Linux 6.3).
+    expect((await runCommand('mount', ['-t', 'ramfs', 'none', dir])).exitCode).toBe(0);
+    try {
+      const r = await runCli(['exec', 'true'], { cwd: bundle.dir });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toMatch(
+        /^nsinit: invalid config: \/mounts\/0\/uid_mappings: the filesystem of '.*' \(or of a mount below it\) does not support idmapped mounts \(EINVAL: mount_setattr\)\n$/,
+      );
+    } finally {
+      await runCommand('umount', [dir]);
+    }
   });
 
   it('refuses bad mappings at validation, naming the field, before anything runs', async (ctx) => {

@@ -45,6 +45,7 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'attach-tree': 36,
   'idmap-bind': 38,
   hook: 44, // oci13's range: 44-47
+  chroot: 45,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -203,6 +204,7 @@ function body(w: Writer, s: Step, f: string): void {
       return;
     case 'pivot-root':
     case 'move-root':
+    case 'chroot':
     case 'no-new-privs':
       return;
     case 'close-fds':

@@ -51,6 +51,11 @@ export type Step =
   | { op: 'pivot-root' }
   /** no_pivot_root: mount --move the rootfs onto / and chroot (for initramfs roots). */
   | { op: 'move-root' }
+  /** chroot(2) into the rootfs: the root change of a container set up in the runtime's own mount
+   *  namespace (OCI without a mount namespace), where pivot_root and MS_MOVE would move the
+   *  host's root. A plan without a new or joined mount namespace is accepted only with this
+   *  step, no pivot-root/move-root, and no propagation step before `rootfs`. */
+  | { op: 'chroot' }
   /** Make `target` read-only (bind onto itself if needed, then remount MS_RDONLY|extra flags).
    *  `optional` ignores ENOENT (2014 restrictions on paths a kernel may lack). */
   | { op: 'readonly'; target: string; flags: number; recursive: boolean; optional: boolean }

@@ -117,6 +117,8 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_root_pivot(c, e);
   case NSINIT_OP_MOVE_ROOT:
     return nsinit_root_move(c, e);
+  case NSINIT_OP_CHROOT:
+    return nsinit_root_chroot(c, e);
   case NSINIT_OP_MKNOD:
     return nsinit_devices_mknod(c, s, e);
   case NSINIT_OP_SYMLINK:

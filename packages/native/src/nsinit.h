@@ -56,7 +56,8 @@ enum nsinit_op {
   NSINIT_OP_ATTACH_TREE = 36,
   NSINIT_OP_IDMAP_BIND = 38,
   NSINIT_OP_HOOK = 44, /* oci13: 44-47 */
-  NSINIT_OP_MAX_ = NSINIT_OP_HOOK
+  NSINIT_OP_CHROOT = 45,
+  NSINIT_OP_MAX_ = NSINIT_OP_CHROOT
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -206,6 +207,7 @@ int nsinit_idmap_open_tree(const char *source, bool recursive, uint32_t ms_flags
 /* root.c */
 int nsinit_root_pivot(struct nsinit_child *c, struct nsinit_err *e);
 int nsinit_root_move(struct nsinit_child *c, struct nsinit_err *e);
+int nsinit_root_chroot(struct nsinit_child *c, struct nsinit_err *e);
 
 /* devices.c */
 int nsinit_devices_mknod(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);

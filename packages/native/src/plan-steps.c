@@ -129,6 +129,7 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
                         s->op == NSINIT_OP_CHDIR ? "path" : "target");
   case NSINIT_OP_PIVOT_ROOT:
   case NSINIT_OP_MOVE_ROOT:
+  case NSINIT_OP_CHROOT:
   case NSINIT_OP_NO_NEW_PRIVS:
     return 0;
   case NSINIT_OP_CLOSE_FDS:
@@ -334,6 +335,7 @@ bool nsinit_plan_needs_root(uint32_t op)
   case NSINIT_OP_CONSOLE:
   case NSINIT_OP_PIVOT_ROOT:
   case NSINIT_OP_MOVE_ROOT:
+  case NSINIT_OP_CHROOT:
   case NSINIT_OP_READONLY:
   case NSINIT_OP_MASK:
   case NSINIT_OP_CHOWN:

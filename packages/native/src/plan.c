@@ -62,6 +62,7 @@ static const char *const op_names[] = {
     [NSINIT_OP_ATTACH_TREE] = "attach-tree",
     [NSINIT_OP_IDMAP_BIND] = "idmap-bind",
     [NSINIT_OP_HOOK] = "hook",
+    [NSINIT_OP_CHROOT] = "chroot",
 };
 _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
                "op_names must end at NSINIT_OP_MAX_");
@@ -311,6 +312,18 @@ fail:
   return -1;
 }
 
+static bool chroot_only(const struct nsinit_plan *plan, uint32_t from)
+{
+  bool chrooted = false;
+  for (uint32_t j = from; j < plan->nsteps; j++) {
+    uint32_t o = plan->steps[j].op;
+    if (o == NSINIT_OP_PIVOT_ROOT || o == NSINIT_OP_MOVE_ROOT) return false;
+    if (o == NSINIT_OP_PROPAGATION && !chrooted) return false;
+    if (o == NSINIT_OP_CHROOT) chrooted = true;
+  }
+  return chrooted;
+}
+
 int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags,
                               struct nsinit_err *e)
 {
@@ -321,6 +334,11 @@ int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags,
     /* A mount namespace joined by path (OCI linux.namespaces "mount" with "path"): every later
      * mount step acts inside it. The kernel checks the fd's type against nstype at setns(2). */
     if (op == NSINIT_OP_SETNS && plan->steps[i].nstype == CLONE_NEWNS) return 0;
+    /* A plan that sets its rootfs up in the caller's own mount namespace on purpose (OCI without
+     * a mount namespace, as runc does): every mount lands under the rootfs bound onto itself and
+     * the root changes with chroot; never pivot_root or MS_MOVE (they would move the host's root)
+     * and no propagation step before the chroot (it would change the host's "/"). */
+    if (op == NSINIT_OP_ROOTFS && chroot_only(plan, i)) return 0;
     /* Mount steps outside a mount namespace would change the host's own mounts. */
     if (op == NSINIT_OP_PROPAGATION || nsinit_plan_needs_root(op) || op == NSINIT_OP_ROOTFS) {
       snprintf(e->msg, sizeof(e->msg),

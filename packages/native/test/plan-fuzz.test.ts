@@ -35,6 +35,7 @@ const steps: Step[] = [
   { op: 'mkdir', target: '/dev/net', mode: 0o755 },
   { op: 'console', target: '/dev/console' },
   { op: 'pivot-root' },
+  { op: 'chroot' },
   { op: 'readonly', target: '/proc/sys', flags: 0, recursive: true, optional: true },
   { op: 'mask', target: '/proc/kcore', optional: true },
   { op: 'hostname', name: 'koye' },
@@ -116,9 +117,9 @@ describe('plan decoder', () => {
   it('rejects op codes in the gaps between the explicitly numbered ranges', () => {
     const hookAt = steps.findIndex((s) => s.op === 'hook');
     const one = encodePlan({ ...valid, steps: [steps[hookAt]!, steps.at(-1)!] });
-    // The first step's op code sits right after the 40-byte header (45-47: unused in oci13's range).
+    // The first step's op code follows the 40-byte header (46-47: unused in oci13's range).
     expect(one.readUInt32LE(40)).toBe(44);
-    for (const code of [45, 46, 47, 999]) {
+    for (const code of [46, 47, 48, 999]) {
       const buf = Buffer.from(one);
       buf.writeUInt32LE(code, 40);
       expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));

@@ -152,16 +152,14 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
 
   const cloneFlags = options.join ? 0 : namespaceFlags(spec, tables.constants);
   if (!options.join) {
-    if (!hasNamespace(spec, 'mount')) {
+    if (!hasNamespace(spec, 'mount') && spec.format === '2014') {
       // Without a mount namespace 2014 mounted /proc and pivot_root'ed in the HOST's namespace.
-      // A joined one (OCI `path`) is set up as runc does: the setns step comes first, then the
-      // rootfs steps act inside it (compile-oci.ts refuses the runtime's own).
-      throw configError(
-        spec.format === '2014' ? '/namespaces/NEWNS' : spec.at.namespaces,
-        spec.format === '2014'
-          ? 'must be true: the rootfs is set up in a new mount namespace'
-          : "must have a 'mount' namespace (new, or joined by path): the rootfs is set up in it",
-      );
+      throw configError('/namespaces/NEWNS', 'must be true: the rootfs is set up in a new mount namespace');
+    }
+    if (!hasNamespace(spec, 'mount') && hasNamespace(spec, 'user')) {
+      // The runtime's own mount namespace belongs to the host's user namespace: a child of a new
+      // one could not mount there.
+      throw configError(spec.at.namespaces, "a 'user' namespace needs a 'mount' namespace too");
     }
     // Sysctls right after the change of root: /proc is the container's fresh procfs, and the
     // read-only /proc/sys views come after.

@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import type { Step } from '@nsinit/native';
 import { configError, invalidArg } from '../errors.js';
-import type { MountEntry, RuntimeSpec } from '../spec/model.js';
+import { hasNamespace, type MountEntry, type RuntimeSpec } from '../spec/model.js';
 import { type CgroupHierarchy, cgroupMountSteps } from './cgroup-mounts.js';
 import { deviceSteps } from './devices.js';
 import { inUserNamespace, treesFirst, usernsDevices, usernsMounts } from './userns-rootfs.js';
@@ -94,9 +94,13 @@ function mountStep(m: MountEntry, constants: Constants, trees?: ReadonlyMap<stri
 
 export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Constants): Step[] {
   const f = (name: string) => flag(constants, name);
+  // OCI without a mount namespace (runc's behaviour): the rootfs is set up in the runtime's own
+  // mount namespace, so "/" keeps its propagation, every mount lands under the rootfs bound onto
+  // itself (one mount `delete` detaches, oci/host-mounts.ts) and the root changes with chroot.
+  const hostNs = !hasNamespace(spec, 'mount');
   const steps: Step[] = [
     // Stop mount events reaching the host.
-    { op: 'propagation', flags: flags(constants, spec.root.propagation) },
+    ...(hostNs ? [] : [{ op: 'propagation', flags: flags(constants, spec.root.propagation) } as Step]),
     // pivot_root needs new_root to be a mount point: bind the rootfs onto itself.
     { op: 'rootfs', path: input.rootfs, flags: f('MS_BIND') | f('MS_REC') },
   ];
@@ -141,7 +145,7 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
   if (spec.process.createCwd && posix.resolve('/', spec.process.cwd) !== '/')
     steps.push({ op: 'mkdir', target: posix.resolve('/', spec.process.cwd), mode: 0o755 });
 
-  steps.push(spec.root.noPivot ? { op: 'move-root' } : { op: 'pivot-root' });
+  steps.push(hostNs ? { op: 'chroot' } : spec.root.noPivot ? { op: 'move-root' } : { op: 'pivot-root' });
   if (spec.root.finalPropagation)
     steps.push({ op: 'propagation', flags: flags(constants, spec.root.finalPropagation) });
   steps.push(...(input.afterPivot ?? []));

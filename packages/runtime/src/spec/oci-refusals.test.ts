@@ -144,9 +144,11 @@ describe('fromOci refusals', () => {
       ],
       [
         (c) => {
-          c.linux!.namespaces = [{ type: 'pid' }];
+          c.linux!.namespaces = [{ type: 'pid' }, { type: 'user' }];
+          c.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+          c.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
         },
-        /\/linux\/namespaces: must have a 'mount' namespace/,
+        /\/linux\/namespaces: a 'user' namespace needs a 'mount' namespace too/,
       ],
       [
         (c) => {
