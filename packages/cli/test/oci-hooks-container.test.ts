@@ -191,7 +191,11 @@ describe('nsinit-oci createContainer and startContainer hooks', () => {
     requires(ctx, 'root', 'busybox');
     // A startContainer hook is a binary of the container's image: a hostile one writing without
     // end must not fill the host's /run. It writes 1 MiB, then fails.
-    const b = await createOciBundle({ spec: (s) => void (s.process.args = ['true']) });
+    const b = await createOciBundle({
+      spec: (s) => {
+        s.process.args = ['true'];
+      },
+    });
     b.writeSpec({
       ...b.spec,
       hooks: {
