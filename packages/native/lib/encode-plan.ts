@@ -4,7 +4,7 @@
 import { NsinitError } from './errors.js';
 import type { Plan, Step, StepOp } from './plan.js';
 
-/** Wire op codes; the order matches `enum nsinit_op` in src/nsinit.h. */
+/** Wire op codes; the values of `enum nsinit_op` in src/nsinit.h (gaps are other ranges). */
 export const OP_CODES: Readonly<Record<StepOp, number>> = {
   setns: 1,
   propagation: 2,
@@ -39,6 +39,7 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'lsm-label': 31,
   'await-start': 32,
   seccomp: 33,
+  timens: 40,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -227,6 +228,9 @@ function body(w: Writer, s: Step, f: string): void {
     case 'sysctl':
       w.str(s.key, `${f}.key`);
       w.str(s.value, `${f}.value`);
+      return;
+    case 'timens':
+      w.str(s.offsets, `${f}.offsets`);
       return;
     case 'lsm-label':
       w.str(s.attr, `${f}.attr`);

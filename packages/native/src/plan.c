@@ -20,20 +20,53 @@
 #error "the plan wire format is little-endian; add byte swapping for this target"
 #endif
 
-static const char *const op_names[] = {
-    "setup",     "setns",        "propagation", "rootfs",     "mount",      "bind",
-    "mknod",     "symlink",      "mkdir",       "console",    "pivot-root", "move-root",
-    "readonly",  "mask",         "hostname",    "rlimit",     "umask",      "identity",
-    "caps",      "no-new-privs", "chdir",       "session",    "pdeathsig",  "dumpable",
-    "close-fds", "exec",         "chown",       "domainname", "sysctl",     "personality",
-    "unshare",   "lsm-label",    "await-start", "seccomp",
+static const char *const op_names[NSINIT_OP_MAX_ + 1] = {
+    [NSINIT_OP_SETUP] = "setup",
+    [NSINIT_OP_SETNS] = "setns",
+    [NSINIT_OP_PROPAGATION] = "propagation",
+    [NSINIT_OP_ROOTFS] = "rootfs",
+    [NSINIT_OP_MOUNT] = "mount",
+    [NSINIT_OP_BIND] = "bind",
+    [NSINIT_OP_MKNOD] = "mknod",
+    [NSINIT_OP_SYMLINK] = "symlink",
+    [NSINIT_OP_MKDIR] = "mkdir",
+    [NSINIT_OP_CONSOLE] = "console",
+    [NSINIT_OP_PIVOT_ROOT] = "pivot-root",
+    [NSINIT_OP_MOVE_ROOT] = "move-root",
+    [NSINIT_OP_READONLY] = "readonly",
+    [NSINIT_OP_MASK] = "mask",
+    [NSINIT_OP_HOSTNAME] = "hostname",
+    [NSINIT_OP_RLIMIT] = "rlimit",
+    [NSINIT_OP_UMASK] = "umask",
+    [NSINIT_OP_IDENTITY] = "identity",
+    [NSINIT_OP_CAPS] = "caps",
+    [NSINIT_OP_NO_NEW_PRIVS] = "no-new-privs",
+    [NSINIT_OP_CHDIR] = "chdir",
+    [NSINIT_OP_SESSION] = "session",
+    [NSINIT_OP_PDEATHSIG] = "pdeathsig",
+    [NSINIT_OP_DUMPABLE] = "dumpable",
+    [NSINIT_OP_CLOSE_FDS] = "close-fds",
+    [NSINIT_OP_EXEC] = "exec",
+    [NSINIT_OP_CHOWN] = "chown",
+    [NSINIT_OP_DOMAINNAME] = "domainname",
+    [NSINIT_OP_SYSCTL] = "sysctl",
+    [NSINIT_OP_PERSONALITY] = "personality",
+    [NSINIT_OP_UNSHARE] = "unshare",
+    [NSINIT_OP_LSM_LABEL] = "lsm-label",
+    [NSINIT_OP_AWAIT_START] = "await-start",
+    [NSINIT_OP_SECCOMP] = "seccomp",
+    [NSINIT_OP_TIMENS] = "timens",
 };
-_Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
-               "op_names must name every op of enum nsinit_op");
+
+/* Values of the enum that no op has (the gaps between ranges) are unknown ops, like any other. */
+static bool op_known(uint32_t op)
+{
+  return op <= NSINIT_OP_MAX_ && op_names[op] != NULL;
+}
 
 const char *nsinit_op_name(uint32_t op)
 {
-  return op <= NSINIT_OP_MAX_ ? op_names[op] : "unknown";
+  return op_known(op) ? op_names[op] : "unknown";
 }
 
 int nsinit_err_set(struct nsinit_err *e, int err, const char *syscall, const char *path)
@@ -206,8 +239,8 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
     c.step = i;
     c.op = NSINIT_OP_SETUP;
     if (nsinit_cur_get_u32(&c, &s->op) || nsinit_cur_get_u32(&c, &body)) goto fail;
-    c.op = s->op <= NSINIT_OP_MAX_ ? s->op : NSINIT_OP_SETUP;
-    if (s->op == NSINIT_OP_SETUP || s->op > NSINIT_OP_MAX_) {
+    c.op = op_known(s->op) ? s->op : NSINIT_OP_SETUP;
+    if (s->op == NSINIT_OP_SETUP || !op_known(s->op)) {
       nsinit_plan_invalid(&c, "unknown op %u", s->op);
       goto fail;
     }
