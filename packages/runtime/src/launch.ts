@@ -3,6 +3,7 @@
 // cgroups → networks → GO → exec confirmed → pid files → unlock. Every resource goes on one
 // cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
 import { closeSync, constants as fsc, openSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { ExitStatus, NativeBindings, Spawned, WinSize } from '@nsinit/native';
 import {
@@ -22,6 +23,8 @@ import { failureError } from './exec-failure.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
+import { seccompFilter } from './spec/compile-oci.js';
+import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import {
@@ -202,6 +205,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         stdio: fds,
         consoleFd: pty ? pty.slave : -1,
         netnsFds: netnsFd >= 0 ? [netnsFd] : [],
+        ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
       },
     );
     const spawned = native.spawn(plan);
@@ -260,7 +264,13 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
     await testPause('after-go', target.pid);
-    const failure = await native.awaitExec(spawned.sync);
+    const onListener = listenerHandoff(
+      native,
+      spec.seccomp,
+      () => listenerState(ctx, target.pid, 'creating'),
+      '/seccomp/listenerPath',
+    );
+    const failure = await native.awaitExec(spawned.sync, onListener ? { onListener } : undefined);
     if (failure) throw failureError(failure, plan, ctx);
     await testPause('after-exec', target.pid);
     const start = native.startTime(target.pid);
@@ -343,7 +353,9 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     refuseIfPaused(target.state.pid);
     assertArgSpace(ctx);
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
-    const plan = compilePlan(from2014(config as PlanConfig), {
+    const spec = from2014(config as PlanConfig);
+    // The joiner gets the container's syscall filter too, as runc's exec does.
+    const plan = compilePlan(spec, {
       rootfs: ctx.rootfs,
       argv: ctx.argv,
       tables: tables(native),
@@ -351,8 +363,10 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       stdio: fds,
       consoleFd: pty ? pty.slave : -1,
       join: true,
+      ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
     });
-    const nsFlags = namespaceFlags(from2014(config as PlanConfig), native.constants);
+    // Every namespace of the init, its cgroup and time namespaces included.
+    const nsFlags = namespaceFlags(spec, native.constants, { forJoin: true });
     const spawned = await native.join(target.pidfd, nsFlags, plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     await childEnds.release();
@@ -368,7 +382,16 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
     // ... or win it while the joiner walks its steps: it would never reach execve.
-    const failure = await unlessPaused(native.awaitExec(spawned.sync), target.state.pid);
+    const onListener = listenerHandoff(
+      native,
+      spec.seccomp,
+      () => listenerState(ctx, spawned.pid, 'running'),
+      '/seccomp/listenerPath',
+    );
+    const failure = await unlessPaused(
+      native.awaitExec(spawned.sync, onListener ? { onListener } : undefined),
+      target.state.pid,
+    );
     if (failure) throw failureError(failure, plan, ctx);
     const { exited } = await watchExit(native, spawned);
     await targetPidfd.release();
@@ -382,6 +405,12 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     await stack.unwind(ctx.onWarning);
     throw err;
   }
+}
+
+/** The state a 2014 container's seccomp agent receives: its data directory is the bundle, and its
+ *  name the id (the 2014 format has no other). */
+function listenerState(ctx: LaunchContext, pid: number, status: ListenerState['status']): ListenerState {
+  return { ociVersion: '1.2.0', id: basename(ctx.dataDir), status, pid, bundle: ctx.dataDir };
 }
 
 /** Register the exit watch the process handle will wait on, while a failure can still be undone:

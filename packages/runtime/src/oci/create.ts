@@ -13,6 +13,7 @@ import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
 import { lockFile } from '../lock.js';
 import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { listenerHandoff } from '../spec/seccomp-listener.js';
 import { defaultCgroupsPath } from './cgroup.js';
 import { type OciState, runHooks } from './hooks.js';
 import { loadBundle, type OciSpec } from './spec.js';
@@ -136,8 +137,15 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     await runHooks('createRuntime', spec.hooks?.createRuntime, state('created'));
     native.go(spawned.sync);
     syncOpen = false; // awaitExec owns and closes it
-    // EOF here means the init reached the start gate (await-start closes the sync socket).
-    const failure = await native.awaitExec(spawned.sync);
+    // EOF here means the init reached the start gate (await-start closes the sync socket). A
+    // filter loaded before the gate (without no_new_privs) sends its listener first.
+    const onListener = listenerHandoff(
+      native,
+      compiled.spec.seccomp,
+      () => ({ ...state('creating'), pid }),
+      '/linux/seccomp/listenerPath',
+    );
+    const failure = await native.awaitExec(spawned.sync, onListener ? { onListener } : undefined);
     if (failure) {
       const user = spec.process?.user ?? { uid: 0, gid: 0 };
       throw failureError(failure, plan, {

@@ -9,10 +9,23 @@ import { destroyCgroup, cgroupPids as pidsOf, signalAll } from '../cgroups/cgrou
 import { freeze, isFrozen, type ManagedCgroup, thaw } from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { lockFile } from '../lock.js';
+import { type OciSeccompInput, seccompFromOci } from '../spec/seccomp.js';
+import { listenerHandoff } from '../spec/seccomp-listener.js';
+import { CONFIG_LIMIT, readBounded } from '../state/files.js';
 import { type OciState, runHooks } from './hooks.js';
 import { liveness, waitStopped } from './proc.js';
 import { recordCgroup } from './resources.js';
-import { containerDir, GATE_FILE, LOCK_FILE, listIds, type OciRecord, readRecord } from './store.js';
+import {
+  CONFIG_COPY,
+  containerDir,
+  GATE_FILE,
+  LOCK_FILE,
+  listIds,
+  type OciRecord,
+  readRecord,
+} from './store.js';
+
+type OciConfigInput = { linux?: { seccomp?: OciSeccompInput } };
 
 export type OciStatus = 'created' | 'running' | 'paused' | 'stopped';
 
@@ -128,8 +141,25 @@ export function start(ctx: OciContext, id: string): Promise<void> {
     } finally {
       closeSync(dirfd);
     }
-    // The init's remaining steps report to this connection: EOF at execve, or a failure record.
-    const failure = await ctx.native.awaitExec(conn);
+    // The init's remaining steps report to this connection: EOF at execve, a failure record, or
+    // the listener of a seccomp filter loaded after the wait (with no_new_privs).
+    const onListener = (fd: number) => {
+      const stored = readStoredConfig(ctx.root, id);
+      const seccomp = stored.linux?.seccomp ? seccompFromOci(stored.linux.seccomp) : undefined;
+      const handoff = listenerHandoff(
+        ctx.native,
+        seccomp,
+        () => ({ ...st('running'), pid: record.pid }),
+        '/linux/seccomp/listenerPath',
+      );
+      if (!handoff)
+        throw nsinitError(
+          ErrorCodes.START_FAILED,
+          'the container sent a seccomp listener it has no listenerPath for',
+        );
+      handoff(fd);
+    };
+    const failure = await ctx.native.awaitExec(conn, { onListener });
     if (failure) {
       throw nsinitError(
         failure.op === 'exec' ? ErrorCodes.EXEC_FAILED : ErrorCodes.START_FAILED,
@@ -139,6 +169,11 @@ export function start(ctx: OciContext, id: string): Promise<void> {
     }
     await runHooks('poststart', record.hooks.poststart, st('running'), ctx.onWarning);
   });
+}
+
+/** The config as `create` stored it (never the bundle's, which may have changed since). */
+export function readStoredConfig(root: string, id: string): OciConfigInput {
+  return JSON.parse(readBounded(join(containerDir(root, id), CONFIG_COPY), CONFIG_LIMIT) ?? '{}');
 }
 
 /** Verified pidfd of the init, or null when it is gone. */

@@ -6,6 +6,8 @@ import { configError } from '../errors.js';
 import type { RlimitEntry } from '../rlimits.js';
 import { DEFAULT_MASKED_PATHS } from './defaults.js';
 import type { DeviceEntry, MountEntry, NamespaceEntry, NamespaceType, RuntimeSpec } from './model.js';
+import { type OciSeccompInput, seccompFromOci } from './seccomp.js';
+import { type OffsetsInput, timeOffsets } from './time.js';
 
 /** A 2014 `mounts` entry (only "bind" ones act). */
 export interface BindMount {
@@ -41,6 +43,12 @@ export interface PlanConfig {
   rlimits?: readonly RlimitEntry[] | null;
   no_new_privileges?: boolean;
   networks?: readonly unknown[] | null;
+  /** nsinit extensions (schema-kernel.ts of @nsinit/config). */
+  domainname?: string;
+  personality?: 'LINUX' | 'LINUX32';
+  sysctl?: Readonly<Record<string, string>> | null;
+  seccomp?: OciSeccompInput | null;
+  time_offsets?: OffsetsInput | null;
 }
 
 const NAMESPACES: Readonly<Record<string, NamespaceType>> = {
@@ -50,6 +58,7 @@ const NAMESPACES: Readonly<Record<string, NamespaceType>> = {
   NEWPID: 'pid',
   NEWNET: 'network',
   NEWCGROUP: 'cgroup',
+  NEWTIME: 'time',
 };
 
 function namespaces(config: PlanConfig): NamespaceEntry[] {
@@ -57,9 +66,13 @@ function namespaces(config: PlanConfig): NamespaceEntry[] {
   // until rootless containers (uid/gid maps) are built. Unknown keys are ignored, as in 2014.
   if (config.namespaces?.NEWUSER === true)
     throw configError('/namespaces/NEWUSER', 'user namespaces are not supported yet');
-  return Object.entries(NAMESPACES)
-    .filter(([key]) => config.namespaces?.[key] === true)
-    .map(([, type]) => ({ type }));
+  return (
+    Object.entries(NAMESPACES)
+      .filter(([key]) => config.namespaces?.[key] === true)
+      // A cgroup namespace is unshared once the parent has placed the child in its cgroups, so
+      // the container sees its own cgroup as "/".
+      .map(([, type]) => (type === 'cgroup' ? { type, afterCgroups: true } : { type }))
+  );
 }
 
 function withLabel(data: string, label: string): string {
@@ -174,7 +187,11 @@ export function from2014(config: PlanConfig): RuntimeSpec {
     // nothing in a container needs the host's keyring or timer list, and 2014 masked /proc/kcore.
     maskedPaths: DEFAULT_MASKED_PATHS.map((path) => ({ path, optional: true })),
     ...(config.hostname ? { hostname: config.hostname } : {}),
-    sysctl: {},
+    ...(config.domainname ? { domainname: config.domainname } : {}),
+    sysctl: { ...(config.sysctl ?? {}) },
+    ...(config.personality ? { personality: config.personality } : {}),
+    ...(config.seccomp ? { seccomp: seccompFromOci(config.seccomp, '/seccomp') } : {}),
+    ...(config.time_offsets ? { timeOffsets: timeOffsets(config.time_offsets) } : {}),
     process: {
       env: [...(config.environment ?? [])],
       cwd: config.working_dir || '/',
@@ -203,6 +220,8 @@ export function from2014(config: PlanConfig): RuntimeSpec {
       },
       sysctl: '/sysctl',
       personality: '/personality',
+      timeOffsets: '/time_offsets',
+      seccomp: '/seccomp',
     },
   };
 }

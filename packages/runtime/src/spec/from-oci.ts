@@ -11,6 +11,7 @@ import { ociProcess } from './oci-process.js';
 import { checkLsm, refuse, refuseUnsupported } from './oci-refusals.js';
 import { type OciSeccompInput, seccompFromOci } from './seccomp.js';
 import { checkSysctl } from './sysctl.js';
+import { type OffsetsInput, timeOffsets } from './time.js';
 
 export interface FromOciOptions {
   /** Linux security modules the host has enabled (/sys/kernel/security/lsm), e.g. ['apparmor']. */
@@ -70,7 +71,6 @@ function namespaces(config: OciConfigInput): NamespaceEntry[] {
     if (seen.has(type)) refuse(`${field}/type`, `the '${type}' namespace is listed twice`);
     seen.add(type);
     if (type === 'user') refuse(field, 'user namespaces are not supported yet');
-    if (type === 'time') refuse(field, 'time namespaces are not supported yet');
     if (ns.path !== undefined && ns.path !== '') {
       if (!ns.path.startsWith('/')) refuse(`${field}/path`, `'${ns.path}' is not an absolute path`);
       if (type === 'mount') refuse(`${field}/path`, 'joining a mount namespace by path is not supported');
@@ -205,6 +205,9 @@ export function fromOci(
     refuse('/linux/personality/domain', `'${domain}' is not LINUX or LINUX32`);
   const sysctl = { ...(linux.sysctl ?? {}) };
   for (const key of Object.keys(sysctl)) checkSysctl(key, ns);
+  const offsets = linux.timeOffsets as OffsetsInput | undefined;
+  if (offsets !== undefined && !ns.some((n) => n.type === 'time' && n.path === undefined))
+    refuse('/linux/timeOffsets', 'needs a new time namespace (a "time" entry without a path)');
   return {
     format: 'oci',
     namespaces: ns,
@@ -233,6 +236,7 @@ export function fromOci(
     ...(config.domainname ? { domainname: config.domainname } : {}),
     sysctl,
     ...(domain ? { personality: domain } : {}),
+    ...(offsets ? { timeOffsets: timeOffsets(offsets) } : {}),
     ...(linux.seccomp === undefined ? {} : { seccomp: seccompFromOci(linux.seccomp as OciSeccompInput) }),
     ...(p.apparmorProfile || p.selinuxLabel
       ? {
@@ -266,6 +270,8 @@ export function fromOci(
       },
       sysctl: '/linux/sysctl',
       personality: '/linux/personality',
+      timeOffsets: '/linux/timeOffsets',
+      seccomp: '/linux/seccomp',
     },
   };
 }
