@@ -39,9 +39,9 @@ describe('nsinit-oci: bad config.json', () => {
       /\/linux\/seccomp\/syscalls\/0\/names\/0: SCMP_ACT_NOTIFY cannot be used for write/,
     ],
     [
-      'a user namespace, refused until implemented',
+      'a user namespace without id mappings',
       (s) => ({ ...s, linux: { ...s.linux, namespaces: [...s.linux.namespaces, { type: 'user' }] } }),
-      /user/,
+      /\/linux\/uidMappings: missing required field/,
     ],
     [
       'an unknown capability',

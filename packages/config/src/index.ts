@@ -31,6 +31,8 @@ export {
 export type { Cgroups } from './schema-cgroups.js';
 export { type Device, MAX_MAJOR, MAX_MINOR } from './schema-devices.js';
 export { schemaDocument } from './schema-document.js';
+export { type IdMapping, IdMappingSchema } from './schema-userns.js';
+export { checkIdRanges, RANGE_KEYS_2014, RANGE_KEYS_OCI, type RangeKeys } from './id-ranges.js';
 export { MIN_MTU, NETWORK_TYPES, type Network, type Route } from './schema-network.js';
 export {
   isContainerConfig,

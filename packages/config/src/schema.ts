@@ -15,6 +15,7 @@ import {
   TimeOffsetsSchema,
 } from './schema-kernel.js';
 import { NetworkSchema, RouteSchema } from './schema-network.js';
+import { gidMappings, IdMappingSchema, uidMappings } from './schema-userns.js';
 
 /** The `$id` of the published schema.json. */
 export const SCHEMA_ID = 'urn:nsinit:schema:container-config:1';
@@ -23,7 +24,7 @@ const NAMESPACE_HELP: Record<(typeof NAMESPACE_NAMES)[number], string> = {
   NEWNS: 'a new mount namespace; without it the mount setup and pivot_root run in the host mount namespace',
   NEWUTS: 'a new UTS namespace, so hostname changes stay inside the container',
   NEWIPC: 'a new System V IPC and POSIX message queue namespace',
-  NEWUSER: 'a new user namespace (no uid/gid maps are written)',
+  NEWUSER: 'a new user namespace, with the ids of uid_mappings and gid_mappings (both required)',
   NEWPID: 'a new PID namespace: the command becomes PID 1',
   NEWNET: 'a new network namespace, with only a down lo unless networks configure it',
   NEWCGROUP:
@@ -105,6 +106,21 @@ export const MountSchema = Type.Object(
     ),
     writable: Type.Optional(bool('false: the bind mount is made read-only.')),
     private: Type.Optional(bool('true: the mount is made MS_PRIVATE so mount events do not propagate.')),
+    uid_mappings: Type.Optional(
+      list('uid_mappings', IdMappingSchema, {
+        description:
+          'nsinit extension: makes the bind an idmapped mount (mount_setattr(2) MOUNT_ATTR_IDMAP) of the ' +
+          'whole tree; needs gid_mappings too. A file owned by container_id+k in the source is seen ' +
+          'as owned by host_id+k (inside a container user namespace, by what that id maps to there), and ' +
+          'files written through the mount are stored the other way round. Ids outside the ranges are ' +
+          'seen as the overflow id (65534) and cannot be written by any process of the container.',
+      }),
+    ),
+    gid_mappings: Type.Optional(
+      list('gid_mappings', IdMappingSchema, {
+        description: 'nsinit extension: the group id mapping of an idmapped bind; needs uid_mappings too.',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'An extra mount into the container.' },
 );
@@ -189,6 +205,8 @@ export const ContainerConfigSchema = Type.Object(
       ),
     ),
     namespaces: Type.Optional(NamespacesSchema),
+    uid_mappings: uidMappings(),
+    gid_mappings: gidMappings(),
     capabilities: Type.Optional(
       list(
         'capabilities',

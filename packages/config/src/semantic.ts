@@ -2,6 +2,7 @@
 // wrong: mknod(2) device numbers, devices-cgroup rules, CFS bandwidth limits (sched(7)), setrlimit(2)
 // ordering, and namespace combinations that would touch the host (namespaces(7)).
 import { ABSOLUTE_PATH_HINT } from './fields.js';
+import { checkIdRanges, RANGE_KEYS_2014 } from './id-ranges.js';
 import { issue, pointer } from './issues.js';
 import { LIST_LIMITS, normalisePath } from './limits.js';
 import { duplicates, each } from './list-checks.js';
@@ -62,7 +63,25 @@ function checkMounts(c: Record<string, unknown>, found: Findings): void {
         );
       }
     }
+    checkMountIdMappings(m, at, found);
   });
+}
+
+/** An idmapped bind: both maps or neither, each one the kernel would accept. */
+function checkMountIdMappings(m: Record<string, unknown>, at: string, found: Findings): void {
+  const uid = m.uid_mappings !== undefined;
+  const gid = m.gid_mappings !== undefined;
+  if (uid !== gid) {
+    const [has, lacks] = uid ? ['uid_mappings', 'gid_mappings'] : ['gid_mappings', 'uid_mappings'];
+    found.errors.push(issue(pointer(at, lacks), `missing required field; ${has} needs ${lacks} too`));
+  }
+  for (const key of ['uid_mappings', 'gid_mappings'] as const) {
+    if (Array.isArray(m[key]) && m[key].length === 0)
+      found.errors.push(
+        issue(pointer(at, key), 'must have at least one range; leave it out for a plain bind'),
+      );
+    found.errors.push(...checkIdRanges(m[key], pointer(at, key), RANGE_KEYS_2014));
+  }
 }
 
 function checkDevices(c: Record<string, unknown>, found: Findings): void {
@@ -180,6 +199,32 @@ function checkRlimits(c: Record<string, unknown>, found: Findings): void {
   });
 }
 
+/** The id maps as the kernel's map_write() takes them: NEWUSER needs both, no map without it, no
+ *  range past id 2^32-1, no two ranges overlapping inside or outside (user_namespaces(7)). */
+function checkIdMappings(c: Record<string, unknown>, found: Findings): void {
+  // A namespaces value of the wrong type is already an error: whether NEWUSER is on is unknown.
+  const known = c.namespaces === undefined || isPlainObject(c.namespaces);
+  const ns = isPlainObject(c.namespaces) ? c.namespaces : {};
+  const user = ns.NEWUSER === true;
+  for (const key of ['uid_mappings', 'gid_mappings'] as const) {
+    const list = c[key];
+    const empty = !Array.isArray(list) || list.length === 0;
+    if (!known) {
+      // judged once namespaces is fixed
+    } else if (user && empty) {
+      found.errors.push(
+        issue(
+          `/${key}`,
+          'missing required field; NEWUSER needs a map such as [{"container_id": 0, "host_id": 100000, "size": 65536}]',
+        ),
+      );
+    } else if (!user && !empty) {
+      found.errors.push(issue(`/${key}`, 'needs namespaces.NEWUSER to be true'));
+    }
+    found.errors.push(...checkIdRanges(list, `/${key}`, RANGE_KEYS_2014));
+  }
+}
+
 /** Run every semantic check on a normalised config, appending to `found`. */
 export function checkSemantics(input: Record<string, unknown>, found: Findings): void {
   // A list over its limit is already a type error; judging its entries one by one would only bury
@@ -194,6 +239,7 @@ export function checkSemantics(input: Record<string, unknown>, found: Findings):
   checkDeviceRules(config, found);
   checkCgroups(config, found);
   checkRlimits(config, found);
+  checkIdMappings(config, found);
   checkKernelExtensions(config, found);
   checkLimits(config, found);
 }

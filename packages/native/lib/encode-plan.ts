@@ -4,7 +4,7 @@
 import { NsinitError } from './errors.js';
 import type { Plan, Step, StepOp } from './plan.js';
 
-/** Wire op codes; the values of `enum nsinit_op` in src/nsinit.h (gaps are other ranges). */
+/** Wire op codes, as `enum nsinit_op` in src/nsinit.h numbers them (explicit from 34 on). */
 export const OP_CODES: Readonly<Record<StepOp, number>> = {
   setns: 1,
   propagation: 2,
@@ -39,7 +39,14 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'lsm-label': 31,
   'await-start': 32,
   seccomp: 33,
-  timens: 40,
+  // Explicit ranges per feature from here (src/nsinit.h); unassigned codes are unknown ops.
+  'userns-root': 34,
+  'open-tree': 35,
+  'attach-tree': 36,
+  'idmap-bind': 38,
+  timens: 40, // i16's range: 40-43
+  hook: 44, // oci13's range: 44-47
+  chroot: 45,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -174,6 +181,11 @@ function body(w: Writer, s: Step, f: string): void {
       w.bool(s.recursive, `${f}.recursive`);
       w.u32(s.propagation, `${f}.propagation`);
       return;
+    case 'idmap-bind':
+      w.i32(s.fd, `${f}.fd`);
+      w.str(s.target, `${f}.target`);
+      w.u32(s.propagation, `${f}.propagation`);
+      return;
     case 'mknod':
       w.str(s.target, `${f}.target`);
       w.u32(s.mode, `${f}.mode`);
@@ -193,6 +205,7 @@ function body(w: Writer, s: Step, f: string): void {
       return;
     case 'pivot-root':
     case 'move-root':
+    case 'chroot':
     case 'no-new-privs':
       return;
     case 'close-fds':
@@ -205,6 +218,16 @@ function body(w: Writer, s: Step, f: string): void {
     case 'await-start':
       w.i32(s.fd, `${f}.fd`);
       w.u32(s.keep ?? 0, `${f}.keep`);
+      w.i32(s.hookFds?.[0] ?? -1, `${f}.hookFds[0]`);
+      w.i32(s.hookFds?.[1] ?? -1, `${f}.hookFds[1]`);
+      return;
+    case 'hook':
+      w.str(s.path, `${f}.path`);
+      w.strv(s.argv, `${f}.argv`);
+      w.strv(s.envp, `${f}.envp`);
+      w.i32(s.stdin, `${f}.stdin`);
+      w.i32(s.output, `${f}.output`);
+      w.u32(s.timeoutMs, `${f}.timeoutMs`);
       return;
     case 'readonly':
       w.str(s.target, `${f}.target`);
@@ -253,6 +276,22 @@ function body(w: Writer, s: Step, f: string): void {
       if (!Array.isArray(s.groups)) throw invalid(`${f}.groups must be an array of numbers`);
       w.u32(s.groups.length, `${f}.groups.length`);
       for (const [i, g] of s.groups.entries()) w.u32(g, `${f}.groups[${i}]`);
+      w.bool(s.keepGroups ?? false, `${f}.keepGroups`);
+      return;
+    case 'userns-root':
+      w.bool(s.setgroups, `${f}.setgroups`);
+      return;
+    case 'open-tree':
+      w.str(s.source, `${f}.source`);
+      w.bool(s.recursive, `${f}.recursive`);
+      w.u32(s.slot, `${f}.slot`);
+      return;
+    case 'attach-tree':
+      w.u32(s.slot, `${f}.slot`);
+      w.str(s.target, `${f}.target`);
+      w.u32(s.flags, `${f}.flags`);
+      w.bool(s.recursive, `${f}.recursive`);
+      w.u32(s.propagation, `${f}.propagation`);
       return;
     case 'caps':
       w.u64(s.bounding, `${f}.bounding`);

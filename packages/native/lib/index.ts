@@ -1,4 +1,12 @@
-export type { AwaitServe, DeviceFilterRule, NativeBindings, TermiosFlags, WinSize } from './bindings.js';
+export type {
+  AwaitServe,
+  DeviceFilterRule,
+  IdMapRange,
+  IdmappedTreeOptions,
+  NativeBindings,
+  TermiosFlags,
+  WinSize,
+} from './bindings.js';
 export { childFailureError } from './child-failure.js';
 export { encodePlan } from './encode-plan.js';
 export { describeErrno, NsinitError, type NsinitErrorFields, systemError } from './errors.js';

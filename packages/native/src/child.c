@@ -106,6 +106,8 @@ static int run_step(struct nsinit_child *c, uint32_t i, const struct nsinit_step
     return nsinit_mount_fs(c, s, e);
   case NSINIT_OP_BIND:
     return nsinit_mount_bind(c, s, e);
+  case NSINIT_OP_IDMAP_BIND:
+    return nsinit_mount_idmapped(c, s, e);
   case NSINIT_OP_READONLY:
     return nsinit_mount_readonly(c, s, e);
   case NSINIT_OP_MASK:
@@ -116,6 +118,8 @@ static int run_step(struct nsinit_child *c, uint32_t i, const struct nsinit_step
     return nsinit_root_pivot(c, e);
   case NSINIT_OP_MOVE_ROOT:
     return nsinit_root_move(c, e);
+  case NSINIT_OP_CHROOT:
+    return nsinit_root_chroot(c, e);
   case NSINIT_OP_MKNOD:
     return nsinit_devices_mknod(c, s, e);
   case NSINIT_OP_SYMLINK:
@@ -132,12 +136,20 @@ static int run_step(struct nsinit_child *c, uint32_t i, const struct nsinit_step
     return nsinit_caps_apply(c->plan, s, e);
   case NSINIT_OP_IDENTITY:
     return nsinit_identity_apply(c, s, e);
+  case NSINIT_OP_USERNS_ROOT:
+    return nsinit_identity_userns_root(c, s, e);
+  case NSINIT_OP_OPEN_TREE:
+    return nsinit_mount_open_tree(s, e);
+  case NSINIT_OP_ATTACH_TREE:
+    return nsinit_mount_attach_tree(c, s, e);
   case NSINIT_OP_AWAIT_START:
     return nsinit_gate_await(c, s, e);
   case NSINIT_OP_SECCOMP:
     return nsinit_seccomp_load(c, (int32_t)i, s, e);
   case NSINIT_OP_TIMENS:
     return nsinit_timens_enter(c, s, e);
+  case NSINIT_OP_HOOK:
+    return nsinit_hook_run(c, s, e);
   case NSINIT_OP_EXEC: {
     /* Unblocked only around execve (pending signals carry over to the new program); blocked again
      * if every candidate failed, so nothing cuts us off before the failure record is written. */

@@ -50,9 +50,15 @@ enum nsinit_op {
   NSINIT_OP_LSM_LABEL,
   NSINIT_OP_AWAIT_START,
   NSINIT_OP_SECCOMP,
-  /* 34-39: other ranges (userns, idmap); a gap is rejected as an unknown op. */
-  NSINIT_OP_TIMENS = 40,
-  NSINIT_OP_MAX_ = NSINIT_OP_TIMENS
+  /* Explicit values from here on: ranges are assigned per feature, and a gap is an unknown op. */
+  NSINIT_OP_USERNS_ROOT = 34,
+  NSINIT_OP_OPEN_TREE = 35,
+  NSINIT_OP_ATTACH_TREE = 36,
+  NSINIT_OP_IDMAP_BIND = 38,
+  NSINIT_OP_TIMENS = 40, /* i16: 40-43 */
+  NSINIT_OP_HOOK = 44,   /* oci13: 44-47 */
+  NSINIT_OP_CHROOT = 45,
+  NSINIT_OP_MAX_ = NSINIT_OP_CHROOT
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -68,24 +74,30 @@ enum nsinit_op {
 #define NSINIT_MAX_HOSTNAME 64u        /* HOST_NAME_MAX */
 #define NSINIT_MAX_SYSCTL 4096u        /* a /proc/sys write is at most one page */
 #define NSINIT_SECCOMP_MAX_INSNS 4096u /* BPF_MAXINSNS: the kernel's limit on one filter */
+#define NSINIT_MAX_TREES 2048u         /* open-tree slots: one per bind mount of a config */
 
 /* One decoded step. Strings point into the plan's private copy of the buffer (NUL-terminated
  * there); vectors are NULL-terminated arrays allocated by the decoder. */
 struct nsinit_step {
   uint32_t op;
-  int32_t fd;      /* setns */
-  uint32_t nstype; /* setns */
-  uint32_t flags;  /* MS_* for propagation, rootfs, mount, bind, readonly */
+  int32_t fd;          /* setns; await-start's gate; hook's stdin; idmap-bind's tree */
+  int32_t out_fd;      /* hook: its stdout and stderr */
+  int32_t keep_fd[2];  /* await-start: fds kept open for hooks after start (-1 = none) */
+  uint32_t timeout_ms; /* hook: SIGKILL after this long, 0 = none */
+  uint32_t nstype;     /* setns */
+  uint32_t flags;      /* MS_* for propagation, rootfs, mount, bind, readonly */
   uint32_t propagation;
   uint32_t mode;    /* mount mkdir mode, mknod mode, mkdir mode, umask */
   uint32_t persona; /* personality */
+  uint32_t slot;    /* open-tree, attach-tree: index of the held detached tree */
   uint32_t major, minor;
   bool recursive, no_symlinks, optional, on, ctty;
-  const char *path; /* rootfs path, chdir path, hostname, domainname */
+  const char *path; /* rootfs path, chdir path, hostname, domainname, hook program */
   const char *source, *target, *fstype, *data, *value;
   int32_t resource;
   int64_t soft, hard;
   uint32_t uid, gid, ngroups; /* identity; chown (UINT32_MAX = leave) */
+  bool keep_groups;           /* identity: no setgroups (denied in this user namespace) */
   gid_t *groups;
   uint64_t bounding, effective, permitted, inheritable, ambient;
   int32_t signal;
@@ -175,15 +187,31 @@ int nsinit_mount_propagation(struct nsinit_child *c, const struct nsinit_step *s
 int nsinit_mount_rootfs(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_fs(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_open_tree(const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_attach_tree(struct nsinit_child *c, const struct nsinit_step *s,
+                             struct nsinit_err *e);
 int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s,
                           struct nsinit_err *e);
 int nsinit_mount_mask(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_console(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_idmapped(struct nsinit_child *c, const struct nsinit_step *s,
+                          struct nsinit_err *e);
 unsigned int nsinit_mount_attrs(uint32_t ms_flags);
+/* mount_setattr(2) of MOUNT_ATTR_* `attrs` (ms = the MS_* flags they came from, for relatime). */
+int nsinit_mount_set_attrs(int fd, unsigned int attrs, uint32_t ms, bool recursive,
+                           struct nsinit_err *e, const char *path);
+
+/* idmap.c (parent, before clone): a user namespace fd whose maps are the given uid_map/gid_map
+ * texts ("inside outside count" lines), and a detached clone of `source` idmapped with one. */
+int nsinit_idmap_userns(const char *uid_map, const char *gid_map, struct nsinit_err *e);
+int nsinit_idmap_open_tree(const char *source, bool recursive, uint32_t ms_flags,
+                           bool idmap_recursive, const char *uid_map, const char *gid_map,
+                           struct nsinit_err *e);
 
 /* root.c */
 int nsinit_root_pivot(struct nsinit_child *c, struct nsinit_err *e);
 int nsinit_root_move(struct nsinit_child *c, struct nsinit_err *e);
+int nsinit_root_chroot(struct nsinit_child *c, struct nsinit_err *e);
 
 /* devices.c */
 int nsinit_devices_mknod(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
@@ -237,6 +265,13 @@ int nsinit_seccomp_load(struct nsinit_child *c, int32_t step, const struct nsini
  * before any process is in the new namespace; the program enters it at execve. */
 int nsinit_timens_enter(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 
+/* hook.c: an OCI createContainer/startContainer hook, forked by the child in its namespaces. */
+int nsinit_hook_run(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+
+/* ns.c: a namespace file, opened and checked to be nsfs (parent side); *nstype is its CLONE_NEW*.
+ */
+int nsinit_ns_open(const char *path, uint32_t *nstype, struct nsinit_err *e);
+
 /* caps.c */
 int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s,
                       struct nsinit_err *e);
@@ -245,6 +280,9 @@ int nsinit_caps_last_cap(void);
 /* identity.c */
 int nsinit_identity_apply(struct nsinit_child *c, const struct nsinit_step *s,
                           struct nsinit_err *e);
+/* Become root of the new user namespace once the parent has written its maps (userns-root). */
+int nsinit_identity_userns_root(struct nsinit_child *c, const struct nsinit_step *s,
+                                struct nsinit_err *e);
 
 /* process.c: the small per-process steps (hostname, rlimit, session, exec, ...) */
 int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);

@@ -87,6 +87,15 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     if (check_flags(c, s->flags, MS_ATTR_FLAGS | MS_BIND | MS_REC, "flags")) return -1;
     if (check_propagation(c, s->propagation, true)) return -1;
     return check_target(c, s->target, "target");
+  case NSINIT_OP_IDMAP_BIND:
+    /* fd: the detached idmapped tree the parent made (nsinit_idmap_open_tree), inherited. */
+    if (nsinit_cur_get_i32(c, &s->fd) ||
+        nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
+        nsinit_cur_get_u32(c, &s->propagation))
+      return -1;
+    if (s->fd < 3) return nsinit_plan_invalid(c, "fd must be >= 3");
+    if (check_propagation(c, s->propagation, true)) return -1;
+    return check_target(c, s->target, "target");
   case NSINIT_OP_MKNOD:
     if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
         nsinit_cur_get_u32(c, &s->mode) || nsinit_cur_get_u32(c, &s->major) ||
@@ -120,6 +129,7 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
                         s->op == NSINIT_OP_CHDIR ? "path" : "target");
   case NSINIT_OP_PIVOT_ROOT:
   case NSINIT_OP_MOVE_ROOT:
+  case NSINIT_OP_CHROOT:
   case NSINIT_OP_NO_NEW_PRIVS:
     return 0;
   case NSINIT_OP_CLOSE_FDS:
@@ -128,9 +138,29 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     if (s->mode > 65536) return nsinit_plan_invalid(c, "keep must be at most 65536");
     return 0;
   case NSINIT_OP_AWAIT_START:
-    if (nsinit_cur_get_i32(c, &s->fd) || nsinit_cur_get_u32(c, &s->mode)) return -1;
+    if (nsinit_cur_get_i32(c, &s->fd) || nsinit_cur_get_u32(c, &s->mode) ||
+        nsinit_cur_get_i32(c, &s->keep_fd[0]) || nsinit_cur_get_i32(c, &s->keep_fd[1]))
+      return -1;
     if (s->fd < 3) return nsinit_plan_invalid(c, "fd must be >= 3");
     if (s->mode > 65536) return nsinit_plan_invalid(c, "keep must be at most 65536");
+    for (int i = 0; i < 2; i++)
+      if (s->keep_fd[i] < -1 || (s->keep_fd[i] >= 0 && s->keep_fd[i] < 3))
+        return nsinit_plan_invalid(c, "hookFds[%d] must be an fd >= 3 or -1", i);
+    return 0;
+  case NSINIT_OP_HOOK:
+    if (nsinit_cur_get_str(c, &s->path, NSINIT_MAX_PATH, "path") ||
+        nsinit_cur_get_strv(c, &s->argv, NSINIT_MAX_ARGS, NSINIT_MAX_ARG, "argv") ||
+        nsinit_cur_get_strv(c, &s->envp, NSINIT_MAX_ARGS, NSINIT_MAX_ARG, "envp") ||
+        nsinit_cur_get_i32(c, &s->fd) || nsinit_cur_get_i32(c, &s->out_fd) ||
+        nsinit_cur_get_u32(c, &s->timeout_ms))
+      return -1;
+    /* The runtime-spec requires an absolute path; stdin (the state) and output are the
+     * runtime's own files, never the container's stdio. */
+    if (s->path[0] != '/') return nsinit_plan_invalid(c, "path must be absolute: '%s'", s->path);
+    if (s->argv[0] == NULL) return nsinit_plan_invalid(c, "argv is empty");
+    if (s->fd < 3 || s->out_fd < 3)
+      return nsinit_plan_invalid(c, "stdin and output must be fds >= 3");
+    if (s->timeout_ms > INT32_MAX) return nsinit_plan_invalid(c, "timeout is out of range");
     return 0;
   case NSINIT_OP_READONLY:
     if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
@@ -240,8 +270,30 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
       if (g == UINT32_MAX) return nsinit_plan_invalid(c, "group -1 is not an id");
       s->groups[i] = g;
     }
-    return 0;
+    return nsinit_cur_get_bool(c, &s->keep_groups, "keepGroups");
   }
+  case NSINIT_OP_OPEN_TREE:
+    if (nsinit_cur_get_str(c, &s->source, NSINIT_MAX_PATH, "source") ||
+        nsinit_cur_get_bool(c, &s->recursive, "recursive") || nsinit_cur_get_u32(c, &s->slot))
+      return -1;
+    if (s->source[0] != '/') return nsinit_plan_invalid(c, "source must be an absolute host path");
+    if (s->slot >= NSINIT_MAX_TREES)
+      return nsinit_plan_invalid(c, "slot %u is not below %u", s->slot, NSINIT_MAX_TREES);
+    return 0;
+  case NSINIT_OP_ATTACH_TREE:
+    if (nsinit_cur_get_u32(c, &s->slot) ||
+        nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
+        nsinit_cur_get_u32(c, &s->flags) || nsinit_cur_get_bool(c, &s->recursive, "recursive") ||
+        nsinit_cur_get_u32(c, &s->propagation))
+      return -1;
+    if (s->slot >= NSINIT_MAX_TREES)
+      return nsinit_plan_invalid(c, "slot %u is not below %u", s->slot, NSINIT_MAX_TREES);
+    if (check_flags(c, s->flags, MS_ATTR_FLAGS | MS_BIND | MS_REC, "flags")) return -1;
+    if (check_propagation(c, s->propagation, true)) return -1;
+    return check_target(c, s->target, "target");
+  case NSINIT_OP_USERNS_ROOT:
+    /* on = also clear the supplementary groups (setgroups is allowed in this namespace) */
+    return nsinit_cur_get_bool(c, &s->on, "setgroups");
   case NSINIT_OP_CAPS:
     return nsinit_cur_get_u64(c, &s->bounding) || nsinit_cur_get_u64(c, &s->effective) ||
                    nsinit_cur_get_u64(c, &s->permitted) || nsinit_cur_get_u64(c, &s->inheritable) ||
@@ -279,12 +331,15 @@ bool nsinit_plan_needs_root(uint32_t op)
   switch (op) {
   case NSINIT_OP_MOUNT:
   case NSINIT_OP_BIND:
+  case NSINIT_OP_ATTACH_TREE:
+  case NSINIT_OP_IDMAP_BIND:
   case NSINIT_OP_MKNOD:
   case NSINIT_OP_SYMLINK:
   case NSINIT_OP_MKDIR:
   case NSINIT_OP_CONSOLE:
   case NSINIT_OP_PIVOT_ROOT:
   case NSINIT_OP_MOVE_ROOT:
+  case NSINIT_OP_CHROOT:
   case NSINIT_OP_READONLY:
   case NSINIT_OP_MASK:
   case NSINIT_OP_CHOWN:

@@ -26,11 +26,16 @@ const steps: Step[] = [
     noSymlinks: true,
   },
   { op: 'bind', source: '/src', target: '/dst', flags: 1, recursive: true, propagation: 1 << 18 },
+  { op: 'open-tree', source: '/vol', recursive: true, slot: 3 },
+  { op: 'userns-root', setgroups: true },
+  { op: 'attach-tree', slot: 3, target: '/data', flags: 1, recursive: true, propagation: 0 },
+  { op: 'idmap-bind', fd: 7, target: '/idmapped', propagation: 1 << 18 },
   { op: 'mknod', target: '/dev/null', mode: 0o020666, major: 1, minor: 3 },
   { op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' },
   { op: 'mkdir', target: '/dev/net', mode: 0o755 },
   { op: 'console', target: '/dev/console' },
   { op: 'pivot-root' },
+  { op: 'chroot' },
   { op: 'readonly', target: '/proc/sys', flags: 0, recursive: true, optional: true },
   { op: 'mask', target: '/proc/kcore', optional: true },
   { op: 'hostname', name: 'koye' },
@@ -44,6 +49,7 @@ const steps: Step[] = [
   { op: 'rlimit', resource: 7, soft: 1024, hard: -1 },
   { op: 'umask', mask: 0o22 },
   { op: 'identity', uid: 1000, gid: 1000, groups: [5, 6, 7] },
+  { op: 'identity', uid: 0, gid: 0, groups: [], keepGroups: true },
   { op: 'caps', bounding: 5n, effective: 5n, permitted: 5n, inheritable: 0n, ambient: 0n },
   { op: 'no-new-privs' },
   { op: 'chdir', path: '/home' },
@@ -51,6 +57,8 @@ const steps: Step[] = [
   { op: 'pdeathsig', signal: 9 },
   { op: 'dumpable', on: false },
   { op: 'close-fds' },
+  { op: 'await-start', fd: 7, keep: 1, hookFds: [8, 9] },
+  { op: 'hook', path: '/bin/true', argv: ['true'], envp: ['A=1'], stdin: 8, output: 9, timeoutMs: 1000 },
   { op: 'exec', candidates: ['/bin/sh', '/usr/bin/sh'], argv: ['sh', '-c', 'true'], envp: ['PATH=/bin'] },
 ];
 const valid: Plan = { cloneFlags: 0x20000, stdio: [-1, 1, 2], consoleFd: 5, steps };
@@ -73,9 +81,9 @@ describe('plan decoder', () => {
   });
 
   it('rejects op codes in the gaps between ranges, like any unknown op', () => {
-    // A one-step plan (exec) whose op is rewritten: 34-39 belong to ranges this build lacks.
+    // A one-step plan (exec) whose op is rewritten to a code no op has (gaps of the ranges).
     const one = encodePlan({ ...valid, consoleFd: -1, steps: [steps.at(-1)!] });
-    for (const code of [34, 39, 41, 0xffff]) {
+    for (const code of [37, 39, 41, 43, 0xffff]) {
       const buf = Buffer.from(one);
       buf.writeUInt32LE(code, 40);
       expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));
@@ -116,6 +124,56 @@ describe('plan decoder', () => {
         decode(buf);
       }
     }
+  });
+
+  it('rejects op codes in the gaps between the explicitly numbered ranges', () => {
+    const hookAt = steps.findIndex((s) => s.op === 'hook');
+    const one = encodePlan({ ...valid, steps: [steps[hookAt]!, steps.at(-1)!] });
+    // The first step's op code follows the 40-byte header (46-47: unused in oci13's range).
+    expect(one.readUInt32LE(40)).toBe(44);
+    for (const code of [46, 47, 48, 999]) {
+      const buf = Buffer.from(one);
+      buf.writeUInt32LE(code, 40);
+      expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));
+    }
+    const relative = encodePlan({
+      ...valid,
+      steps: [{ ...(steps[hookAt] as Step & { op: 'hook' }), path: 'bin/true' }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(relative)).toThrow(/step 0 \(hook\): path must be absolute/);
+    const stdio = encodePlan({
+      ...valid,
+      steps: [{ ...(steps[hookAt] as Step & { op: 'hook' }), output: 1 }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(stdio)).toThrow(/stdin and output must be fds >= 3/);
+  });
+
+  it('attaches a held tree only after its open-tree, once (userns binds)', () => {
+    const exec = steps.at(-1)!;
+    const root: Step = { op: 'rootfs', path: '/tmp/rootfs', flags: 4096 | 16384 };
+    const open: Step = { op: 'open-tree', source: '/vol', recursive: false, slot: 7 };
+    const attach: Step = {
+      op: 'attach-tree',
+      slot: 7,
+      target: '/data',
+      flags: 0,
+      recursive: false,
+      propagation: 0,
+    };
+    const plan = (s: Step[]) => encodePlan({ ...valid, consoleFd: -1, steps: [...s, exec] });
+    expect(raw.decodePlan(plan([open, root, attach]))).toEqual([
+      'open-tree',
+      'rootfs',
+      'attach-tree',
+      'exec',
+    ]);
+    expect(() => raw.decodePlan(plan([root, attach]))).toThrow(/step 1 \(attach-tree\): slot 7 is not open/);
+    expect(() => raw.decodePlan(plan([open, root, attach, attach]))).toThrow(/slot 7 is not open/);
+    expect(() => raw.decodePlan(plan([open, open, root]))).toThrow(/slot 7 is opened twice/);
+    expect(() => raw.decodePlan(plan([{ ...open, slot: 2048 } as Step, root]))).toThrow(
+      /slot 2048 is not below 2048/,
+    );
+    expect(() => raw.decodePlan(plan([open, attach]))).toThrow(/comes before the rootfs step/);
   });
 
   it('rejects oversize plans, strings and counts with a clear message', () => {
@@ -171,6 +229,10 @@ describe('plan decoder', () => {
       steps: [{ op: 'chown', target: '/x', uid: 1, gid: 1 }, steps.at(-1)!],
     });
     expect(() => raw.decodePlan(earlyChown)).toThrow(/step 0 \(chown\): comes before the rootfs step/);
+    // Op codes are reserved in ranges per feature: an unassigned code inside the table is unknown.
+    const gap = Buffer.from(encodePlan({ ...valid, steps: [{ op: 'no-new-privs' }, steps.at(-1)!] }));
+    gap.writeUInt32LE(37, 40);
+    expect(() => raw.decodePlan(gap)).toThrow(/step 0 \(setup\): unknown op 37/);
     const badFlags = encodePlan({ ...valid, cloneFlags: 0x100 });
     expect(() => raw.decodePlan(badFlags)).toThrow(/cloneFlags/);
   });

@@ -52,12 +52,22 @@ export {
 } from './process.js';
 export { FORWARDED_SIGNALS, forwardSignals } from './signals.js';
 export {
+  type Caller,
+  currentCaller,
+  mapText,
+  type UsernsSetup,
+  usernsSetup,
+  writeIdMaps,
+} from './userns.js';
+export {
   type CompiledOci,
   type CompileOciOptions,
   compileOci,
   hostLsms,
+  startCompiled,
   writeOomScoreAdj,
 } from './spec/compile-oci.js';
+export { type IdmapTrees, idmapWarnings, type OpenIdmappedTree, openIdmapTrees } from './idmap-mounts.js';
 export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';
 export { from2014 } from './spec/from-2014.js';
 export { type FromOciOptions, fromOci } from './spec/from-oci.js';

@@ -20,6 +20,7 @@ import {
 import { argSpaceError } from './arg-space.js';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { failureError } from './exec-failure.js';
+import { idmapWarnings, openIdmapTrees } from './idmap-mounts.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
@@ -27,6 +28,7 @@ import { seccompFilter } from './spec/compile-oci.js';
 import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
+import { hasNamespace } from './spec/model.js';
 import {
   type ContainerState,
   prepareDataFiles,
@@ -39,6 +41,7 @@ import { type ChildStdio, type StdioOption, setupStdio } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
 import { type Held, once, Unwind } from './unwind.js';
 import type { Identity } from './user.js';
+import { currentCaller, setgroupsDenied, usernsSetup, writeIdMaps } from './userns.js';
 
 export interface LaunchContext {
   native: NativeBindings;
@@ -193,6 +196,10 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       netns = stack.push(`'${nspath}'`, () => closeSync(netnsFd));
     }
     const spec = from2014(config as PlanConfig);
+    // Detached idmapped clones of the idmapped binds' sources: the child attaches its copies.
+    for (const warning of idmapWarnings(spec)) ctx.onWarning(warning);
+    const idmap = openIdmapTrees(spec, native.openIdmappedTree, native.close, native.constants);
+    const trees = stack.push('idmapped mounts', () => idmap.close());
     // The data files, when the data directory is in the rootfs: masked after pivot_root.
     const hidden = ctx.hide.map((path) => ({ path, optional: true }));
     const plan = compilePlan(
@@ -205,6 +212,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         stdio: fds,
         consoleFd: pty ? pty.slave : -1,
         netnsFds: netnsFd >= 0 ? [netnsFd] : [],
+        idmapTrees: idmap.trees,
         ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
       },
     );
@@ -213,7 +221,11 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     // The child has its own copies now (clone3 without CLONE_FILES copies the fd table).
     await childEnds.release();
     await netns?.release();
+    await trees.release();
     const target = { pid: spawned.pid, pidfd: spawned.pidfd };
+    // Its user namespace's maps first: until they exist it can own nothing it creates.
+    const userns = usernsSetup(spec, currentCaller());
+    if (userns) await writeIdMaps(native, target, userns, spec.at);
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
     // A cgroup can only be removed once the child in it is gone: its release kills it first.
     let cgroup: ManagedCgroup | null = null;
@@ -363,9 +375,13 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       stdio: fds,
       consoleFd: pty ? pty.slave : -1,
       join: true,
+      setgroupsDenied: hasNamespace(spec, 'user') && joinedSetgroupsDenied(native, target),
       ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
     });
-    // Every namespace of the init, its cgroup and time namespaces included.
+    // Every namespace of the init, its cgroup and time namespaces included. With CLONE_NEWUSER the
+    // kernel enters the user namespace first (setns(2) with a pidfd), so the other namespaces are
+    // entered with its capabilities and the identity step's ids are the container's own, mapped
+    // as its init's are.
     const nsFlags = namespaceFlags(spec, native.constants, { forJoin: true });
     const spawned = await native.join(target.pidfd, nsFlags, plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
@@ -411,6 +427,20 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
  *  name the id (the 2014 format has no other). */
 function listenerState(ctx: LaunchContext, pid: number, status: ListenerState['status']): ListenerState {
   return { ociVersion: '1.2.0', id: basename(ctx.dataDir), status, pid, bundle: ctx.dataDir };
+}
+
+/** Whether the live init's user namespace denies setgroups (read through /proc/<pid>, checked
+ *  against its pidfd after opening). */
+function joinedSetgroupsDenied(native: NativeBindings, target: JoinTarget): boolean {
+  const dir = openSync(`/proc/${target.state.pid}`, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  try {
+    const denied = setgroupsDenied(`/proc/self/fd/${dir}`);
+    if (!native.pidfdSignal(target.pidfd, 0))
+      throw nsinitError(ErrorCodes.CONTAINER_NOT_RUNNING, 'the container exited', { pid: target.state.pid });
+    return denied;
+  } finally {
+    closeSync(dir);
+  }
 }
 
 /** Register the exit watch the process handle will wait on, while a failure can still be undone:

@@ -6,6 +6,7 @@ import type {
   ChildFailure,
   DeviceFilterRule,
   ExitStatus,
+  IdmappedTreeOptions,
   NativeBindings,
   Plan,
   Spawned,
@@ -161,6 +162,10 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
       enter('close', [f]);
       open.delete(f);
     },
+    nsOpen(path: string) {
+      enter('nsOpen', [path]);
+      return { fd: fd(), nstype: 0 };
+    },
     tryLock(f: number) {
       enter('tryLock', [f]);
       return true;
@@ -207,6 +212,10 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
     },
     cgroupDeviceFilter(cgroupDir: string, rules: readonly DeviceFilterRule[]) {
       enter('cgroupDeviceFilter', [cgroupDir, rules]);
+    },
+    openIdmappedTree(source: string, options: IdmappedTreeOptions) {
+      enter('openIdmappedTree', [source, options]);
+      return fd();
     },
     capabilities: CAPABILITIES,
     rlimits: RLIMITS,

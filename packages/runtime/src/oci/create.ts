@@ -11,11 +11,23 @@ import { ociPointer } from '../cgroups/resources.js';
 import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
+import { idmapWarnings } from '../idmap-mounts.js';
 import { lockFile } from '../lock.js';
-import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { compileOci, startCompiled, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { hasNamespace } from '../spec/model.js';
+import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
 import { listenerHandoff } from '../spec/seccomp-listener.js';
 import { defaultCgroupsPath } from './cgroup.js';
+import {
+  type HookFiles,
+  hookFailure,
+  hookOutput,
+  hookSteps,
+  openHookFiles,
+  writeHookState,
+} from './container-hooks.js';
 import { type OciState, runHooks } from './hooks.js';
+import { detachRootfsMount, findRootfsMount, mountIdsAt } from './host-mounts.js';
 import { loadBundle, type OciSpec } from './spec.js';
 import {
   checkId,
@@ -77,6 +89,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   let spawned: Spawned | null = null;
   let syncOpen = false;
   let cgroup: ManagedCgroup | null = null;
+  let hookFiles: HookFiles | null = null;
+  // Without a mount namespace: the rootfs path and the mounts there before the init ran.
+  let hostNs: { path: string; before: Set<number> } | null = null;
   try {
     dirfd = openSync(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
     // Through our own fd: sun_path is 108 bytes, and --root/<64-hex id>/ can be longer.
@@ -95,18 +110,39 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       devices: spec.linux?.devices,
       name: ociPointer,
     });
+    // createContainer and startContainer hooks run inside the container, forked by the init.
+    const hooks = spec.hooks ?? {};
+    const labels = new Map<Step, string>();
+    if (hooks.createContainer?.length || hooks.startContainer?.length) hookFiles = openHookFiles(dir);
+    const files = hookFiles;
+    const createSteps = files ? hookSteps('createContainer', hooks.createContainer, files, labels) : [];
+    const startSteps = files ? hookSteps('startContainer', hooks.startContainer, files, labels) : [];
     const compiled = compileOci(config as never, bundle.dir, {
       tables: kernelTables(native),
       stdio,
       ...(pty ? { consoleFd: pty.slave } : {}),
-      beforeExec: [{ op: 'await-start', fd: gateFd, keep: preserveFds }],
+      beforeExec: [
+        {
+          op: 'await-start',
+          fd: gateFd,
+          keep: preserveFds,
+          ...(files && startSteps.length > 0 ? { hookFds: [files.stdin, files.output] as const } : {}),
+        },
+        ...startSteps,
+      ],
       compileSeccomp: native.compileSeccomp,
+      nsOpen: native.nsOpen,
+      openIdmappedTree: native.openIdmappedTree,
       // Created below, before the init walks its mounts.
       cgroupDirs: ociCgroupDirs({ id, cgroupsPath }, { v2: { native } }),
     });
-    const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true);
+    for (const warning of idmapWarnings(compiled.spec)) opts.onWarning(warning);
+    const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true, createSteps);
+    const rootfsStep = plan.steps.find((s) => s.op === 'rootfs');
+    if (!hasNamespace(compiled.spec, 'mount') && rootfsStep?.op === 'rootfs')
+      hostNs = { path: rootfsStep.path, before: mountIdsAt(rootfsStep.path) };
     try {
-      spawned = native.spawn(plan);
+      spawned = await startCompiled(native, { plan, userNamespaceFd: compiled.userNamespaceFd });
     } finally {
       compiled.release();
     }
@@ -119,6 +155,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       pty.slave = -1;
     }
     const pid = spawned.pid;
+    // The user namespace's maps before anything else: the init can own nothing until they exist.
+    const userns = usernsSetup(compiled.spec, currentCaller());
+    if (userns) await writeIdMaps(native, spawned, userns, compiled.spec.at);
     if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(pid, spec.process.oomScoreAdj);
     // Created, limited and joined before GO: the init runs nothing of its own outside it.
     cgroup = await createOciCgroup({ id, cgroupsPath, resources }, pid, { name: ociPointer, v2: { native } });
@@ -130,6 +169,14 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       bundle: bundle.dir,
       annotations: spec.annotations ?? {},
     });
+    // Read by the createContainer and startContainer hooks inside; the status is `created` as for
+    // the host's hooks (runc says `creating` to createContainer hooks).
+    if (files) {
+      writeHookState(files, state('created'));
+      closeSync(files.stdin);
+      closeSync(files.output);
+      hookFiles = null;
+    }
     // prestart (deprecated) and createRuntime: in the runtime's namespaces, after the container's
     // namespaces and cgroups exist, before its process runs anything of the user's. The status
     // is `created`: the environment exists (lifecycle step 2 is done), no user program ran.
@@ -146,6 +193,15 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       '/linux/seccomp/listenerPath',
     );
     const failure = await native.awaitExec(spawned.sync, onListener ? { onListener } : undefined);
+    if (failure?.op === 'hook') {
+      const step = plan.steps[failure.step];
+      throw hookFailure(
+        (step && labels.get(step)) ?? 'createContainer hook',
+        failure,
+        step?.op === 'hook' ? step.timeoutMs : 0,
+        hookOutput(dir),
+      );
+    }
     if (failure) {
       const user = spec.process?.user ?? { uid: 0, gid: 0 };
       throw failureError(failure, plan, {
@@ -155,11 +211,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         identity: { uid: user.uid, gid: user.gid, groups: [...(user.additionalGids ?? [])] },
       });
     }
+    const hostMount = hostNs ? findRootfsMount(hostNs.path, hostNs.before) : null;
     const start = native.startTime(pid);
     if (start === null) {
       throw nsinitError(ErrorCodes.START_FAILED, 'the container init exited before it was ready', { pid });
     }
-    await runHooks('createContainer', spec.hooks?.createContainer, state('created'));
     if (pty && opts.consoleSocket) {
       native.sendFd(opts.consoleSocket, pty.master, '/dev/ptmx');
       native.close(pty.master);
@@ -176,6 +232,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       annotations: spec.annotations ?? {},
       cgroup: cgroup ? cgroupRecord(cgroup) : null,
       hooks: spec.hooks ?? {},
+      ...startHookRecord(plan, labels),
+      ...(hostMount ? { hostMount } : {}),
       ...(noProcess ? { noProcess: true } : {}),
     };
     // The config as created, for exec: later edits of the bundle's config.json change nothing.
@@ -192,7 +250,14 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     }
     if (cgroup)
       await destroyCgroup(cgroup).catch((e) => opts.onWarning(`cgroup teardown: ${(e as Error).message}`));
+    // What the init mounted in our own namespace before it failed or was killed.
+    const left = hostNs ? findRootfsMount(hostNs.path, hostNs.before) : null;
+    if (left) detachRootfsMount(native, left, opts.onWarning);
     if (gateFd >= 0) safeClose(native, gateFd);
+    if (hookFiles) {
+      closeSync(hookFiles.stdin);
+      closeSync(hookFiles.output);
+    }
     if (pty) {
       if (pty.slave >= 0) safeClose(native, pty.slave);
       if (pty.master >= 0) safeClose(native, pty.master);
@@ -212,11 +277,26 @@ export function ambientFixed(step: Extract<Step, { op: 'caps' }>): Step {
   return { ...step, ambient: step.ambient & step.inheritable & step.permitted };
 }
 
+/** Which steps of the plan are startContainer hooks, for `start`. */
+function startHookRecord(plan: Plan, labels: Map<Step, string>): Pick<OciRecord, 'hookSteps'> {
+  const out: NonNullable<OciRecord['hookSteps']> = {};
+  plan.steps.forEach((step, i) => {
+    const label = labels.get(step);
+    if (step.op === 'hook' && label?.startsWith('startContainer'))
+      out[String(i)] = { label, timeoutMs: step.timeoutMs };
+  });
+  return Object.keys(out).length > 0 ? { hookSteps: out } : {};
+}
+
 /** The OCI lifecycle's changes to the compiled plan: no parent-death signal (the init outlives
- *  `create`), ambient capabilities the kernel can raise, --preserve-fds kept open, --no-pivot. */
-function ociPlan(plan: Plan, preserveFds: number, noPivot: boolean): Plan {
+ *  `create`), ambient capabilities the kernel can raise, --preserve-fds kept open, --no-pivot,
+ *  and the createContainer hooks just before the change of root (the runtime-spec: "after the
+ *  runtime environment has been created ... but before the pivot_root"). */
+function ociPlan(plan: Plan, preserveFds: number, noPivot: boolean, createHooks: readonly Step[]): Plan {
   const steps: Step[] = [];
   for (const step of plan.steps) {
+    if (step.op === 'pivot-root' || step.op === 'move-root' || step.op === 'chroot')
+      for (const h of createHooks) steps.push(h);
     // Cleared (the identity step re-armed the one set at clone); await-start clears it again.
     if (step.op === 'pdeathsig') {
       steps.push({ op: 'pdeathsig', signal: 0 });

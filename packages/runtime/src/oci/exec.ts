@@ -3,6 +3,7 @@
 // overrides of the command line; it joins every namespace of the init (through its verified
 // pidfd), is placed in the container's cgroup before it runs, and is our child (join's
 // CLONE_PARENT), so the foreground waits for it and --detach leaves it to the engine's subreaper.
+import { closeSync, constants as fsc, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
 import { openCgroup } from '../cgroups/index.js';
@@ -12,7 +13,9 @@ import { compilePlan, namespaceFlags } from '../plan/compile.js';
 import { seccompFilter } from '../spec/compile-oci.js';
 import { fromOci } from '../spec/from-oci.js';
 import { listenerHandoff } from '../spec/seccomp-listener.js';
+import { hasNamespace } from '../spec/model.js';
 import { CONFIG_LIMIT, readBounded } from '../state/files.js';
+import { setgroupsDenied } from '../userns.js';
 import { ambientFixed } from './create.js';
 import { type OciContext, openInit, statusOf } from './lifecycle.js';
 import { CONFIG_COPY, containerDir, readRecord, writeFileAtomic } from './store.js';
@@ -25,6 +28,8 @@ export interface ExecProcessOptions {
   cwd?: string;
   env?: string[];
   user?: { uid: number; gid?: number };
+  /** Appended to the process's user.additionalGids (runc's --additional-gids). */
+  additionalGids?: number[];
   caps?: string[];
   noNewPrivs?: boolean;
 }
@@ -60,6 +65,10 @@ function execProcess(base: Record<string, unknown>, o: ExecProcessOptions): Reco
   if (o.cwd) p.cwd = o.cwd;
   if (o.env?.length) p.env = [...(p.env ?? []), ...o.env];
   if (o.user) p.user = { ...(p.user ?? {}), uid: o.user.uid, gid: o.user.gid ?? 0 };
+  if (o.additionalGids?.length) {
+    p.user ??= { uid: 0, gid: 0 };
+    p.user.additionalGids = [...(p.user.additionalGids ?? []), ...o.additionalGids];
+  }
   if (o.noNewPrivs) p.noNewPrivileges = true;
   if (o.caps?.length) {
     p.capabilities ??= {};
@@ -68,6 +77,20 @@ function execProcess(base: Record<string, unknown>, o: ExecProcessOptions): Reco
       caps[set] = [...new Set([...(caps[set] ?? []), ...o.caps])];
   }
   return p;
+}
+
+/** Whether the init's user namespace denies setgroups: the joined process then keeps its groups,
+ *  as the init did. Read through /proc/<pid>, checked against the init's pidfd after opening. */
+function initSetgroupsDenied(native: NativeBindings, pid: number, pidfd: number): boolean {
+  const dir = openSync(`/proc/${pid}`, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  try {
+    const denied = setgroupsDenied(`/proc/self/fd/${dir}`);
+    if (!native.pidfdSignal(pidfd, 0))
+      throw nsinitError(ErrorCodes.OCI_BAD_STATE, 'cannot exec in a stopped container');
+    return denied;
+  } finally {
+    closeSync(dir);
+  }
 }
 
 export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Executed> {
@@ -92,6 +115,13 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
   if (terminal && !o.consoleSocket && !o.keepConsole)
     throw nsinitError(ErrorCodes.INVALID_ARG, 'process.terminal is true but no --console-socket was given');
   const spec = fromOci(config as never, record.bundle, {});
+  // Joining every namespace of the init would leave the process in the host's root: nsinit
+  // does not join a container that has no mount namespace of its own.
+  if (!hasNamespace(spec, 'mount'))
+    throw nsinitError(
+      ErrorCodes.OCI_BAD_STATE,
+      "cannot exec in a container without a mount namespace (its root is a chroot in the host's)",
+    );
   let pty: { master: number; slave: number } | null = null;
   let spawned: Spawned | null = null;
   let syncOpen = false;
@@ -110,6 +140,7 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
       stdio: pty ? [pty.slave, pty.slave, pty.slave] : [0, 1, 2],
       ...(pty ? { consoleFd: pty.slave } : {}),
       join: true,
+      setgroupsDenied: hasNamespace(spec, 'user') && initSetgroupsDenied(native, record.pid, pidfd),
       // The container's syscall filter applies to every process in it, as runc's exec does.
       ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
     });

@@ -12,6 +12,8 @@ import { lockFile } from '../lock.js';
 import { type OciSeccompInput, seccompFromOci } from '../spec/seccomp.js';
 import { listenerHandoff } from '../spec/seccomp-listener.js';
 import { CONFIG_LIMIT, readBounded } from '../state/files.js';
+import { hookFailure, hookOutput } from './container-hooks.js';
+import { detachRootfsMount } from './host-mounts.js';
 import { type OciState, runHooks } from './hooks.js';
 import { liveness, waitStopped } from './proc.js';
 import { recordCgroup } from './resources.js';
@@ -124,9 +126,6 @@ export function start(ctx: OciContext, id: string): Promise<void> {
       bundle: record.bundle,
       annotations: record.annotations,
     });
-    // INTERIM: startContainer hooks run here on the host, before the init is let go; the spec
-    // wants them in the container's namespaces (the plan-step design is in the README).
-    await runHooks('startContainer', record.hooks.startContainer, st('created'));
     const dirfd = openSync(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
     let conn: number;
     try {
@@ -159,7 +158,12 @@ export function start(ctx: OciContext, id: string): Promise<void> {
         );
       handoff(fd);
     };
+    // The startContainer hooks are the init's first steps after the gate (container-hooks.ts).
     const failure = await ctx.native.awaitExec(conn, { onListener });
+    if (failure?.op === 'hook') {
+      const hook = record.hookSteps?.[String(failure.step)];
+      throw hookFailure(hook?.label ?? 'startContainer hook', failure, hook?.timeoutMs ?? 0, hookOutput(dir));
+    }
     if (failure) {
       throw nsinitError(
         failure.op === 'exec' ? ErrorCodes.EXEC_FAILED : ErrorCodes.START_FAILED,
@@ -298,6 +302,8 @@ export async function remove(ctx: OciContext, id: string, force = false): Promis
         ctx.onWarning(`cgroup teardown: ${(err as Error).message}`);
       }
     }
+    // No mount namespace: what the container mounted in ours, below its rootfs bind.
+    if (record.hostMount) detachRootfsMount(ctx.native, record.hostMount, ctx.onWarning);
     rmSync(containerDir(ctx.root, id), { recursive: true, force: true });
   });
   await runHooks(

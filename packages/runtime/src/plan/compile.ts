@@ -13,6 +13,7 @@ import { hasNamespace, type NamespaceType, type RuntimeSpec } from '../spec/mode
 import { checkSysctl, sysctlPath } from '../spec/sysctl.js';
 import { timensOffsetsText } from '../spec/time.js';
 import type { Identity } from '../user.js';
+import { type Caller, currentCaller, usernsSetup } from '../userns.js';
 import type { CgroupHierarchy } from './cgroup-mounts.js';
 import { type Constants, flag, rootfsSteps } from './rootfs.js';
 
@@ -52,6 +53,14 @@ export interface CompileOptions {
   beforeExec?: readonly Step[];
   /** A compiled syscall filter (the addon's compileSeccomp) and its SECCOMP_FILTER_FLAG_* bits. */
   seccomp?: { program: Uint8Array; flags: number };
+  /** Who starts the container (default: our effective ids): decides how the id maps of a new
+   *  user namespace are written and whether setgroups(2) is denied in it (userns.ts). */
+  caller?: Caller;
+  /** A join into a user namespace that denies setgroups(2) (its /proc/<pid>/setgroups): the
+   *  identity step keeps the groups, as the container's init did. */
+  setgroupsDenied?: boolean;
+  /** The detached idmapped trees of the spec's idmapped binds, by mount field (openIdmapTrees). */
+  idmapTrees?: ReadonlyMap<string, number>;
 }
 
 const CLONE_FLAG: Readonly<Record<NamespaceType, string>> = {
@@ -85,8 +94,6 @@ export function namespaceFlags(
     // A new time namespace is a step (unshare, then the offsets), never a clone flag: a child
     // cloned into it would freeze its offsets before they are written.
     if (!opts.forJoin && ns.type === 'time') continue;
-    // The front ends refuse these until uid/gid maps are built.
-    if (ns.type === 'user') throw configError(s.at.namespaces, `${ns.type} namespaces are not supported yet`);
     flags |= cloneFlag(ns.type, constants);
   }
   return flags;
@@ -127,6 +134,14 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
   if (!workingDir.startsWith('/')) throw configError(spec.at.cwd, `'${workingDir}' is not an absolute path`);
   const consoleFd = options.consoleFd ?? -1;
   const steps: Step[] = [];
+  // Checks the maps (both formats) and learns whether setgroups will be denied in the namespace.
+  const userns = options.join ? undefined : usernsSetup(spec, options.caller ?? currentCaller());
+  const setgroups = !(options.join ? options.setgroupsDenied : userns?.denySetgroups);
+  if (!setgroups && (spec.process.user?.additionalGids.length ?? 0) > 0)
+    throw configError(
+      '/process/user/additionalGids',
+      'cannot be set: setgroups(2) is denied in a user namespace that maps only your own gid',
+    );
 
   // Network namespaces first: the netns strategy names one by path, opened by the parent.
   for (const fd of options.netnsFds ?? [])
@@ -139,14 +154,14 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
 
   const cloneFlags = options.join ? 0 : namespaceFlags(spec, tables.constants);
   if (!options.join) {
-    if (!hasNamespace(spec, 'mount') || spec.namespaces.some((n) => n.type === 'mount' && n.path)) {
+    if (!hasNamespace(spec, 'mount') && spec.format === '2014') {
       // Without a mount namespace 2014 mounted /proc and pivot_root'ed in the HOST's namespace.
-      throw configError(
-        spec.format === '2014' ? '/namespaces/NEWNS' : spec.at.namespaces,
-        spec.format === '2014'
-          ? 'must be true: the rootfs is set up in a new mount namespace'
-          : "must create a new 'mount' namespace (no path): the rootfs is set up in it",
-      );
+      throw configError('/namespaces/NEWNS', 'must be true: the rootfs is set up in a new mount namespace');
+    }
+    if (!hasNamespace(spec, 'mount') && hasNamespace(spec, 'user')) {
+      // The runtime's own mount namespace belongs to the host's user namespace: a child of a new
+      // one could not mount there.
+      throw configError(spec.at.namespaces, "a 'user' namespace needs a 'mount' namespace too");
     }
     // Sysctls right after the change of root: /proc is the container's fresh procfs, and the
     // read-only /proc/sys views come after.
@@ -168,6 +183,8 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
           afterPivot: sysctl,
           cgroupHierarchies: options.cgroupHierarchies,
           cgroupDirs: options.cgroupDirs,
+          setgroups,
+          idmapTrees: options.idmapTrees,
         },
         tables.constants,
       ),
@@ -188,7 +205,7 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
   for (const step of rlimitSteps(spec.process.rlimits, tables.rlimits, spec.at.rlimits)) steps.push(step);
   // personality(2) domains: PER_LINUX is 0, PER_LINUX32 is 8 (linux/personality.h).
   if (spec.personality) steps.push({ op: 'personality', persona: spec.personality === 'LINUX32' ? 8 : 0 });
-  for (const step of finishingSteps(spec, options, argv, envp, workingDir)) steps.push(step);
+  for (const step of finishingSteps(spec, options, argv, envp, workingDir, setgroups)) steps.push(step);
   return { cloneFlags, stdio: options.stdio, consoleFd: options.join ? -1 : consoleFd, steps };
 }
 
@@ -196,7 +213,9 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
 function joinSteps(spec: RuntimeSpec, options: CompileOptions): Step[] {
   const steps: Step[] = [];
   for (const ns of spec.namespaces) {
-    if (ns.path === undefined) continue;
+    // A user namespace joined by path is entered before the clone, by the process that creates
+    // the container (native.join with its fd), so that it owns the new namespaces.
+    if (ns.path === undefined || ns.type === 'user') continue;
     const fd = options.namespaceFds?.[ns.type];
     if (fd === undefined)
       throw invalidArg(
@@ -224,6 +243,7 @@ function finishingSteps(
   argv: string[],
   envp: string[],
   workingDir: string,
+  setgroups: boolean,
 ): Step[] {
   const user = spec.process.user;
   const identity =
@@ -244,7 +264,9 @@ function finishingSteps(
   const steps: Step[] = [
     // Nothing of the supervisor may survive execve (CVE-2024-21626 class): fds >= 3 CLOEXEC.
     { op: 'close-fds' },
-    { op: 'identity', uid: identity.uid, gid: identity.gid, groups: [...identity.groups] },
+    setgroups
+      ? { op: 'identity', uid: identity.uid, gid: identity.gid, groups: [...identity.groups] }
+      : { op: 'identity', uid: identity.uid, gid: identity.gid, groups: [], keepGroups: true },
     // setuid/setgid clear the parent-death signal, so it is armed after the identity switch:
     // if the supervisor dies the container init is killed, never silently orphaned.
     { op: 'pdeathsig', signal: os.signals.SIGKILL },

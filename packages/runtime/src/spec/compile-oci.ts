@@ -2,19 +2,12 @@
 // came from. The impure part of the front end lives here (the rootfs must exist, namespace paths
 // are opened, the host's LSMs are read, a joined namespace must not be the host's own when a
 // sysctl would write into it); the rest is fromOci + compilePlan, the same compiler as 2014.
-import {
-  closeSync,
-  constants as fsc,
-  openSync,
-  readFileSync,
-  realpathSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import type { Plan, Step } from '@nsinit/native';
+import { closeSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
 import { configError } from '../errors.js';
+import { type OpenIdmappedTree, openIdmapTrees } from '../idmap-mounts.js';
 import { cgroupHierarchies } from '../plan/cgroup-mounts.js';
-import { type CompileOptions, compilePlan, type KernelTables } from '../plan/compile.js';
+import { type CompileOptions, cloneFlag, compilePlan, type KernelTables } from '../plan/compile.js';
 import { checkCopyUp } from './copy-up.js';
 import { fromOci } from './from-oci.js';
 import type { NamespaceType, RuntimeSpec } from './model.js';
@@ -33,26 +26,36 @@ export interface CompileOciOptions {
   lsms?: readonly string[];
   /** Steps run last before exec: the create/start split's wait for `start` goes here. */
   beforeExec?: readonly Step[];
+  /** The addon's nsOpen (required when a namespace has a `path`): opened as O_PATH, checked to be
+   *  nsfs, reopened for setns, and its type read with NS_GET_NSTYPE. */
+  nsOpen?: (path: string) => { fd: number; nstype: number };
   /** The addon's compileSeccomp (required when the config has linux.seccomp). */
   compileSeccomp?: SeccompCompiler;
   /** Where the container's cgroup will be (ociCgroupDirs), for a `cgroup` mount without a
    *  cgroup namespace. */
   cgroupDirs?: Readonly<Record<string, string>>;
+  /** The addon's openIdmappedTree (required when a mount has uidMappings or idmap/ridmap). */
+  openIdmappedTree?: OpenIdmappedTree;
 }
 
 export interface CompiledOci {
   plan: Plan;
   spec: RuntimeSpec;
-  /** Close the namespace fds opened for the plan; call once the child is spawned (or failed). */
+  /** A user namespace joined by path: start the plan inside it (native.join(fd, CLONE_NEWUSER,
+   *  plan)), never with spawn, so it owns the container's new namespaces. */
+  userNamespaceFd?: number;
+  /** Close the namespace fds and idmapped trees opened for the plan; call once the child is
+   *  spawned (or failed). */
   release(): void;
 }
 
 /** Host namespace files, to refuse "joining" the host's own namespace where that would let a
- *  sysctl change the host. */
+ *  sysctl change the host, or (mount) where the rootfs set-up would pivot the host itself. */
 const HOST_NS: Readonly<Partial<Record<NamespaceType, string>>> = {
   network: '/proc/self/ns/net',
   ipc: '/proc/self/ns/ipc',
   uts: '/proc/self/ns/uts',
+  mount: '/proc/self/ns/mnt',
 };
 
 export function hostLsms(): string[] {
@@ -97,12 +100,7 @@ export function compileOci(
     spec.namespaces.forEach((ns) => {
       if (ns.path === undefined) return;
       const field = `/linux/namespaces/${(config.linux?.namespaces ?? []).findIndex((n) => n.type === ns.type)}/path`;
-      let fd: number;
-      try {
-        fd = openSync(ns.path, fsc.O_RDONLY);
-      } catch (err) {
-        throw configError(field, `cannot open '${ns.path}': ${(err as Error).message}`);
-      }
+      const fd = openNamespace(ns.path, ns.type, field, options);
       opened.push(fd);
       namespaceFds[ns.type] = fd;
       const host = HOST_NS[ns.type];
@@ -112,7 +110,24 @@ export function compileOci(
           field,
           `is the host's own ${ns.type} namespace, so linux.sysctl would change the host`,
         );
+      // pivot_root(2) moves the root of every process of the namespace whose root is the old
+      // one: in the runtime's own mount namespace that is the whole host.
+      if (ns.type === 'mount' && sameInode(`/proc/self/fd/${fd}`, host!))
+        throw configError(
+          field,
+          "is the runtime's own mount namespace: setting up the rootfs there would pivot the host",
+        );
     });
+    // Last, after everything that can be refused without the kernel: each is a clone of a host
+    // mount, held until the child has its own copy.
+    let idmapTrees: ReadonlyMap<string, number> | undefined;
+    if (spec.mounts.some((m) => m.idmap)) {
+      if (!options.openIdmappedTree)
+        throw new Error('compileOci: idmapped mounts need the openIdmappedTree binding');
+      const idmap = openIdmapTrees(spec, options.openIdmappedTree, closeSync, options.tables.constants);
+      for (const fd of idmap.trees.values()) opened.push(fd);
+      idmapTrees = idmap.trees;
+    }
     const compile: CompileOptions = {
       rootfs,
       cgroupHierarchies: cgroupHierarchies(readFileSync('/proc/self/mountinfo', 'utf8')),
@@ -123,12 +138,53 @@ export function compileOci(
       ...(options.consoleFd === undefined ? {} : { consoleFd: options.consoleFd }),
       ...(options.beforeExec ? { beforeExec: options.beforeExec } : {}),
       ...(spec.seccomp ? { seccomp: seccompFilter(spec, options.compileSeccomp) } : {}),
+      ...(idmapTrees ? { idmapTrees } : {}),
     };
-    return { plan: compilePlan(spec, compile), spec, release };
+    const userNamespaceFd = namespaceFds.user;
+    return {
+      plan: compilePlan(spec, compile),
+      spec,
+      release,
+      ...(userNamespaceFd === undefined ? {} : { userNamespaceFd }),
+    };
   } catch (err) {
     release();
     throw err;
   }
+}
+
+const NSTYPE_NAMES: Readonly<Record<string, NamespaceType>> = {
+  CLONE_NEWNS: 'mount',
+  CLONE_NEWUTS: 'uts',
+  CLONE_NEWIPC: 'ipc',
+  CLONE_NEWPID: 'pid',
+  CLONE_NEWNET: 'network',
+  CLONE_NEWCGROUP: 'cgroup',
+  CLONE_NEWUSER: 'user',
+  CLONE_NEWTIME: 'time',
+};
+
+/** A namespace file for a setns step: a real nsfs file (never a FIFO, device or regular file
+ *  opened blindly) of the type the config names, or an error naming the field. */
+function openNamespace(path: string, type: NamespaceType, field: string, options: CompileOciOptions): number {
+  if (!options.nsOpen) throw new Error('compileOci: a namespace path needs the nsOpen binding');
+  let opened: { fd: number; nstype: number };
+  try {
+    opened = options.nsOpen(path);
+  } catch (err) {
+    const e = err as { syscall?: string; code?: string; message: string };
+    if (e.syscall === 'fstatfs' && e.code === 'EINVAL')
+      throw configError(field, `'${path}' is not a namespace file (not on nsfs)`);
+    throw configError(field, `cannot open '${path}': ${e.message}`);
+  }
+  const want = cloneFlag(type, options.tables.constants);
+  if (opened.nstype !== want) {
+    closeSync(opened.fd);
+    const [, got] =
+      Object.entries(NSTYPE_NAMES).find(([name]) => options.tables.constants[name] === opened.nstype) ?? [];
+    throw configError(field, `'${path}' is a namespace of type '${got ?? opened.nstype}', not '${type}'`);
+  }
+  return opened.fd;
 }
 
 /** Our own bounding set, from /proc/self/status (null when unreadable: nothing is checked). */
@@ -178,4 +234,13 @@ export function seccompFilter(
  *  may lack the privilege to raise it itself once its capabilities are dropped). */
 export function writeOomScoreAdj(pid: number, value: number): void {
   writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+}
+
+/** Start a compiled plan: inside the user namespace it joins by path, or with a plain spawn. */
+export function startCompiled(
+  native: Pick<NativeBindings, 'spawn' | 'join' | 'constants'>,
+  compiled: Pick<CompiledOci, 'plan' | 'userNamespaceFd'>,
+): Promise<Spawned> {
+  if (compiled.userNamespaceFd === undefined) return Promise.resolve(native.spawn(compiled.plan));
+  return native.join(compiled.userNamespaceFd, native.constants.CLONE_NEWUSER!, compiled.plan);
 }

@@ -5,7 +5,15 @@
 import { configError } from '../errors.js';
 import type { RlimitEntry } from '../rlimits.js';
 import { DEFAULT_MASKED_PATHS } from './defaults.js';
-import type { DeviceEntry, MountEntry, NamespaceEntry, NamespaceType, RuntimeSpec } from './model.js';
+import type {
+  DeviceEntry,
+  IdMapping,
+  MountEntry,
+  MountIdmap,
+  NamespaceEntry,
+  NamespaceType,
+  RuntimeSpec,
+} from './model.js';
 import { type OciSeccompInput, seccompFromOci } from './seccomp.js';
 import { type OffsetsInput, timeOffsets } from './time.js';
 
@@ -16,6 +24,9 @@ export interface BindMount {
   destination?: string;
   writable?: boolean;
   private?: boolean;
+  /** nsinit extension: an idmapped bind (both or neither). */
+  uid_mappings?: readonly IdMap2014[];
+  gid_mappings?: readonly IdMap2014[];
 }
 
 /** A 2014 `device_nodes` entry; `file_mode` is the permission bits. */
@@ -25,6 +36,13 @@ export interface DeviceNode {
   major_number?: number;
   minor_number?: number;
   file_mode?: number;
+}
+
+/** A 2014-style `uid_mappings`/`gid_mappings` entry (the later libcontainer's own spelling). */
+export interface IdMap2014 {
+  container_id: number;
+  host_id: number;
+  size: number;
 }
 
 /** The parts of container.json the plan depends on (ContainerConfig is assignable to it). */
@@ -43,6 +61,8 @@ export interface PlanConfig {
   rlimits?: readonly RlimitEntry[] | null;
   no_new_privileges?: boolean;
   networks?: readonly unknown[] | null;
+  uid_mappings?: readonly IdMap2014[] | null;
+  gid_mappings?: readonly IdMap2014[] | null;
   /** nsinit extensions (schema-kernel.ts of @nsinit/config). */
   domainname?: string;
   personality?: 'LINUX' | 'LINUX32';
@@ -59,13 +79,12 @@ const NAMESPACES: Readonly<Record<string, NamespaceType>> = {
   NEWNET: 'network',
   NEWCGROUP: 'cgroup',
   NEWTIME: 'time',
+  // 2014 accepted NEWUSER but wrote no id maps; nsinit writes uid_mappings/gid_mappings.
+  NEWUSER: 'user',
 };
 
 function namespaces(config: PlanConfig): NamespaceEntry[] {
-  // 2014 accepted NEWUSER but wrote no id maps, so the child could do nothing; refuse it clearly
-  // until rootless containers (uid/gid maps) are built. Unknown keys are ignored, as in 2014.
-  if (config.namespaces?.NEWUSER === true)
-    throw configError('/namespaces/NEWUSER', 'user namespaces are not supported yet');
+  // Unknown keys are ignored, as in 2014.
   return (
     Object.entries(NAMESPACES)
       .filter(([key]) => config.namespaces?.[key] === true)
@@ -73,6 +92,10 @@ function namespaces(config: PlanConfig): NamespaceEntry[] {
       // the container sees its own cgroup as "/".
       .map(([, type]) => (type === 'cgroup' ? { type, afterCgroups: true } : { type }))
   );
+}
+
+function idMap(list: readonly IdMap2014[] | null | undefined): IdMapping[] {
+  return (list ?? []).map((m) => ({ containerId: m.container_id, hostId: m.host_id, size: m.size }));
 }
 
 function withLabel(data: string, label: string): string {
@@ -83,8 +106,13 @@ const NSE = ['MS_NOEXEC', 'MS_NOSUID', 'MS_NODEV'];
 
 /** The 2014 mount order (libcontainer v1.0.1 mount/init.go): /proc, /sys, the /dev tmpfs,
  *  /dev/shm, /dev/pts, /dev/mqueue, then the bind mounts. See proc(5), sysfs(5), pts(4). */
-function mounts(config: PlanConfig): MountEntry[] {
+function mounts(config: PlanConfig, gids: readonly IdMapping[]): MountEntry[] {
   const label = config.context?.mount_label ?? '';
+  // In a user namespace devpts takes gid= only for a gid it maps (else EINVAL): without the tty
+  // group mapped, the ptys belong to the opener's group, as runc's rootless spec has them.
+  const user = config.namespaces?.NEWUSER === true;
+  const ttyGroup =
+    !user || gids.some((m) => 5 >= m.containerId && 5 < m.containerId + m.size) ? ',gid=5' : '';
   const fs = (source: string, destination: string, type: string, flags: string[], data: string) => ({
     destination,
     type,
@@ -110,13 +138,23 @@ function mounts(config: PlanConfig): MountEntry[] {
       '/dev/pts',
       'devpts',
       ['MS_NOSUID', 'MS_NOEXEC'],
-      withLabel('newinstance,ptmxmode=0666,mode=620,gid=5', label),
+      withLabel(`newinstance,ptmxmode=0666,mode=620${ttyGroup}`, label),
     ),
     fs('mqueue', '/dev/mqueue', 'mqueue', NSE, ''),
   ];
   (config.mounts ?? []).forEach((m, i) => {
     // 2014 acted on "bind" entries only; other types were silently ignored.
     if (m.type !== 'bind') return;
+    // The 2014 bind is recursive, and so is its mapping: every file seen through it is mapped.
+    const idmap: MountIdmap | undefined =
+      m.uid_mappings?.length && m.gid_mappings?.length
+        ? {
+            uidMappings: idMap(m.uid_mappings),
+            gidMappings: idMap(m.gid_mappings),
+            recursive: true,
+            field: `/mounts/${i}/uid_mappings`,
+          }
+        : undefined;
     out.push({
       destination: m.destination ?? '',
       type: 'bind',
@@ -128,6 +166,7 @@ function mounts(config: PlanConfig): MountEntry[] {
       mkdir: 0,
       noSymlinks: false,
       field: `/mounts/${i}`,
+      ...(idmap ? { idmap } : {}),
     });
   });
   return out;
@@ -159,9 +198,12 @@ export function from2014(config: PlanConfig): RuntimeSpec {
   const caps = config.capabilities ?? [];
   const restrictions = (config.context?.restrictions ?? '') !== '';
   const ro = (path: string, recursive: boolean) => ({ path, flags: NSE, recursive, optional: true });
+  const uid = idMap(config.uid_mappings);
+  const gid = idMap(config.gid_mappings);
   return {
     format: '2014',
     namespaces: namespaces(config),
+    ...(uid.length > 0 || gid.length > 0 ? { idMappings: { uid, gid } } : {}),
     root: {
       readonly: config.readonly_fs === true,
       // MS_SLAVE for no_pivot_root: the rootfs is moved onto "/" there, and a private "/" would
@@ -169,7 +211,7 @@ export function from2014(config: PlanConfig): RuntimeSpec {
       propagation: ['MS_REC', config.no_pivot_root === true ? 'MS_SLAVE' : 'MS_PRIVATE'],
       noPivot: config.no_pivot_root === true,
     },
-    mounts: mounts(config),
+    mounts: mounts(config, gid),
     devices: devices(config),
     setupDev: true,
     // Read-only views of the kernel knobs a container could otherwise turn (2014 restrict.go);
@@ -220,6 +262,8 @@ export function from2014(config: PlanConfig): RuntimeSpec {
       },
       sysctl: '/sysctl',
       personality: '/personality',
+      uidMappings: '/uid_mappings',
+      gidMappings: '/gid_mappings',
       timeOffsets: '/time_offsets',
       seccomp: '/seccomp',
     },

@@ -46,6 +46,20 @@ export interface MountEntry {
   field: string;
   /** tmpfs with "tmpcopyup": the option's JSON pointer (compile-oci checks what it would copy). */
   copyUp?: string;
+  /** An idmapped bind: the parent clones the source and idmaps the clone (mount_setattr(2)
+   *  MOUNT_ATTR_IDMAP), the child only attaches it (runtime/src/idmap-mounts.ts). */
+  idmap?: MountIdmap;
+}
+
+export interface MountIdmap {
+  /** Written verbatim as the describing user namespace's maps (runc's and crun's "direct"
+   *  reading): an id containerID+k stored in the source is seen as hostID+k. */
+  uidMappings: readonly IdMapping[];
+  gidMappings: readonly IdMapping[];
+  /** Every mount of an rbind tree is idmapped (OCI ridmap; 2014), not only its top (OCI idmap). */
+  recursive: boolean;
+  /** JSON pointer of the mapping, for errors (/mounts/2/uidMappings). */
+  field: string;
 }
 
 export interface DeviceEntry {
@@ -59,6 +73,14 @@ export interface DeviceEntry {
   uid?: number;
   gid?: number;
   field: string;
+}
+
+/** One uid_map/gid_map line (user_namespaces(7)): `size` ids from `containerId` inside the
+ *  namespace are `hostId`.. outside it. */
+export interface IdMapping {
+  containerId: number;
+  hostId: number;
+  size: number;
 }
 
 export interface ReadonlyPath {
@@ -118,6 +140,8 @@ export interface FieldPointers {
   capabilities: Readonly<Record<keyof CapabilitySets, string>>;
   sysctl: string;
   personality: string;
+  uidMappings: string;
+  gidMappings: string;
   timeOffsets: string;
   seccomp: string;
 }
@@ -126,6 +150,8 @@ export interface RuntimeSpec {
   /** Which front end produced it (for wording errors in the user's terms). */
   format: '2014' | 'oci';
   namespaces: readonly NamespaceEntry[];
+  /** The maps of a new user namespace, written by the parent while the child waits for GO. */
+  idMappings?: { uid: readonly IdMapping[]; gid: readonly IdMapping[] };
   root: {
     /** Host path of the rootfs when the config names it (OCI root.path, made absolute). */
     path?: string;

@@ -1,5 +1,5 @@
-// What the OCI front end refuses rather than ignore: fields owned by later work (user namespaces
-// and id mappings, ...) and LSM labels on a host without that LSM (as
+// What the OCI front end refuses rather than ignore: fields owned by later work and LSM labels
+// on a host without that LSM (as
 // runc does). Each error names the field's JSON pointer.
 import { configError } from '../errors.js';
 import type { OciConfigInput } from './oci-input.js';
@@ -8,14 +8,10 @@ export function refuse(field: string, what: string): never {
   throw configError(field, what);
 }
 
-/** Refuse what belongs to later work (user namespaces, ...). */
+/** Refuse what belongs to later work. */
 export function refuseUnsupported(config: OciConfigInput): void {
   const linux = config.linux ?? {};
   const p = config.process ?? {};
-  if (linux.uidMappings?.length)
-    refuse('/linux/uidMappings', 'user namespaces (id mappings) are not supported yet');
-  if (linux.gidMappings?.length)
-    refuse('/linux/gidMappings', 'user namespaces (id mappings) are not supported yet');
   if (linux.intelRdt !== undefined) refuse('/linux/intelRdt', 'Intel RDT (resctrl) is not supported');
   if (linux.memoryPolicy !== undefined)
     refuse('/linux/memoryPolicy', 'memory policies are not supported yet');
@@ -25,10 +21,6 @@ export function refuseUnsupported(config: OciConfigInput): void {
   if (p.ioPriority !== undefined) refuse('/process/ioPriority', 'I/O priorities are not supported yet');
   if (p.execCPUAffinity !== undefined)
     refuse('/process/execCPUAffinity', 'CPU affinity for exec is not supported yet');
-  (config.mounts ?? []).forEach((m, i) => {
-    if (m.uidMappings?.length) refuse(`/mounts/${i}/uidMappings`, 'idmapped mounts are not supported yet');
-    if (m.gidMappings?.length) refuse(`/mounts/${i}/gidMappings`, 'idmapped mounts are not supported yet');
-  });
 }
 
 /** LSM labels: as runc, an error naming the field when the host lacks that LSM. */
