@@ -55,6 +55,7 @@ export {
   type Caller,
   currentCaller,
   mapText,
+  setgroupsDenied,
   type UsernsSetup,
   usernsSetup,
   writeIdMaps,

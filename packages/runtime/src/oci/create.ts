@@ -19,6 +19,7 @@ import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
 import { listenerHandoff } from '../spec/seccomp-listener.js';
 import { defaultCgroupsPath } from './cgroup.js';
 import {
+  closeHookFiles,
   type HookFiles,
   hookFailure,
   hookOutput,
@@ -26,6 +27,7 @@ import {
   openHookFiles,
   writeHookState,
 } from './container-hooks.js';
+import { fastRecord, STATE_FORMAT } from './fast-record.js';
 import { type OciState, runHooks } from './hooks.js';
 import { detachRootfsMount, findRootfsMount, mountIdsAt } from './host-mounts.js';
 import { loadBundle, type OciSpec } from './spec.js';
@@ -173,8 +175,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     // the host's hooks (runc says `creating` to createContainer hooks).
     if (files) {
       writeHookState(files, state('created'));
-      closeSync(files.stdin);
-      closeSync(files.output);
+      closeHookFiles(files);
       hookFiles = null;
     }
     // prestart (deprecated) and createRuntime: in the runtime's namespaces, after the container's
@@ -222,6 +223,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       pty.master = -1;
     }
     const record: OciRecord = {
+      format: STATE_FORMAT,
       ociVersion: spec.ociVersion,
       id,
       pid,
@@ -235,6 +237,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ...startHookRecord(plan, labels),
       ...(hostMount ? { hostMount } : {}),
       ...(noProcess ? { noProcess: true } : {}),
+      fast: fastRecord(cgroup, spec.hooks ?? {}, plan, { noProcess, hostMount: hostMount !== null }),
     };
     // The config as created, for exec: later edits of the bundle's config.json change nothing.
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config));
@@ -254,10 +257,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     const left = hostNs ? findRootfsMount(hostNs.path, hostNs.before) : null;
     if (left) detachRootfsMount(native, left, opts.onWarning);
     if (gateFd >= 0) safeClose(native, gateFd);
-    if (hookFiles) {
-      closeSync(hookFiles.stdin);
-      closeSync(hookFiles.output);
-    }
+    if (hookFiles) closeHookFiles(hookFiles);
     if (pty) {
       if (pty.slave >= 0) safeClose(native, pty.slave);
       if (pty.master >= 0) safeClose(native, pty.master);
