@@ -16,6 +16,11 @@ export {
 } from './names.js';
 export * from './oci/index.js';
 export {
+  DEFAULT_SECCOMP_ALLOWED,
+  defaultSeccompProfile,
+  NAMESPACE_FLAGS_MASK,
+} from './seccomp-default.js';
+export {
   type ContainerConfig,
   ContainerConfigSchema,
   type Mount,

@@ -195,10 +195,14 @@ Napi::Value Go(const Napi::CallbackInfo &info)
 enum class Pending { WATCH, SPAWN, FAILED };
 
 struct WatchCtx {
+  WatchCtx()
+  {
+    res.listener_fd = res.sync_fd = -1;
+  } // owns no fd until a result says so
   AddonData *data;
   napi_deferred deferred;
   Pending pending = Pending::WATCH;
-  nsinit_watch_result res;
+  nsinit_watch_result res{};
   nsinit_join join; // JOIN: the join whose intermediate is watched
   // For the spawner thread's jobs: the decoded plan (freed there) and the outcome.
   nsinit_plan *plan = nullptr;
@@ -226,11 +230,16 @@ napi_value JoinOutcome(Napi::Env env, WatchCtx *ctx, bool &ok)
   return SpawnedObject(env, out);
 }
 
-// The environment is gone (its thread-safe function finalised) with a spawned child nobody will
-// supervise: kill it through its pidfd and close our ends (the process is ending; pdeathsig would
+// What a result owns that nobody will receive (the environment is gone): closed. A spawned child
+// nobody will supervise is killed through its pidfd (the process is ending; pdeathsig would
 // follow anyway).
 void Discard(WatchCtx *ctx)
 {
+  if (ctx->pending == Pending::WATCH) {
+    if (ctx->res.listener_fd >= 0) close(ctx->res.listener_fd);
+    if (ctx->res.sync_fd >= 0) close(ctx->res.sync_fd);
+    ctx->res.listener_fd = ctx->res.sync_fd = -1;
+  }
   if (ctx->pending == Pending::SPAWN && ctx->rc == 0) {
     nsinit_err e;
     nsinit_proc_pidfd_signal(ctx->out.pidfd, SIGKILL, &e);
@@ -266,6 +275,14 @@ void CallJs(napi_env raw_env, napi_value, void *, void *payload)
     Napi::Object o = Napi::Object::New(env);
     o.Set("exitCode", r.signal ? env.Null() : Napi::Number::New(env, r.exit_code));
     o.Set("signal", r.signal ? Napi::Number::New(env, r.signal) : env.Null());
+    value = o;
+  } else if (r.listener_fd >= 0) {
+    // A seccomp listener from the child: the fd for the agent, and the sync socket to watch again
+    // (awaitExec takes it). Both belong to JS from here.
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("listenerFd", Napi::Number::New(env, r.listener_fd));
+    o.Set("sync", Napi::Number::New(env, r.sync_fd));
+    o.Set("step", Napi::Number::New(env, r.rec.step));
     value = o;
   } else if (!r.failed) {
     value = env.Null();

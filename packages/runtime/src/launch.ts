@@ -3,6 +3,7 @@
 // cgroups → networks → GO → exec confirmed → pid files → unlock. Every resource goes on one
 // cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
 import { closeSync, constants as fsc, openSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { ExitStatus, NativeBindings, Spawned, WinSize } from '@nsinit/native';
 import {
@@ -23,6 +24,8 @@ import { idmapWarnings, openIdmapTrees } from './idmap-mounts.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
+import { seccompFilter } from './spec/compile-oci.js';
+import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import { hasNamespace } from './spec/model.js';
@@ -203,6 +206,7 @@ export async function startContainer(
         consoleFd: pty ? pty.slave : -1,
         netnsFds: netnsFd >= 0 ? [netnsFd] : [],
         idmapTrees: idmap.trees,
+        ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
       },
     );
     // The clone runs on the addon's spawner thread while this thread does the trusted-state file
@@ -296,7 +300,13 @@ export async function startContainer(
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
     await testPause('after-go', target.pid);
-    const failure = await native.awaitExec(spawned.sync);
+    const onListener = listenerHandoff(
+      native,
+      spec.seccomp,
+      () => listenerState(ctx, target.pid, 'creating'),
+      '/seccomp/listenerPath',
+    );
+    const failure = await native.awaitExec(spawned.sync, onListener ? { onListener } : undefined);
     if (failure) throw failureError(failure, plan, ctx);
     await testPause('after-exec', target.pid);
     const start = native.startTime(target.pid);
@@ -381,6 +391,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     assertArgSpace(ctx);
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const spec = from2014(config as PlanConfig);
+    // The joiner gets the container's syscall filter too, as runc's exec does.
     const plan = compilePlan(spec, {
       rootfs: ctx.rootfs,
       argv: ctx.argv,
@@ -390,11 +401,13 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       consoleFd: pty ? pty.slave : -1,
       join: true,
       setgroupsDenied: hasNamespace(spec, 'user') && joinedSetgroupsDenied(native, target),
+      ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
     });
-    // With CLONE_NEWUSER the kernel enters the user namespace first (setns(2) with a pidfd), so
-    // the other namespaces are entered with its capabilities and the identity step's ids are
-    // the container's own, mapped as its init's are.
-    const nsFlags = namespaceFlags(spec, native.constants);
+    // Every namespace of the init, its cgroup and time namespaces included. With CLONE_NEWUSER the
+    // kernel enters the user namespace first (setns(2) with a pidfd), so the other namespaces are
+    // entered with its capabilities and the identity step's ids are the container's own, mapped
+    // as its init's are.
+    const nsFlags = namespaceFlags(spec, native.constants, { forJoin: true });
     const spawned = await native.join(target.pidfd, nsFlags, plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     await childEnds.release();
@@ -410,7 +423,16 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
     // ... or win it while the joiner walks its steps: it would never reach execve.
-    const failure = await unlessPaused(native.awaitExec(spawned.sync), target.state.pid);
+    const onListener = listenerHandoff(
+      native,
+      spec.seccomp,
+      () => listenerState(ctx, spawned.pid, 'running'),
+      '/seccomp/listenerPath',
+    );
+    const failure = await unlessPaused(
+      native.awaitExec(spawned.sync, onListener ? { onListener } : undefined),
+      target.state.pid,
+    );
     if (failure) throw failureError(failure, plan, ctx);
     const { exited } = await watchExit(native, spawned);
     await targetPidfd.release();
@@ -424,6 +446,12 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     await stack.unwind(ctx.onWarning);
     throw err;
   }
+}
+
+/** The state a 2014 container's seccomp agent receives: its data directory is the bundle, and its
+ *  name the id (the 2014 format has no other). */
+function listenerState(ctx: LaunchContext, pid: number, status: ListenerState['status']): ListenerState {
+  return { ociVersion: '1.2.0', id: basename(ctx.dataDir), status, pid, bundle: ctx.dataDir };
 }
 
 /** Whether the live init's user namespace denies setgroups (read through /proc/<pid>, checked
