@@ -50,6 +50,14 @@ export {
   signalName,
   signalNumber,
 } from './process.js';
+export {
+  checkPrivateDir,
+  defaultOciRoot,
+  defaultStateRoot,
+  inInitialUserNamespace,
+  isRootless,
+  userRuntimeDir,
+} from './rootless.js';
 export { FORWARDED_SIGNALS, forwardSignals } from './signals.js';
 export {
   type CompiledOci,
@@ -63,14 +71,14 @@ export { from2014 } from './spec/from-2014.js';
 export { type FromOciOptions, fromOci } from './spec/from-oci.js';
 export type * from './spec/model.js';
 export { parseMountOptions } from './spec/mount-options.js';
+export type { OciConfigInput } from './spec/oci-input.js';
+export { type OciProcessInput, withOciProcess } from './spec/oci-process.js';
 export {
   compileSeccompProgram,
   type SeccompCompiler,
   type SeccompSpec,
   seccompFromOci,
 } from './spec/seccomp.js';
-export type { OciConfigInput } from './spec/oci-input.js';
-export { type OciProcessInput, withOciProcess } from './spec/oci-process.js';
 export {
   CONFIG_LIMIT,
   type ContainerState,

@@ -5,6 +5,7 @@
 import { closeSync, constants as fsc, openSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
 import type { ExitStatus, NativeBindings, Spawned, WinSize } from '@nsinit/native';
+import { argSpaceError } from './arg-space.js';
 import {
   type CgroupHandle,
   type CgroupRecord,
@@ -14,15 +15,17 @@ import {
   isFrozen,
   leaveFreezer,
   type ManagedCgroup,
+  rootless2014Cgroups,
   setupCgroups,
 } from './cgroups/index.js';
-import { argSpaceError } from './arg-space.js';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { failureError } from './exec-failure.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
+import { testPause } from './pause-points.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
+import { isRootless, refuseRootless2014 } from './rootless.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import {
   type ContainerState,
@@ -31,7 +34,6 @@ import {
   writeDataFiles,
 } from './state/data-files.js';
 import { newInstanceId, type TrustedState } from './state/trusted.js';
-import { testPause } from './pause-points.js';
 import { type ChildStdio, type StdioOption, setupStdio } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
 import { type Held, once, Unwind } from './unwind.js';
@@ -166,7 +168,11 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     assertMainThread(native);
     // Everything that can be refused is refused before anything exists (no child, no cgroup).
     if (config.networks && config.networks.length > 0) assertNetworks(config);
+    const rootless = isRootless();
+    if (rootless) refuseRootless2014(config);
     assertArgSpace(ctx);
+    // Rootless: a delegated cgroup v2 subtree, or none (one warning; a limit is refused here).
+    const rootlessCgroup = rootless ? rootless2014Cgroups(config, ctx.onWarning) : undefined;
     // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock is
     // held by this process until the teardown is done (proof for others that it is not stale).
     const id = newInstanceId();
@@ -213,16 +219,21 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
     // A cgroup can only be removed once the child in it is gone: its release kills it first.
     let cgroup: ManagedCgroup | null = null;
-    if (config.cgroups) {
+    if (config.cgroups && rootlessCgroup !== null) {
       // One leaf per instance, `<name>-<id>`: two containers with the same cgroups.name never
       // share (or tear down) each other's directory.
       // `freezer` is applied after exec (below), never here: a child frozen before its execve
       // can never confirm it, and the start would wait forever.
+      const base = rootlessCgroup?.config ?? config;
       const own = {
-        ...config,
-        cgroups: { ...config.cgroups, name: `${config.cgroups.name}-${id}`, freezer: undefined },
+        ...base,
+        cgroups: { ...base.cgroups!, name: `${config.cgroups.name}-${id}`, freezer: undefined },
       };
-      const cg = await setupCgroups(own, target.pid, { v2: { native } });
+      const cg = await setupCgroups(
+        own,
+        target.pid,
+        rootlessCgroup ? { version: 2, v2: { native, ...rootlessCgroup.view } } : { v2: { native } },
+      );
       cgroup = cg;
       if (cg)
         stack.push('cgroup', async () => {
