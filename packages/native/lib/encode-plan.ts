@@ -39,6 +39,8 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'lsm-label': 31,
   'await-start': 32,
   seccomp: 33,
+  // Explicit values from here on (ranges per feature; a gap is an unknown op to the decoder).
+  'link-up': 48,
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -227,6 +229,10 @@ function body(w: Writer, s: Step, f: string): void {
     case 'sysctl':
       w.str(s.key, `${f}.key`);
       w.str(s.value, `${f}.value`);
+      return;
+    case 'link-up':
+      w.str(s.name, `${f}.name`);
+      w.u32(s.mtu, `${f}.mtu`);
       return;
     case 'lsm-label':
       w.str(s.attr, `${f}.attr`);

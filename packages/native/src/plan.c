@@ -20,20 +20,20 @@
 #error "the plan wire format is little-endian; add byte swapping for this target"
 #endif
 
-static const char *const op_names[] = {
-    "setup",     "setns",        "propagation", "rootfs",     "mount",      "bind",
-    "mknod",     "symlink",      "mkdir",       "console",    "pivot-root", "move-root",
-    "readonly",  "mask",         "hostname",    "rlimit",     "umask",      "identity",
-    "caps",      "no-new-privs", "chdir",       "session",    "pdeathsig",  "dumpable",
-    "close-fds", "exec",         "chown",       "domainname", "sysctl",     "personality",
-    "unshare",   "lsm-label",    "await-start", "seccomp",
+/* Ops with explicit values leave gaps: a NULL entry is an unknown op. */
+static const char *const op_names[NSINIT_OP_MAX_ + 1] = {
+    "setup",      "setns",     "propagation", "rootfs",   "mount",
+    "bind",       "mknod",     "symlink",     "mkdir",    "console",
+    "pivot-root", "move-root", "readonly",    "mask",     "hostname",
+    "rlimit",     "umask",     "identity",    "caps",     "no-new-privs",
+    "chdir",      "session",   "pdeathsig",   "dumpable", "close-fds",
+    "exec",       "chown",     "domainname",  "sysctl",   "personality",
+    "unshare",    "lsm-label", "await-start", "seccomp",  [NSINIT_OP_LINK_UP] = "link-up",
 };
-_Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
-               "op_names must name every op of enum nsinit_op");
 
 const char *nsinit_op_name(uint32_t op)
 {
-  return op <= NSINIT_OP_MAX_ ? op_names[op] : "unknown";
+  return op <= NSINIT_OP_MAX_ && op_names[op] ? op_names[op] : "unknown";
 }
 
 int nsinit_err_set(struct nsinit_err *e, int err, const char *syscall, const char *path)

@@ -28,6 +28,7 @@ const steps: Step[] = [
   { op: 'bind', source: '/src', target: '/dst', flags: 1, recursive: true, propagation: 1 << 18 },
   { op: 'mknod', target: '/dev/null', mode: 0o020666, major: 1, minor: 3 },
   { op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' },
+  { op: 'link-up', name: 'lo', mtu: 65536 },
   { op: 'mkdir', target: '/dev/net', mode: 0o755 },
   { op: 'console', target: '/dev/console' },
   { op: 'pivot-root' },

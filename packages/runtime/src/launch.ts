@@ -25,7 +25,7 @@ import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './
 import { testPause } from './pause-points.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
-import { isRootless, refuseRootless2014 } from './rootless.js';
+import { isRootless, refuseRootless2014, rootlessLinkSteps } from './rootless.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import {
   type ContainerState,
@@ -210,6 +210,9 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         netnsFds: netnsFd >= 0 ? [netnsFd] : [],
       },
     );
+    // Rootless: the child brings its loopback up itself, after entering any namespace by fd.
+    if (rootless)
+      plan.steps.splice(plan.steps.filter((s) => s.op === 'setns').length, 0, ...rootlessLinkSteps(config));
     const spawned = native.spawn(plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     // The child has its own copies now (clone3 without CLONE_FILES copies the fd table).
@@ -243,7 +246,8 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         });
     }
     let network: NetworkHandle | null = null;
-    if (config.networks && config.networks.length > 0) {
+    // Rootless there is nothing for the parent to do: loopback is a child step, the rest refused.
+    if (config.networks && config.networks.length > 0 && !rootless) {
       const net = await setupNetworks(native, config, target);
       network = net;
       stack.push('network', async () => {

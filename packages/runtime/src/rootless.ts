@@ -5,6 +5,7 @@
 // or a world-writable one like /tmp, where another user could plant the directory first.
 import { lstatSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import type { Step } from '@nsinit/native';
 import { configError, ErrorCodes, nsinitError } from './errors.js';
 
 /** Root's trusted state, and nsinit-oci's default --root for root. */
@@ -139,4 +140,16 @@ export function refuseRootlessOci(spec: {
       '/linux/namespaces',
       "rootless: a non-root user needs a 'user' namespace with uidMappings and gidMappings ('nsinit-oci spec --rootless' writes such a config)",
     );
+}
+
+/** A rootless container's loopback networks as child steps: the unprivileged parent cannot enter
+ *  a network namespace owned by the container's user namespace (setns(2) also wants
+ *  CAP_SYS_ADMIN in the caller's own one), so the child brings `lo` up itself while it still
+ *  holds CAP_NET_ADMIN there. veth and routes are refused earlier (refuseRootless2014). */
+export function rootlessLinkSteps(config: {
+  networks?: readonly { type: string; mtu?: number }[] | null;
+}): Step[] {
+  return (config.networks ?? [])
+    .filter((n) => n.type === 'loopback')
+    .map((n) => ({ op: 'link-up', name: 'lo', mtu: n.mtu ?? 0 }));
 }
