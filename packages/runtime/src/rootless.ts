@@ -108,14 +108,18 @@ export function checkPrivateDir(dir: string, euid = process.geteuid?.() ?? 0): v
 }
 
 /** What a rootless 2014 container cannot have, refused before anything is created: no user
- *  namespace (every other namespace needs CAP_SYS_ADMIN over the one it is created in), and the
- *  host-side network work (a veth pair on a host bridge, routes) that needs host root. */
-export function refuseRootless2014(config: {
-  namespaces?: Record<string, boolean | undefined> | null;
-  networks?: readonly { type: string }[] | null;
-  routes?: readonly unknown[] | null;
-}): void {
-  if (config.namespaces?.NEWUSER !== true)
+ *  namespace for a caller that is not root at all (every other namespace needs CAP_SYS_ADMIN
+ *  over the user namespace it is created in; "root" inside a user namespace has it there), and
+ *  the host-side network work (a veth pair on a host bridge, routes) that needs host root. */
+export function refuseRootless2014(
+  config: {
+    namespaces?: Record<string, boolean | undefined> | null;
+    networks?: readonly { type: string }[] | null;
+    routes?: readonly unknown[] | null;
+  },
+  euid = process.geteuid?.() ?? 0,
+): void {
+  if (euid !== 0 && config.namespaces?.NEWUSER !== true)
     throw configError(
       '/namespaces/NEWUSER',
       "rootless: a non-root user needs a user namespace for its container (NEWUSER with uid and gid mappings; 'nsinit spec --rootless' prints such a config)",
@@ -131,11 +135,13 @@ export function refuseRootless2014(config: {
     throw configError('/routes/0', 'rootless: routes are added from the host side, which needs root');
 }
 
-/** The OCI counterpart: a rootless container needs a new user namespace. */
-export function refuseRootlessOci(spec: {
-  linux?: { namespaces?: readonly { type: string; path?: string }[] };
-}): void {
-  if (!(spec.linux?.namespaces ?? []).some((n) => n.type === 'user'))
+/** The OCI counterpart: a caller that is not root needs a user namespace (rootless podman runs
+ *  the runtime as root of its own user namespace, and asks for none). */
+export function refuseRootlessOci(
+  spec: { linux?: { namespaces?: readonly { type: string; path?: string }[] } },
+  euid = process.geteuid?.() ?? 0,
+): void {
+  if (euid !== 0 && !(spec.linux?.namespaces ?? []).some((n) => n.type === 'user'))
     throw configError(
       '/linux/namespaces',
       "rootless: a non-root user needs a 'user' namespace with uidMappings and gidMappings ('nsinit-oci spec --rootless' writes such a config)",

@@ -138,8 +138,13 @@ export async function rootlessSession(): Promise<RootlessSession> {
     async cleanup() {
       if (done) return;
       done = true;
-      // Its processes first (a rootless container of a failed test), then its files.
-      const leaked = processesOf(user.uid).filter((p) => !before.has(p));
+      // Its processes first (a rootless container of a failed test), then its files. What an
+      // engine's monitors (conmon) are still finishing gets a few seconds to exit on its own.
+      let leaked = processesOf(user.uid).filter((p) => !before.has(p));
+      for (let waited = 0; leaked.length > 0 && waited < 5000; waited += 100) {
+        await new Promise((r) => setTimeout(r, 100));
+        leaked = processesOf(user.uid).filter((p) => !before.has(p));
+      }
       for (let i = 0, left = leaked; i < 20 && left.length > 0; i++) {
         for (const p of left) {
           try {
