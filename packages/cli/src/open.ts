@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { CommandContext } from './command.js';
 import { cachedConfig, defaultCache } from './config-cache.js';
-import { containerPaths } from './paths.js';
 import { warn } from './output.js';
+import { containerPaths } from './paths.js';
 
 type Runtime = typeof import('@nsinit/runtime');
 

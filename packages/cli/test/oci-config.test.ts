@@ -32,9 +32,9 @@ describe('nsinit-oci: bad config.json', () => {
       /\/linux\/seccomp\/listenerPath/,
     ],
     [
-      'a user namespace, refused until implemented',
+      'a user namespace without id mappings',
       (s) => ({ ...s, linux: { ...s.linux, namespaces: [...s.linux.namespaces, { type: 'user' }] } }),
-      /user/,
+      /\/linux\/uidMappings: missing required field/,
     ],
     [
       'an unknown capability',

@@ -2,7 +2,7 @@
 // validation with actionable messages, the default config and the 2014 built-in name and device
 // tables. Browser-safe: nothing here imports node: modules (file loading is in ./node.ts).
 export { ConfigError, type ConfigErrorCode, type ConfigErrorFields } from './config-error.js';
-export { defaultConfig } from './defaults.js';
+export { type DefaultConfigOptions, defaultConfig } from './defaults.js';
 export { DEFAULT_ALLOWED_DEVICES, DEFAULT_AUTO_CREATED_DEVICES, DEFAULT_SIMPLE_DEVICES } from './devices.js';
 export { type ConfigIssue, formatIssue } from './issues.js';
 export { execBudget, LIST_LIMITS, MAX_DEVICE_DIRS } from './limits.js';
@@ -27,6 +27,7 @@ export type { Cgroups } from './schema-cgroups.js';
 export { type Device, MAX_MAJOR, MAX_MINOR } from './schema-devices.js';
 export { schemaDocument } from './schema-document.js';
 export { MIN_MTU, NETWORK_TYPES, type Network, type Route } from './schema-network.js';
+export type { IdMapping } from './schema-userns.js';
 export {
   isContainerConfig,
   type ValidateOptions,

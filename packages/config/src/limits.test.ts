@@ -18,10 +18,12 @@ const ENTRY: Record<keyof typeof LIST_LIMITS, (i: number) => unknown> = {
   routes: () => ({ gateway: '10.0.0.1', interface_name: 'eth0' }),
   rlimits: () => ({ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }),
   allowed_devices: (i) => ({ type: 99, major_number: 1, minor_number: i, cgroup_permissions: 'rwm' }),
+  uid_mappings: (i) => ({ container_id: i, host_id: 100000 + i, size: 1 }),
+  gid_mappings: (i) => ({ container_id: i, host_id: 100000 + i, size: 1 }),
 };
 
 function withList(name: keyof typeof LIST_LIMITS, n: number): ContainerConfig {
-  const c = { ...fullConfig(), namespaces: { NEWNS: true, NEWNET: true } } as Mutable;
+  const c = { ...fullConfig(), namespaces: { NEWNS: true, NEWNET: true, NEWUSER: true } } as Mutable;
   delete c.rlimits;
   const items = Array.from({ length: n }, (_, i) => ENTRY[name](i));
   if (name === 'allowed_devices') c.cgroups = { ...c.cgroups, allowed_devices: items };

@@ -26,6 +26,8 @@ export const LIST_LIMITS = {
   routes: 4096,
   rlimits: 16,
   allowed_devices: 256,
+  uid_mappings: 340,
+  gid_mappings: 340,
 } as const;
 
 /** Why each list stops where it does, for the error message. */
@@ -38,6 +40,8 @@ export const LIST_LIMIT_REASONS: Record<keyof typeof LIST_LIMITS, string> = {
   routes: 'each is one rtnetlink request before the container starts',
   rlimits: 'one entry per resource',
   allowed_devices: 'the cgroup v2 device program holds at most 256 rules',
+  uid_mappings: 'the kernel takes at most 340 lines in a uid_map',
+  gid_mappings: 'the kernel takes at most 340 lines in a gid_map',
 };
 
 /** Directories created below /dev for device nodes in nested directories (one mkdir step each). */

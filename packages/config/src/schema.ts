@@ -8,6 +8,7 @@ import { CAPABILITY_NAMES, type NAMESPACE_NAMES, RLIMIT_NAMES } from './names.js
 import { CgroupsSchema } from './schema-cgroups.js';
 import { DeviceSchema } from './schema-devices.js';
 import { NetworkSchema, RouteSchema } from './schema-network.js';
+import { gidMappings, uidMappings } from './schema-userns.js';
 
 /** The `$id` of the published schema.json. */
 export const SCHEMA_ID = 'urn:nsinit:schema:container-config:1';
@@ -16,7 +17,7 @@ const NAMESPACE_HELP: Record<(typeof NAMESPACE_NAMES)[number], string> = {
   NEWNS: 'a new mount namespace; without it the mount setup and pivot_root run in the host mount namespace',
   NEWUTS: 'a new UTS namespace, so hostname changes stay inside the container',
   NEWIPC: 'a new System V IPC and POSIX message queue namespace',
-  NEWUSER: 'a new user namespace (no uid/gid maps are written)',
+  NEWUSER: 'a new user namespace, with the ids of uid_mappings and gid_mappings (both required)',
   NEWPID: 'a new PID namespace: the command becomes PID 1',
   NEWNET: 'a new network namespace, with only a down lo unless networks configure it',
   NEWCGROUP: 'a new cgroup namespace (Linux 4.6+; not in the 2014 format)',
@@ -176,6 +177,8 @@ export const ContainerConfigSchema = Type.Object(
       ),
     ),
     namespaces: Type.Optional(NamespacesSchema),
+    uid_mappings: uidMappings(),
+    gid_mappings: gidMappings(),
     capabilities: Type.Optional(
       list(
         'capabilities',

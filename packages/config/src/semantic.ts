@@ -179,6 +179,52 @@ function checkRlimits(c: Record<string, unknown>, found: Findings): void {
   });
 }
 
+/** The id maps as the kernel's map_write() takes them: NEWUSER needs both, no map without it, no
+ *  range past id 2^32-1, no two ranges overlapping inside or outside (user_namespaces(7)). */
+function checkIdMappings(c: Record<string, unknown>, found: Findings): void {
+  // A namespaces value of the wrong type is already an error: whether NEWUSER is on is unknown.
+  const known = c.namespaces === undefined || isPlainObject(c.namespaces);
+  const ns = isPlainObject(c.namespaces) ? c.namespaces : {};
+  const user = ns.NEWUSER === true;
+  for (const key of ['uid_mappings', 'gid_mappings'] as const) {
+    const list = c[key];
+    const empty = !Array.isArray(list) || list.length === 0;
+    if (!known) {
+      // judged once namespaces is fixed
+    } else if (user && empty) {
+      found.errors.push(
+        issue(
+          `/${key}`,
+          'missing required field; NEWUSER needs a map such as [{"container_id": 0, "host_id": 100000, "size": 65536}]',
+        ),
+      );
+    } else if (!user && !empty) {
+      found.errors.push(issue(`/${key}`, 'needs namespaces.NEWUSER to be true'));
+    }
+    const seen: { inside: number; outside: number; size: number; i: number }[] = [];
+    each(list, `/${key}`, (m, at, i) => {
+      const { container_id: inside, host_id: outside, size } = m;
+      if (typeof inside !== 'number' || typeof outside !== 'number' || typeof size !== 'number') return;
+      if (inside + size > 2 ** 32 || outside + size > 2 ** 32) {
+        found.errors.push(issue(at, 'the range runs past id 4294967295'));
+        return;
+      }
+      for (const o of seen) {
+        const overlaps = (a: number, b: number) => a < b + o.size && b < a + size;
+        if (overlaps(inside, o.inside))
+          found.errors.push(
+            issue(pointer(at, 'container_id'), `overlaps the container ids of mapping ${o.i}`, inside),
+          );
+        else if (overlaps(outside, o.outside))
+          found.errors.push(
+            issue(pointer(at, 'host_id'), `overlaps the host ids of mapping ${o.i}`, outside),
+          );
+      }
+      seen.push({ inside, outside, size, i });
+    });
+  }
+}
+
 /** Run every semantic check on a normalised config, appending to `found`. */
 export function checkSemantics(input: Record<string, unknown>, found: Findings): void {
   // A list over its limit is already a type error; judging its entries one by one would only bury
@@ -193,6 +239,7 @@ export function checkSemantics(input: Record<string, unknown>, found: Findings):
   checkDeviceRules(config, found);
   checkCgroups(config, found);
   checkRlimits(config, found);
+  checkIdMappings(config, found);
   checkLimits(config, found);
 }
 

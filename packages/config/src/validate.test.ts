@@ -70,6 +70,13 @@ describe('validateConfig: results', () => {
     for (const key of Object.keys(full)) {
       const input: Mutable = { ...structuredClone(base), [key]: structuredClone(full[key]) };
       if (key === 'namespaces') input.namespaces = { ...full.namespaces };
+      // NEWUSER and its two maps go together.
+      if (key === 'namespaces' || key === 'uid_mappings' || key === 'gid_mappings')
+        Object.assign(input, {
+          namespaces: { ...input.namespaces, NEWUSER: true },
+          uid_mappings: full.uid_mappings,
+          gid_mappings: full.gid_mappings,
+        });
       const result = validateConfig(input);
       expect({ key, errors: result.ok ? [] : result.errors }).toEqual({ key, errors: [] });
     }

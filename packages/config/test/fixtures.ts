@@ -49,6 +49,8 @@ export function fullConfig(): ContainerConfig {
       NEWNET: true,
       NEWCGROUP: true,
     },
+    uid_mappings: [{ container_id: 0, host_id: 100000, size: 65536 }],
+    gid_mappings: [{ container_id: 0, host_id: 100000, size: 65536 }],
     capabilities: ['CHOWN', 'NET_ADMIN', 'AUDIT_READ', 'PERFMON', 'BPF', 'CHECKPOINT_RESTORE'],
     networks: [
       { type: 'loopback', mtu: 65536, address: '127.0.0.1/0', gateway: 'localhost' },

@@ -4,7 +4,7 @@
 import { NsinitError } from './errors.js';
 import type { Plan, Step, StepOp } from './plan.js';
 
-/** Wire op codes; the order matches `enum nsinit_op` in src/nsinit.h. */
+/** Wire op codes, as `enum nsinit_op` in src/nsinit.h numbers them (explicit from 34 on). */
 export const OP_CODES: Readonly<Record<StepOp, number>> = {
   setns: 1,
   propagation: 2,
@@ -39,6 +39,7 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'lsm-label': 31,
   'await-start': 32,
   seccomp: 33,
+  'userns-root': 34,
   // Explicit values from here on (ranges per feature; a gap is an unknown op to the decoder).
   'link-up': 48,
 };
@@ -255,6 +256,10 @@ function body(w: Writer, s: Step, f: string): void {
       if (!Array.isArray(s.groups)) throw invalid(`${f}.groups must be an array of numbers`);
       w.u32(s.groups.length, `${f}.groups.length`);
       for (const [i, g] of s.groups.entries()) w.u32(g, `${f}.groups[${i}]`);
+      w.bool(s.keepGroups ?? false, `${f}.keepGroups`);
+      return;
+    case 'userns-root':
+      w.bool(s.setgroups, `${f}.setgroups`);
       return;
     case 'caps':
       w.u64(s.bounding, `${f}.bounding`);

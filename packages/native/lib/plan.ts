@@ -60,8 +60,13 @@ export type Step =
   | { op: 'rlimit'; resource: number; soft: number; hard: number }
   /** umask(2) */
   | { op: 'umask'; mask: number }
-  /** setgroups, setresgid, setresuid (with keep-caps around the switch so caps step can apply). */
-  | { op: 'identity'; uid: number; gid: number; groups: number[] }
+  /** setgroups, setresgid, setresuid (with keep-caps around the switch so caps step can apply).
+   *  `keepGroups`: no setgroups, where the user namespace denies it (/proc/<pid>/setgroups). */
+  | { op: 'identity'; uid: number; gid: number; groups: number[]; keepGroups?: boolean }
+  /** In a new user namespace, once the parent wrote its uid_map/gid_map: setresgid/setresuid to
+   *  0, the namespace's root (a mapped id), so what the child creates and mounts is owned by it;
+   *  `setgroups` also clears the supplementary groups (false where the namespace denies it). */
+  | { op: 'userns-root'; setgroups: boolean }
   /** Capability sets as 64-bit masks (bit n = capability n). Bounding is reduced with
    *  PR_CAPBSET_DROP; the others set with capset; ambient raised one by one. */
   | {

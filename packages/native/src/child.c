@@ -133,6 +133,8 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_caps_apply(c->plan, s, e);
   case NSINIT_OP_IDENTITY:
     return nsinit_identity_apply(c, s, e);
+  case NSINIT_OP_USERNS_ROOT:
+    return nsinit_identity_userns_root(c, s, e);
   case NSINIT_OP_AWAIT_START:
     return nsinit_gate_await(c, s, e);
   case NSINIT_OP_SECCOMP:

@@ -41,7 +41,9 @@ int nsinit_identity_apply(struct nsinit_child *c, const struct nsinit_step *s, s
     return nsinit_err_set(e, errno, "prctl", "PR_GET_PDEATHSIG");
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return nsinit_err_set(e, errno, "prctl", "PR_SET_KEEPCAPS");
-  if (syscall(SYS_setgroups, (size_t)s->ngroups, s->groups) < 0)
+  /* Where the user namespace denies setgroups(2) (an unprivileged caller's own-gid map), the
+   * groups stay those the namespace was created with: the kernel forbids dropping them there. */
+  if (!s->keep_groups && syscall(SYS_setgroups, (size_t)s->ngroups, s->groups) < 0)
     return nsinit_err_set(e, errno, "setgroups", NULL);
   if (syscall(SYS_setresgid, s->gid, s->gid, s->gid) < 0)
     return nsinit_err_set(e, errno, "setresgid", NULL);
@@ -51,4 +53,23 @@ int nsinit_identity_apply(struct nsinit_child *c, const struct nsinit_step *s, s
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
     return nsinit_err_set(e, errno, "prctl", "PR_SET_KEEPCAPS");
   return 0;
+}
+
+/* Right after clone(CLONE_NEWUSER) the child keeps its host ids, which the new namespace does not
+ * map (it shows as the overflow id 65534): files it creates on the filesystems it mounts there
+ * (the /dev tmpfs) would fail with EOVERFLOW and mounts would be owned by nobody. Once the parent
+ * has written uid_map and gid_map, root of the namespace is a mapped id: switch to it. From a
+ * non-root euid to the namespace's root, setresuid keeps every capability (credentials(7)). */
+int nsinit_identity_userns_root(struct nsinit_child *c, const struct nsinit_step *s,
+                                struct nsinit_err *e)
+{
+  int sig = 0;
+  if (prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0) < 0)
+    return nsinit_err_set(e, errno, "prctl", "PR_GET_PDEATHSIG");
+  if (s->on && syscall(SYS_setgroups, (size_t)0, NULL) < 0)
+    return nsinit_err_set(e, errno, "setgroups", NULL);
+  if (syscall(SYS_setresgid, 0, 0, 0) < 0) return nsinit_err_set(e, errno, "setresgid", NULL);
+  if (syscall(SYS_setresuid, 0, 0, 0) < 0) return nsinit_err_set(e, errno, "setresuid", NULL);
+  /* The id change cleared the parent-death signal, as in nsinit_identity_apply. */
+  return rearm_pdeathsig(sig, c->sync, e);
 }

@@ -51,6 +51,7 @@ enum nsinit_op {
   NSINIT_OP_AWAIT_START,
   NSINIT_OP_SECCOMP,
   /* Explicit values from here on: ranges are assigned per feature, and a gap is an unknown op. */
+  NSINIT_OP_USERNS_ROOT = 34,
   NSINIT_OP_LINK_UP = 48,
   NSINIT_OP_MAX_ = NSINIT_OP_LINK_UP
 };
@@ -86,6 +87,7 @@ struct nsinit_step {
   int32_t resource;
   int64_t soft, hard;
   uint32_t uid, gid, ngroups; /* identity; chown (UINT32_MAX = leave) */
+  bool keep_groups;           /* identity: no setgroups (denied in this user namespace) */
   gid_t *groups;
   uint64_t bounding, effective, permitted, inheritable, ambient;
   int32_t signal;
@@ -236,6 +238,9 @@ int nsinit_caps_last_cap(void);
 /* identity.c */
 int nsinit_identity_apply(struct nsinit_child *c, const struct nsinit_step *s,
                           struct nsinit_err *e);
+/* Become root of the new user namespace once the parent has written its maps (userns-root). */
+int nsinit_identity_userns_root(struct nsinit_child *c, const struct nsinit_step *s,
+                                struct nsinit_err *e);
 
 /* process.c: the small per-process steps (hostname, rlimit, session, exec, ...) */
 int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);

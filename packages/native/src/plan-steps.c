@@ -236,8 +236,11 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
       if (g == UINT32_MAX) return nsinit_plan_invalid(c, "group -1 is not an id");
       s->groups[i] = g;
     }
-    return 0;
+    return nsinit_cur_get_bool(c, &s->keep_groups, "keepGroups");
   }
+  case NSINIT_OP_USERNS_ROOT:
+    /* on = also clear the supplementary groups (setgroups is allowed in this namespace) */
+    return nsinit_cur_get_bool(c, &s->on, "setgroups");
   case NSINIT_OP_CAPS:
     return nsinit_cur_get_u64(c, &s->bounding) || nsinit_cur_get_u64(c, &s->effective) ||
                    nsinit_cur_get_u64(c, &s->permitted) || nsinit_cur_get_u64(c, &s->inheritable) ||

@@ -20,7 +20,8 @@
 #error "the plan wire format is little-endian; add byte swapping for this target"
 #endif
 
-/* Ops with explicit values leave gaps: a NULL entry is an unknown op. */
+/* A table, five names a row, the explicitly numbered ops last. */
+/* clang-format off */
 static const char *const op_names[NSINIT_OP_MAX_ + 1] = {
     "setup",      "setns",     "propagation", "rootfs",   "mount",
     "bind",       "mknod",     "symlink",     "mkdir",    "console",
@@ -28,12 +29,20 @@ static const char *const op_names[NSINIT_OP_MAX_ + 1] = {
     "rlimit",     "umask",     "identity",    "caps",     "no-new-privs",
     "chdir",      "session",   "pdeathsig",   "dumpable", "close-fds",
     "exec",       "chown",     "domainname",  "sysctl",   "personality",
-    "unshare",    "lsm-label", "await-start", "seccomp",  [NSINIT_OP_LINK_UP] = "link-up",
+    "unshare",    "lsm-label", "await-start", "seccomp",  [NSINIT_OP_USERNS_ROOT] = "userns-root",
+    [NSINIT_OP_LINK_UP] = "link-up",
 };
+/* clang-format on */
+
+/* Explicitly numbered ops leave gaps: an op without a name is unknown to this decoder. */
+static bool op_known(uint32_t op)
+{
+  return op != NSINIT_OP_SETUP && op <= NSINIT_OP_MAX_ && op_names[op] != NULL;
+}
 
 const char *nsinit_op_name(uint32_t op)
 {
-  return op <= NSINIT_OP_MAX_ && op_names[op] ? op_names[op] : "unknown";
+  return op <= NSINIT_OP_MAX_ && op_names[op] != NULL ? op_names[op] : "unknown";
 }
 
 int nsinit_err_set(struct nsinit_err *e, int err, const char *syscall, const char *path)
@@ -206,8 +215,8 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
     c.step = i;
     c.op = NSINIT_OP_SETUP;
     if (nsinit_cur_get_u32(&c, &s->op) || nsinit_cur_get_u32(&c, &body)) goto fail;
-    c.op = s->op <= NSINIT_OP_MAX_ ? s->op : NSINIT_OP_SETUP;
-    if (s->op == NSINIT_OP_SETUP || s->op > NSINIT_OP_MAX_) {
+    c.op = op_known(s->op) ? s->op : NSINIT_OP_SETUP;
+    if (!op_known(s->op)) {
       nsinit_plan_invalid(&c, "unknown op %u", s->op);
       goto fail;
     }

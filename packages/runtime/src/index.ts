@@ -93,6 +93,14 @@ export {
 } from './state/index.js';
 export type { StdioOption, StdioOptions } from './stdio.js';
 export { type Identity, lookupUser, resolveUser } from './user.js';
+export {
+  type Caller,
+  currentCaller,
+  mapText,
+  type UsernsSetup,
+  usernsSetup,
+  writeIdMaps,
+} from './userns.js';
 
 /** Open `dir` and run `argv` there: join the live container or start one (nsinit exec). */
 export async function exec(

@@ -27,6 +27,7 @@ import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.j
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { isRootless, refuseRootless2014, rootlessLinkSteps } from './rootless.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
+import { hasNamespace } from './spec/model.js';
 import {
   type ContainerState,
   prepareDataFiles,
@@ -38,6 +39,7 @@ import { type ChildStdio, type StdioOption, setupStdio } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
 import { type Held, once, Unwind } from './unwind.js';
 import type { Identity } from './user.js';
+import { currentCaller, setgroupsDenied, usernsSetup, writeIdMaps } from './userns.js';
 
 export interface LaunchContext {
   native: NativeBindings;
@@ -208,6 +210,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         stdio: fds,
         consoleFd: pty ? pty.slave : -1,
         netnsFds: netnsFd >= 0 ? [netnsFd] : [],
+        bindDevices: rootless,
       },
     );
     // Rootless: the child brings its loopback up itself, after entering any namespace by fd.
@@ -219,6 +222,9 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     await childEnds.release();
     await netns?.release();
     const target = { pid: spawned.pid, pidfd: spawned.pidfd };
+    // Its user namespace's maps first: until they exist it can own nothing it creates.
+    const userns = usernsSetup(spec, currentCaller());
+    if (userns) await writeIdMaps(native, target, userns, spec.at);
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
     // A cgroup can only be removed once the child in it is gone: its release kills it first.
     let cgroup: ManagedCgroup | null = null;
@@ -358,7 +364,8 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     refuseIfPaused(target.state.pid);
     assertArgSpace(ctx);
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
-    const plan = compilePlan(from2014(config as PlanConfig), {
+    const spec = from2014(config as PlanConfig);
+    const plan = compilePlan(spec, {
       rootfs: ctx.rootfs,
       argv: ctx.argv,
       tables: tables(native),
@@ -366,8 +373,12 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       stdio: fds,
       consoleFd: pty ? pty.slave : -1,
       join: true,
+      setgroupsDenied: hasNamespace(spec, 'user') && joinedSetgroupsDenied(native, target),
     });
-    const nsFlags = namespaceFlags(from2014(config as PlanConfig), native.constants);
+    // With CLONE_NEWUSER the kernel enters the user namespace first (setns(2) with a pidfd), so
+    // the other namespaces are entered with its capabilities and the identity step's ids are
+    // the container's own, mapped as its init's are.
+    const nsFlags = namespaceFlags(spec, native.constants);
     const spawned = await native.join(target.pidfd, nsFlags, plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     await childEnds.release();
@@ -396,6 +407,20 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
   } catch (err) {
     await stack.unwind(ctx.onWarning);
     throw err;
+  }
+}
+
+/** Whether the live init's user namespace denies setgroups (read through /proc/<pid>, checked
+ *  against its pidfd after opening). */
+function joinedSetgroupsDenied(native: NativeBindings, target: JoinTarget): boolean {
+  const dir = openSync(`/proc/${target.state.pid}`, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  try {
+    const denied = setgroupsDenied(`/proc/self/fd/${dir}`);
+    if (!native.pidfdSignal(target.pidfd, 0))
+      throw nsinitError(ErrorCodes.CONTAINER_NOT_RUNNING, 'the container exited', { pid: target.state.pid });
+    return denied;
+  } finally {
+    closeSync(dir);
   }
 }
 

@@ -7,7 +7,15 @@ import { promisify } from 'node:util';
 import { type ChildFailure, type ExitStatus, native, type Spawned } from '@nsinit/native';
 import { type Bundle, createBundle, requires } from '@nsinit/testkit';
 import { expect, type TestContext } from 'vitest';
-import { compileOci, type OciConfigInput, type RuntimeSpec, writeOomScoreAdj } from '../src/index.js';
+import {
+  compileOci,
+  currentCaller,
+  type OciConfigInput,
+  type RuntimeSpec,
+  usernsSetup,
+  writeIdMaps,
+  writeOomScoreAdj,
+} from '../src/index.js';
 
 const readAsync = promisify(read);
 
@@ -91,7 +99,7 @@ export interface StartedOci {
   output: Promise<string>;
 }
 
-/** Compile, spawn, write oom_score_adj, GO, await exec. The caller awaits the exit (or stops). */
+/** Compile, spawn, write the id maps and oom_score_adj, GO, await exec. The caller awaits the exit (or stops). */
 export async function startOci(config: OciConfigInput, bundleDir: string): Promise<StartedOci> {
   const [r, w] = native.pipe();
   let compiled: ReturnType<typeof compileOci> | undefined;
@@ -111,6 +119,9 @@ export async function startOci(config: OciConfigInput, bundleDir: string): Promi
   const s = spawned;
   const output = readAll(r).finally(() => native.close(r));
   try {
+    // The user namespace's maps first, as create writes them.
+    const userns = usernsSetup(compiled.spec, currentCaller());
+    if (userns) await writeIdMaps(native, s, userns, compiled.spec.at);
     // The parent writes it through the host's /proc before the child runs any user code.
     if (compiled.spec.process.oomScoreAdj !== undefined)
       writeOomScoreAdj(s.pid, compiled.spec.process.oomScoreAdj);

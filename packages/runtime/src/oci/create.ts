@@ -14,6 +14,7 @@ import { failureError } from '../exec-failure.js';
 import { lockFile } from '../lock.js';
 import { isRootless, refuseRootlessOci } from '../rootless.js';
 import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
 import { defaultCgroupsPath } from './cgroup.js';
 import { type OciState, runHooks } from './hooks.js';
 import { loadBundle, type OciSpec } from './spec.js';
@@ -115,6 +116,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       compileSeccomp: native.compileSeccomp,
       // Created below, before the init walks its mounts.
       cgroupDirs: rootlessView === null ? {} : ociCgroupDirs({ id, cgroupsPath }, cgroupOpts),
+      bindDevices: rootless,
     });
     const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true);
     try {
@@ -131,6 +133,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       pty.slave = -1;
     }
     const pid = spawned.pid;
+    // The user namespace's maps before anything else: the init can own nothing until they exist.
+    const userns = usernsSetup(compiled.spec, currentCaller());
+    if (userns) await writeIdMaps(native, spawned, userns, compiled.spec.at);
     if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(pid, spec.process.oomScoreAdj);
     // Created, limited and joined before GO: the init runs nothing of its own outside it.
     if (rootlessView !== null) {

@@ -3,6 +3,7 @@
 // overrides of the command line; it joins every namespace of the init (through its verified
 // pidfd), is placed in the container's cgroup before it runs, and is our child (join's
 // CLONE_PARENT), so the foreground waits for it and --detach leaves it to the engine's subreaper.
+import { closeSync, constants as fsc, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
 import { openCgroup } from '../cgroups/index.js';
@@ -10,7 +11,9 @@ import { ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
 import { compilePlan, namespaceFlags } from '../plan/compile.js';
 import { fromOci } from '../spec/from-oci.js';
+import { hasNamespace } from '../spec/model.js';
 import { CONFIG_LIMIT, readBounded } from '../state/files.js';
+import { setgroupsDenied } from '../userns.js';
 import { ambientFixed } from './create.js';
 import { type OciContext, openInit, statusOf } from './lifecycle.js';
 import { containerDir, readRecord, writeFileAtomic } from './store.js';
@@ -70,6 +73,20 @@ function execProcess(base: Record<string, unknown>, o: ExecProcessOptions): Reco
   return p;
 }
 
+/** Whether the init's user namespace denies setgroups: the joined process then keeps its groups,
+ *  as the init did. Read through /proc/<pid>, checked against the init's pidfd after opening. */
+function initSetgroupsDenied(native: NativeBindings, pid: number, pidfd: number): boolean {
+  const dir = openSync(`/proc/${pid}`, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  try {
+    const denied = setgroupsDenied(`/proc/self/fd/${dir}`);
+    if (!native.pidfdSignal(pidfd, 0))
+      throw nsinitError(ErrorCodes.OCI_BAD_STATE, 'cannot exec in a stopped container');
+    return denied;
+  } finally {
+    closeSync(dir);
+  }
+}
+
 export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Executed> {
   const { native } = ctx;
   const record = readRecord(ctx.root, o.id);
@@ -110,6 +127,7 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
       stdio: pty ? [pty.slave, pty.slave, pty.slave] : [0, 1, 2],
       ...(pty ? { consoleFd: pty.slave } : {}),
       join: true,
+      setgroupsDenied: hasNamespace(spec, 'user') && initSetgroupsDenied(native, record.pid, pidfd),
     });
     const steps: Step[] = plan.steps.flatMap((s): Step[] =>
       // The parent-death signal armed at clone (and re-armed by the identity step) is cleared:

@@ -12,6 +12,7 @@ import { from2014, type PlanConfig } from '../spec/from-2014.js';
 import { hasNamespace, type NamespaceType, type RuntimeSpec } from '../spec/model.js';
 import { checkSysctl, sysctlPath } from '../spec/sysctl.js';
 import type { Identity } from '../user.js';
+import { type Caller, currentCaller, usernsSetup } from '../userns.js';
 import type { CgroupHierarchy } from './cgroup-mounts.js';
 import { type Constants, flag, rootfsSteps } from './rootfs.js';
 
@@ -51,6 +52,15 @@ export interface CompileOptions {
   beforeExec?: readonly Step[];
   /** A compiled syscall filter (the addon's compileSeccomp) and its SECCOMP_FILTER_FLAG_* bits. */
   seccomp?: { program: Uint8Array; flags: number };
+  /** Who starts the container (default: our effective ids): decides how the id maps of a new
+   *  user namespace are written and whether setgroups(2) is denied in it (userns.ts). */
+  caller?: Caller;
+  /** Bind device nodes from the host instead of mknod even without a user namespace in the
+   *  spec: the runtime itself runs in one (rootless podman), where mknod(2) is refused. */
+  bindDevices?: boolean;
+  /** A join into a user namespace that denies setgroups(2) (its /proc/<pid>/setgroups): the
+   *  identity step keeps the groups, as the container's init did. */
+  setgroupsDenied?: boolean;
 }
 
 const CLONE_FLAG: Readonly<Record<NamespaceType, string>> = {
@@ -81,9 +91,8 @@ export function namespaceFlags(
   let flags = 0;
   for (const ns of s.namespaces) {
     if (!opts.forJoin && (ns.path !== undefined || ns.afterCgroups)) continue;
-    // The front ends refuse these until uid/gid maps and time offsets are built.
-    if (ns.type === 'user' || ns.type === 'time')
-      throw configError(s.at.namespaces, `${ns.type} namespaces are not supported yet`);
+    // The front ends refuse these until time offsets are built.
+    if (ns.type === 'time') throw configError(s.at.namespaces, `${ns.type} namespaces are not supported yet`);
     flags |= cloneFlag(ns.type, constants);
   }
   return flags;
@@ -124,6 +133,14 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
   if (!workingDir.startsWith('/')) throw configError(spec.at.cwd, `'${workingDir}' is not an absolute path`);
   const consoleFd = options.consoleFd ?? -1;
   const steps: Step[] = [];
+  // Checks the maps (both formats) and learns whether setgroups will be denied in the namespace.
+  const userns = options.join ? undefined : usernsSetup(spec, options.caller ?? currentCaller());
+  const setgroups = !(options.join ? options.setgroupsDenied : userns?.denySetgroups);
+  if (!setgroups && (spec.process.user?.additionalGids.length ?? 0) > 0)
+    throw configError(
+      '/process/user/additionalGids',
+      'cannot be set: setgroups(2) is denied in a user namespace that maps only your own gid',
+    );
 
   // Network namespaces first: the netns strategy names one by path, opened by the parent.
   for (const fd of options.netnsFds ?? [])
@@ -165,6 +182,8 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
           afterPivot: sysctl,
           cgroupHierarchies: options.cgroupHierarchies,
           cgroupDirs: options.cgroupDirs,
+          setgroups,
+          bindDevices: options.bindDevices === true,
         },
         tables.constants,
       ),
@@ -185,7 +204,7 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
   for (const step of rlimitSteps(spec.process.rlimits, tables.rlimits, spec.at.rlimits)) steps.push(step);
   // personality(2) domains: PER_LINUX is 0, PER_LINUX32 is 8 (linux/personality.h).
   if (spec.personality) steps.push({ op: 'personality', persona: spec.personality === 'LINUX32' ? 8 : 0 });
-  for (const step of finishingSteps(spec, options, argv, envp, workingDir)) steps.push(step);
+  for (const step of finishingSteps(spec, options, argv, envp, workingDir, setgroups)) steps.push(step);
   return { cloneFlags, stdio: options.stdio, consoleFd: options.join ? -1 : consoleFd, steps };
 }
 
@@ -216,6 +235,7 @@ function finishingSteps(
   argv: string[],
   envp: string[],
   workingDir: string,
+  setgroups: boolean,
 ): Step[] {
   const user = spec.process.user;
   const identity =
@@ -236,7 +256,9 @@ function finishingSteps(
   const steps: Step[] = [
     // Nothing of the supervisor may survive execve (CVE-2024-21626 class): fds >= 3 CLOEXEC.
     { op: 'close-fds' },
-    { op: 'identity', uid: identity.uid, gid: identity.gid, groups: [...identity.groups] },
+    setgroups
+      ? { op: 'identity', uid: identity.uid, gid: identity.gid, groups: [...identity.groups] }
+      : { op: 'identity', uid: identity.uid, gid: identity.gid, groups: [], keepGroups: true },
     // setuid/setgid clear the parent-death signal, so it is armed after the identity switch:
     // if the supervisor dies the container init is killed, never silently orphaned.
     { op: 'pdeathsig', signal: os.signals.SIGKILL },

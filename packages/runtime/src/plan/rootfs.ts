@@ -8,6 +8,7 @@ import { configError } from '../errors.js';
 import type { MountEntry, RuntimeSpec } from '../spec/model.js';
 import { type CgroupHierarchy, cgroupMountSteps } from './cgroup-mounts.js';
 import { deviceSteps } from './devices.js';
+import { inUserNamespace, usernsDevices, usernsMounts } from './userns-rootfs.js';
 
 export interface RootfsInput {
   /** Host path of the rootfs (absolute, symlinks resolved). */
@@ -21,6 +22,10 @@ export interface RootfsInput {
   /** The container's own cgroup directories (controller → host directory, '' for v2), bound by a
    *  `cgroup` mount when there is no cgroup namespace. */
   cgroupDirs?: Readonly<Record<string, string>> | undefined;
+  /** In a user namespace: whether setgroups(2) is allowed there (the userns-root step). */
+  setgroups?: boolean;
+  /** Bind device nodes even without a user namespace in the spec (the runtime is in one). */
+  bindDevices?: boolean;
 }
 
 export type Constants = Readonly<Record<string, number>>;
@@ -88,7 +93,11 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
     // pivot_root needs new_root to be a mount point: bind the rootfs onto itself.
     { op: 'rootfs', path: input.rootfs, flags: f('MS_BIND') | f('MS_REC') },
   ];
-  for (const m of spec.mounts) {
+  // The rootfs was bound with our host ids (a 0700 bundle directory stays reachable); from here
+  // on the child is root of its user namespace, so what it mounts and creates is owned by a
+  // mapped id, as the container will see it.
+  if (inUserNamespace(spec)) steps.push({ op: 'userns-root', setgroups: input.setgroups ?? true });
+  for (const m of usernsMounts(spec)) {
     if (m.type === 'cgroup' || m.type === 'cgroup2')
       steps.push(...cgroupMountSteps(m, spec, input.cgroupHierarchies, constants, input.cgroupDirs));
     else steps.push(mountStep(m, constants));
@@ -96,7 +105,9 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
 
   // Nodes get exactly their configured mode: umask 0 while creating them.
   const keys = spec.format === '2014' ? { major: 'major_number', minor: 'minor_number' } : undefined;
-  const devices = spec.setupDev ? deviceSteps(spec.devices, constants, keys) : [];
+  const devices = spec.setupDev
+    ? usernsDevices(spec, deviceSteps(spec.devices, constants, keys), constants, input.bindDevices === true)
+    : [];
   if (devices.length > 0) steps.push({ op: 'umask', mask: 0 });
   for (const d of devices) steps.push(d);
 

@@ -5,7 +5,14 @@
 import { configError } from '../errors.js';
 import type { RlimitEntry } from '../rlimits.js';
 import { DEFAULT_MASKED_PATHS } from './defaults.js';
-import type { DeviceEntry, MountEntry, NamespaceEntry, NamespaceType, RuntimeSpec } from './model.js';
+import type {
+  DeviceEntry,
+  IdMapping,
+  MountEntry,
+  NamespaceEntry,
+  NamespaceType,
+  RuntimeSpec,
+} from './model.js';
 
 /** A 2014 `mounts` entry (only "bind" ones act). */
 export interface BindMount {
@@ -25,6 +32,13 @@ export interface DeviceNode {
   file_mode?: number;
 }
 
+/** A 2014-style `uid_mappings`/`gid_mappings` entry (the later libcontainer's own spelling). */
+export interface IdMap2014 {
+  container_id: number;
+  host_id: number;
+  size: number;
+}
+
 /** The parts of container.json the plan depends on (ContainerConfig is assignable to it). */
 export interface PlanConfig {
   hostname?: string;
@@ -41,6 +55,8 @@ export interface PlanConfig {
   rlimits?: readonly RlimitEntry[] | null;
   no_new_privileges?: boolean;
   networks?: readonly unknown[] | null;
+  uid_mappings?: readonly IdMap2014[] | null;
+  gid_mappings?: readonly IdMap2014[] | null;
 }
 
 const NAMESPACES: Readonly<Record<string, NamespaceType>> = {
@@ -50,16 +66,19 @@ const NAMESPACES: Readonly<Record<string, NamespaceType>> = {
   NEWPID: 'pid',
   NEWNET: 'network',
   NEWCGROUP: 'cgroup',
+  // 2014 accepted NEWUSER but wrote no id maps; nsinit writes uid_mappings/gid_mappings.
+  NEWUSER: 'user',
 };
 
 function namespaces(config: PlanConfig): NamespaceEntry[] {
-  // 2014 accepted NEWUSER but wrote no id maps, so the child could do nothing; refuse it clearly
-  // until rootless containers (uid/gid maps) are built. Unknown keys are ignored, as in 2014.
-  if (config.namespaces?.NEWUSER === true)
-    throw configError('/namespaces/NEWUSER', 'user namespaces are not supported yet');
+  // Unknown keys are ignored, as in 2014.
   return Object.entries(NAMESPACES)
     .filter(([key]) => config.namespaces?.[key] === true)
     .map(([, type]) => ({ type }));
+}
+
+function idMap(list: readonly IdMap2014[] | null | undefined): IdMapping[] {
+  return (list ?? []).map((m) => ({ containerId: m.container_id, hostId: m.host_id, size: m.size }));
 }
 
 function withLabel(data: string, label: string): string {
@@ -70,8 +89,13 @@ const NSE = ['MS_NOEXEC', 'MS_NOSUID', 'MS_NODEV'];
 
 /** The 2014 mount order (libcontainer v1.0.1 mount/init.go): /proc, /sys, the /dev tmpfs,
  *  /dev/shm, /dev/pts, /dev/mqueue, then the bind mounts. See proc(5), sysfs(5), pts(4). */
-function mounts(config: PlanConfig): MountEntry[] {
+function mounts(config: PlanConfig, gids: readonly IdMapping[]): MountEntry[] {
   const label = config.context?.mount_label ?? '';
+  // In a user namespace devpts takes gid= only for a gid it maps (else EINVAL): without the tty
+  // group mapped, the ptys belong to the opener's group, as runc's rootless spec has them.
+  const user = config.namespaces?.NEWUSER === true;
+  const ttyGroup =
+    !user || gids.some((m) => 5 >= m.containerId && 5 < m.containerId + m.size) ? ',gid=5' : '';
   const fs = (source: string, destination: string, type: string, flags: string[], data: string) => ({
     destination,
     type,
@@ -97,7 +121,7 @@ function mounts(config: PlanConfig): MountEntry[] {
       '/dev/pts',
       'devpts',
       ['MS_NOSUID', 'MS_NOEXEC'],
-      withLabel('newinstance,ptmxmode=0666,mode=620,gid=5', label),
+      withLabel(`newinstance,ptmxmode=0666,mode=620${ttyGroup}`, label),
     ),
     fs('mqueue', '/dev/mqueue', 'mqueue', NSE, ''),
   ];
@@ -146,9 +170,12 @@ export function from2014(config: PlanConfig): RuntimeSpec {
   const caps = config.capabilities ?? [];
   const restrictions = (config.context?.restrictions ?? '') !== '';
   const ro = (path: string, recursive: boolean) => ({ path, flags: NSE, recursive, optional: true });
+  const uid = idMap(config.uid_mappings);
+  const gid = idMap(config.gid_mappings);
   return {
     format: '2014',
     namespaces: namespaces(config),
+    ...(uid.length > 0 || gid.length > 0 ? { idMappings: { uid, gid } } : {}),
     root: {
       readonly: config.readonly_fs === true,
       // MS_SLAVE for no_pivot_root: the rootfs is moved onto "/" there, and a private "/" would
@@ -156,7 +183,7 @@ export function from2014(config: PlanConfig): RuntimeSpec {
       propagation: ['MS_REC', config.no_pivot_root === true ? 'MS_SLAVE' : 'MS_PRIVATE'],
       noPivot: config.no_pivot_root === true,
     },
-    mounts: mounts(config),
+    mounts: mounts(config, gid),
     devices: devices(config),
     setupDev: true,
     // Read-only views of the kernel knobs a container could otherwise turn (2014 restrict.go);
@@ -203,6 +230,8 @@ export function from2014(config: PlanConfig): RuntimeSpec {
       },
       sysctl: '/sysctl',
       personality: '/personality',
+      uidMappings: '/uid_mappings',
+      gidMappings: '/gid_mappings',
     },
   };
 }

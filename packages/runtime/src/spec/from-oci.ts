@@ -4,9 +4,16 @@
 // naming its JSON pointer — never silently ignored.
 import { posix } from 'node:path';
 import { resourcesFromOci } from '../cgroups/resources-oci.js';
-import type { DeviceEntry, MountEntry, NamespaceEntry, NamespaceType, RuntimeSpec } from './model.js';
+import type {
+  DeviceEntry,
+  IdMapping,
+  MountEntry,
+  NamespaceEntry,
+  NamespaceType,
+  RuntimeSpec,
+} from './model.js';
 import { parseMountOptions } from './mount-options.js';
-import type { OciConfigInput } from './oci-input.js';
+import type { OciConfigInput, OciIdMappingInput } from './oci-input.js';
 import { ociProcess } from './oci-process.js';
 import { checkLsm, refuse, refuseUnsupported } from './oci-refusals.js';
 import { type OciSeccompInput, seccompFromOci } from './seccomp.js';
@@ -69,7 +76,6 @@ function namespaces(config: OciConfigInput): NamespaceEntry[] {
     if (!type) refuse(`${field}/type`, `unknown namespace type '${ns.type}'`);
     if (seen.has(type)) refuse(`${field}/type`, `the '${type}' namespace is listed twice`);
     seen.add(type);
-    if (type === 'user') refuse(field, 'user namespaces are not supported yet');
     if (type === 'time') refuse(field, 'time namespaces are not supported yet');
     if (ns.path !== undefined && ns.path !== '') {
       if (!ns.path.startsWith('/')) refuse(`${field}/path`, `'${ns.path}' is not an absolute path`);
@@ -78,6 +84,10 @@ function namespaces(config: OciConfigInput): NamespaceEntry[] {
     }
     return type === 'cgroup' ? { type, afterCgroups: true } : { type };
   });
+}
+
+function idMappings(list: readonly OciIdMappingInput[] | undefined): IdMapping[] {
+  return (list ?? []).map((m) => ({ containerId: m.containerID, hostId: m.hostID, size: m.size }));
 }
 
 function underProcSysDev(dest: string): boolean {
@@ -205,9 +215,12 @@ export function fromOci(
     refuse('/linux/personality/domain', `'${domain}' is not LINUX or LINUX32`);
   const sysctl = { ...(linux.sysctl ?? {}) };
   for (const key of Object.keys(sysctl)) checkSysctl(key, ns);
+  const uidMap = idMappings(linux.uidMappings);
+  const gidMap = idMappings(linux.gidMappings);
   return {
     format: 'oci',
     namespaces: ns,
+    ...(uidMap.length > 0 || gidMap.length > 0 ? { idMappings: { uid: uidMap, gid: gidMap } } : {}),
     root: {
       path: posix.resolve(bundleDir, config.root?.path ?? 'rootfs'),
       readonly: config.root?.readonly === true,
@@ -266,6 +279,8 @@ export function fromOci(
       },
       sysctl: '/linux/sysctl',
       personality: '/linux/personality',
+      uidMappings: '/linux/uidMappings',
+      gidMappings: '/linux/gidMappings',
     },
   };
 }

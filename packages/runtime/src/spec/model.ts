@@ -55,6 +55,14 @@ export interface DeviceEntry {
   field: string;
 }
 
+/** One uid_map/gid_map line (user_namespaces(7)): `size` ids from `containerId` inside the
+ *  namespace are `hostId`.. outside it. */
+export interface IdMapping {
+  containerId: number;
+  hostId: number;
+  size: number;
+}
+
 export interface ReadonlyPath {
   path: string;
   /** Extra MS_* names for the read-only view (MS_NOSUID, MS_NODEV, MS_NOEXEC). */
@@ -112,12 +120,16 @@ export interface FieldPointers {
   capabilities: Readonly<Record<keyof CapabilitySets, string>>;
   sysctl: string;
   personality: string;
+  uidMappings: string;
+  gidMappings: string;
 }
 
 export interface RuntimeSpec {
   /** Which front end produced it (for wording errors in the user's terms). */
   format: '2014' | 'oci';
   namespaces: readonly NamespaceEntry[];
+  /** The maps of a new user namespace, written by the parent while the child waits for GO. */
+  idMappings?: { uid: readonly IdMapping[]; gid: readonly IdMapping[] };
   root: {
     /** Host path of the rootfs when the config names it (OCI root.path, made absolute). */
     path?: string;

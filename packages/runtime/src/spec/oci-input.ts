@@ -2,6 +2,13 @@
 // types: @nsinit/config's validated OciConfig is assignable to it. Fields the runtime refuses are
 // typed loosely (`unknown`): only their presence matters.
 
+/** One linux.uidMappings/gidMappings entry. */
+export interface OciIdMappingInput {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
 export interface OciConfigInput {
   ociVersion?: string;
   root?: { path?: string; readonly?: boolean };
@@ -44,8 +51,8 @@ export interface OciConfigInput {
   annotations?: Readonly<Record<string, string>>;
   linux?: {
     namespaces?: readonly { type: string; path?: string }[];
-    uidMappings?: readonly unknown[];
-    gidMappings?: readonly unknown[];
+    uidMappings?: readonly OciIdMappingInput[];
+    gidMappings?: readonly OciIdMappingInput[];
     timeOffsets?: unknown;
     devices?: readonly {
       type: string;

@@ -1,5 +1,5 @@
-// What the OCI front end refuses rather than ignore: fields owned by later work (user namespaces
-// and id mappings, seccomp notify, time namespaces, ...) and LSM labels on a host without that LSM (as
+// What the OCI front end refuses rather than ignore: fields owned by later work (id-mapped mounts,
+// seccomp notify, time namespaces, ...) and LSM labels on a host without that LSM (as
 // runc does). Each error names the field's JSON pointer.
 import { configError } from '../errors.js';
 import type { OciConfigInput } from './oci-input.js';
@@ -8,14 +8,10 @@ export function refuse(field: string, what: string): never {
   throw configError(field, what);
 }
 
-/** Refuse what belongs to later work (user namespaces, seccomp notify, time namespaces, ...). */
+/** Refuse what belongs to later work (id-mapped mounts, seccomp notify, time namespaces, ...). */
 export function refuseUnsupported(config: OciConfigInput): void {
   const linux = config.linux ?? {};
   const p = config.process ?? {};
-  if (linux.uidMappings?.length)
-    refuse('/linux/uidMappings', 'user namespaces (id mappings) are not supported yet');
-  if (linux.gidMappings?.length)
-    refuse('/linux/gidMappings', 'user namespaces (id mappings) are not supported yet');
   if (linux.timeOffsets !== undefined) refuse('/linux/timeOffsets', 'time namespaces are not supported yet');
   if (linux.intelRdt !== undefined) refuse('/linux/intelRdt', 'Intel RDT (resctrl) is not supported');
   if (linux.memoryPolicy !== undefined)
