@@ -222,7 +222,7 @@ describe.skipIf(unmet)('podman', () => {
       }
     }, 120_000);
 
-    it('run --rm: root inside is the user outside, files it writes are the user’s, exit status', async (ctx) => {
+    it('run --rm: root inside is the user outside, no host cgroup tree, the exit status', async (ctx) => {
       requires(ctx, 'rootless-user');
       const r = await podman!.run([
         'run',
