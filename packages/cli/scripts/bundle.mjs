@@ -38,6 +38,17 @@ const common = {
   banner: { js: 'var __nsinit_bundle_url=require("node:url").pathToFileURL(__filename).href;' },
 };
 
+/** Only the two entry points of the validator chunk stay outside the bundle: esbuild's `external`
+ *  would also leave out every other subpath (`@nsinit/config/read-file`, `/paths`), which the CLI
+ *  needs at each start; Node would then resolve them and load them as ES modules, and a constant
+ *  from the package's main entry would pull in typebox. */
+const configChunk = {
+  name: 'config-chunk',
+  setup(b) {
+    b.onResolve({ filter: /^@nsinit\/config(\/node)?$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 /** The addon's loader must keep finding prebuilds/ and build/Release next to its own package,
  *  wherever the package manager put it: resolved at run time through @nsinit/runtime's dependency. */
 const nativeUrl = {
@@ -77,7 +88,7 @@ await build({
 });
 const configId = createHash('sha256').update(readFileSync(configOut)).digest('hex').slice(0, 16);
 
-// `nsinit --version`: the package's version, and the commit when built from a git checkout (with
+// `--version`: the package's version, and the commit when built from a git checkout (with
 // "-dirty" when the tree had changes), fixed at build time as runc does.
 const { version } = JSON.parse(readFileSync(`${pkg}package.json`, 'utf8'));
 let commit = '';
@@ -90,19 +101,22 @@ try {
   // not a checkout (a tarball build): the version alone
 }
 
+// `spec:` in --version: the runtime-spec version the state and `spec` output carry.
+const { OCI_VERSION } = await import('@nsinit/config');
+
 const mainOut = `${dist}nsinit.cjs`;
 await build({
   ...common,
   entryPoints: [`${dist}cli.js`],
   outfile: mainOut,
-  external: ['@nsinit/config', '@nsinit/config/node'],
   define: {
     ...common.define,
     __NSINIT_CONFIG_ID__: JSON.stringify(configId),
     __NSINIT_VERSION__: JSON.stringify(version),
     __NSINIT_COMMIT__: JSON.stringify(commit),
+    __NSINIT_SPEC_VERSION__: JSON.stringify(OCI_VERSION),
   },
-  plugins: [nativeUrl],
+  plugins: [configChunk, nativeUrl],
 });
 
 // nsinit-oci: the OCI front end, the same runtime and addon, its own entry.
@@ -111,14 +125,14 @@ await build({
   ...common,
   entryPoints: [`${dist}oci/main.js`],
   outfile: ociOut,
-  external: ['@nsinit/config', '@nsinit/config/node'],
   define: {
     ...common.define,
     __NSINIT_CONFIG_ID__: JSON.stringify(configId),
     __NSINIT_VERSION__: JSON.stringify(version),
     __NSINIT_COMMIT__: JSON.stringify(commit),
+    __NSINIT_SPEC_VERSION__: JSON.stringify(OCI_VERSION),
   },
-  plugins: [nativeUrl],
+  plugins: [configChunk, nativeUrl],
 });
 
 // The test build: the same CLI with the runtime's fault-injection hook (runtime/src/test-pause.ts)
@@ -138,9 +152,8 @@ await build({
   ...common,
   entryPoints: [`${dist}cli.js`],
   outfile: testOut,
-  external: ['@nsinit/config', '@nsinit/config/node'],
   define: { ...common.define, __NSINIT_CONFIG_ID__: JSON.stringify(configId) },
-  plugins: [nativeUrl, testHooks],
+  plugins: [configChunk, nativeUrl, testHooks],
 });
 
 // The code caches (the test build's too, so the fault tests never write one into the user's cache

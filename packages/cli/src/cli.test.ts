@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { defaultConfig, validateConfig } from '@nsinit/config';
+import { defaultConfig, OCI_VERSION, validateConfig } from '@nsinit/config';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from './cli.js';
 import type { Io } from './command.js';
@@ -50,7 +50,7 @@ describe('nsinit main', () => {
     const v = await run(['--version']);
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     // Unbundled there is no build-time commit; bin.test.ts checks the bundle's.
-    expect(v).toMatchObject({ code: 0, out: `nsinit version ${version}\n` });
+    expect(v).toMatchObject({ code: 0, out: `nsinit version ${version}\nspec: ${OCI_VERSION}\n` });
   });
 
   it("lists in a command's help only the options it takes, and refuses the others", async () => {

@@ -1,31 +1,14 @@
 // The nsinit command line: global options (--root, --dir, --debug, --help, --version), then one
 // command from the registry. Heavy modules (the runtime, the addon) are imported lazily by the
 // commands that need them, so `nsinit --help` and `nsinit spec` start fast.
-import { readFileSync } from 'node:fs';
 import { applyGlobal, GLOBAL_OPTIONS, parseOptions, UsageError } from './args.js';
 import type { Command, GlobalOptions, Io, OptionSpec } from './command.js';
 import { commands } from './commands/index.js';
 import { closeHungUpStdio } from './dead-terminal.js';
 import { reportError } from './output.js';
+import { versionText } from './version.js';
 
-/** Set by the bundler (scripts/bundle.mjs) from package.json and `git rev-parse HEAD` of the
- *  checkout it was built from; unbundled, the version is read from package.json. */
-declare const __NSINIT_VERSION__: string | undefined;
-declare const __NSINIT_COMMIT__: string | undefined;
-
-export function version(): string {
-  if (typeof __NSINIT_VERSION__ === 'string') return __NSINIT_VERSION__;
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
-/** `nsinit --version`, as runc prints it: the version, then the commit when built from a checkout. */
-export function versionText(): string {
-  const commit = typeof __NSINIT_COMMIT__ === 'string' && __NSINIT_COMMIT__ ? __NSINIT_COMMIT__ : null;
-  return `nsinit version ${version()}\n${commit ? `commit: ${commit}\n` : ''}`;
-}
+export { version } from './version.js';
 
 function optionLines(specs: readonly OptionSpec[]): string[] {
   const rows = specs.map((s) => {
@@ -101,7 +84,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     const head = parseOptions(argv, GLOBAL_OPTIONS, 'nsinit', 2);
     applyGlobal(global, head.options);
     if (head.options.version) {
-      io.stdout.write(versionText());
+      io.stdout.write(versionText('nsinit'));
       return 0;
     }
     const [name, ...tail] = head.rest;
@@ -120,7 +103,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     const parsed = parseOptions(tail, [...command.options, ...globalsOf(command)], command.name, usageExit);
     applyGlobal(global, parsed.options);
     if (parsed.options.version) {
-      io.stdout.write(versionText());
+      io.stdout.write(versionText('nsinit'));
       return 0;
     }
     // `nsinit config validate --help`: for commands whose arguments are their own, a help flag

@@ -1,5 +1,5 @@
 // The executable: bin/nsinit resolves its own real path, so it runs from any cwd and through a
-// symlink on PATH (as pnpm's .bin or a user's ~/bin link it). It runs the bundled CLI
+// symlink on PATH (as pnpm's .bin or a user's ~/bin link it), without Node's extra CA bundle. It runs the bundled CLI
 // (dist/nsinit.cjs) through a V8 code cache, says clearly when the bundle is missing, and still
 // starts when the cache is missing or damaged, caching it in the user's cache directory instead.
 import { createRequire } from 'node:module';
@@ -52,11 +52,35 @@ describe('bin/nsinit', () => {
     const r = await runCommand('nsinit', ['--version'], { cwd: '/', env: pathEnv });
     expect(r).toMatchObject({
       exitCode: 0,
-      stdout: expect.stringMatching(/^nsinit version \d+\.\d+\.\d+\n(commit: [0-9a-f]{40}(-dirty)?\n)?$/),
+      stdout: expect.stringMatching(
+        /^nsinit version \d+\.\d+\.\d+\n(commit: [0-9a-f]{40}(-dirty)?\n)?spec: 1\.\d+\.\d+\n$/,
+      ),
       stderr: '',
     });
     const help = await runCommand('nsinit', ['exec', '--help'], { cwd: dir, env: pathEnv });
     expect(help.stdout).toMatch(/^Usage: nsinit exec/);
+  });
+
+  it('never loads the CA bundle NODE_EXTRA_CA_CERTS names (nsinit makes no TLS connections)', async () => {
+    // Node reads that file before any JavaScript runs (~35 ms on a system bundle); a missing one
+    // makes it warn. bin/nsinit is a shell line that drops the variable, then JavaScript for node:
+    // through a symlink on PATH, run by sh as pnpm's .bin shims do, and for nsinit-oci alike.
+    symlinkSync(nsinitBin, join(dir, 'nsinit'));
+    const caEnv = {
+      ...env,
+      PATH: `${dir}:${dirname(process.execPath)}:/usr/bin:/bin`,
+      NODE_EXTRA_CA_CERTS: join(dir, 'no-such-ca.pem'),
+    };
+    const runs = [
+      await runCommand('nsinit', ['--version'], { cwd: '/', env: caEnv }),
+      await runCommand('sh', [nsinitBin, '--version'], { cwd: '/', env: caEnv }),
+      await runCommand(join(dirname(nsinitBin), 'nsinit-oci'), ['--version'], { cwd: '/', env: caEnv }),
+    ];
+    for (const r of runs)
+      expect(r).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^nsinit/), stderr: '' });
+    // The control: node itself warns about the same variable.
+    const control = await runCommand(process.execPath, ['-e', '0'], { cwd: '/', env: caEnv });
+    expect(control.stderr).toMatch(/Ignoring extra certs from/);
   });
 
   it('exits 125 naming the missing bundle and the build command', async () => {

@@ -1,7 +1,7 @@
 // OCI hooks through nsinit-oci: every kind runs at its point of the lifecycle in order, with the
 // state JSON on stdin, its own args and env; prestart (and the other create-time hooks) failing or
 // timing out fails create and leaves nothing; poststart and poststop failures only warn and the
-// remaining hooks run.
+// remaining hooks run. The in-container hooks' namespaces: oci-hooks-container.test.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { createOciBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
@@ -42,13 +42,16 @@ describe('nsinit-oci hooks', () => {
       },
     });
     log = b.path('hooks.log');
+    // startContainer hooks run after pivot_root: their log is a file of the container's rootfs.
+    const inside = '/start-hooks.log';
+    const insideLog = b.path('rootfs', inside);
     b.writeSpec({
       ...b.spec,
       hooks: {
         prestart: [logHook('prestart1', log), logHook('prestart2', log)],
         createRuntime: [logHook('createRuntime', log)],
         createContainer: [logHook('createContainer', log)],
-        startContainer: [logHook('startContainer', log)],
+        startContainer: [logHook('startContainer', inside)],
         poststart: [logHook('poststart', log)],
         poststop: [logHook('poststop', log)],
       },
@@ -60,19 +63,21 @@ describe('nsinit-oci hooks', () => {
       'createRuntime',
       'createContainer',
     ]);
+    expect(entries(insideLog)).toEqual([]);
     expect((await b.oci(['start', 'h'])).exitCode).toBe(0);
+    // Run by the init before the process: done when start returns, before poststart.
+    expect(entries(insideLog).map((e) => e.name)).toEqual(['startContainer']);
     await outputContains(b, 'h', 'up');
     expect((await b.oci(['delete', '--force', 'h'])).exitCode).toBe(0);
-    const all = entries(log);
-    expect(all.map((e) => e.name)).toEqual([
+    expect(entries(log).map((e) => e.name)).toEqual([
       'prestart1',
       'prestart2',
       'createRuntime',
       'createContainer',
-      'startContainer',
       'poststart',
       'poststop',
     ]);
+    const all = [...entries(log), ...entries(insideLog)];
     for (const e of all) {
       expect(e.foo).toBe(`foo-of-${e.name}`);
       expect(e.state).toMatchObject({

@@ -83,6 +83,10 @@ export interface NativeBindings {
   /** pipe2(O_CLOEXEC): [read, write]. */
   pipe(): [number, number];
   close(fd: number): void;
+  /** Open a namespace file for setns(2): O_PATH first, refused unless fstatfs(2) says nsfs
+   *  (EINVAL, syscall 'fstatfs': never opens a FIFO or device for reading), then reopened
+   *  O_RDONLY|O_CLOEXEC through /proc/self/fd; `nstype` is its CLONE_NEW* (NS_GET_NSTYPE). */
+  nsOpen(path: string): { fd: number; nstype: number };
   /** flock(fd, LOCK_EX|LOCK_NB); false if another holder has it. */
   tryLock(fd: number): boolean;
 

@@ -40,8 +40,8 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'await-start': 32,
   seccomp: 33,
   'userns-root': 34,
-  // Explicit values from here on (ranges per feature; a gap is an unknown op to the decoder).
-  'link-up': 48,
+  hook: 44, // oci13's range: 44-47
+  'link-up': 48, // rootless's
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -207,6 +207,16 @@ function body(w: Writer, s: Step, f: string): void {
     case 'await-start':
       w.i32(s.fd, `${f}.fd`);
       w.u32(s.keep ?? 0, `${f}.keep`);
+      w.i32(s.hookFds?.[0] ?? -1, `${f}.hookFds[0]`);
+      w.i32(s.hookFds?.[1] ?? -1, `${f}.hookFds[1]`);
+      return;
+    case 'hook':
+      w.str(s.path, `${f}.path`);
+      w.strv(s.argv, `${f}.argv`);
+      w.strv(s.envp, `${f}.envp`);
+      w.i32(s.stdin, `${f}.stdin`);
+      w.i32(s.output, `${f}.output`);
+      w.u32(s.timeoutMs, `${f}.timeoutMs`);
       return;
     case 'readonly':
       w.str(s.target, `${f}.target`);

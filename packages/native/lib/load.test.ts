@@ -46,7 +46,7 @@ describe('loadAddon', () => {
         code: 'ERR_NSINIT_NATIVE_LOAD',
         tried: ['/nonexistent/nsinit_native.node (missing)'],
         message: expect.stringMatching(
-          /on linux-\w+, glibc [\d.]+, Node [\d.]+: .*apt-get install cmake g\+\+ libseccomp-dev/,
+          /on linux-\w+, glibc [\d.]+, Node [\d.]+: .*prebuilts shipped: .*linux-x64 \(glibc\).*apt-get install cmake g\+\+ libseccomp-dev/,
         ),
       }),
     );

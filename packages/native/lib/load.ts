@@ -1,8 +1,8 @@
-// Finds and loads the compiled addon (the package's prebuilt for this platform, then a source build
-// in build/Release or build/Debug; NSINIT_NATIVE_ADDON overrides, e.g. for the AddressSanitizer
-// build) and describes its raw, untyped-by-C surface. The package is ESM, so the CommonJS .node file
-// is loaded with createRequire(import.meta.url).
-import { existsSync } from 'node:fs';
+// Finds and loads the compiled addon (the package's prebuilt for this platform, CPU and C library,
+// then a source build in build/Release or build/Debug; NSINIT_NATIVE_ADDON overrides, e.g. for the
+// AddressSanitizer build) and describes its raw, untyped-by-C surface. The package is ESM, so the
+// CommonJS .node file is loaded with createRequire(import.meta.url).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,7 @@ export interface RawAddon {
   netlinkRecv(fd: number): Buffer;
   mount(source: string, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount(target: string, flags: number): void;
+  nsOpen(path: string): { fd: number; nstype: number };
   cgroupDeviceFilter(cgroupDir: string, rules: Int32Array): void;
   capabilities: Record<string, number>;
   rlimits: Record<string, number>;
@@ -76,6 +77,7 @@ const ADDON = 'nsinit_native.node';
 /** prebuildify's layout (what node-gyp-build looks for): prebuilds/<platform>-<arch>/, the file's
  *  dot-separated tags naming Node-API and the C library it was linked against. */
 export const PREBUILT = 'nsinit_native.napi.glibc.node';
+const PREBUILT_RE = /^nsinit_native\.napi\.(glibc|musl)\.node$/;
 
 /** The dynamic loader a musl system has instead of glibc's: a glibc-linked addon cannot load there. */
 const MUSL_LOADER: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
@@ -84,17 +86,45 @@ function packageRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 }
 
+/** The C library a prebuilt must have been linked against to load here: the one this Node runs
+ *  on. Without musl's loader on disk it is glibc (one stat); with it (a musl system, or a glibc one
+ *  with musl-tools installed) Node's own mappings say which libc it was linked against. */
+export function hostLibc(): 'glibc' | 'musl' {
+  if (!existsSync(`/lib/ld-musl-${MUSL_LOADER[process.arch] ?? process.arch}.so.1`)) return 'glibc';
+  try {
+    return readFileSync('/proc/self/maps', 'latin1').includes('/ld-musl-') ? 'musl' : 'glibc';
+  } catch {
+    return 'musl';
+  }
+}
+
 /** Paths tried in order. An explicit NSINIT_NATIVE_ADDON is the only candidate, so a broken
  *  override (e.g. the ASan build) fails loudly instead of silently falling back. */
 export function addonCandidates(): string[] {
   const override = process.env.NSINIT_NATIVE_ADDON;
   if (override) return [path.resolve(override)];
   const root = packageRoot();
-  const musl = existsSync(`/lib/ld-musl-${MUSL_LOADER[process.arch] ?? process.arch}.so.1`);
-  const prebuilt = musl
-    ? []
-    : [path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, PREBUILT)];
-  return [...prebuilt, path.join(root, 'build', 'Release', ADDON), path.join(root, 'build', 'Debug', ADDON)];
+  const prebuilt = path.join(
+    root,
+    'prebuilds',
+    `${process.platform}-${process.arch}`,
+    `nsinit_native.napi.${hostLibc()}.node`,
+  );
+  return [prebuilt, path.join(root, 'build', 'Release', ADDON), path.join(root, 'build', 'Debug', ADDON)];
+}
+
+/** "linux-x64 (glibc), linux-arm64 (glibc)": the prebuilts this package carries, for the error. */
+export function shippedPrebuilts(): string[] {
+  const dir = path.join(packageRoot(), 'prebuilds');
+  const out: string[] = [];
+  try {
+    for (const target of readdirSync(dir).sort())
+      for (const file of readdirSync(path.join(dir, target)))
+        out.push(`${target} (${PREBUILT_RE.exec(file)?.[1] ?? file})`);
+  } catch {
+    // no prebuilds directory (a source checkout before its first build)
+  }
+  return out;
 }
 
 /** "linux-x64, glibc 2.36": what a prebuilt has to match, for the error when none loads. */
@@ -129,7 +159,7 @@ export function loadAddon(): RawAddon {
   const checkout = existsSync(path.join(packageRoot(), 'lib', 'load.ts'));
   const rebuild = checkout ? '`pnpm build` in the checkout' : '`npm rebuild @nsinit/native`';
   throw new NsinitError(
-    `cannot load the nsinit native addon on ${describeHost()}: no prebuilt or source build loads (tried ${tried.join(', ')}); to build from source: \`apt-get install cmake g++ libseccomp-dev\`, then ${rebuild}`,
+    `cannot load the nsinit native addon on ${describeHost()}: no prebuilt or source build loads (tried ${tried.join(', ')}; prebuilts shipped: ${shippedPrebuilts().join(', ') || 'none'}); to build from source: \`apt-get install cmake g++ libseccomp-dev\`, then ${rebuild}`,
     { code: 'ERR_NSINIT_NATIVE_LOAD', cause: causes[0], tried },
   );
 }

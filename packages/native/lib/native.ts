@@ -80,6 +80,7 @@ function wrap(raw: RawAddon): NativeBindings {
     getTermios: (fd) => raw.getTermios(fd),
     pipe: () => raw.pipe(),
     close: (fd) => raw.close(fd),
+    nsOpen: (path) => raw.nsOpen(path),
     tryLock: (fd) => raw.tryLock(fd),
     compileSeccomp: (defaultAction, arches, names, actions, args) =>
       raw.compileSeccomp(defaultAction, arches, names, actions, args),

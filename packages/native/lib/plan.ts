@@ -113,7 +113,28 @@ export type Step =
    *  accept(2) on the listening socket `fd` for `start`, then report to that connection instead.
    *  Clears the parent-death signal (the init outlives `create`) and closes every fd but 0..2,
    *  3 .. 3 + keep - 1 and `fd`, so nothing of `create` stays open while it waits. */
-  | { op: 'await-start'; fd: number; keep?: number }
+  | {
+      op: 'await-start';
+      fd: number;
+      keep?: number;
+      /** Fds kept open through the wait for the startContainer hooks after it (state, output). */
+      hookFds?: readonly [number, number];
+    }
+  /** An OCI createContainer/startContainer hook, run by the child in its namespaces (as runc
+   *  does): forked with clone3, `stdin` (a file holding the state JSON, read from offset 0) on
+   *  its fd 0, `output` on 1 and 2, every other fd closed, signals unblocked, then execve(path,
+   *  argv, envp). The child waits on its pidfd and kills it after `timeoutMs` (0 = no limit). A
+   *  failure is a record with syscall 'exit' (errno = exit status), 'signal' (errno = signal) or
+   *  'timeout'. */
+  | {
+      op: 'hook';
+      path: string;
+      argv: string[];
+      envp: string[];
+      stdin: number;
+      output: number;
+      timeoutMs: number;
+    }
   /** seccomp(2) SECCOMP_SET_MODE_FILTER with a BPF program the parent compiled (compileSeccomp)
    *  and SECCOMP_FILTER_FLAG_* `flags`. Needs no_new_privs or CAP_SYS_ADMIN at that point. */
   | { op: 'seccomp'; flags: number; program: Uint8Array }

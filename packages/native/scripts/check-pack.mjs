@@ -1,17 +1,23 @@
-// prepack: refuses to pack a checkout without its addon or compiled JavaScript, which would
-// otherwise publish a package that installs and then cannot load (or rebuilds on every machine).
-import { existsSync, readdirSync } from 'node:fs';
+// prepack: refuses to pack a checkout without its compiled JavaScript or without a prebuilt addon
+// for every release target, which would otherwise publish a package that installs and then cannot
+// load (or rebuilds from source on every machine of that kind). The targets: linux-x64 (the
+// native build) and linux-arm64 (scripts/prebuild-cross.sh); NSINIT_PACK_TARGETS=linux-x64 packs
+// with fewer, e.g. for a local install test on a machine without the cross compiler.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const targets = (process.env.NSINIT_PACK_TARGETS ?? 'linux-x64 linux-arm64').split(/[\s,]+/).filter(Boolean);
 const missing = [];
-if (!existsSync(`${root}dist/index.js`)) missing.push('dist/index.js');
-const prebuilds = existsSync(`${root}prebuilds`) ? readdirSync(`${root}prebuilds`) : [];
-const addons = prebuilds.filter((d) => existsSync(`${root}prebuilds/${d}/nsinit_native.napi.glibc.node`));
-if (addons.length === 0) missing.push('prebuilds/<platform>-<arch>/nsinit_native.napi.glibc.node');
+if (!existsSync(`${root}dist/index.js`)) missing.push('dist/index.js (run `pnpm build`)');
+for (const t of targets) {
+  const file = `prebuilds/${t}/nsinit_native.napi.glibc.node`;
+  if (!existsSync(`${root}${file}`))
+    missing.push(
+      `${file} (run ${t === `linux-${process.arch}` ? '`pnpm build`' : '`bash packages/native/scripts/prebuild-cross.sh`'})`,
+    );
+}
 if (missing.length > 0) {
-  process.stderr.write(
-    `@nsinit/native: refusing to pack without ${missing.join(' and ')}; run \`pnpm build\` first\n`,
-  );
+  process.stderr.write(`@nsinit/native: refusing to pack without ${missing.join(' and ')}\n`);
   process.exit(1);
 }

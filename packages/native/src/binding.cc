@@ -632,6 +632,21 @@ Napi::Value SendFd(const Napi::CallbackInfo &info)
   return env.Undefined();
 }
 
+Napi::Value NsOpen(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  std::string path;
+  if (!StrArg(info, 0, "path", path)) return env.Undefined();
+  nsinit_err e;
+  uint32_t nstype = 0;
+  int fd = nsinit_ns_open(path.c_str(), &nstype, &e);
+  if (fd < 0) return ThrowSys(env, e);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("fd", Napi::Number::New(env, fd));
+  o.Set("nstype", Napi::Number::New(env, nstype));
+  return o;
+}
+
 Napi::Value Close(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
@@ -793,6 +808,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports)
       {"getTermios", GetTermios},
       {"pipe", Pipe},
       {"close", Close},
+      {"nsOpen", NsOpen},
       {"tryLock", TryLock},
       {"gateListen", GateListen},
       {"gateConnect", GateConnect},

@@ -139,6 +139,8 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_gate_await(c, s, e);
   case NSINIT_OP_SECCOMP:
     return nsinit_seccomp_load(s, e);
+  case NSINIT_OP_HOOK:
+    return nsinit_hook_run(c, s, e);
   case NSINIT_OP_EXEC: {
     /* Unblocked only around execve (pending signals carry over to the new program); blocked again
      * if every candidate failed, so nothing cuts us off before the failure record is written. */

@@ -94,16 +94,34 @@ int nsinit_gate_await(struct nsinit_child *c, const struct nsinit_step *s, struc
   close(c->sync);
   c->sync = -1;
   /* Hold nothing of `create` while waiting (its lock file, the engine's pipes beyond stdio would
-   * otherwise stay open until start): close every fd but stdio, the kept ones and the gate. */
-  unsigned int lo = 3 + s->mode, fd = (unsigned int)s->fd;
-  int r1 = fd > lo ? nsinit_sys_close_range(lo, fd - 1, 0) : 0;
-  int r2 = nsinit_sys_close_range(fd + 1 > lo ? fd + 1 : lo, ~0U, 0);
-  if (r1 < 0 || r2 < 0) {
+   * otherwise stay open until start): close every fd but stdio, the kept ones, the gate and the
+   * files the startContainer hooks use after it. */
+  unsigned int lo = 3 + s->mode;
+  int keep[3] = {s->fd, s->keep_fd[0], s->keep_fd[1]};
+  /* Ascending, so the ranges between them can be closed in one pass. */
+  for (int i = 0; i < 3; i++)
+    for (int j = i + 1; j < 3; j++)
+      if (keep[j] < keep[i]) {
+        int t = keep[i];
+        keep[i] = keep[j];
+        keep[j] = t;
+      }
+  unsigned int from = lo;
+  int failed = 0;
+  for (int i = 0; i < 3; i++) {
+    if (keep[i] < 0 || (unsigned int)keep[i] < from) continue;
+    if ((unsigned int)keep[i] > from &&
+        nsinit_sys_close_range(from, (unsigned int)keep[i] - 1, 0) < 0)
+      failed = 1;
+    from = (unsigned int)keep[i] + 1;
+  }
+  if (nsinit_sys_close_range(from, ~0U, 0) < 0) failed = 1;
+  if (failed) {
     /* A seccomp profile loaded before this step (no no_new_privs: the filter goes on while
      * CAP_SYS_ADMIN is still held) may deny close_range(2), which older profiles do not list:
      * close(2) one by one, up to NSINIT_GATE_MAX_FD. */
     for (unsigned int i = lo; i < NSINIT_GATE_MAX_FD; i++)
-      if (i != fd) close((int)i);
+      if ((int)i != keep[0] && (int)i != keep[1] && (int)i != keep[2]) close((int)i);
   }
   /* Signals unblocked while waiting (dispositions are SIG_DFL): `kill` of a created container
    * acts on its init, as the spec asks; blocked again so nothing interrupts the last steps. */

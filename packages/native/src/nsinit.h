@@ -52,7 +52,8 @@ enum nsinit_op {
   NSINIT_OP_SECCOMP,
   /* Explicit values from here on: ranges are assigned per feature, and a gap is an unknown op. */
   NSINIT_OP_USERNS_ROOT = 34,
-  NSINIT_OP_LINK_UP = 48,
+  NSINIT_OP_HOOK = 44,    /* oci13: 44-47 */
+  NSINIT_OP_LINK_UP = 48, /* rootless */
   NSINIT_OP_MAX_ = NSINIT_OP_LINK_UP
 };
 
@@ -74,15 +75,18 @@ enum nsinit_op {
  * there); vectors are NULL-terminated arrays allocated by the decoder. */
 struct nsinit_step {
   uint32_t op;
-  int32_t fd;      /* setns */
-  uint32_t nstype; /* setns */
-  uint32_t flags;  /* MS_* for propagation, rootfs, mount, bind, readonly */
+  int32_t fd;          /* setns; await-start's gate; hook's stdin */
+  int32_t out_fd;      /* hook: its stdout and stderr */
+  int32_t keep_fd[2];  /* await-start: fds kept open for hooks after start (-1 = none) */
+  uint32_t timeout_ms; /* hook: SIGKILL after this long, 0 = none */
+  uint32_t nstype;     /* setns */
+  uint32_t flags;      /* MS_* for propagation, rootfs, mount, bind, readonly */
   uint32_t propagation;
   uint32_t mode;    /* mount mkdir mode, mknod mode, mkdir mode, umask */
   uint32_t persona; /* personality */
   uint32_t major, minor;
   bool recursive, no_symlinks, optional, on, ctty;
-  const char *path; /* rootfs path, chdir path, hostname, domainname */
+  const char *path; /* rootfs path, chdir path, hostname, domainname, hook program */
   const char *source, *target, *fstype, *data, *value;
   int32_t resource;
   int64_t soft, hard;
@@ -229,6 +233,13 @@ struct nsinit_seccomp_profile {
 int nsinit_seccomp_compile(const struct nsinit_seccomp_profile *p, unsigned char **out,
                            size_t *outlen, struct nsinit_err *e);
 int nsinit_seccomp_load(const struct nsinit_step *s, struct nsinit_err *e);
+
+/* hook.c: an OCI createContainer/startContainer hook, forked by the child in its namespaces. */
+int nsinit_hook_run(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+
+/* ns.c: a namespace file, opened and checked to be nsfs (parent side); *nstype is its CLONE_NEW*.
+ */
+int nsinit_ns_open(const char *path, uint32_t *nstype, struct nsinit_err *e);
 
 /* caps.c */
 int nsinit_caps_apply(const struct nsinit_plan *plan, const struct nsinit_step *s,

@@ -128,9 +128,29 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     if (s->mode > 65536) return nsinit_plan_invalid(c, "keep must be at most 65536");
     return 0;
   case NSINIT_OP_AWAIT_START:
-    if (nsinit_cur_get_i32(c, &s->fd) || nsinit_cur_get_u32(c, &s->mode)) return -1;
+    if (nsinit_cur_get_i32(c, &s->fd) || nsinit_cur_get_u32(c, &s->mode) ||
+        nsinit_cur_get_i32(c, &s->keep_fd[0]) || nsinit_cur_get_i32(c, &s->keep_fd[1]))
+      return -1;
     if (s->fd < 3) return nsinit_plan_invalid(c, "fd must be >= 3");
     if (s->mode > 65536) return nsinit_plan_invalid(c, "keep must be at most 65536");
+    for (int i = 0; i < 2; i++)
+      if (s->keep_fd[i] < -1 || (s->keep_fd[i] >= 0 && s->keep_fd[i] < 3))
+        return nsinit_plan_invalid(c, "hookFds[%d] must be an fd >= 3 or -1", i);
+    return 0;
+  case NSINIT_OP_HOOK:
+    if (nsinit_cur_get_str(c, &s->path, NSINIT_MAX_PATH, "path") ||
+        nsinit_cur_get_strv(c, &s->argv, NSINIT_MAX_ARGS, NSINIT_MAX_ARG, "argv") ||
+        nsinit_cur_get_strv(c, &s->envp, NSINIT_MAX_ARGS, NSINIT_MAX_ARG, "envp") ||
+        nsinit_cur_get_i32(c, &s->fd) || nsinit_cur_get_i32(c, &s->out_fd) ||
+        nsinit_cur_get_u32(c, &s->timeout_ms))
+      return -1;
+    /* The runtime-spec requires an absolute path; stdin (the state) and output are the
+     * runtime's own files, never the container's stdio. */
+    if (s->path[0] != '/') return nsinit_plan_invalid(c, "path must be absolute: '%s'", s->path);
+    if (s->argv[0] == NULL) return nsinit_plan_invalid(c, "argv is empty");
+    if (s->fd < 3 || s->out_fd < 3)
+      return nsinit_plan_invalid(c, "stdin and output must be fds >= 3");
+    if (s->timeout_ms > INT32_MAX) return nsinit_plan_invalid(c, "timeout is out of range");
     return 0;
   case NSINIT_OP_READONLY:
     if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||

@@ -30,6 +30,7 @@ static const char *const op_names[NSINIT_OP_MAX_ + 1] = {
     "chdir",      "session",   "pdeathsig",   "dumpable", "close-fds",
     "exec",       "chown",     "domainname",  "sysctl",   "personality",
     "unshare",    "lsm-label", "await-start", "seccomp",  [NSINIT_OP_USERNS_ROOT] = "userns-root",
+    [NSINIT_OP_HOOK] = "hook",
     [NSINIT_OP_LINK_UP] = "link-up",
 };
 /* clang-format on */
@@ -277,6 +278,9 @@ int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags,
   if (ns_flags & CLONE_NEWNS) return 0;
   for (uint32_t i = 0; i < plan->nsteps; i++) {
     uint32_t op = plan->steps[i].op;
+    /* A mount namespace joined by path (OCI linux.namespaces "mount" with "path"): every later
+     * mount step acts inside it. The kernel checks the fd's type against nstype at setns(2). */
+    if (op == NSINIT_OP_SETNS && plan->steps[i].nstype == CLONE_NEWNS) return 0;
     /* Mount steps outside a mount namespace would change the host's own mounts. */
     if (op == NSINIT_OP_PROPAGATION || nsinit_plan_needs_root(op) || op == NSINIT_OP_ROOTFS) {
       snprintf(e->msg, sizeof(e->msg),

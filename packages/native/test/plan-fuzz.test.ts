@@ -51,6 +51,8 @@ const steps: Step[] = [
   { op: 'pdeathsig', signal: 9 },
   { op: 'dumpable', on: false },
   { op: 'close-fds' },
+  { op: 'await-start', fd: 7, keep: 1, hookFds: [8, 9] },
+  { op: 'hook', path: '/bin/true', argv: ['true'], envp: ['A=1'], stdin: 8, output: 9, timeoutMs: 1000 },
   { op: 'exec', candidates: ['/bin/sh', '/usr/bin/sh'], argv: ['sh', '-c', 'true'], envp: ['PATH=/bin'] },
 ];
 const valid: Plan = { cloneFlags: 0x20000, stdio: [-1, 1, 2], consoleFd: 5, steps };
@@ -105,6 +107,28 @@ describe('plan decoder', () => {
         decode(buf);
       }
     }
+  });
+
+  it('rejects op codes in the gaps between the explicitly numbered ranges', () => {
+    const hookAt = steps.findIndex((s) => s.op === 'hook');
+    const one = encodePlan({ ...valid, steps: [steps[hookAt]!, steps.at(-1)!] });
+    // The first step's op code sits right after the 40-byte header (45-47: unused in oci13's range).
+    expect(one.readUInt32LE(40)).toBe(44);
+    for (const code of [45, 46, 47, 999]) {
+      const buf = Buffer.from(one);
+      buf.writeUInt32LE(code, 40);
+      expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));
+    }
+    const relative = encodePlan({
+      ...valid,
+      steps: [{ ...(steps[hookAt] as Step & { op: 'hook' }), path: 'bin/true' }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(relative)).toThrow(/step 0 \(hook\): path must be absolute/);
+    const stdio = encodePlan({
+      ...valid,
+      steps: [{ ...(steps[hookAt] as Step & { op: 'hook' }), output: 1 }, steps.at(-1)!],
+    });
+    expect(() => raw.decodePlan(stdio)).toThrow(/stdin and output must be fds >= 3/);
   });
 
   it('rejects oversize plans, strings and counts with a clear message', () => {

@@ -109,6 +109,7 @@ export async function startOci(config: OciConfigInput, bundleDir: string): Promi
       tables: tables(),
       stdio: [-1, w, w],
       compileSeccomp: native.compileSeccomp,
+      nsOpen: native.nsOpen,
     });
     spawned = native.spawn(compiled.plan);
   } finally {

@@ -161,6 +161,10 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
       enter('close', [f]);
       open.delete(f);
     },
+    nsOpen(path: string) {
+      enter('nsOpen', [path]);
+      return { fd: fd(), nstype: 0 };
+    },
     tryLock(f: number) {
       enter('tryLock', [f]);
       return true;

@@ -13,6 +13,16 @@ function parseUser(text: string | undefined): { uid: number; gid?: number } | un
   return { uid: Number(m[1]), ...(m[2] === undefined ? {} : { gid: Number(m[2]) }) };
 }
 
+/** --additional-gids values: group ids as runc takes them (decimal, not negative, not -1). */
+function parseGids(values: string[]): number[] {
+  return values.map((v) => {
+    const n = /^\d+$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n > 0xfffffffe)
+      throw new OciUsageError(`--additional-gids: '${v}' is not a group id (0..4294967294)`);
+    return n;
+  });
+}
+
 export const execCommand: OciCommand = {
   name: 'exec',
   usage:
@@ -71,8 +81,12 @@ export const execCommand: OciCommand = {
       throw new OciUsageError('exec needs a command or --process FILE');
     }
     const detach = bool(ctx.flags, 'detach');
-    const gids = list(ctx.flags, 'additional-gids');
-    if (gids.length > 0) throw new OciUsageError('--additional-gids is not supported yet; use --process');
+    const gids = parseGids(list(ctx.flags, 'additional-gids'));
+    // runc ignores it with --process; refused here rather than dropped silently.
+    if (gids.length > 0 && process_)
+      throw new OciUsageError(
+        '--additional-gids cannot be combined with --process (use its user.additionalGids)',
+      );
     const { oci, native } = await runtime();
     const octx = {
       native,
@@ -87,6 +101,7 @@ export const execCommand: OciCommand = {
       cwd: str(ctx.flags, 'cwd'),
       env: list(ctx.flags, 'env'),
       user: parseUser(str(ctx.flags, 'user')),
+      additionalGids: gids,
       caps: list(ctx.flags, 'cap'),
       noNewPrivs: bool(ctx.flags, 'no-new-privs'),
       pidFile: str(ctx.flags, 'pid-file'),

@@ -1,7 +1,8 @@
 // nsinit-oci: runc's command line (global flags, then a verb) over @nsinit/runtime's OCI
 // lifecycle, for engines (containerd's runc shim with BinaryName, podman's conmon) and the OCI
 // conformance programs. Errors: one line on stderr and an "error" entry in --log; exit status 1.
-import { readFileSync } from 'node:fs';
+
+import { versionText } from '../version.js';
 import { type FlagSpec, flagHelp, OciUsageError, parseFlags, str } from './args.js';
 import type { OciCommand } from './command.js';
 import { execCommand } from './exec-command.js';
@@ -39,21 +40,6 @@ export const commands: OciCommand[] = [
   ...queryCommands,
   ...resourceCommands,
 ];
-
-/** Set by the bundler (scripts/bundle.mjs), as for nsinit; unbundled, read from package.json. */
-declare const __NSINIT_VERSION__: string | undefined;
-declare const __NSINIT_COMMIT__: string | undefined;
-
-/** `nsinit-oci --version`, as runc prints it: version, the commit when built from a checkout, spec. */
-function versionText(): string {
-  const version =
-    typeof __NSINIT_VERSION__ === 'string'
-      ? __NSINIT_VERSION__
-      : (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
-          .version;
-  const commit = typeof __NSINIT_COMMIT__ === 'string' && __NSINIT_COMMIT__ ? __NSINIT_COMMIT__ : null;
-  return `nsinit-oci version ${version}\n${commit ? `commit: ${commit}\n` : ''}spec: 1.2.0\n`;
-}
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -96,7 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     debug = g.debug === true;
     logger = createLogger(str(g, 'log'), format, debug);
     if (g.version) {
-      process.stdout.write(versionText());
+      process.stdout.write(versionText('nsinit-oci'));
       return 0;
     }
     const [name, ...tail] = head.rest;

@@ -3,7 +3,10 @@
 // paths masked or read-only, all devices denied, and RLIMIT_NOFILE 1024 (getrlimit(2)).
 
 import type { OciCapabilityName } from './names.js';
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from './paths.js';
 import { OCI_VERSION, type OciConfig } from './schema.js';
+
+export { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS };
 
 export interface DefaultOciSpecOptions {
   /** A spec for an unprivileged caller, like `runc spec --rootless`: a user namespace mapping
@@ -15,30 +18,6 @@ export interface DefaultOciSpecOptions {
 }
 
 const CAPABILITIES: OciCapabilityName[] = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
-
-/** Paths of /proc and /sys that leak host information or offer host controls. */
-export const DEFAULT_MASKED_PATHS = [
-  '/proc/acpi',
-  '/proc/asound',
-  '/proc/kcore',
-  '/proc/keys',
-  '/proc/latency_stats',
-  '/proc/timer_list',
-  '/proc/timer_stats',
-  '/proc/sched_debug',
-  '/sys/firmware',
-  '/proc/scsi',
-  '/sys/devices/virtual/tpm',
-] as const;
-
-/** Kernel knobs under /proc that stay visible but must not be written from the container. */
-export const DEFAULT_READONLY_PATHS = [
-  '/proc/bus',
-  '/proc/fs',
-  '/proc/irq',
-  '/proc/sys',
-  '/proc/sysrq-trigger',
-] as const;
 
 /** A fresh, valid default config.json (safe to mutate; nothing is shared between calls). */
 export function defaultOciSpec(opts: DefaultOciSpecOptions = {}): OciConfig {

@@ -16,6 +16,14 @@ import { isRootless, refuseRootlessOci } from '../rootless.js';
 import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
 import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
 import { defaultCgroupsPath } from './cgroup.js';
+import {
+  type HookFiles,
+  hookFailure,
+  hookOutput,
+  hookSteps,
+  openHookFiles,
+  writeHookState,
+} from './container-hooks.js';
 import { type OciState, runHooks } from './hooks.js';
 import { loadBundle, type OciSpec } from './spec.js';
 import {
@@ -78,6 +86,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   let spawned: Spawned | null = null;
   let syncOpen = false;
   let cgroup: ManagedCgroup | null = null;
+  let hookFiles: HookFiles | null = null;
   try {
     dirfd = openSync(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
     // Through our own fd: sun_path is 108 bytes, and --root/<64-hex id>/ can be longer.
@@ -108,17 +117,33 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
           below: join(rootlessView.root!, rootlessView.self!),
         }
       : { v2: { native } };
+    // createContainer and startContainer hooks run inside the container, forked by the init.
+    const hooks = spec.hooks ?? {};
+    const labels = new Map<Step, string>();
+    if (hooks.createContainer?.length || hooks.startContainer?.length) hookFiles = openHookFiles(dir);
+    const files = hookFiles;
+    const createSteps = files ? hookSteps('createContainer', hooks.createContainer, files, labels) : [];
+    const startSteps = files ? hookSteps('startContainer', hooks.startContainer, files, labels) : [];
     const compiled = compileOci(config as never, bundle.dir, {
       tables: kernelTables(native),
       stdio,
       ...(pty ? { consoleFd: pty.slave } : {}),
-      beforeExec: [{ op: 'await-start', fd: gateFd, keep: preserveFds }],
+      beforeExec: [
+        {
+          op: 'await-start',
+          fd: gateFd,
+          keep: preserveFds,
+          ...(files && startSteps.length > 0 ? { hookFds: [files.stdin, files.output] as const } : {}),
+        },
+        ...startSteps,
+      ],
       compileSeccomp: native.compileSeccomp,
+      nsOpen: native.nsOpen,
       // Created below, before the init walks its mounts.
       cgroupDirs: rootlessView === null ? {} : ociCgroupDirs({ id, cgroupsPath }, cgroupOpts),
       bindDevices: rootless,
     });
-    const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true);
+    const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true, createSteps);
     try {
       spawned = native.spawn(plan);
     } finally {
@@ -153,6 +178,14 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       bundle: bundle.dir,
       annotations: spec.annotations ?? {},
     });
+    // Read by the createContainer and startContainer hooks inside; the status is `created` as for
+    // the host's hooks (runc says `creating` to createContainer hooks).
+    if (files) {
+      writeHookState(files, state('created'));
+      closeSync(files.stdin);
+      closeSync(files.output);
+      hookFiles = null;
+    }
     // prestart (deprecated) and createRuntime: in the runtime's namespaces, after the container's
     // namespaces and cgroups exist, before its process runs anything of the user's. The status
     // is `created`: the environment exists (lifecycle step 2 is done), no user program ran.
@@ -162,6 +195,15 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     syncOpen = false; // awaitExec owns and closes it
     // EOF here means the init reached the start gate (await-start closes the sync socket).
     const failure = await native.awaitExec(spawned.sync);
+    if (failure?.op === 'hook') {
+      const step = plan.steps[failure.step];
+      throw hookFailure(
+        (step && labels.get(step)) ?? 'createContainer hook',
+        failure,
+        step?.op === 'hook' ? step.timeoutMs : 0,
+        hookOutput(dir),
+      );
+    }
     if (failure) {
       const user = spec.process?.user ?? { uid: 0, gid: 0 };
       throw failureError(failure, plan, {
@@ -175,7 +217,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     if (start === null) {
       throw nsinitError(ErrorCodes.START_FAILED, 'the container init exited before it was ready', { pid });
     }
-    await runHooks('createContainer', spec.hooks?.createContainer, state('created'));
     if (pty && opts.consoleSocket) {
       native.sendFd(opts.consoleSocket, pty.master, '/dev/ptmx');
       native.close(pty.master);
@@ -192,6 +233,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       annotations: spec.annotations ?? {},
       cgroup: cgroup ? cgroupRecord(cgroup) : null,
       hooks: spec.hooks ?? {},
+      ...startHookRecord(plan, labels),
       ...(noProcess ? { noProcess: true } : {}),
     };
     // The config as created, for exec: later edits of the bundle's config.json change nothing.
@@ -209,6 +251,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     if (cgroup)
       await destroyCgroup(cgroup).catch((e) => opts.onWarning(`cgroup teardown: ${(e as Error).message}`));
     if (gateFd >= 0) safeClose(native, gateFd);
+    if (hookFiles) {
+      closeSync(hookFiles.stdin);
+      closeSync(hookFiles.output);
+    }
     if (pty) {
       if (pty.slave >= 0) safeClose(native, pty.slave);
       if (pty.master >= 0) safeClose(native, pty.master);
@@ -228,11 +274,25 @@ export function ambientFixed(step: Extract<Step, { op: 'caps' }>): Step {
   return { ...step, ambient: step.ambient & step.inheritable & step.permitted };
 }
 
+/** Which steps of the plan are startContainer hooks, for `start`. */
+function startHookRecord(plan: Plan, labels: Map<Step, string>): Pick<OciRecord, 'hookSteps'> {
+  const out: NonNullable<OciRecord['hookSteps']> = {};
+  plan.steps.forEach((step, i) => {
+    const label = labels.get(step);
+    if (step.op === 'hook' && label?.startsWith('startContainer'))
+      out[String(i)] = { label, timeoutMs: step.timeoutMs };
+  });
+  return Object.keys(out).length > 0 ? { hookSteps: out } : {};
+}
+
 /** The OCI lifecycle's changes to the compiled plan: no parent-death signal (the init outlives
- *  `create`), ambient capabilities the kernel can raise, --preserve-fds kept open, --no-pivot. */
-function ociPlan(plan: Plan, preserveFds: number, noPivot: boolean): Plan {
+ *  `create`), ambient capabilities the kernel can raise, --preserve-fds kept open, --no-pivot,
+ *  and the createContainer hooks just before the change of root (the runtime-spec: "after the
+ *  runtime environment has been created ... but before the pivot_root"). */
+function ociPlan(plan: Plan, preserveFds: number, noPivot: boolean, createHooks: readonly Step[]): Plan {
   const steps: Step[] = [];
   for (const step of plan.steps) {
+    if (step.op === 'pivot-root' || step.op === 'move-root') for (const h of createHooks) steps.push(h);
     // Cleared (the identity step re-armed the one set at clone); await-start clears it again.
     if (step.op === 'pdeathsig') {
       steps.push({ op: 'pdeathsig', signal: 0 });

@@ -28,6 +28,8 @@ export interface ExecProcessOptions {
   cwd?: string;
   env?: string[];
   user?: { uid: number; gid?: number };
+  /** Appended to the process's user.additionalGids (runc's --additional-gids). */
+  additionalGids?: number[];
   caps?: string[];
   noNewPrivs?: boolean;
 }
@@ -63,6 +65,10 @@ function execProcess(base: Record<string, unknown>, o: ExecProcessOptions): Reco
   if (o.cwd) p.cwd = o.cwd;
   if (o.env?.length) p.env = [...(p.env ?? []), ...o.env];
   if (o.user) p.user = { ...(p.user ?? {}), uid: o.user.uid, gid: o.user.gid ?? 0 };
+  if (o.additionalGids?.length) {
+    p.user ??= { uid: 0, gid: 0 };
+    p.user.additionalGids = [...(p.user.additionalGids ?? []), ...o.additionalGids];
+  }
   if (o.noNewPrivs) p.noNewPrivileges = true;
   if (o.caps?.length) {
     p.capabilities ??= {};

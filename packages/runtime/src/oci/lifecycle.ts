@@ -9,6 +9,7 @@ import { destroyCgroup, cgroupPids as pidsOf, signalAll } from '../cgroups/cgrou
 import { freeze, isFrozen, type ManagedCgroup, thaw } from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { lockFile } from '../lock.js';
+import { hookFailure, hookOutput } from './container-hooks.js';
 import { type OciState, runHooks } from './hooks.js';
 import { liveness, waitStopped } from './proc.js';
 import { recordCgroup } from './resources.js';
@@ -111,9 +112,6 @@ export function start(ctx: OciContext, id: string): Promise<void> {
       bundle: record.bundle,
       annotations: record.annotations,
     });
-    // INTERIM: startContainer hooks run here on the host, before the init is let go; the spec
-    // wants them in the container's namespaces (the plan-step design is in the README).
-    await runHooks('startContainer', record.hooks.startContainer, st('created'));
     const dirfd = openSync(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
     let conn: number;
     try {
@@ -129,7 +127,12 @@ export function start(ctx: OciContext, id: string): Promise<void> {
       closeSync(dirfd);
     }
     // The init's remaining steps report to this connection: EOF at execve, or a failure record.
+    // The startContainer hooks are the init's first steps after the gate (container-hooks.ts).
     const failure = await ctx.native.awaitExec(conn);
+    if (failure?.op === 'hook') {
+      const hook = record.hookSteps?.[String(failure.step)];
+      throw hookFailure(hook?.label ?? 'startContainer hook', failure, hook?.timeoutMs ?? 0, hookOutput(dir));
+    }
     if (failure) {
       throw nsinitError(
         failure.op === 'exec' ? ErrorCodes.EXEC_FAILED : ErrorCodes.START_FAILED,

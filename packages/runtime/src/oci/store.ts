@@ -30,6 +30,9 @@ export interface OciRecord {
    *  (removed with it when empty; levels that existed before are left, as runc leaves them). */
   cgroup: CgroupRecord | null;
   hooks: OciHooks;
+  /** The startContainer hook steps of the init's plan by step index, for `start` to word a
+   *  failure record ("startContainer hook #0 '/x'"). */
+  hookSteps?: Record<string, { label: string; timeoutMs: number }>;
   /** config.json had no `process`: create succeeded, start must refuse. */
   noProcess?: boolean;
 }

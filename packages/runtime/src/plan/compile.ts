@@ -153,13 +153,15 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
 
   const cloneFlags = options.join ? 0 : namespaceFlags(spec, tables.constants);
   if (!options.join) {
-    if (!hasNamespace(spec, 'mount') || spec.namespaces.some((n) => n.type === 'mount' && n.path)) {
+    if (!hasNamespace(spec, 'mount')) {
       // Without a mount namespace 2014 mounted /proc and pivot_root'ed in the HOST's namespace.
+      // A joined one (OCI `path`) is set up as runc does: the setns step comes first, then the
+      // rootfs steps act inside it (compile-oci.ts refuses the runtime's own).
       throw configError(
         spec.format === '2014' ? '/namespaces/NEWNS' : spec.at.namespaces,
         spec.format === '2014'
           ? 'must be true: the rootfs is set up in a new mount namespace'
-          : "must create a new 'mount' namespace (no path): the rootfs is set up in it",
+          : "must have a 'mount' namespace (new, or joined by path): the rootfs is set up in it",
       );
     }
     // Sysctls right after the change of root: /proc is the container's fresh procfs, and the

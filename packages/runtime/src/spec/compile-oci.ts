@@ -2,19 +2,11 @@
 // came from. The impure part of the front end lives here (the rootfs must exist, namespace paths
 // are opened, the host's LSMs are read, a joined namespace must not be the host's own when a
 // sysctl would write into it); the rest is fromOci + compilePlan, the same compiler as 2014.
-import {
-  closeSync,
-  constants as fsc,
-  openSync,
-  readFileSync,
-  realpathSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import type { Plan, Step } from '@nsinit/native';
 import { configError } from '../errors.js';
 import { cgroupHierarchies } from '../plan/cgroup-mounts.js';
-import { type CompileOptions, compilePlan, type KernelTables } from '../plan/compile.js';
+import { type CompileOptions, cloneFlag, compilePlan, type KernelTables } from '../plan/compile.js';
 import { checkCopyUp } from './copy-up.js';
 import { fromOci } from './from-oci.js';
 import type { NamespaceType, RuntimeSpec } from './model.js';
@@ -32,6 +24,9 @@ export interface CompileOciOptions {
   lsms?: readonly string[];
   /** Steps run last before exec: the create/start split's wait for `start` goes here. */
   beforeExec?: readonly Step[];
+  /** The addon's nsOpen (required when a namespace has a `path`): opened as O_PATH, checked to be
+   *  nsfs, reopened for setns, and its type read with NS_GET_NSTYPE. */
+  nsOpen?: (path: string) => { fd: number; nstype: number };
   /** The addon's compileSeccomp (required when the config has linux.seccomp). */
   compileSeccomp?: SeccompCompiler;
   /** Where the container's cgroup will be (ociCgroupDirs), for a `cgroup` mount without a
@@ -50,11 +45,12 @@ export interface CompiledOci {
 }
 
 /** Host namespace files, to refuse "joining" the host's own namespace where that would let a
- *  sysctl change the host. */
+ *  sysctl change the host, or (mount) where the rootfs set-up would pivot the host itself. */
 const HOST_NS: Readonly<Partial<Record<NamespaceType, string>>> = {
   network: '/proc/self/ns/net',
   ipc: '/proc/self/ns/ipc',
   uts: '/proc/self/ns/uts',
+  mount: '/proc/self/ns/mnt',
 };
 
 export function hostLsms(): string[] {
@@ -99,12 +95,7 @@ export function compileOci(
     spec.namespaces.forEach((ns) => {
       if (ns.path === undefined) return;
       const field = `/linux/namespaces/${(config.linux?.namespaces ?? []).findIndex((n) => n.type === ns.type)}/path`;
-      let fd: number;
-      try {
-        fd = openSync(ns.path, fsc.O_RDONLY);
-      } catch (err) {
-        throw configError(field, `cannot open '${ns.path}': ${(err as Error).message}`);
-      }
+      const fd = openNamespace(ns.path, ns.type, field, options);
       opened.push(fd);
       namespaceFds[ns.type] = fd;
       const host = HOST_NS[ns.type];
@@ -113,6 +104,13 @@ export function compileOci(
         throw configError(
           field,
           `is the host's own ${ns.type} namespace, so linux.sysctl would change the host`,
+        );
+      // pivot_root(2) moves the root of every process of the namespace whose root is the old
+      // one: in the runtime's own mount namespace that is the whole host.
+      if (ns.type === 'mount' && sameInode(`/proc/self/fd/${fd}`, host!))
+        throw configError(
+          field,
+          "is the runtime's own mount namespace: setting up the rootfs there would pivot the host",
         );
     });
     const compile: CompileOptions = {
@@ -132,6 +130,40 @@ export function compileOci(
     release();
     throw err;
   }
+}
+
+const NSTYPE_NAMES: Readonly<Record<string, NamespaceType>> = {
+  CLONE_NEWNS: 'mount',
+  CLONE_NEWUTS: 'uts',
+  CLONE_NEWIPC: 'ipc',
+  CLONE_NEWPID: 'pid',
+  CLONE_NEWNET: 'network',
+  CLONE_NEWCGROUP: 'cgroup',
+  CLONE_NEWUSER: 'user',
+  CLONE_NEWTIME: 'time',
+};
+
+/** A namespace file for a setns step: a real nsfs file (never a FIFO, device or regular file
+ *  opened blindly) of the type the config names, or an error naming the field. */
+function openNamespace(path: string, type: NamespaceType, field: string, options: CompileOciOptions): number {
+  if (!options.nsOpen) throw new Error('compileOci: a namespace path needs the nsOpen binding');
+  let opened: { fd: number; nstype: number };
+  try {
+    opened = options.nsOpen(path);
+  } catch (err) {
+    const e = err as { syscall?: string; code?: string; message: string };
+    if (e.syscall === 'fstatfs' && e.code === 'EINVAL')
+      throw configError(field, `'${path}' is not a namespace file (not on nsfs)`);
+    throw configError(field, `cannot open '${path}': ${e.message}`);
+  }
+  const want = cloneFlag(type, options.tables.constants);
+  if (opened.nstype !== want) {
+    closeSync(opened.fd);
+    const [, got] =
+      Object.entries(NSTYPE_NAMES).find(([name]) => options.tables.constants[name] === opened.nstype) ?? [];
+    throw configError(field, `'${path}' is a namespace of type '${got ?? opened.nstype}', not '${type}'`);
+  }
+  return opened.fd;
 }
 
 /** Our own bounding set, from /proc/self/status (null when unreadable: nothing is checked). */

@@ -79,7 +79,6 @@ function namespaces(config: OciConfigInput): NamespaceEntry[] {
     if (type === 'time') refuse(field, 'time namespaces are not supported yet');
     if (ns.path !== undefined && ns.path !== '') {
       if (!ns.path.startsWith('/')) refuse(`${field}/path`, `'${ns.path}' is not an absolute path`);
-      if (type === 'mount') refuse(`${field}/path`, 'joining a mount namespace by path is not supported');
       return { type, path: ns.path };
     }
     return type === 'cgroup' ? { type, afterCgroups: true } : { type };

@@ -139,7 +139,7 @@ describe('fromOci refusals', () => {
         (c) => {
           c.linux!.namespaces = [{ type: 'pid' }];
         },
-        /\/linux\/namespaces: must create a new 'mount' namespace/,
+        /\/linux\/namespaces: must have a 'mount' namespace/,
       ],
       [
         (c) => {
