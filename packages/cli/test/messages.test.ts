@@ -234,6 +234,8 @@ describe('nsinit --version', () => {
     const version = String(pkg.version).replace(/\./g, '\\.');
     expect(r.exitCode).toBe(0);
     // The bundle is built in a git checkout here (CI too), so the commit line is there.
-    expect(r.stdout).toMatch(new RegExp(`^nsinit version ${version}\\ncommit: [0-9a-f]{40}(-dirty)?\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(`^nsinit version ${version}\\ncommit: [0-9a-f]{40}(-dirty)?\\nspec: \\d+\\.\\d+\\.\\d+\\n$`),
+    );
   });
 });
