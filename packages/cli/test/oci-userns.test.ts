@@ -33,7 +33,11 @@ describe('nsinit-oci with a user namespace', () => {
     const e = await b.oci(['exec', 'u', 'sh', '-c', 'cat /proc/self/uid_map; id -u; touch /tmp/by-exec']);
     expect(e.stderr).toBe('');
     expect(e.exitCode).toBe(0);
-    expect(e.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '))).toEqual(['0 100000 65536', '0', '']);
+    expect(e.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '))).toEqual([
+      '0 100000 65536',
+      '0',
+      '',
+    ]);
     expect(statSync(b.path('rootfs/tmp/by-exec'))).toMatchObject({ uid: 100000, gid: 100000 });
 
     const u = await b.oci(['exec', '--user', '1000:1000', 'u', 'sh', '-c', 'id -u; touch /tmp/by-user']);

@@ -37,8 +37,7 @@ let volume = '';
 beforeAll(() => {
   if (process.getuid?.() !== 0) return;
   work = mkdtempSync(join(tmpdir(), 'nsinit-userns-sec-'));
-  // Bind sources are reached as the container's root: the way to the volume must be searchable.
-  chmodSync(work, 0o755);
+  // 0700, as mkdtemp makes it: bind sources are reached with the runtime's own ids.
   probe = join(work, 'suid-probe');
   execFileSync('cc', ['-static', '-O1', '-o', probe, join(import.meta.dirname, 'fixtures', 'suid-probe.c')]);
   // The host directory bound into the container: a root-owned file, and a file and directory

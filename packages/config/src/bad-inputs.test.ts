@@ -1,6 +1,6 @@
 // Bad inputs, one break each, with the exact path and message expected for every error.
 import { describe, expect, it } from 'vitest';
-import { type BadCase, del, push, runCases, set } from '../test/edits.js';
+import { all, type BadCase, del, push, runCases, set } from '../test/edits.js';
 import { fullConfig } from '../test/fixtures.js';
 import { validateConfig } from './index.js';
 
@@ -133,6 +133,56 @@ export const cases: BadCase[] = [
     'mount without type',
     del('/mounts/0/type'),
     '/mounts/0/type: missing required field; expected a mount type such as "bind"',
+  ],
+  [
+    'idmapped bind with uid_mappings only',
+    set('/mounts/0/uid_mappings', [{ container_id: 1000, host_id: 0, size: 1 }]),
+    '/mounts/0/gid_mappings: missing required field; uid_mappings needs gid_mappings too',
+  ],
+  [
+    'mapping without host_id',
+    all(
+      set('/mounts/0/uid_mappings', [{ container_id: 1000, size: 1 }]),
+      set('/mounts/0/gid_mappings', [{ container_id: 1000, host_id: 0, size: 1 }]),
+    ),
+    '/mounts/0/uid_mappings/0/host_id: missing required field; expected an id from 0 to 4294967295',
+  ],
+  [
+    'mapping of size 0',
+    all(
+      set('/mounts/0/uid_mappings', [{ container_id: 1000, host_id: 0, size: 1 }]),
+      set('/mounts/0/gid_mappings', [{ container_id: 1000, host_id: 0, size: 0 }]),
+    ),
+    '/mounts/0/gid_mappings/0/size: must be at least 1, got 0',
+  ],
+  [
+    'empty mappings',
+    all(set('/mounts/0/uid_mappings', []), set('/mounts/0/gid_mappings', [])),
+    '/mounts/0/uid_mappings: must have at least one range; leave it out for a plain bind',
+    '/mounts/0/gid_mappings: must have at least one range; leave it out for a plain bind',
+  ],
+  [
+    'overlapping mapping ranges',
+    all(
+      set('/mounts/0/uid_mappings', [
+        { container_id: 0, host_id: 100000, size: 10 },
+        { container_id: 5, host_id: 200000, size: 10 },
+      ]),
+      set('/mounts/0/gid_mappings', [
+        { container_id: 0, host_id: 100000, size: 10 },
+        { container_id: 100, host_id: 100009, size: 1 },
+      ]),
+    ),
+    '/mounts/0/uid_mappings/1/container_id: overlaps the container ids of mapping 0',
+    '/mounts/0/gid_mappings/1/host_id: overlaps the host ids of mapping 0',
+  ],
+  [
+    'mapping past the last id',
+    all(
+      set('/mounts/0/uid_mappings', [{ container_id: 4294967295, host_id: 0, size: 2 }]),
+      set('/mounts/0/gid_mappings', [{ container_id: 0, host_id: 0, size: 1 }]),
+    ),
+    '/mounts/0/uid_mappings/0: the range runs past id 4294967295',
   ],
   ['device type as a letter', set('/device_nodes/0/type', 'c'), `/device_nodes/0/type: ${DEVTYPE} "c"`],
   ['device type 97', set('/device_nodes/0/type', 97), `/device_nodes/0/type: ${DEVTYPE} 97`],

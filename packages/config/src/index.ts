@@ -4,6 +4,7 @@
 export { ConfigError, type ConfigErrorCode, type ConfigErrorFields } from './config-error.js';
 export { type DefaultConfigOptions, defaultConfig } from './defaults.js';
 export { DEFAULT_ALLOWED_DEVICES, DEFAULT_AUTO_CREATED_DEVICES, DEFAULT_SIMPLE_DEVICES } from './devices.js';
+export { checkIdRanges, RANGE_KEYS_2014, RANGE_KEYS_OCI, type RangeKeys } from './id-ranges.js';
 export { type ConfigIssue, formatIssue } from './issues.js';
 export { execBudget, LIST_LIMITS, MAX_DEVICE_DIRS } from './limits.js';
 export {
@@ -27,7 +28,7 @@ export type { Cgroups } from './schema-cgroups.js';
 export { type Device, MAX_MAJOR, MAX_MINOR } from './schema-devices.js';
 export { schemaDocument } from './schema-document.js';
 export { MIN_MTU, NETWORK_TYPES, type Network, type Route } from './schema-network.js';
-export type { IdMapping } from './schema-userns.js';
+export { type IdMapping, IdMappingSchema } from './schema-userns.js';
 export {
   isContainerConfig,
   type ValidateOptions,

@@ -18,8 +18,9 @@ const ENTRY: Record<keyof typeof LIST_LIMITS, (i: number) => unknown> = {
   routes: () => ({ gateway: '10.0.0.1', interface_name: 'eth0' }),
   rlimits: () => ({ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }),
   allowed_devices: (i) => ({ type: 99, major_number: 1, minor_number: i, cgroup_permissions: 'rwm' }),
-  uid_mappings: (i) => ({ container_id: i, host_id: 100000 + i, size: 1 }),
-  gid_mappings: (i) => ({ container_id: i, host_id: 100000 + i, size: 1 }),
+  // Short numbers: 340 lines must also fit the one write (under a page) the kernel reads a map from.
+  uid_mappings: (i) => ({ container_id: i, host_id: 1000 + i, size: 1 }),
+  gid_mappings: (i) => ({ container_id: i, host_id: 1000 + i, size: 1 }),
 };
 
 function withList(name: keyof typeof LIST_LIMITS, n: number): ContainerConfig {

@@ -2,6 +2,7 @@
 // wrong: mknod(2) device numbers, devices-cgroup rules, CFS bandwidth limits (sched(7)), setrlimit(2)
 // ordering, and namespace combinations that would touch the host (namespaces(7)).
 import { ABSOLUTE_PATH_HINT } from './fields.js';
+import { checkIdRanges, RANGE_KEYS_2014 } from './id-ranges.js';
 import { issue, pointer } from './issues.js';
 import { LIST_LIMITS, normalisePath } from './limits.js';
 import { duplicates, each } from './list-checks.js';
@@ -61,7 +62,25 @@ function checkMounts(c: Record<string, unknown>, found: Findings): void {
         );
       }
     }
+    checkMountIdMappings(m, at, found);
   });
+}
+
+/** An idmapped bind: both maps or neither, each one the kernel would accept. */
+function checkMountIdMappings(m: Record<string, unknown>, at: string, found: Findings): void {
+  const uid = m.uid_mappings !== undefined;
+  const gid = m.gid_mappings !== undefined;
+  if (uid !== gid) {
+    const [has, lacks] = uid ? ['uid_mappings', 'gid_mappings'] : ['gid_mappings', 'uid_mappings'];
+    found.errors.push(issue(pointer(at, lacks), `missing required field; ${has} needs ${lacks} too`));
+  }
+  for (const key of ['uid_mappings', 'gid_mappings'] as const) {
+    if (Array.isArray(m[key]) && m[key].length === 0)
+      found.errors.push(
+        issue(pointer(at, key), 'must have at least one range; leave it out for a plain bind'),
+      );
+    found.errors.push(...checkIdRanges(m[key], pointer(at, key), RANGE_KEYS_2014));
+  }
 }
 
 function checkDevices(c: Record<string, unknown>, found: Findings): void {
@@ -201,27 +220,7 @@ function checkIdMappings(c: Record<string, unknown>, found: Findings): void {
     } else if (!user && !empty) {
       found.errors.push(issue(`/${key}`, 'needs namespaces.NEWUSER to be true'));
     }
-    const seen: { inside: number; outside: number; size: number; i: number }[] = [];
-    each(list, `/${key}`, (m, at, i) => {
-      const { container_id: inside, host_id: outside, size } = m;
-      if (typeof inside !== 'number' || typeof outside !== 'number' || typeof size !== 'number') return;
-      if (inside + size > 2 ** 32 || outside + size > 2 ** 32) {
-        found.errors.push(issue(at, 'the range runs past id 4294967295'));
-        return;
-      }
-      for (const o of seen) {
-        const overlaps = (a: number, b: number) => a < b + o.size && b < a + size;
-        if (overlaps(inside, o.inside))
-          found.errors.push(
-            issue(pointer(at, 'container_id'), `overlaps the container ids of mapping ${o.i}`, inside),
-          );
-        else if (overlaps(outside, o.outside))
-          found.errors.push(
-            issue(pointer(at, 'host_id'), `overlaps the host ids of mapping ${o.i}`, outside),
-          );
-      }
-      seen.push({ inside, outside, size, i });
-    });
+    found.errors.push(...checkIdRanges(list, `/${key}`, RANGE_KEYS_2014));
   }
 }
 

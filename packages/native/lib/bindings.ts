@@ -24,6 +24,27 @@ export interface DeviceFilterRule {
   allow: boolean;
 }
 
+/** One range of an id mapping: a uid_map/gid_map line "containerID hostID size". */
+export interface IdMapRange {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+/** What openIdmappedTree clones and how (see user_namespaces(7) for the map lines). */
+export interface IdmappedTreeOptions {
+  /** rbind: clone every mount below the source too (open_tree AT_RECURSIVE). */
+  recursive: boolean;
+  /** MS_* flags set on the clone (MS_RDONLY, MS_NOSUID, ...), as a bind step's. */
+  flags: number;
+  /** Idmap every mount of the cloned tree (OCI "ridmap"), not only its top (OCI "idmap"). */
+  idmapRecursive: boolean;
+  /** Written verbatim as the uid_map/gid_map of the user namespace that describes the mapping:
+   *  an id `containerID + k` stored in the filesystem is seen as the id `hostID + k`. */
+  uidMappings: readonly IdMapRange[];
+  gidMappings: readonly IdMapRange[];
+}
+
 export interface NativeBindings {
   // --- the plan executor ---------------------------------------------------------------------
   /** clone3(plan.cloneFlags | CLONE_PIDFD); the child dup2s stdio, then blocks on the sync socket
@@ -37,7 +58,9 @@ export interface NativeBindings {
    *  grandchild is non-dumpable and waits for `go` like a spawned child. Resolves once the
    *  watcher thread has reaped the intermediate (nothing waits on the event loop); rejects with
    *  its failure (setns ESRCH when the target is gone) or `ESRCH, join` if it was killed before
-   *  it could clone. The intermediate is reaped on every path. */
+   *  it could clone. The intermediate is reaped on every path. With a user namespace fd as the
+   *  target (nsFlags CLONE_NEWUSER) and a plan with cloneFlags, it starts a new container inside
+   *  that user namespace: its other new namespaces are then owned by it. */
   join(targetPidfd: number, nsFlags: number, plan: Plan): Promise<Spawned>;
   /** Tell the child to walk its steps. A child that already died (e.g. a stdio setup failure) is
    *  not an error here: awaitExec reports its record and waitExit its status. */
@@ -120,6 +143,15 @@ export interface NativeBindings {
   netlinkSend(fd: number, message: Uint8Array): void;
   /** Receive one datagram (blocking; the kernel answers requests immediately). */
   netlinkRecv(fd: number): Buffer;
+
+  // --- idmapped mounts (mount_setattr(2) MOUNT_ATTR_IDMAP) ------------------------------------
+  /** A detached clone of the host path `source` (CLOEXEC fd), idmapped through a user namespace
+   *  made for the purpose (a helper process cloned with CLONE_NEWUSER, its maps written, its
+   *  namespace opened, then killed and reaped before this returns) and given `flags`; an
+   *  `idmap-bind` step attaches it inside the container. The caller closes the fd once the
+   *  child is spawned. Needs CAP_SYS_ADMIN over the source's filesystem; EINVAL from
+   *  mount_setattr when the filesystem (or, with idmapRecursive, a mount below) cannot idmap. */
+  openIdmappedTree(source: string, options: IdmappedTreeOptions): number;
 
   // --- mounts, for tests and cleanup --------------------------------------------------------
   mount(source: string, target: string, fstype: string | null, flags: number, data: string | null): void;

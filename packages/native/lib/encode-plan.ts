@@ -39,8 +39,13 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'lsm-label': 31,
   'await-start': 32,
   seccomp: 33,
+  // Explicit ranges per feature from here (src/nsinit.h); unassigned codes are unknown ops.
   'userns-root': 34,
+  'open-tree': 35,
+  'attach-tree': 36,
+  'idmap-bind': 38,
   hook: 44, // oci13's range: 44-47
+  chroot: 45,
   'link-up': 48, // rootless's
 };
 
@@ -176,6 +181,11 @@ function body(w: Writer, s: Step, f: string): void {
       w.bool(s.recursive, `${f}.recursive`);
       w.u32(s.propagation, `${f}.propagation`);
       return;
+    case 'idmap-bind':
+      w.i32(s.fd, `${f}.fd`);
+      w.str(s.target, `${f}.target`);
+      w.u32(s.propagation, `${f}.propagation`);
+      return;
     case 'mknod':
       w.str(s.target, `${f}.target`);
       w.u32(s.mode, `${f}.mode`);
@@ -195,6 +205,7 @@ function body(w: Writer, s: Step, f: string): void {
       return;
     case 'pivot-root':
     case 'move-root':
+    case 'chroot':
     case 'no-new-privs':
       return;
     case 'close-fds':
@@ -270,6 +281,18 @@ function body(w: Writer, s: Step, f: string): void {
       return;
     case 'userns-root':
       w.bool(s.setgroups, `${f}.setgroups`);
+      return;
+    case 'open-tree':
+      w.str(s.source, `${f}.source`);
+      w.bool(s.recursive, `${f}.recursive`);
+      w.u32(s.slot, `${f}.slot`);
+      return;
+    case 'attach-tree':
+      w.u32(s.slot, `${f}.slot`);
+      w.str(s.target, `${f}.target`);
+      w.u32(s.flags, `${f}.flags`);
+      w.bool(s.recursive, `${f}.recursive`);
+      w.u32(s.propagation, `${f}.propagation`);
       return;
     case 'caps':
       w.u64(s.bounding, `${f}.bounding`);

@@ -1,4 +1,11 @@
-export type { DeviceFilterRule, NativeBindings, TermiosFlags, WinSize } from './bindings.js';
+export type {
+  DeviceFilterRule,
+  IdMapRange,
+  IdmappedTreeOptions,
+  NativeBindings,
+  TermiosFlags,
+  WinSize,
+} from './bindings.js';
 export { childFailureError } from './child-failure.js';
 export { encodePlan } from './encode-plan.js';
 export { describeErrno, NsinitError, type NsinitErrorFields, systemError } from './errors.js';

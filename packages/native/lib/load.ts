@@ -67,6 +67,14 @@ export interface RawAddon {
   umount(target: string, flags: number): void;
   nsOpen(path: string): { fd: number; nstype: number };
   cgroupDeviceFilter(cgroupDir: string, rules: Int32Array): void;
+  openIdmappedTree(
+    source: string,
+    recursive: boolean,
+    flags: number,
+    idmapRecursive: boolean,
+    uidMap: string,
+    gidMap: string,
+  ): number;
   capabilities: Record<string, number>;
   rlimits: Record<string, number>;
   constants: Record<string, number>;

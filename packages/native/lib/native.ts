@@ -2,7 +2,7 @@
 // factories handed to the addon at load (so every throw is an NsinitError), exit signals become
 // names, and failure records get their step kind back.
 import { constants as osConstants } from 'node:os';
-import type { DeviceFilterRule, NativeBindings } from './bindings.js';
+import type { DeviceFilterRule, IdMapRange, NativeBindings } from './bindings.js';
 import { encodePlan, opName } from './encode-plan.js';
 import { NsinitError, systemError } from './errors.js';
 import { loadAddon, type RawAddon } from './load.js';
@@ -46,6 +46,29 @@ export function packDeviceRules(rules: readonly DeviceFilterRule[]): Int32Array 
     out.set([r.type.charCodeAt(0), r.major, r.minor, access, r.allow ? 1 : 0], i * 5);
   });
   return out;
+}
+
+/** The kernel reads at most 340 lines of a uid_map/gid_map, in one write of less than a page. */
+const MAX_ID_RANGES = 340;
+
+/** Format id ranges as the lines of a uid_map/gid_map ("containerID hostID size\n" each). */
+export function formatIdMap(ranges: readonly IdMapRange[], name: string): string {
+  const bad = (what: string) =>
+    new NsinitError(`openIdmappedTree: ${name}: ${what}`, { code: 'ERR_NSINIT_INVALID_ARG' });
+  if (!Array.isArray(ranges) || ranges.length === 0 || ranges.length > MAX_ID_RANGES)
+    throw bad(`expected 1 to ${MAX_ID_RANGES} ranges`);
+  const lines = ranges.map((r, i) => {
+    for (const k of ['containerID', 'hostID', 'size'] as const) {
+      const v = r?.[k];
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw bad(`[${i}].${k} is not a 32-bit id`);
+    }
+    if (r.size === 0 || r.containerID + r.size > 2 ** 32 || r.hostID + r.size > 2 ** 32)
+      throw bad(`[${i}] is empty or runs past 4294967295`);
+    return `${r.containerID} ${r.hostID} ${r.size}\n`;
+  });
+  const text = lines.join('');
+  if (text.length >= 4096) throw bad('the map is longer than the 4095 bytes the kernel reads');
+  return text;
 }
 
 function wrap(raw: RawAddon): NativeBindings {
@@ -93,6 +116,15 @@ function wrap(raw: RawAddon): NativeBindings {
     mount: (source, target, fstype, flags, data) => raw.mount(source, target, fstype, flags, data),
     umount: (target, flags) => raw.umount(target, flags),
     cgroupDeviceFilter: (cgroupDir, rules) => raw.cgroupDeviceFilter(cgroupDir, packDeviceRules(rules)),
+    openIdmappedTree: (source, o) =>
+      raw.openIdmappedTree(
+        source,
+        o.recursive,
+        o.flags,
+        o.idmapRecursive,
+        formatIdMap(o.uidMappings, 'uidMappings'),
+        formatIdMap(o.gidMappings, 'gidMappings'),
+      ),
     capabilities: Object.freeze({ ...raw.capabilities }),
     rlimits: Object.freeze({ ...raw.rlimits }),
     constants: Object.freeze({ ...raw.constants }),

@@ -35,6 +35,10 @@ export type Step =
    *  adds MS_REC; `propagation` (MS_PRIVATE etc., 0 = leave) is applied after. A missing target is
    *  created as a directory or an empty file to match the source. */
   | { op: 'bind'; source: string; target: string; flags: number; recursive: boolean; propagation: number }
+  /** Attach the detached idmapped tree `fd` (openIdmappedTree, made by the parent: its flags are
+   *  already set) on a container path, created as a directory or empty file to match it;
+   *  `propagation` as for bind. The child closes its copy of `fd` once attached. */
+  | { op: 'idmap-bind'; fd: number; target: string; propagation: number }
   /** mknod(target, mode, makedev(major, minor)); mode includes S_IFCHR/S_IFBLK. EEXIST ignored. */
   | { op: 'mknod'; target: string; mode: number; major: number; minor: number }
   /** symlink(value, target). EEXIST ignored. */
@@ -47,6 +51,11 @@ export type Step =
   | { op: 'pivot-root' }
   /** no_pivot_root: mount --move the rootfs onto / and chroot (for initramfs roots). */
   | { op: 'move-root' }
+  /** chroot(2) into the rootfs: the root change of a container set up in the runtime's own mount
+   *  namespace (OCI without a mount namespace), where pivot_root and MS_MOVE would move the
+   *  host's root. A plan without a new or joined mount namespace is accepted only with this
+   *  step, no pivot-root/move-root, and no propagation step before `rootfs`. */
+  | { op: 'chroot' }
   /** Make `target` read-only (bind onto itself if needed, then remount MS_RDONLY|extra flags).
    *  `optional` ignores ENOENT (2014 restrictions on paths a kernel may lack). */
   | { op: 'readonly'; target: string; flags: number; recursive: boolean; optional: boolean }
@@ -67,6 +76,20 @@ export type Step =
    *  0, the namespace's root (a mapped id), so what the child creates and mounts is owned by it;
    *  `setgroups` also clears the supplementary groups (false where the namespace denies it). */
   | { op: 'userns-root'; setgroups: boolean }
+  /** open_tree(OPEN_TREE_CLONE) of a host path now, held in `slot` (0..2047) for a later
+   *  `attach-tree`: in a user namespace, bind sources are copied before `userns-root`, while the
+   *  child still has the ids that may reach them. */
+  | { op: 'open-tree'; source: string; recursive: boolean; slot: number }
+  /** The held copy of `slot` attached onto `target` as `bind` attaches its source (flags on the
+   *  copy first, then propagation). Each slot is opened once, earlier, and attached once. */
+  | {
+      op: 'attach-tree';
+      slot: number;
+      target: string;
+      flags: number;
+      recursive: boolean;
+      propagation: number;
+    }
   /** Capability sets as 64-bit masks (bit n = capability n). Bounding is reduced with
    *  PR_CAPBSET_DROP; the others set with capset; ambient raised one by one. */
   | {

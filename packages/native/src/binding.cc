@@ -325,7 +325,7 @@ Napi::Value Join(const Napi::CallbackInfo &info)
   nsinit_plan *plan = PlanArg(info, 2);
   if (plan == nullptr) return env.Undefined();
   nsinit_err e;
-  if (nsinit_plan_require_mntns(plan, static_cast<uint64_t>(flags), &e) != 0) {
+  if (nsinit_plan_require_mntns(plan, static_cast<uint64_t>(flags) | plan->clone_flags, &e) != 0) {
     nsinit_plan_free(plan);
     return ThrowPlan(env, e.msg);
   }
@@ -743,6 +743,34 @@ Napi::Value Umount(const Napi::CallbackInfo &info)
   return env.Undefined();
 }
 
+// openIdmappedTree(source, recursive, flags, idmapRecursive, uidMap, gidMap) -> fd of a detached
+// idmapped clone of source (lib/native.ts formats the maps and checks the booleans).
+Napi::Value OpenIdmappedTree(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  std::string source, uidMap, gidMap;
+  int64_t flags;
+  if (!StrArg(info, 0, "source", source) || !IntArg(info, 2, "flags", flags) ||
+      !StrArg(info, 4, "uidMap", uidMap) || !StrArg(info, 5, "gidMap", gidMap))
+    return env.Undefined();
+  if (!info[1].IsBoolean() || !info[3].IsBoolean()) {
+    Napi::TypeError::New(env, "the \"recursive\" arguments must be booleans")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (flags < 0 || flags > UINT32_MAX) {
+    Napi::RangeError::New(env, "the \"flags\" argument is out of range")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  nsinit_err e;
+  int fd = nsinit_idmap_open_tree(source.c_str(), info[1].As<Napi::Boolean>().Value(),
+                                  static_cast<uint32_t>(flags), info[3].As<Napi::Boolean>().Value(),
+                                  uidMap.c_str(), gidMap.c_str(), &e);
+  if (fd < 0) return ThrowSys(env, e);
+  return Napi::Number::New(env, fd);
+}
+
 // rules: Int32Array of [type char, major, minor, access bits, allow] per rule (lib/native.ts
 // validates and packs them).
 Napi::Value CgroupDeviceFilter(const Napi::CallbackInfo &info)
@@ -819,6 +847,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports)
       {"mount", Mount},
       {"umount", Umount},
       {"cgroupDeviceFilter", CgroupDeviceFilter},
+      {"openIdmappedTree", OpenIdmappedTree},
   };
   for (auto &f : fns)
     exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));

@@ -105,6 +105,8 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_mount_fs(c, s, e);
   case NSINIT_OP_BIND:
     return nsinit_mount_bind(c, s, e);
+  case NSINIT_OP_IDMAP_BIND:
+    return nsinit_mount_idmapped(c, s, e);
   case NSINIT_OP_READONLY:
     return nsinit_mount_readonly(c, s, e);
   case NSINIT_OP_MASK:
@@ -115,6 +117,8 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_root_pivot(c, e);
   case NSINIT_OP_MOVE_ROOT:
     return nsinit_root_move(c, e);
+  case NSINIT_OP_CHROOT:
+    return nsinit_root_chroot(c, e);
   case NSINIT_OP_MKNOD:
     return nsinit_devices_mknod(c, s, e);
   case NSINIT_OP_SYMLINK:
@@ -135,6 +139,10 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_identity_apply(c, s, e);
   case NSINIT_OP_USERNS_ROOT:
     return nsinit_identity_userns_root(c, s, e);
+  case NSINIT_OP_OPEN_TREE:
+    return nsinit_mount_open_tree(s, e);
+  case NSINIT_OP_ATTACH_TREE:
+    return nsinit_mount_attach_tree(c, s, e);
   case NSINIT_OP_AWAIT_START:
     return nsinit_gate_await(c, s, e);
   case NSINIT_OP_SECCOMP:

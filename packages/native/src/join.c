@@ -6,7 +6,9 @@
  * addon's watcher thread reaps the intermediate (watch.c), then nsinit_join_finish learns the
  * joiner's pid from a MAP_SHARED page the kernel wrote it to (CLONE_PARENT_SETTID) before the
  * intermediate could even return from clone3, so killing the intermediate at any moment leaves
- * neither a hang nor an unknown child. Man pages: setns(2), clone(2) (CLONE_PARENT_SETTID),
+ * neither a hang nor an unknown child. The same path starts a container inside a user namespace
+ * joined by path: `target` is then that namespace's fd and the plan's clone flags create the
+ * rest below it. Man pages: setns(2), clone(2) (CLONE_PARENT_SETTID),
  * mmap(2), pidfd_open(2), PR_SET_DUMPABLE in prctl(2). */
 #include "nsinit.h"
 #include "syscalls.h"
@@ -60,6 +62,10 @@ __attribute__((noreturn)) static void intermediate(struct nsinit_plan *plan, int
   /* CLONE_PARENT_SETTID: the kernel stores the joiner's pid (in our, the host's, PID namespace)
    * in the shared page during the clone itself. */
   args.flags = CLONE_PARENT | CLONE_PARENT_SETTID;
+  /* A container started inside a user namespace joined by path (nsinit_join_begin with a user
+   * namespace fd): its new namespaces are created here, after the setns above, so that user
+   * namespace owns them. A join's plan has no clone flags. */
+  args.flags |= plan->clone_flags;
   args.parent_tid = (uint64_t)(uintptr_t)j->tid;
   long pid = nsinit_sys_clone3(&args);
   if (pid == 0) {

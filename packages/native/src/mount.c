@@ -38,8 +38,8 @@ unsigned int nsinit_mount_attrs(uint32_t ms)
 
 /* `ms` is the step's MS_* flags: MS_RELATIME is the atime mode whose attribute value is 0, so it
  * shows only as clearing the atime field. */
-static int set_attrs(int fd, unsigned int attrs, uint32_t ms, bool recursive, struct nsinit_err *e,
-                     const char *path)
+int nsinit_mount_set_attrs(int fd, unsigned int attrs, uint32_t ms, bool recursive,
+                           struct nsinit_err *e, const char *path)
 {
   bool relatime = (ms & MS_RELATIME) && !(attrs & MOUNT_ATTR__ATIME);
   if (attrs == 0 && !relatime) return 0;
@@ -205,21 +205,18 @@ static int open_or_create(struct nsinit_child *c, const char *target, bool dir,
   return nsinit_path_open(c, target, false, 0, e);
 }
 
-int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+/* Attach a detached copy of a bind source (`tree`, closed here) onto the target. */
+static int attach(struct nsinit_child *c, int tree, const struct nsinit_step *s,
+                  struct nsinit_err *e)
 {
-  int tree = -1, tfd = -1, rc = -1;
-  /* The source is a host path: binds run before pivot_root, while "/" is still the host's. */
-  tree = nsinit_sys_open_tree(
-      AT_FDCWD, s->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (s->recursive ? AT_RECURSIVE : 0));
-  if (tree < 0) {
-    nsinit_err_set(e, errno, "open_tree", s->source);
-    goto out;
-  }
+  int tfd = -1, rc = -1;
   /* Attributes go on the detached copy, so the mount is read-only from its first instant. */
-  if (set_attrs(tree, nsinit_mount_attrs(s->flags), s->flags, s->recursive, e, s->target)) goto out;
+  if (nsinit_mount_set_attrs(tree, nsinit_mount_attrs(s->flags), s->flags, s->recursive, e,
+                             s->target))
+    goto out;
   struct stat st;
   if (fstat(tree, &st) < 0) {
-    nsinit_err_set(e, errno, "fstat", s->source);
+    nsinit_err_set(e, errno, "fstat", s->target);
     goto out;
   }
   tfd = open_or_create(c, s->target, S_ISDIR(st.st_mode), e);
@@ -228,7 +225,58 @@ int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struc
   rc = set_propagation(tree, s->propagation, e, s->target);
 out:
   if (tfd >= 0) close(tfd);
-  if (tree >= 0) close(tree);
+  close(tree);
+  return rc;
+}
+
+int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+{
+  /* The source is a host path: binds run before pivot_root, while "/" is still the host's. */
+  int tree = nsinit_sys_open_tree(
+      AT_FDCWD, s->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (s->recursive ? AT_RECURSIVE : 0));
+  if (tree < 0) return nsinit_err_set(e, errno, "open_tree", s->source);
+  return attach(c, tree, s, e);
+}
+
+/* Detached copies of bind sources made early, held by slot (fd + 1; 0 = empty) until attached.
+ * In a user namespace the sources are copied while the child still has its host ids (before
+ * userns-root), so a source below a directory only those ids may search stays reachable, as
+ * runc's mount fds make it; the copies are taken in the container's own mount namespace, so the
+ * flags the kernel locks there stay locked. */
+static int held_trees[NSINIT_MAX_TREES];
+
+int nsinit_mount_open_tree(const struct nsinit_step *s, struct nsinit_err *e)
+{
+  int tree = nsinit_sys_open_tree(
+      AT_FDCWD, s->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (s->recursive ? AT_RECURSIVE : 0));
+  if (tree < 0) return nsinit_err_set(e, errno, "open_tree", s->source);
+  held_trees[s->slot] = tree + 1;
+  return 0;
+}
+
+int nsinit_mount_attach_tree(struct nsinit_child *c, const struct nsinit_step *s,
+                             struct nsinit_err *e)
+{
+  int tree = held_trees[s->slot] - 1;
+  held_trees[s->slot] = 0;
+  /* The decoder admits an attach only after its slot's open-tree; a failed open stopped the walk.
+   */
+  if (tree < 0) return nsinit_err_set(e, EBADF, "move_mount", s->target);
+  return attach(c, tree, s, e);
+}
+
+/* An idmapped tree the parent made (idmap.c): only attached here. move_mount(2) attaches a
+ * detached mount to the caller's own mount namespace only, so this cannot happen in the parent. */
+int nsinit_mount_idmapped(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+{
+  struct stat st;
+  if (fstat(s->fd, &st) < 0) return nsinit_err_set(e, errno, "fstat", s->target);
+  int tfd = open_or_create(c, s->target, S_ISDIR(st.st_mode), e);
+  if (tfd < 0) return -1;
+  int rc = move_onto(s->fd, tfd, e, s->target);
+  if (rc == 0) rc = set_propagation(s->fd, s->propagation, e, s->target);
+  close(tfd);
+  close(s->fd);
   return rc;
 }
 
@@ -250,7 +298,7 @@ int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s, s
   if (is_mount_root(tfd)) {
     /* Already a mount (/, /sys): change it in place; stacking a copy on "/" would not affect our
      * own root, which stays on the mount underneath. */
-    rc = set_attrs(tfd, attrs, s->flags, s->recursive, e, s->target);
+    rc = nsinit_mount_set_attrs(tfd, attrs, s->flags, s->recursive, e, s->target);
     goto out;
   }
   /* A subdirectory (/proc/sys): bind a read-only copy of it onto itself. */
@@ -261,7 +309,7 @@ int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s, s
     nsinit_err_set(e, errno, "open_tree", s->target);
     goto out;
   }
-  if (set_attrs(tree, attrs, s->flags, s->recursive, e, s->target)) goto out;
+  if (nsinit_mount_set_attrs(tree, attrs, s->flags, s->recursive, e, s->target)) goto out;
   rc = move_onto(tree, tfd, e, s->target);
 out:
   if (tree >= 0) close(tree);
@@ -317,7 +365,7 @@ int nsinit_mount_mask(struct nsinit_child *c, const struct nsinit_step *s, struc
     nsinit_err_set(e, errno, "open_tree", s->target);
     goto out;
   }
-  if (set_attrs(tree, ro, 0, false, e, s->target)) goto out;
+  if (nsinit_mount_set_attrs(tree, ro, 0, false, e, s->target)) goto out;
   rc = move_onto(tree, tfd, e, s->target);
 out:
   if (tree >= 0) close(tree);

@@ -52,7 +52,11 @@ enum nsinit_op {
   NSINIT_OP_SECCOMP,
   /* Explicit values from here on: ranges are assigned per feature, and a gap is an unknown op. */
   NSINIT_OP_USERNS_ROOT = 34,
-  NSINIT_OP_HOOK = 44,    /* oci13: 44-47 */
+  NSINIT_OP_OPEN_TREE = 35,
+  NSINIT_OP_ATTACH_TREE = 36,
+  NSINIT_OP_IDMAP_BIND = 38,
+  NSINIT_OP_HOOK = 44, /* oci13: 44-47 */
+  NSINIT_OP_CHROOT = 45,
   NSINIT_OP_LINK_UP = 48, /* rootless */
   NSINIT_OP_MAX_ = NSINIT_OP_LINK_UP
 };
@@ -70,12 +74,13 @@ enum nsinit_op {
 #define NSINIT_MAX_HOSTNAME 64u        /* HOST_NAME_MAX */
 #define NSINIT_MAX_SYSCTL 4096u        /* a /proc/sys write is at most one page */
 #define NSINIT_SECCOMP_MAX_INSNS 4096u /* BPF_MAXINSNS: the kernel's limit on one filter */
+#define NSINIT_MAX_TREES 2048u         /* open-tree slots: one per bind mount of a config */
 
 /* One decoded step. Strings point into the plan's private copy of the buffer (NUL-terminated
  * there); vectors are NULL-terminated arrays allocated by the decoder. */
 struct nsinit_step {
   uint32_t op;
-  int32_t fd;          /* setns; await-start's gate; hook's stdin */
+  int32_t fd;          /* setns; await-start's gate; hook's stdin; idmap-bind's tree */
   int32_t out_fd;      /* hook: its stdout and stderr */
   int32_t keep_fd[2];  /* await-start: fds kept open for hooks after start (-1 = none) */
   uint32_t timeout_ms; /* hook: SIGKILL after this long, 0 = none */
@@ -84,6 +89,7 @@ struct nsinit_step {
   uint32_t propagation;
   uint32_t mode;    /* mount mkdir mode, mknod mode, mkdir mode, umask */
   uint32_t persona; /* personality */
+  uint32_t slot;    /* open-tree, attach-tree: index of the held detached tree */
   uint32_t major, minor;
   bool recursive, no_symlinks, optional, on, ctty;
   const char *path; /* rootfs path, chdir path, hostname, domainname, hook program */
@@ -178,15 +184,31 @@ int nsinit_mount_propagation(struct nsinit_child *c, const struct nsinit_step *s
 int nsinit_mount_rootfs(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_fs(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_bind(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_open_tree(const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_attach_tree(struct nsinit_child *c, const struct nsinit_step *s,
+                             struct nsinit_err *e);
 int nsinit_mount_readonly(struct nsinit_child *c, const struct nsinit_step *s,
                           struct nsinit_err *e);
 int nsinit_mount_mask(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_mount_console(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+int nsinit_mount_idmapped(struct nsinit_child *c, const struct nsinit_step *s,
+                          struct nsinit_err *e);
 unsigned int nsinit_mount_attrs(uint32_t ms_flags);
+/* mount_setattr(2) of MOUNT_ATTR_* `attrs` (ms = the MS_* flags they came from, for relatime). */
+int nsinit_mount_set_attrs(int fd, unsigned int attrs, uint32_t ms, bool recursive,
+                           struct nsinit_err *e, const char *path);
+
+/* idmap.c (parent, before clone): a user namespace fd whose maps are the given uid_map/gid_map
+ * texts ("inside outside count" lines), and a detached clone of `source` idmapped with one. */
+int nsinit_idmap_userns(const char *uid_map, const char *gid_map, struct nsinit_err *e);
+int nsinit_idmap_open_tree(const char *source, bool recursive, uint32_t ms_flags,
+                           bool idmap_recursive, const char *uid_map, const char *gid_map,
+                           struct nsinit_err *e);
 
 /* root.c */
 int nsinit_root_pivot(struct nsinit_child *c, struct nsinit_err *e);
 int nsinit_root_move(struct nsinit_child *c, struct nsinit_err *e);
+int nsinit_root_chroot(struct nsinit_child *c, struct nsinit_err *e);
 
 /* devices.c */
 int nsinit_devices_mknod(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);

@@ -87,6 +87,15 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     if (check_flags(c, s->flags, MS_ATTR_FLAGS | MS_BIND | MS_REC, "flags")) return -1;
     if (check_propagation(c, s->propagation, true)) return -1;
     return check_target(c, s->target, "target");
+  case NSINIT_OP_IDMAP_BIND:
+    /* fd: the detached idmapped tree the parent made (nsinit_idmap_open_tree), inherited. */
+    if (nsinit_cur_get_i32(c, &s->fd) ||
+        nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
+        nsinit_cur_get_u32(c, &s->propagation))
+      return -1;
+    if (s->fd < 3) return nsinit_plan_invalid(c, "fd must be >= 3");
+    if (check_propagation(c, s->propagation, true)) return -1;
+    return check_target(c, s->target, "target");
   case NSINIT_OP_MKNOD:
     if (nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
         nsinit_cur_get_u32(c, &s->mode) || nsinit_cur_get_u32(c, &s->major) ||
@@ -120,6 +129,7 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
                         s->op == NSINIT_OP_CHDIR ? "path" : "target");
   case NSINIT_OP_PIVOT_ROOT:
   case NSINIT_OP_MOVE_ROOT:
+  case NSINIT_OP_CHROOT:
   case NSINIT_OP_NO_NEW_PRIVS:
     return 0;
   case NSINIT_OP_CLOSE_FDS:
@@ -258,6 +268,25 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     }
     return nsinit_cur_get_bool(c, &s->keep_groups, "keepGroups");
   }
+  case NSINIT_OP_OPEN_TREE:
+    if (nsinit_cur_get_str(c, &s->source, NSINIT_MAX_PATH, "source") ||
+        nsinit_cur_get_bool(c, &s->recursive, "recursive") || nsinit_cur_get_u32(c, &s->slot))
+      return -1;
+    if (s->source[0] != '/') return nsinit_plan_invalid(c, "source must be an absolute host path");
+    if (s->slot >= NSINIT_MAX_TREES)
+      return nsinit_plan_invalid(c, "slot %u is not below %u", s->slot, NSINIT_MAX_TREES);
+    return 0;
+  case NSINIT_OP_ATTACH_TREE:
+    if (nsinit_cur_get_u32(c, &s->slot) ||
+        nsinit_cur_get_str(c, &s->target, NSINIT_MAX_PATH, "target") ||
+        nsinit_cur_get_u32(c, &s->flags) || nsinit_cur_get_bool(c, &s->recursive, "recursive") ||
+        nsinit_cur_get_u32(c, &s->propagation))
+      return -1;
+    if (s->slot >= NSINIT_MAX_TREES)
+      return nsinit_plan_invalid(c, "slot %u is not below %u", s->slot, NSINIT_MAX_TREES);
+    if (check_flags(c, s->flags, MS_ATTR_FLAGS | MS_BIND | MS_REC, "flags")) return -1;
+    if (check_propagation(c, s->propagation, true)) return -1;
+    return check_target(c, s->target, "target");
   case NSINIT_OP_USERNS_ROOT:
     /* on = also clear the supplementary groups (setgroups is allowed in this namespace) */
     return nsinit_cur_get_bool(c, &s->on, "setgroups");
@@ -308,12 +337,15 @@ bool nsinit_plan_needs_root(uint32_t op)
   switch (op) {
   case NSINIT_OP_MOUNT:
   case NSINIT_OP_BIND:
+  case NSINIT_OP_ATTACH_TREE:
+  case NSINIT_OP_IDMAP_BIND:
   case NSINIT_OP_MKNOD:
   case NSINIT_OP_SYMLINK:
   case NSINIT_OP_MKDIR:
   case NSINIT_OP_CONSOLE:
   case NSINIT_OP_PIVOT_ROOT:
   case NSINIT_OP_MOVE_ROOT:
+  case NSINIT_OP_CHROOT:
   case NSINIT_OP_READONLY:
   case NSINIT_OP_MASK:
   case NSINIT_OP_CHOWN:

@@ -20,22 +20,54 @@
 #error "the plan wire format is little-endian; add byte swapping for this target"
 #endif
 
-/* A table, five names a row, the explicitly numbered ops last. */
-/* clang-format off */
-static const char *const op_names[NSINIT_OP_MAX_ + 1] = {
-    "setup",      "setns",     "propagation", "rootfs",   "mount",
-    "bind",       "mknod",     "symlink",     "mkdir",    "console",
-    "pivot-root", "move-root", "readonly",    "mask",     "hostname",
-    "rlimit",     "umask",     "identity",    "caps",     "no-new-privs",
-    "chdir",      "session",   "pdeathsig",   "dumpable", "close-fds",
-    "exec",       "chown",     "domainname",  "sysctl",   "personality",
-    "unshare",    "lsm-label", "await-start", "seccomp",  [NSINIT_OP_USERNS_ROOT] = "userns-root",
+/* Designated: op values are reserved in ranges per feature, so the table may have gaps (NULL),
+ * which the decoder rejects as it rejects any unknown op. */
+static const char *const op_names[] = {
+    [NSINIT_OP_SETUP] = "setup",
+    [NSINIT_OP_SETNS] = "setns",
+    [NSINIT_OP_PROPAGATION] = "propagation",
+    [NSINIT_OP_ROOTFS] = "rootfs",
+    [NSINIT_OP_MOUNT] = "mount",
+    [NSINIT_OP_BIND] = "bind",
+    [NSINIT_OP_MKNOD] = "mknod",
+    [NSINIT_OP_SYMLINK] = "symlink",
+    [NSINIT_OP_MKDIR] = "mkdir",
+    [NSINIT_OP_CONSOLE] = "console",
+    [NSINIT_OP_PIVOT_ROOT] = "pivot-root",
+    [NSINIT_OP_MOVE_ROOT] = "move-root",
+    [NSINIT_OP_READONLY] = "readonly",
+    [NSINIT_OP_MASK] = "mask",
+    [NSINIT_OP_HOSTNAME] = "hostname",
+    [NSINIT_OP_RLIMIT] = "rlimit",
+    [NSINIT_OP_UMASK] = "umask",
+    [NSINIT_OP_IDENTITY] = "identity",
+    [NSINIT_OP_CAPS] = "caps",
+    [NSINIT_OP_NO_NEW_PRIVS] = "no-new-privs",
+    [NSINIT_OP_CHDIR] = "chdir",
+    [NSINIT_OP_SESSION] = "session",
+    [NSINIT_OP_PDEATHSIG] = "pdeathsig",
+    [NSINIT_OP_DUMPABLE] = "dumpable",
+    [NSINIT_OP_CLOSE_FDS] = "close-fds",
+    [NSINIT_OP_EXEC] = "exec",
+    [NSINIT_OP_CHOWN] = "chown",
+    [NSINIT_OP_DOMAINNAME] = "domainname",
+    [NSINIT_OP_SYSCTL] = "sysctl",
+    [NSINIT_OP_PERSONALITY] = "personality",
+    [NSINIT_OP_UNSHARE] = "unshare",
+    [NSINIT_OP_LSM_LABEL] = "lsm-label",
+    [NSINIT_OP_AWAIT_START] = "await-start",
+    [NSINIT_OP_SECCOMP] = "seccomp",
+    [NSINIT_OP_USERNS_ROOT] = "userns-root",
+    [NSINIT_OP_OPEN_TREE] = "open-tree",
+    [NSINIT_OP_ATTACH_TREE] = "attach-tree",
+    [NSINIT_OP_IDMAP_BIND] = "idmap-bind",
     [NSINIT_OP_HOOK] = "hook",
+    [NSINIT_OP_CHROOT] = "chroot",
     [NSINIT_OP_LINK_UP] = "link-up",
 };
-/* clang-format on */
+_Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
+               "op_names must end at NSINIT_OP_MAX_");
 
-/* Explicitly numbered ops leave gaps: an op without a name is unknown to this decoder. */
 static bool op_known(uint32_t op)
 {
   return op != NSINIT_OP_SETUP && op <= NSINIT_OP_MAX_ && op_names[op] != NULL;
@@ -210,6 +242,8 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
   plan->nsteps = nsteps;
 
   bool have_root = false, have_console = false;
+  /* open-tree slots: 1 = opened, 2 = attached; an attach needs its slot opened and not attached. */
+  unsigned char trees[NSINIT_MAX_TREES] = {0};
   for (uint32_t i = 0; i < nsteps; i++) {
     struct nsinit_step *s = &plan->steps[i];
     uint32_t body;
@@ -243,6 +277,14 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
       nsinit_plan_invalid(&c, "comes before the rootfs step");
       goto fail;
     }
+    if (s->op == NSINIT_OP_OPEN_TREE || s->op == NSINIT_OP_ATTACH_TREE) {
+      bool open = s->op == NSINIT_OP_OPEN_TREE;
+      if (trees[s->slot] != (open ? 0 : 1)) {
+        nsinit_plan_invalid(&c, open ? "slot %u is opened twice" : "slot %u is not open", s->slot);
+        goto fail;
+      }
+      trees[s->slot] = open ? 1 : 2;
+    }
     if (s->op == NSINIT_OP_CONSOLE) {
       if (have_console || plan->console_fd < 0) {
         nsinit_plan_invalid(&c, "needs exactly one console step and a consoleFd");
@@ -271,6 +313,18 @@ fail:
   return -1;
 }
 
+static bool chroot_only(const struct nsinit_plan *plan, uint32_t from)
+{
+  bool chrooted = false;
+  for (uint32_t j = from; j < plan->nsteps; j++) {
+    uint32_t o = plan->steps[j].op;
+    if (o == NSINIT_OP_PIVOT_ROOT || o == NSINIT_OP_MOVE_ROOT) return false;
+    if (o == NSINIT_OP_PROPAGATION && !chrooted) return false;
+    if (o == NSINIT_OP_CHROOT) chrooted = true;
+  }
+  return chrooted;
+}
+
 int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags,
                               struct nsinit_err *e)
 {
@@ -281,6 +335,11 @@ int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags,
     /* A mount namespace joined by path (OCI linux.namespaces "mount" with "path"): every later
      * mount step acts inside it. The kernel checks the fd's type against nstype at setns(2). */
     if (op == NSINIT_OP_SETNS && plan->steps[i].nstype == CLONE_NEWNS) return 0;
+    /* A plan that sets its rootfs up in the caller's own mount namespace on purpose (OCI without
+     * a mount namespace, as runc does): every mount lands under the rootfs bound onto itself and
+     * the root changes with chroot; never pivot_root or MS_MOVE (they would move the host's root)
+     * and no propagation step before the chroot (it would change the host's "/"). */
+    if (op == NSINIT_OP_ROOTFS && chroot_only(plan, i)) return 0;
     /* Mount steps outside a mount namespace would change the host's own mounts. */
     if (op == NSINIT_OP_PROPAGATION || nsinit_plan_needs_root(op) || op == NSINIT_OP_ROOTFS) {
       snprintf(e->msg, sizeof(e->msg),

@@ -1,7 +1,8 @@
 /* Changing the root: pivot_root(".", ".") stacks the old root on top of the new one, and a lazy
  * umount of "." then drops it, so no temporary directory is needed; move-root is the MS_MOVE +
- * chroot fallback for roots that cannot be pivoted (initramfs). Man pages: pivot_root(2),
- * umount2(2), chroot(2). */
+ * chroot fallback for roots that cannot be pivoted (initramfs); chroot alone is for a container
+ * set up in the runtime's own mount namespace, where both would move the host's root. Man pages:
+ * pivot_root(2), umount2(2), chroot(2). */
 #include "nsinit.h"
 #include "syscalls.h"
 
@@ -25,6 +26,14 @@ int nsinit_root_pivot(struct nsinit_child *c, struct nsinit_err *e)
   if (nsinit_sys_pivot_root(".", ".") < 0) return nsinit_err_set(e, errno, "pivot_root", ".");
   /* The old root is now mounted on top of "."; detach it (and every host mount under it). */
   if (umount2(".", MNT_DETACH) < 0) return nsinit_err_set(e, errno, "umount2", ".");
+  if (chdir("/") < 0) return nsinit_err_set(e, errno, "chdir", "/");
+  return reopen_root(c, e);
+}
+
+int nsinit_root_chroot(struct nsinit_child *c, struct nsinit_err *e)
+{
+  if (fchdir(c->rootfd) < 0) return nsinit_err_set(e, errno, "fchdir", "/");
+  if (chroot(".") < 0) return nsinit_err_set(e, errno, "chroot", ".");
   if (chdir("/") < 0) return nsinit_err_set(e, errno, "chdir", "/");
   return reopen_root(c, e);
 }

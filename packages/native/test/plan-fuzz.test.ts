@@ -26,12 +26,17 @@ const steps: Step[] = [
     noSymlinks: true,
   },
   { op: 'bind', source: '/src', target: '/dst', flags: 1, recursive: true, propagation: 1 << 18 },
+  { op: 'open-tree', source: '/vol', recursive: true, slot: 3 },
+  { op: 'userns-root', setgroups: true },
+  { op: 'attach-tree', slot: 3, target: '/data', flags: 1, recursive: true, propagation: 0 },
+  { op: 'idmap-bind', fd: 7, target: '/idmapped', propagation: 1 << 18 },
   { op: 'mknod', target: '/dev/null', mode: 0o020666, major: 1, minor: 3 },
   { op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' },
   { op: 'link-up', name: 'lo', mtu: 65536 },
   { op: 'mkdir', target: '/dev/net', mode: 0o755 },
   { op: 'console', target: '/dev/console' },
   { op: 'pivot-root' },
+  { op: 'chroot' },
   { op: 'readonly', target: '/proc/sys', flags: 0, recursive: true, optional: true },
   { op: 'mask', target: '/proc/kcore', optional: true },
   { op: 'hostname', name: 'koye' },
@@ -44,6 +49,7 @@ const steps: Step[] = [
   { op: 'rlimit', resource: 7, soft: 1024, hard: -1 },
   { op: 'umask', mask: 0o22 },
   { op: 'identity', uid: 1000, gid: 1000, groups: [5, 6, 7] },
+  { op: 'identity', uid: 0, gid: 0, groups: [], keepGroups: true },
   { op: 'caps', bounding: 5n, effective: 5n, permitted: 5n, inheritable: 0n, ambient: 0n },
   { op: 'no-new-privs' },
   { op: 'chdir', path: '/home' },
@@ -112,9 +118,9 @@ describe('plan decoder', () => {
   it('rejects op codes in the gaps between the explicitly numbered ranges', () => {
     const hookAt = steps.findIndex((s) => s.op === 'hook');
     const one = encodePlan({ ...valid, steps: [steps[hookAt]!, steps.at(-1)!] });
-    // The first step's op code sits right after the 40-byte header (45-47: unused in oci13's range).
+    // The first step's op code follows the 40-byte header (46-47: unused in oci13's range).
     expect(one.readUInt32LE(40)).toBe(44);
-    for (const code of [45, 46, 47, 999]) {
+    for (const code of [46, 47, 48, 999]) {
       const buf = Buffer.from(one);
       buf.writeUInt32LE(code, 40);
       expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));
@@ -129,6 +135,34 @@ describe('plan decoder', () => {
       steps: [{ ...(steps[hookAt] as Step & { op: 'hook' }), output: 1 }, steps.at(-1)!],
     });
     expect(() => raw.decodePlan(stdio)).toThrow(/stdin and output must be fds >= 3/);
+  });
+
+  it('attaches a held tree only after its open-tree, once (userns binds)', () => {
+    const exec = steps.at(-1)!;
+    const root: Step = { op: 'rootfs', path: '/tmp/rootfs', flags: 4096 | 16384 };
+    const open: Step = { op: 'open-tree', source: '/vol', recursive: false, slot: 7 };
+    const attach: Step = {
+      op: 'attach-tree',
+      slot: 7,
+      target: '/data',
+      flags: 0,
+      recursive: false,
+      propagation: 0,
+    };
+    const plan = (s: Step[]) => encodePlan({ ...valid, consoleFd: -1, steps: [...s, exec] });
+    expect(raw.decodePlan(plan([open, root, attach]))).toEqual([
+      'open-tree',
+      'rootfs',
+      'attach-tree',
+      'exec',
+    ]);
+    expect(() => raw.decodePlan(plan([root, attach]))).toThrow(/step 1 \(attach-tree\): slot 7 is not open/);
+    expect(() => raw.decodePlan(plan([open, root, attach, attach]))).toThrow(/slot 7 is not open/);
+    expect(() => raw.decodePlan(plan([open, open, root]))).toThrow(/slot 7 is opened twice/);
+    expect(() => raw.decodePlan(plan([{ ...open, slot: 2048 } as Step, root]))).toThrow(
+      /slot 2048 is not below 2048/,
+    );
+    expect(() => raw.decodePlan(plan([open, attach]))).toThrow(/comes before the rootfs step/);
   });
 
   it('rejects oversize plans, strings and counts with a clear message', () => {
@@ -184,6 +218,10 @@ describe('plan decoder', () => {
       steps: [{ op: 'chown', target: '/x', uid: 1, gid: 1 }, steps.at(-1)!],
     });
     expect(() => raw.decodePlan(earlyChown)).toThrow(/step 0 \(chown\): comes before the rootfs step/);
+    // Op codes are reserved in ranges per feature: an unassigned code inside the table is unknown.
+    const gap = Buffer.from(encodePlan({ ...valid, steps: [{ op: 'no-new-privs' }, steps.at(-1)!] }));
+    gap.writeUInt32LE(37, 40);
+    expect(() => raw.decodePlan(gap)).toThrow(/step 0 \(setup\): unknown op 37/);
     const badFlags = encodePlan({ ...valid, cloneFlags: 0x100 });
     expect(() => raw.decodePlan(badFlags)).toThrow(/cloneFlags/);
   });

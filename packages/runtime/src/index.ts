@@ -35,6 +35,7 @@ export {
 } from './container.js';
 export { type ErrorCode, ErrorCodes, NsinitError } from './errors.js';
 export { DEFAULT_PATH, execCandidates } from './exec-path.js';
+export { type IdmapTrees, idmapWarnings, type OpenIdmappedTree, openIdmapTrees } from './idmap-mounts.js';
 export { type FileLock, lockFile, tryLockFile } from './lock.js';
 export {
   type CompileOptions,
@@ -64,6 +65,7 @@ export {
   type CompileOciOptions,
   compileOci,
   hostLsms,
+  startCompiled,
   writeOomScoreAdj,
 } from './spec/compile-oci.js';
 export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';

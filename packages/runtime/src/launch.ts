@@ -20,6 +20,7 @@ import {
 } from './cgroups/index.js';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { failureError } from './exec-failure.js';
+import { idmapWarnings, openIdmapTrees } from './idmap-mounts.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { testPause } from './pause-points.js';
@@ -198,6 +199,10 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       netns = stack.push(`'${nspath}'`, () => closeSync(netnsFd));
     }
     const spec = from2014(config as PlanConfig);
+    // Detached idmapped clones of the idmapped binds' sources: the child attaches its copies.
+    for (const warning of idmapWarnings(spec)) ctx.onWarning(warning);
+    const idmap = openIdmapTrees(spec, native.openIdmappedTree, native.close, native.constants);
+    const trees = stack.push('idmapped mounts', () => idmap.close());
     // The data files, when the data directory is in the rootfs: masked after pivot_root.
     const hidden = ctx.hide.map((path) => ({ path, optional: true }));
     const plan = compilePlan(
@@ -211,6 +216,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         consoleFd: pty ? pty.slave : -1,
         netnsFds: netnsFd >= 0 ? [netnsFd] : [],
         bindDevices: rootless,
+        idmapTrees: idmap.trees,
       },
     );
     // Rootless: the child brings its loopback up itself, after entering any namespace by fd.
@@ -221,6 +227,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     // The child has its own copies now (clone3 without CLONE_FILES copies the fd table).
     await childEnds.release();
     await netns?.release();
+    await trees.release();
     const target = { pid: spawned.pid, pidfd: spawned.pidfd };
     // Its user namespace's maps first: until they exist it can own nothing it creates.
     const userns = usernsSetup(spec, currentCaller());

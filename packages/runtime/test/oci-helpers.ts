@@ -11,6 +11,7 @@ import {
   compileOci,
   currentCaller,
   type OciConfigInput,
+  startCompiled,
   type RuntimeSpec,
   usernsSetup,
   writeIdMaps,
@@ -110,8 +111,9 @@ export async function startOci(config: OciConfigInput, bundleDir: string): Promi
       stdio: [-1, w, w],
       compileSeccomp: native.compileSeccomp,
       nsOpen: native.nsOpen,
+      openIdmappedTree: native.openIdmappedTree,
     });
-    spawned = native.spawn(compiled.plan);
+    spawned = await startCompiled(native, compiled);
   } finally {
     compiled?.release();
     native.close(w);

@@ -161,10 +161,10 @@ describe('OCI UTS and sysctl', () => {
       n.type === 'network' ? { type: 'network', path: '/proc/self/ns/net' } : n,
     );
     config.linux!.sysctl = { 'net.ipv4.ip_forward': '1' };
-    const tables = { capabilities: {}, rlimits: {}, constants: {} };
-    expect(() => compileOci(config, bundle.dir, { tables, stdio: [-1, -1, -1] })).toThrow(
-      /\/linux\/namespaces\/4\/path: is the host's own network namespace/,
-    );
+    const tables = { capabilities: {}, rlimits: {}, constants: native.constants };
+    expect(() =>
+      compileOci(config, bundle.dir, { tables, stdio: [-1, -1, -1], nsOpen: native.nsOpen }),
+    ).toThrow(/\/linux\/namespaces\/4\/path: is the host's own network namespace/);
   });
 });
 

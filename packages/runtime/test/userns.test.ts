@@ -5,7 +5,7 @@
 // the container's own, locked mount flags kept on a read-only bind, and a join that enters the
 // user namespace and takes the container's ids.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -13,7 +13,7 @@ import type { ContainerConfig } from '@nsinit/config';
 import { createBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { open } from '../src/index.js';
-import { baseConfig, ociBundle, runOci } from './oci-helpers.js';
+import { baseConfig, ociBundle, runOci, startOci, stopOci } from './oci-helpers.js';
 
 useLeakCheck();
 
@@ -195,6 +195,46 @@ describe('user namespaces (config.json)', () => {
     } finally {
       execFileSync('umount', [host]);
       rmSync(host, { recursive: true });
+    }
+  });
+
+  it('joins a user namespace by path first: its new namespaces belong to it (a pod sharing one)', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const infraBundle = await ociBundle();
+    const infra = await startOci(mapped(baseConfig(['sleep', '1000'])), infraBundle.dir);
+    try {
+      expect(infra.failure).toBeNull();
+      const pid = infra.spawned.pid;
+      const bundle = await ociBundle();
+      const config = baseConfig([
+        'sh',
+        '-c',
+        'cat /proc/self/uid_map; readlink /proc/self/ns/user; readlink /proc/self/ns/net; ls /sys/class/net; id -u; touch /tmp/pod',
+      ]);
+      // user and network from the "infra" container; mount, pid, ipc and uts new, inside its userns.
+      config.linux!.namespaces = [
+        { type: 'user', path: `/proc/${pid}/ns/user` },
+        { type: 'network', path: `/proc/${pid}/ns/net` },
+        { type: 'mount' },
+        { type: 'pid' },
+        { type: 'ipc' },
+        { type: 'uts' },
+      ];
+      const r = await runOci(config, bundle.dir);
+      expect(r.failure).toBeNull();
+      expect(r.exit.exitCode).toBe(0);
+      const [uidMap, userNs, netNs, ...rest] = r.output
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().replace(/\s+/g, ' '));
+      expect(uidMap).toBe('0 100000 65536');
+      expect(userNs).toBe(readlinkSync(`/proc/${pid}/ns/user`));
+      expect(netNs).toBe(readlinkSync(`/proc/${pid}/ns/net`));
+      // sysfs is mounted (the joined network namespace belongs to the joined user namespace).
+      expect(rest).toEqual(['lo', '0']);
+      expect(statSync(bundle.path('tmp/pod'))).toMatchObject({ uid: 100000, gid: 200000 });
+    } finally {
+      await stopOci(infra);
     }
   });
 });

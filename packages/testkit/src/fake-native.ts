@@ -6,6 +6,7 @@ import type {
   ChildFailure,
   DeviceFilterRule,
   ExitStatus,
+  IdmappedTreeOptions,
   NativeBindings,
   Plan,
   Spawned,
@@ -211,6 +212,10 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
     },
     cgroupDeviceFilter(cgroupDir: string, rules: readonly DeviceFilterRule[]) {
       enter('cgroupDeviceFilter', [cgroupDir, rules]);
+    },
+    openIdmappedTree(source: string, options: IdmappedTreeOptions) {
+      enter('openIdmappedTree', [source, options]);
+      return fd();
     },
     capabilities: CAPABILITIES,
     rlimits: RLIMITS,

@@ -67,6 +67,7 @@ export const CONSTANTS: Readonly<Record<string, number>> = Object.freeze({
   MNT_DETACH: 2,
   MNT_EXPIRE: 4,
   UMOUNT_NOFOLLOW: 8,
+  S_IFMT: 0o170000,
   S_IFIFO: 0o010000,
   S_IFCHR: 0o020000,
   S_IFDIR: 0o040000,

@@ -4,7 +4,7 @@ export function features(capabilities: string[]): Record<string, unknown> {
     ociVersionMin: '1.0.0',
     ociVersionMax: '1.2.0',
     hooks: ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'],
-    mountOptions: ['bind', 'rbind', 'ro', 'rw'],
+    mountOptions: ['bind', 'rbind', 'ro', 'rw', 'idmap', 'ridmap'],
     linux: {
       namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts'],
       capabilities: capabilities.map((c) => `CAP_${c}`),
@@ -13,6 +13,8 @@ export function features(capabilities: string[]): Record<string, unknown> {
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
+      // mounts[].uidMappings/gidMappings and the idmap/ridmap options, on bind mounts.
+      mountExtensions: { idmap: { enabled: true } },
     },
     annotations: { 'org.opencontainers.runtime-spec.features': 'nsinit-oci' },
   };

@@ -240,6 +240,38 @@ const cases: BadCase[] = [
     '/mounts/1/uidMappings/0/size: must be at least 1, got 0',
   ],
   [
+    'idmap on a proc mount',
+    push('/mounts/0/options', 'idmap'),
+    '/mounts/0/options/3: "idmap" needs a bind mount ("bind" or "rbind" in options)',
+  ],
+  [
+    'uidMappings on a proc mount',
+    all(
+      set('/mounts/0/uidMappings', [{ containerID: 1000, hostID: 0, size: 1 }]),
+      set('/mounts/0/gidMappings', [{ containerID: 1000, hostID: 0, size: 1 }]),
+    ),
+    '/mounts/0/uidMappings: idmapped mounts are bind mounts only; add "bind" or "rbind" to options',
+  ],
+  [
+    'idmap without mappings or a user namespace',
+    all(
+      del('/mounts/1/uidMappings'),
+      del('/mounts/1/gidMappings'),
+      del('/linux/uidMappings'),
+      del('/linux/gidMappings'),
+      set('/linux/namespaces/0', { type: 'user', path: '/proc/1/ns/user' }),
+    ),
+    '/mounts/1/options/2: "idmap" without uidMappings and gidMappings takes the container\'s user namespace mapping, and this container has no new user namespace',
+  ],
+  [
+    'overlapping mount mapping',
+    set('/mounts/1/gidMappings', [
+      { containerID: 0, hostID: 100000, size: 65536 },
+      { containerID: 70000, hostID: 165535, size: 1 },
+    ]),
+    '/mounts/1/gidMappings/1/hostID: overlaps the host ids of mapping 0',
+  ],
+  [
     'mapping without hostID',
     del('/linux/uidMappings/0/hostID'),
     '/linux/uidMappings/0/hostID: missing required field; expected an integer from 0 to 4294967295',

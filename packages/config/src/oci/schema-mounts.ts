@@ -48,15 +48,15 @@ export const OciMountSchema = Type.Object(
     ),
     uidMappings: Type.Optional(
       idMappings(
-        'User id mapping for an idmapped mount; needs gidMappings too. Validated here; create ' +
-          'refuses it (naming the field) until idmapped mounts are implemented.',
+        'User id mapping of an idmapped bind mount (mount_setattr(2) MOUNT_ATTR_IDMAP); needs ' +
+          'gidMappings too. Written as given to the uid_map of the user namespace that describes the ' +
+          'mount, as runc and crun do: a file owned by containerID+k in the source is seen as owned by ' +
+          'hostID+k (inside a container user namespace, by what that id maps to there). Only the top ' +
+          'mount of an rbind is idmapped unless options has "ridmap".',
       ),
     ),
     gidMappings: Type.Optional(
-      idMappings(
-        'Group id mapping for an idmapped mount; needs uidMappings too. Validated here; create ' +
-          'refuses it (naming the field) until idmapped mounts are implemented.',
-      ),
+      idMappings('Group id mapping of an idmapped bind mount; needs uidMappings too. See uidMappings.'),
     ),
   },
   { additionalProperties: false, description: 'A mount performed inside the container, in list order.' },

@@ -1,6 +1,7 @@
 // Checks beyond types for config.json, for what the kernel or the runtime-spec would refuse or get
 // silently wrong: paths that must be absolute (the spec's MUSTs), duplicate namespaces and rlimits,
 // setrlimit(2) soft/hard ordering, capset(2) set inclusion, and strings execve(2) would truncate.
+import { checkIdRanges, RANGE_KEYS_OCI } from '../id-ranges.js';
 import { issue, pointer } from '../issues.js';
 import { type Findings, isPlainObject } from '../normalise.js';
 import { absolute, each, noNul } from './checks.js';
@@ -39,13 +40,53 @@ function checkMounts(c: Obj, found: Findings): void {
     }
     noNul(dest, pointer(at, 'destination'), found);
     noNul(m.source, pointer(at, 'source'), found);
-    const uid = m.uidMappings !== undefined;
-    const gid = m.gidMappings !== undefined;
-    if (uid !== gid) {
-      const [has, lacks] = uid ? ['uidMappings', 'gidMappings'] : ['gidMappings', 'uidMappings'];
-      found.errors.push(issue(pointer(at, lacks), `missing required field; ${has} needs ${lacks} too`));
-    }
+    checkIdmap(c, m, at, found);
   });
+}
+
+/** An idmapped mount (runtime-spec config "Mounts": uidMappings, gidMappings, the idmap and ridmap
+ *  options): both maps or neither, ranges the kernel accepts, a bind mount only (runc's rule; the
+ *  idmap is set on a clone of the source), and the `idmap` option without maps only where the
+ *  container's own user namespace mapping can stand in (the spec's MUST error otherwise). */
+function checkIdmap(c: Obj, m: Obj, at: string, found: Findings): void {
+  const uid = m.uidMappings !== undefined;
+  const gid = m.gidMappings !== undefined;
+  if (uid !== gid) {
+    const [has, lacks] = uid ? ['uidMappings', 'gidMappings'] : ['gidMappings', 'uidMappings'];
+    found.errors.push(issue(pointer(at, lacks), `missing required field; ${has} needs ${lacks} too`));
+  }
+  for (const key of ['uidMappings', 'gidMappings'] as const)
+    found.errors.push(...checkIdRanges(m[key], pointer(at, key), RANGE_KEYS_OCI));
+  const options = Array.isArray(m.options) ? m.options : [];
+  const bind = m.type === 'bind' || options.includes('bind') || options.includes('rbind');
+  const mapped = [m.uidMappings, m.gidMappings].some((v) => Array.isArray(v) && v.length > 0);
+  if (mapped && !bind)
+    found.errors.push(
+      issue(
+        pointer(at, 'uidMappings'),
+        'idmapped mounts are bind mounts only; add "bind" or "rbind" to options',
+      ),
+    );
+  options.forEach((o, i) => {
+    if (o !== 'idmap' && o !== 'ridmap') return;
+    const where = pointer(pointer(at, 'options'), i);
+    if (!bind) found.errors.push(issue(where, `"${o}" needs a bind mount ("bind" or "rbind" in options)`, o));
+    else if (!mapped && !newUserNamespace(c))
+      found.errors.push(
+        issue(
+          where,
+          `"${o}" without uidMappings and gidMappings takes the container's user namespace mapping, ` +
+            'and this container has no new user namespace',
+          o,
+        ),
+      );
+  });
+}
+
+function newUserNamespace(c: Obj): boolean {
+  const linux = isPlainObject(c.linux) ? c.linux : {};
+  const list = Array.isArray(linux.namespaces) ? linux.namespaces : [];
+  return list.some((n) => isPlainObject(n) && n.type === 'user' && (n.path === undefined || n.path === ''));
 }
 
 function checkHooks(c: Obj, found: Findings): void {

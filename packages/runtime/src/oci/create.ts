@@ -11,9 +11,11 @@ import { ociPointer } from '../cgroups/resources.js';
 import { resourcesFromOci } from '../cgroups/resources-oci.js';
 import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
+import { idmapWarnings } from '../idmap-mounts.js';
 import { lockFile } from '../lock.js';
 import { isRootless, refuseRootlessOci } from '../rootless.js';
-import { compileOci, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { compileOci, startCompiled, writeOomScoreAdj } from '../spec/compile-oci.js';
+import { hasNamespace } from '../spec/model.js';
 import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
 import { defaultCgroupsPath } from './cgroup.js';
 import {
@@ -25,6 +27,7 @@ import {
   writeHookState,
 } from './container-hooks.js';
 import { type OciState, runHooks } from './hooks.js';
+import { detachRootfsMount, findRootfsMount, mountIdsAt } from './host-mounts.js';
 import { loadBundle, type OciSpec } from './spec.js';
 import {
   checkId,
@@ -87,6 +90,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   let syncOpen = false;
   let cgroup: ManagedCgroup | null = null;
   let hookFiles: HookFiles | null = null;
+  // Without a mount namespace: the rootfs path and the mounts there before the init ran.
+  let hostNs: { path: string; before: Set<number> } | null = null;
   try {
     dirfd = openSync(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
     // Through our own fd: sun_path is 108 bytes, and --root/<64-hex id>/ can be longer.
@@ -139,13 +144,18 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ],
       compileSeccomp: native.compileSeccomp,
       nsOpen: native.nsOpen,
+      openIdmappedTree: native.openIdmappedTree,
       // Created below, before the init walks its mounts.
       cgroupDirs: rootlessView === null ? {} : ociCgroupDirs({ id, cgroupsPath }, cgroupOpts),
       bindDevices: rootless,
     });
+    for (const warning of idmapWarnings(compiled.spec)) opts.onWarning(warning);
     const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true, createSteps);
+    const rootfsStep = plan.steps.find((s) => s.op === 'rootfs');
+    if (!hasNamespace(compiled.spec, 'mount') && rootfsStep?.op === 'rootfs')
+      hostNs = { path: rootfsStep.path, before: mountIdsAt(rootfsStep.path) };
     try {
-      spawned = native.spawn(plan);
+      spawned = await startCompiled(native, { plan, userNamespaceFd: compiled.userNamespaceFd });
     } finally {
       compiled.release();
     }
@@ -213,6 +223,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         identity: { uid: user.uid, gid: user.gid, groups: [...(user.additionalGids ?? [])] },
       });
     }
+    const hostMount = hostNs ? findRootfsMount(hostNs.path, hostNs.before) : null;
     const start = native.startTime(pid);
     if (start === null) {
       throw nsinitError(ErrorCodes.START_FAILED, 'the container init exited before it was ready', { pid });
@@ -234,6 +245,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       cgroup: cgroup ? cgroupRecord(cgroup) : null,
       hooks: spec.hooks ?? {},
       ...startHookRecord(plan, labels),
+      ...(hostMount ? { hostMount } : {}),
       ...(noProcess ? { noProcess: true } : {}),
     };
     // The config as created, for exec: later edits of the bundle's config.json change nothing.
@@ -250,6 +262,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     }
     if (cgroup)
       await destroyCgroup(cgroup).catch((e) => opts.onWarning(`cgroup teardown: ${(e as Error).message}`));
+    // What the init mounted in our own namespace before it failed or was killed.
+    const left = hostNs ? findRootfsMount(hostNs.path, hostNs.before) : null;
+    if (left) detachRootfsMount(native, left, opts.onWarning);
     if (gateFd >= 0) safeClose(native, gateFd);
     if (hookFiles) {
       closeSync(hookFiles.stdin);
@@ -292,7 +307,8 @@ function startHookRecord(plan: Plan, labels: Map<Step, string>): Pick<OciRecord,
 function ociPlan(plan: Plan, preserveFds: number, noPivot: boolean, createHooks: readonly Step[]): Plan {
   const steps: Step[] = [];
   for (const step of plan.steps) {
-    if (step.op === 'pivot-root' || step.op === 'move-root') for (const h of createHooks) steps.push(h);
+    if (step.op === 'pivot-root' || step.op === 'move-root' || step.op === 'chroot')
+      for (const h of createHooks) steps.push(h);
     // Cleared (the identity step re-armed the one set at clone); await-start clears it again.
     if (step.op === 'pdeathsig') {
       steps.push({ op: 'pdeathsig', signal: 0 });

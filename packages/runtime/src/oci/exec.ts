@@ -115,6 +115,13 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
   if (terminal && !o.consoleSocket && !o.keepConsole)
     throw nsinitError(ErrorCodes.INVALID_ARG, 'process.terminal is true but no --console-socket was given');
   const spec = fromOci(config as never, record.bundle, {});
+  // Joining every namespace of the init would leave the process in the host's root: nsinit
+  // does not join a container that has no mount namespace of its own.
+  if (!hasNamespace(spec, 'mount'))
+    throw nsinitError(
+      ErrorCodes.OCI_BAD_STATE,
+      "cannot exec in a container without a mount namespace (its root is a chroot in the host's)",
+    );
   let pty: { master: number; slave: number } | null = null;
   let spawned: Spawned | null = null;
   let syncOpen = false;

@@ -11,6 +11,7 @@ import { ErrorCodes, nsinitError } from '../errors.js';
 import { lockFile } from '../lock.js';
 import { hookFailure, hookOutput } from './container-hooks.js';
 import { type OciState, runHooks } from './hooks.js';
+import { detachRootfsMount } from './host-mounts.js';
 import { liveness, waitStopped } from './proc.js';
 import { recordCgroup } from './resources.js';
 import { containerDir, GATE_FILE, LOCK_FILE, listIds, type OciRecord, readRecord } from './store.js';
@@ -266,6 +267,8 @@ export async function remove(ctx: OciContext, id: string, force = false): Promis
         ctx.onWarning(`cgroup teardown: ${(err as Error).message}`);
       }
     }
+    // No mount namespace: what the container mounted in ours, below its rootfs bind.
+    if (record.hostMount) detachRootfsMount(ctx.native, record.hostMount, ctx.onWarning);
     rmSync(containerDir(ctx.root, id), { recursive: true, force: true });
   });
   await runHooks(

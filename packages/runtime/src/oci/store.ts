@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { CgroupRecord } from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { readBounded, writeAtomic } from '../state/files.js';
+import type { HostRootfsMount } from './host-mounts.js';
 import type { OciHooks } from './spec.js';
 
 export const DEFAULT_ROOT = '/run/nsinit-oci';
@@ -33,6 +34,9 @@ export interface OciRecord {
   /** The startContainer hook steps of the init's plan by step index, for `start` to word a
    *  failure record ("startContainer hook #0 '/x'"). */
   hookSteps?: Record<string, { label: string; timeoutMs: number }>;
+  /** No mount namespace: the rootfs bind the init made in the runtime's own mount namespace,
+   *  detached by delete (host-mounts.ts). */
+  hostMount?: HostRootfsMount;
   /** config.json had no `process`: create succeeded, start must refuse. */
   noProcess?: boolean;
 }

@@ -221,6 +221,45 @@ describe('compilePlan', () => {
     ]);
   });
 
+  it('attaches an idmapped bind from the tree the runtime made, by mount field', () => {
+    const map = [{ container_id: 1000, host_id: 0, size: 1 }];
+    const config: PlanConfig = {
+      ...sampleLike(),
+      mounts: [
+        { type: 'bind', source: '/srv/a', destination: '/a' },
+        {
+          type: 'bind',
+          source: '/srv/b',
+          destination: '/b',
+          private: true,
+          uid_mappings: map,
+          gid_mappings: map,
+        },
+      ],
+    };
+    const spec = from2014(config);
+    // The whole 2014 tree is mapped, read-only unless writable (the flags go on the tree).
+    expect(spec.mounts.find((m) => m.destination === '/b')?.idmap).toEqual({
+      uidMappings: [{ containerId: 1000, hostId: 0, size: 1 }],
+      gidMappings: [{ containerId: 1000, hostId: 0, size: 1 }],
+      recursive: true,
+      field: '/mounts/1/uid_mappings',
+    });
+    const plan = compileSpec(spec, { ...base, argv: ['sh'], idmapTrees: new Map([['/mounts/1', 40]]) });
+    expect(plan.steps.filter((s) => s.op === 'bind' || s.op === 'idmap-bind')).toEqual([
+      {
+        op: 'bind',
+        source: '/srv/a',
+        target: '/a',
+        flags: fake.constants.MS_RDONLY,
+        recursive: true,
+        propagation: 0,
+      },
+      { op: 'idmap-bind', fd: 40, target: '/b', propagation: fake.constants.MS_PRIVATE },
+    ]);
+    expect(() => compileSpec(spec, { ...base, argv: ['sh'] })).toThrow(/idmapTrees.*\/mounts\/1/);
+  });
+
   it('expands argv[0] over the config PATH and passes dashes through', () => {
     const plan = compilePlan(sampleLike(), { ...base, argv: ['ls', '-la', '--', '/'] });
     const exec = plan.steps.at(-1) as Extract<Step, { op: 'exec' }>;
@@ -283,5 +322,93 @@ describe('compilePlan', () => {
     expect(() => compilePlan({ namespaces: { NEWNS: true } }, { ...base, argv: [] })).toThrow(
       /'argv' option/,
     );
+  });
+});
+
+describe('user namespaces (2014 format)', () => {
+  const MAP = [{ container_id: 0, host_id: 100000, size: 65536 }];
+  const userns = (extra: PlanConfig = {}): PlanConfig => ({
+    namespaces: { NEWNS: true, NEWUSER: true, NEWPID: true, NEWNET: true, NEWIPC: true },
+    uid_mappings: MAP,
+    gid_mappings: MAP,
+    device_nodes: [{ type: 99, path: '/dev/null', major_number: 1, minor_number: 3, file_mode: 0o666 }],
+    mounts: [{ type: 'bind', source: '/srv/data', destination: '/data', writable: false }],
+    ...extra,
+  });
+  const root = { uid: 0, gid: 0 };
+
+  it('clones CLONE_NEWUSER; copies bind sources, then becomes root of the namespace, then mounts', () => {
+    const plan = compilePlan(userns(), { ...base, argv: ['sh'], caller: root });
+    expect(plan.cloneFlags & fake.constants.CLONE_NEWUSER!).toBe(fake.constants.CLONE_NEWUSER);
+    const ops = plan.steps.map((s) => s.op);
+    const at = (op: string) => ops.indexOf(op as Step['op']);
+    expect(at('rootfs')).toBeLessThan(at('open-tree'));
+    expect(at('open-tree')).toBeLessThan(at('userns-root'));
+    expect(at('userns-root')).toBeLessThan(at('mount'));
+    expect(plan.steps).toContainEqual({ op: 'open-tree', source: '/srv/data', recursive: true, slot: 0 });
+    expect(plan.steps).toContainEqual(
+      expect.objectContaining({ op: 'attach-tree', slot: 0, target: '/data' }),
+    );
+    expect(plan.steps).toContainEqual({ op: 'userns-root', setgroups: true });
+    // The device is the host's, bound: no mknod, no chown of the host's node.
+    expect(ops).not.toContain('mknod');
+    expect(plan.steps).toContainEqual(
+      expect.objectContaining({ op: 'bind', source: '/dev/null', target: '/dev/null' }),
+    );
+    // devpts keeps gid=5: the map holds it.
+    expect(plan.steps).toContainEqual(
+      expect.objectContaining({ fstype: 'devpts', data: expect.stringContaining('gid=5') }),
+    );
+  });
+
+  it('binds /sys, /proc and /dev/mqueue from the host when their namespaces are not its own', () => {
+    const plan = compilePlan(userns({ namespaces: { NEWNS: true, NEWUSER: true } }), {
+      ...base,
+      argv: ['sh'],
+      caller: root,
+    });
+    for (const source of ['/proc', '/sys', '/dev/mqueue'])
+      expect(plan.steps).toContainEqual(
+        expect.objectContaining({ op: 'open-tree', source, recursive: true }),
+      );
+    expect(plan.steps.filter((s) => s.op === 'mount').map((s) => (s as { fstype: string }).fstype)).toEqual([
+      'tmpfs',
+      'tmpfs',
+      'devpts',
+    ]);
+  });
+
+  it('an unprivileged caller mapping only its own ids: setgroups denied, groups kept, no gid=5', () => {
+    const own = [{ container_id: 0, host_id: 1000, size: 1 }];
+    const plan = compilePlan(userns({ uid_mappings: own, gid_mappings: own }), {
+      ...base,
+      argv: ['sh'],
+      caller: { uid: 1000, gid: 1000 },
+    });
+    expect(plan.steps).toContainEqual({ op: 'userns-root', setgroups: false });
+    expect(plan.steps).toContainEqual({ op: 'identity', uid: 0, gid: 0, groups: [], keepGroups: true });
+    const devpts = plan.steps.find((s) => s.op === 'mount' && s.fstype === 'devpts') as { data: string };
+    expect(devpts.data).not.toContain('gid=');
+  });
+
+  it('names the field of a map the kernel would refuse', () => {
+    const bad = (c: PlanConfig) => () => compilePlan(userns(c), { ...base, argv: ['sh'], caller: root });
+    expect(bad({ uid_mappings: [] })).toThrow(
+      /\/uid_mappings: a new user namespace needs at least one mapping/,
+    );
+    expect(
+      bad({
+        gid_mappings: [
+          { container_id: 0, host_id: 1, size: 10 },
+          { container_id: 5, host_id: 100, size: 1 },
+        ],
+      }),
+    ).toThrow(/\/gid_mappings\/1: its container ids overlap those of mapping 0/);
+    expect(() =>
+      compilePlan(
+        { namespaces: { NEWNS: true }, uid_mappings: MAP },
+        { ...base, argv: ['sh'], caller: root },
+      ),
+    ).toThrow(/\/uid_mappings: needs namespaces\.NEWUSER to be true/);
   });
 });

@@ -61,6 +61,8 @@ export interface CompileOptions {
   /** A join into a user namespace that denies setgroups(2) (its /proc/<pid>/setgroups): the
    *  identity step keeps the groups, as the container's init did. */
   setgroupsDenied?: boolean;
+  /** The detached idmapped trees of the spec's idmapped binds, by mount field (openIdmapTrees). */
+  idmapTrees?: ReadonlyMap<string, number>;
 }
 
 const CLONE_FLAG: Readonly<Record<NamespaceType, string>> = {
@@ -153,16 +155,14 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
 
   const cloneFlags = options.join ? 0 : namespaceFlags(spec, tables.constants);
   if (!options.join) {
-    if (!hasNamespace(spec, 'mount')) {
+    if (!hasNamespace(spec, 'mount') && spec.format === '2014') {
       // Without a mount namespace 2014 mounted /proc and pivot_root'ed in the HOST's namespace.
-      // A joined one (OCI `path`) is set up as runc does: the setns step comes first, then the
-      // rootfs steps act inside it (compile-oci.ts refuses the runtime's own).
-      throw configError(
-        spec.format === '2014' ? '/namespaces/NEWNS' : spec.at.namespaces,
-        spec.format === '2014'
-          ? 'must be true: the rootfs is set up in a new mount namespace'
-          : "must have a 'mount' namespace (new, or joined by path): the rootfs is set up in it",
-      );
+      throw configError('/namespaces/NEWNS', 'must be true: the rootfs is set up in a new mount namespace');
+    }
+    if (!hasNamespace(spec, 'mount') && hasNamespace(spec, 'user')) {
+      // The runtime's own mount namespace belongs to the host's user namespace: a child of a new
+      // one could not mount there.
+      throw configError(spec.at.namespaces, "a 'user' namespace needs a 'mount' namespace too");
     }
     // Sysctls right after the change of root: /proc is the container's fresh procfs, and the
     // read-only /proc/sys views come after.
@@ -186,6 +186,7 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
           cgroupDirs: options.cgroupDirs,
           setgroups,
           bindDevices: options.bindDevices === true,
+          idmapTrees: options.idmapTrees,
         },
         tables.constants,
       ),
@@ -214,7 +215,9 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
 function joinSteps(spec: RuntimeSpec, options: CompileOptions): Step[] {
   const steps: Step[] = [];
   for (const ns of spec.namespaces) {
-    if (ns.path === undefined) continue;
+    // A user namespace joined by path is entered before the clone, by the process that creates
+    // the container (native.join with its fd), so that it owns the new namespaces.
+    if (ns.path === undefined || ns.type === 'user') continue;
     const fd = options.namespaceFds?.[ns.type];
     if (fd === undefined)
       throw invalidArg(

@@ -4,11 +4,11 @@
 // See mount(2), mount_namespaces(7), pivot_root(2), proc(5), devpts in pts(4).
 import { posix } from 'node:path';
 import type { Step } from '@nsinit/native';
-import { configError } from '../errors.js';
-import type { MountEntry, RuntimeSpec } from '../spec/model.js';
+import { configError, invalidArg } from '../errors.js';
+import { hasNamespace, type MountEntry, type RuntimeSpec } from '../spec/model.js';
 import { type CgroupHierarchy, cgroupMountSteps } from './cgroup-mounts.js';
 import { deviceSteps } from './devices.js';
-import { inUserNamespace, usernsDevices, usernsMounts } from './userns-rootfs.js';
+import { inUserNamespace, treesFirst, usernsDevices, usernsMounts } from './userns-rootfs.js';
 
 export interface RootfsInput {
   /** Host path of the rootfs (absolute, symlinks resolved). */
@@ -26,6 +26,9 @@ export interface RootfsInput {
   setgroups?: boolean;
   /** Bind device nodes even without a user namespace in the spec (the runtime is in one). */
   bindDevices?: boolean;
+  /** The idmapped trees the runtime made for the idmapped binds (idmap-mounts.ts), by the
+   *  mount's JSON pointer. */
+  idmapTrees?: ReadonlyMap<string, number> | undefined;
 }
 
 export type Constants = Readonly<Record<string, number>>;
@@ -40,7 +43,7 @@ export function flags(constants: Constants, names: readonly string[]): number {
   return names.reduce((acc, name) => acc | flag(constants, name), 0);
 }
 
-function mountStep(m: MountEntry, constants: Constants): Step {
+function mountStep(m: MountEntry, constants: Constants, trees?: ReadonlyMap<string, number>): Step {
   const field = m.field;
   if (m.type === 'remount') {
     // runc's "remount,ro": make what is mounted at the destination read-only in place; its other
@@ -61,6 +64,12 @@ function mountStep(m: MountEntry, constants: Constants): Step {
   if (!m.destination) throw configError(`${field}/destination`, 'is empty');
   const target = posix.resolve('/', m.destination);
   if (target === '/') throw configError(`${field}/destination`, 'cannot be the container root');
+  if (m.type === 'bind' && m.idmap) {
+    // The parent cloned and idmapped the source (with the flags): the child only attaches it.
+    const fd = trees?.get(m.field);
+    if (fd === undefined) throw invalidArg('idmapTrees', `the idmapped tree of ${m.field}`, trees);
+    return { op: 'idmap-bind', fd, target, propagation: flags(constants, m.propagation) };
+  }
   if (m.type === 'bind') {
     return {
       op: 'bind',
@@ -87,21 +96,31 @@ function mountStep(m: MountEntry, constants: Constants): Step {
 
 export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Constants): Step[] {
   const f = (name: string) => flag(constants, name);
+  // OCI without a mount namespace (runc's behaviour): the rootfs is set up in the runtime's own
+  // mount namespace, so "/" keeps its propagation, every mount lands under the rootfs bound onto
+  // itself (one mount `delete` detaches, oci/host-mounts.ts) and the root changes with chroot.
+  const hostNs = !hasNamespace(spec, 'mount');
   const steps: Step[] = [
     // Stop mount events reaching the host.
-    { op: 'propagation', flags: flags(constants, spec.root.propagation) },
+    ...(hostNs ? [] : [{ op: 'propagation', flags: flags(constants, spec.root.propagation) } as Step]),
     // pivot_root needs new_root to be a mount point: bind the rootfs onto itself.
     { op: 'rootfs', path: input.rootfs, flags: f('MS_BIND') | f('MS_REC') },
   ];
   // The rootfs was bound with our host ids (a 0700 bundle directory stays reachable); from here
   // on the child is root of its user namespace, so what it mounts and creates is owned by a
   // mapped id, as the container will see it.
-  if (inUserNamespace(spec)) steps.push({ op: 'userns-root', setgroups: input.setgroups ?? true });
+  const mounts: Step[] = [];
   for (const m of usernsMounts(spec)) {
     if (m.type === 'cgroup' || m.type === 'cgroup2')
-      steps.push(...cgroupMountSteps(m, spec, input.cgroupHierarchies, constants, input.cgroupDirs));
-    else steps.push(mountStep(m, constants));
+      mounts.push(...cgroupMountSteps(m, spec, input.cgroupHierarchies, constants, input.cgroupDirs));
+    else mounts.push(mountStep(m, constants, input.idmapTrees));
   }
+  if (inUserNamespace(spec)) {
+    // Bind sources are copied first, with the host ids (runc opens them from the parent for the
+    // same reason), and attached in their place in the order.
+    const { early, inPlace } = treesFirst(mounts);
+    steps.push(...early, { op: 'userns-root', setgroups: input.setgroups ?? true }, ...inPlace);
+  } else steps.push(...mounts);
 
   // Nodes get exactly their configured mode: umask 0 while creating them.
   const keys = spec.format === '2014' ? { major: 'major_number', minor: 'minor_number' } : undefined;
@@ -128,7 +147,7 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
   if (spec.process.createCwd && posix.resolve('/', spec.process.cwd) !== '/')
     steps.push({ op: 'mkdir', target: posix.resolve('/', spec.process.cwd), mode: 0o755 });
 
-  steps.push(spec.root.noPivot ? { op: 'move-root' } : { op: 'pivot-root' });
+  steps.push(hostNs ? { op: 'chroot' } : spec.root.noPivot ? { op: 'move-root' } : { op: 'pivot-root' });
   if (spec.root.finalPropagation)
     steps.push({ op: 'propagation', flags: flags(constants, spec.root.finalPropagation) });
   steps.push(...(input.afterPivot ?? []));

@@ -12,11 +12,14 @@ export function inUserNamespace(spec: RuntimeSpec): boolean {
   return spec.namespaces.some((n) => n.type === 'user');
 }
 
-/** A new namespace of `type` made together with the new user namespace is owned by it. */
+/** Whether the container's user namespace owns its namespace of `type`: a new one is created in
+ *  it (also inside a user namespace joined by path); one joined by path together with a joined
+ *  user namespace is taken to be that one's (a pod's); the host's or another's is not. */
 function ownedNamespace(spec: RuntimeSpec, type: NamespaceType): boolean {
   const user = spec.namespaces.find((n) => n.type === 'user');
   const ns = spec.namespaces.find((n) => n.type === type);
-  return user !== undefined && user.path === undefined && ns !== undefined && ns.path === undefined;
+  if (user === undefined || ns === undefined) return false;
+  return ns.path === undefined || user.path !== undefined;
 }
 
 /** Filesystems whose mount the kernel ties to the owner of another namespace, and the host path
@@ -71,4 +74,29 @@ export function usernsDevices(
     out.push(s);
   }
   return out;
+}
+
+/** Each bind step split in two: an `open-tree` of its source (to run before `userns-root`) and an
+ *  `attach-tree` in its place. Slots are numbered in order; the decoder checks each is opened
+ *  once before it is attached once. */
+export function treesFirst(steps: readonly Step[]): { early: Step[]; inPlace: Step[] } {
+  const early: Step[] = [];
+  const inPlace: Step[] = [];
+  for (const s of steps) {
+    if (s.op !== 'bind') {
+      inPlace.push(s);
+      continue;
+    }
+    const slot = early.length;
+    early.push({ op: 'open-tree', source: s.source, recursive: s.recursive, slot });
+    inPlace.push({
+      op: 'attach-tree',
+      slot,
+      target: s.target,
+      flags: s.flags,
+      recursive: s.recursive,
+      propagation: s.propagation,
+    });
+  }
+  return { early, inPlace };
 }

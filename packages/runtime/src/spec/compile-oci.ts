@@ -3,8 +3,9 @@
 // are opened, the host's LSMs are read, a joined namespace must not be the host's own when a
 // sysctl would write into it); the rest is fromOci + compilePlan, the same compiler as 2014.
 import { closeSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import type { Plan, Step } from '@nsinit/native';
+import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
 import { configError } from '../errors.js';
+import { type OpenIdmappedTree, openIdmapTrees } from '../idmap-mounts.js';
 import { cgroupHierarchies } from '../plan/cgroup-mounts.js';
 import { type CompileOptions, cloneFlag, compilePlan, type KernelTables } from '../plan/compile.js';
 import { checkCopyUp } from './copy-up.js';
@@ -35,12 +36,18 @@ export interface CompileOciOptions {
   /** Bind device nodes from the host instead of mknod: the runtime itself runs in a user
    *  namespace (rootless podman), where mknod(2) of a device is refused. */
   bindDevices?: boolean;
+  /** The addon's openIdmappedTree (required when a mount has uidMappings or idmap/ridmap). */
+  openIdmappedTree?: OpenIdmappedTree;
 }
 
 export interface CompiledOci {
   plan: Plan;
   spec: RuntimeSpec;
-  /** Close the namespace fds opened for the plan; call once the child is spawned (or failed). */
+  /** A user namespace joined by path: start the plan inside it (native.join(fd, CLONE_NEWUSER,
+   *  plan)), never with spawn, so it owns the container's new namespaces. */
+  userNamespaceFd?: number;
+  /** Close the namespace fds and idmapped trees opened for the plan; call once the child is
+   *  spawned (or failed). */
   release(): void;
 }
 
@@ -113,6 +120,16 @@ export function compileOci(
           "is the runtime's own mount namespace: setting up the rootfs there would pivot the host",
         );
     });
+    // Last, after everything that can be refused without the kernel: each is a clone of a host
+    // mount, held until the child has its own copy.
+    let idmapTrees: ReadonlyMap<string, number> | undefined;
+    if (spec.mounts.some((m) => m.idmap)) {
+      if (!options.openIdmappedTree)
+        throw new Error('compileOci: idmapped mounts need the openIdmappedTree binding');
+      const idmap = openIdmapTrees(spec, options.openIdmappedTree, closeSync, options.tables.constants);
+      for (const fd of idmap.trees.values()) opened.push(fd);
+      idmapTrees = idmap.trees;
+    }
     const compile: CompileOptions = {
       rootfs,
       cgroupHierarchies: cgroupHierarchies(readFileSync('/proc/self/mountinfo', 'utf8')),
@@ -124,8 +141,15 @@ export function compileOci(
       ...(options.consoleFd === undefined ? {} : { consoleFd: options.consoleFd }),
       ...(options.beforeExec ? { beforeExec: options.beforeExec } : {}),
       ...(spec.seccomp ? { seccomp: seccompFilter(spec, options.compileSeccomp) } : {}),
+      ...(idmapTrees ? { idmapTrees } : {}),
     };
-    return { plan: compilePlan(spec, compile), spec, release };
+    const userNamespaceFd = namespaceFds.user;
+    return {
+      plan: compilePlan(spec, compile),
+      spec,
+      release,
+      ...(userNamespaceFd === undefined ? {} : { userNamespaceFd }),
+    };
   } catch (err) {
     release();
     throw err;
@@ -209,4 +233,13 @@ export function seccompFilter(
  *  may lack the privilege to raise it itself once its capabilities are dropped). */
 export function writeOomScoreAdj(pid: number, value: number): void {
   writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+}
+
+/** Start a compiled plan: inside the user namespace it joins by path, or with a plain spawn. */
+export function startCompiled(
+  native: Pick<NativeBindings, 'spawn' | 'join' | 'constants'>,
+  compiled: Pick<CompiledOci, 'plan' | 'userNamespaceFd'>,
+): Promise<Spawned> {
+  if (compiled.userNamespaceFd === undefined) return Promise.resolve(native.spawn(compiled.plan));
+  return native.join(compiled.userNamespaceFd, native.constants.CLONE_NEWUSER!, compiled.plan);
 }

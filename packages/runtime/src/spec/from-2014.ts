@@ -9,6 +9,7 @@ import type {
   DeviceEntry,
   IdMapping,
   MountEntry,
+  MountIdmap,
   NamespaceEntry,
   NamespaceType,
   RuntimeSpec,
@@ -21,6 +22,9 @@ export interface BindMount {
   destination?: string;
   writable?: boolean;
   private?: boolean;
+  /** nsinit extension: an idmapped bind (both or neither). */
+  uid_mappings?: readonly IdMap2014[];
+  gid_mappings?: readonly IdMap2014[];
 }
 
 /** A 2014 `device_nodes` entry; `file_mode` is the permission bits. */
@@ -128,6 +132,16 @@ function mounts(config: PlanConfig, gids: readonly IdMapping[]): MountEntry[] {
   (config.mounts ?? []).forEach((m, i) => {
     // 2014 acted on "bind" entries only; other types were silently ignored.
     if (m.type !== 'bind') return;
+    // The 2014 bind is recursive, and so is its mapping: every file seen through it is mapped.
+    const idmap: MountIdmap | undefined =
+      m.uid_mappings?.length && m.gid_mappings?.length
+        ? {
+            uidMappings: idMap(m.uid_mappings),
+            gidMappings: idMap(m.gid_mappings),
+            recursive: true,
+            field: `/mounts/${i}/uid_mappings`,
+          }
+        : undefined;
     out.push({
       destination: m.destination ?? '',
       type: 'bind',
@@ -139,6 +153,7 @@ function mounts(config: PlanConfig, gids: readonly IdMapping[]): MountEntry[] {
       mkdir: 0,
       noSymlinks: false,
       field: `/mounts/${i}`,
+      ...(idmap ? { idmap } : {}),
     });
   });
   return out;

@@ -58,6 +58,61 @@ describe('fromOci + compilePlan', () => {
     expectTypeOf<OciConfig>().toExtend<OciConfigInput>();
   });
 
+  it('reads idmapped binds: their maps, how far idmap/ridmap reach, never as mount data', () => {
+    const c = minimal();
+    const map = [{ containerID: 1000, hostID: 0, size: 1 }];
+    c.mounts!.push(
+      {
+        destination: '/a',
+        type: 'bind',
+        source: 'a',
+        options: ['rbind', 'ro'],
+        uidMappings: map,
+        gidMappings: map,
+      },
+      {
+        destination: '/b',
+        source: '/srv/b',
+        options: ['rbind', 'ridmap'],
+        uidMappings: map,
+        gidMappings: map,
+      },
+      {
+        destination: '/c',
+        type: 'bind',
+        source: '/srv/c',
+        options: ['bind', 'idmap'],
+        uidMappings: map,
+        gidMappings: map,
+      },
+    );
+    const spec = fromOci(c, '/bundle');
+    const [a, b, cc] = spec.mounts.slice(1);
+    expect(a).toMatchObject({ source: '/bundle/a', recursive: true, flags: ['MS_RDONLY'], data: '' });
+    const model = [{ containerId: 1000, hostId: 0, size: 1 }];
+    expect(a!.idmap).toEqual({
+      uidMappings: model,
+      gidMappings: model,
+      recursive: false,
+      field: '/mounts/1/uidMappings',
+    });
+    expect(b!.idmap).toMatchObject({ recursive: true, field: '/mounts/2/uidMappings' });
+    expect(cc!.idmap).toMatchObject({ recursive: false });
+    const plan = compile(c, {
+      idmapTrees: new Map([
+        ['/mounts/1', 30],
+        ['/mounts/2', 31],
+        ['/mounts/3', 32],
+      ]),
+    });
+    expect(find(plan.steps, 'idmap-bind')).toEqual([
+      { op: 'idmap-bind', fd: 30, target: '/a', propagation: 0 },
+      { op: 'idmap-bind', fd: 31, target: '/b', propagation: 0 },
+      { op: 'idmap-bind', fd: 32, target: '/c', propagation: 0 },
+    ]);
+    expect(find(plan.steps, 'bind')).toEqual([]);
+  });
+
   it('compiles `runc spec` (snapshot)', () => {
     expect(compile(fixture('runc-spec.json'))).toMatchSnapshot();
   });

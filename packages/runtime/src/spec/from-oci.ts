@@ -8,6 +8,7 @@ import type {
   DeviceEntry,
   IdMapping,
   MountEntry,
+  MountIdmap,
   NamespaceEntry,
   NamespaceType,
   RuntimeSpec,
@@ -93,7 +94,51 @@ function underProcSysDev(dest: string): boolean {
   return ['/proc', '/sys', '/dev'].some((p) => dest === p || dest.startsWith(`${p}/`));
 }
 
-function mounts(config: OciConfigInput, bundleDir: string): MountEntry[] {
+type OciMountInput = NonNullable<OciConfigInput['mounts']>[number];
+
+/** The idmap of a bind mount (runtime-spec config "Mounts"): its own maps, or with the `idmap` or
+ *  `ridmap` option alone the container's user namespace mapping (the spec's MAY). Without either,
+ *  a plain bind. Refused on anything but a bind, as runc does: the map is set on a clone. */
+function idmapOf(
+  config: OciConfigInput,
+  ns: readonly NamespaceEntry[],
+  m: OciMountInput,
+  opts: ReturnType<typeof parseMountOptions>,
+  bind: boolean,
+  field: string,
+): MountIdmap | undefined {
+  const uid = m.uidMappings ?? [];
+  const gid = m.gidMappings ?? [];
+  const mapped = uid.length > 0 || gid.length > 0;
+  if (!mapped && !opts.idmap) return undefined;
+  const at = mapped ? `${field}/uidMappings` : opts.idmap!.at;
+  if (!bind) refuse(at, 'idmapped mounts are bind mounts only; add "bind" or "rbind" to options');
+  const recursive = opts.idmap?.recursive ?? false;
+  if (mapped) {
+    if (uid.length === 0 || gid.length === 0)
+      refuse(
+        `${field}/${uid.length === 0 ? 'uid' : 'gid'}Mappings`,
+        'both uidMappings and gidMappings are needed',
+      );
+    return { uidMappings: idMappings(uid), gidMappings: idMappings(gid), recursive, field: at };
+  }
+  const own = ns.some((n) => n.type === 'user' && n.path === undefined);
+  const linux = config.linux ?? {};
+  if (!own || !linux.uidMappings?.length || !linux.gidMappings?.length)
+    refuse(
+      at,
+      "without uidMappings and gidMappings it takes the container's user namespace mapping, and this " +
+        'container has no new user namespace',
+    );
+  return {
+    uidMappings: idMappings(linux.uidMappings),
+    gidMappings: idMappings(linux.gidMappings),
+    recursive,
+    field: at,
+  };
+}
+
+function mounts(config: OciConfigInput, bundleDir: string, ns: readonly NamespaceEntry[]): MountEntry[] {
   return (config.mounts ?? []).map((m, i) => {
     const field = `/mounts/${i}`;
     const opts = parseMountOptions(m.options ?? [], `${field}/options`);
@@ -114,8 +159,10 @@ function mounts(config: OciConfigInput, bundleDir: string): MountEntry[] {
         refuse(`${field}/options`, "'remount' is supported only with 'ro' (a read-only remount)");
       return entry('remount', '', destination, opts, field);
     }
+    const idmap = idmapOf(config, ns, m, opts, bind, field);
     const source = bind ? posix.resolve(bundleDir, m.source ?? '') : (m.source ?? type);
-    return entry(type, source, destination, opts, field);
+    const e = entry(type, source, destination, opts, field);
+    return idmap ? { ...e, idmap } : e;
   });
 }
 
@@ -201,7 +248,7 @@ export function fromOci(
   const linux = config.linux ?? {};
   const p = config.process ?? {};
   const ns = namespaces(config);
-  const mountList = mounts(config, bundleDir).map((m) => withMountLabel(m, linux.mountLabel));
+  const mountList = mounts(config, bundleDir, ns).map((m) => withMountLabel(m, linux.mountLabel));
   // A /dev bound from elsewhere is used as it is (runc sets up devices only on its own /dev).
   const setupDev = !mountList.some((m) => m.destination === '/dev' && m.type === 'bind');
   const rootProp = linux.rootfsPropagation;

@@ -40,6 +40,20 @@ export interface MountEntry {
   field: string;
   /** tmpfs with "tmpcopyup": the option's JSON pointer (compile-oci checks what it would copy). */
   copyUp?: string;
+  /** An idmapped bind: the parent clones the source and idmaps the clone (mount_setattr(2)
+   *  MOUNT_ATTR_IDMAP), the child only attaches it (runtime/src/idmap-mounts.ts). */
+  idmap?: MountIdmap;
+}
+
+export interface MountIdmap {
+  /** Written verbatim as the describing user namespace's maps (runc's and crun's "direct"
+   *  reading): an id containerID+k stored in the source is seen as hostID+k. */
+  uidMappings: readonly IdMapping[];
+  gidMappings: readonly IdMapping[];
+  /** Every mount of an rbind tree is idmapped (OCI ridmap; 2014), not only its top (OCI idmap). */
+  recursive: boolean;
+  /** JSON pointer of the mapping, for errors (/mounts/2/uidMappings). */
+  field: string;
 }
 
 export interface DeviceEntry {

@@ -33,9 +33,17 @@ describe('parseMountOptions', () => {
       propagation: ['MS_SHARED'],
       data: [],
     });
-    expect(() => parseMountOptions(['idmap'], '/mounts/0/options')).toThrow(
-      /\/mounts\/0\/options\/0: 'idmap'/,
-    );
+    // idmap/ridmap choose how far the mapping reaches; they never become mount data.
+    expect(parseMountOptions(['rbind', 'idmap'], '/mounts/0/options')).toMatchObject({
+      recursive: true,
+      data: [],
+      idmap: { recursive: false, at: '/mounts/0/options/1' },
+    });
+    expect(parseMountOptions(['ridmap', 'bind'], '/mounts/0/options')).toMatchObject({
+      recursive: false,
+      idmap: { recursive: true, at: '/mounts/0/options/0' },
+    });
+    expect(parseMountOptions(['bind'], '/m').idmap).toBeUndefined();
     expect(parseMountOptions(['nosuid', 'tmpcopyup'], '/mounts/3/options').copyUp).toBe(
       '/mounts/3/options/1',
     );

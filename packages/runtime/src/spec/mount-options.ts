@@ -4,8 +4,6 @@
 // Superblock options (sync, dirsync, lazytime, mand, ...) and unknown ones go to the filesystem
 // as data, as runc passes them. The r* forms (rro, rnosuid, ...) mean the same here: attributes
 // of a bind are applied to every mount of the copied tree.
-import { configError } from '../errors.js';
-
 const SET: Readonly<Record<string, string>> = {
   ro: 'MS_RDONLY',
   nosuid: 'MS_NOSUID',
@@ -47,12 +45,6 @@ const PROPAGATION: Readonly<Record<string, readonly string[]>> = {
 /** mount(8) options naming the default state: nothing to do. */
 const NOOP = new Set(['', 'defaults', 'async', 'loud', 'noiversion', 'nolazytime', 'nomand', 'noacl']);
 
-/** Options nsinit refuses rather than ignore: what they ask for is not built. */
-const REFUSED: Readonly<Record<string, string>> = {
-  idmap: 'idmapped mounts arrive with user namespaces',
-  ridmap: 'idmapped mounts arrive with user namespaces',
-};
-
 export interface ParsedOptions {
   bind: boolean;
   recursive: boolean;
@@ -63,6 +55,9 @@ export interface ParsedOptions {
   remount: boolean;
   /** JSON pointer of a "tmpcopyup" option (runc: the tmpfs starts with the image's files). */
   copyUp?: string;
+  /** "idmap" (only the top mount of the bind is idmapped) or "ridmap" (every mount below too):
+   *  never passed to the kernel as an option (the runtime-spec's SHOULD NOT). */
+  idmap?: { recursive: boolean; at: string };
 }
 
 export function parseMountOptions(options: readonly string[], field: string): ParsedOptions {
@@ -77,6 +72,10 @@ export function parseMountOptions(options: readonly string[], field: string): Pa
   };
   options.forEach((raw, i) => {
     const where = `${field}/${i}`;
+    if (raw === 'idmap' || raw === 'ridmap') {
+      out.idmap = { recursive: raw === 'ridmap', at: where };
+      return;
+    }
     const opt =
       raw.startsWith('r') &&
       !(raw in SET) &&
@@ -86,7 +85,6 @@ export function parseMountOptions(options: readonly string[], field: string): Pa
       raw !== 'remount'
         ? recursiveAttr(raw)
         : raw;
-    if (opt in REFUSED) throw configError(where, `'${raw}': ${REFUSED[opt]}`);
     if (opt === 'bind' || opt === 'rbind') {
       out.bind = true;
       out.recursive ||= opt === 'rbind';
@@ -118,5 +116,5 @@ export function parseMountOptions(options: readonly string[], field: string): Pa
 /** "rro" → "ro", "rnosuid" → "nosuid": the recursive attribute forms of runc 1.1. */
 function recursiveAttr(raw: string): string {
   const base = raw.slice(1);
-  return base in SET || base in CLEAR || base === 'idmap' ? base : raw;
+  return base in SET || base in CLEAR ? base : raw;
 }

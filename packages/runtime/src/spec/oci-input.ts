@@ -19,8 +19,8 @@ export interface OciConfigInput {
     type?: string;
     source?: string;
     options?: readonly string[];
-    uidMappings?: readonly unknown[];
-    gidMappings?: readonly unknown[];
+    uidMappings?: readonly OciIdMappingInput[];
+    gidMappings?: readonly OciIdMappingInput[];
   }[];
   process?: {
     terminal?: boolean;

@@ -89,9 +89,16 @@ describe('fromOci refusals', () => {
       ],
       [
         (c) => {
-          c.mounts![0]!.uidMappings = [{}];
+          c.mounts![0]!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+          c.mounts![0]!.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
         },
-        /\/mounts\/0\/uidMappings/,
+        /\/mounts\/0\/uidMappings: idmapped mounts are bind mounts only/,
+      ],
+      [
+        (c) => {
+          c.mounts!.push({ destination: '/d', type: 'bind', source: '/s', options: ['rbind', 'ridmap'] });
+        },
+        /\/mounts\/1\/options\/1: without uidMappings and gidMappings it takes the container's user namespace mapping/,
       ],
       [
         (c) => {
@@ -137,9 +144,11 @@ describe('fromOci refusals', () => {
       ],
       [
         (c) => {
-          c.linux!.namespaces = [{ type: 'pid' }];
+          c.linux!.namespaces = [{ type: 'pid' }, { type: 'user' }];
+          c.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+          c.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
         },
-        /\/linux\/namespaces: must have a 'mount' namespace/,
+        /\/linux\/namespaces: a 'user' namespace needs a 'mount' namespace too/,
       ],
       [
         (c) => {

@@ -1,5 +1,5 @@
-// What the OCI front end refuses rather than ignore: fields owned by later work (id-mapped mounts,
-// seccomp notify, time namespaces, ...) and LSM labels on a host without that LSM (as
+// What the OCI front end refuses rather than ignore: fields owned by later work (seccomp notify,
+// time namespaces, ...) and LSM labels on a host without that LSM (as
 // runc does). Each error names the field's JSON pointer.
 import { configError } from '../errors.js';
 import type { OciConfigInput } from './oci-input.js';
@@ -8,7 +8,7 @@ export function refuse(field: string, what: string): never {
   throw configError(field, what);
 }
 
-/** Refuse what belongs to later work (id-mapped mounts, seccomp notify, time namespaces, ...). */
+/** Refuse what belongs to later work (seccomp notify, time namespaces, ...). */
 export function refuseUnsupported(config: OciConfigInput): void {
   const linux = config.linux ?? {};
   const p = config.process ?? {};
@@ -22,10 +22,6 @@ export function refuseUnsupported(config: OciConfigInput): void {
   if (p.ioPriority !== undefined) refuse('/process/ioPriority', 'I/O priorities are not supported yet');
   if (p.execCPUAffinity !== undefined)
     refuse('/process/execCPUAffinity', 'CPU affinity for exec is not supported yet');
-  (config.mounts ?? []).forEach((m, i) => {
-    if (m.uidMappings?.length) refuse(`/mounts/${i}/uidMappings`, 'idmapped mounts are not supported yet');
-    if (m.gidMappings?.length) refuse(`/mounts/${i}/gidMappings`, 'idmapped mounts are not supported yet');
-  });
 }
 
 /** LSM labels: as runc, an error naming the field when the host lacks that LSM. */
