@@ -120,7 +120,7 @@ describe('plan decoder', () => {
     const one = encodePlan({ ...valid, steps: [steps[hookAt]!, steps.at(-1)!] });
     // The first step's op code follows the 40-byte header (46-47: unused in oci13's range).
     expect(one.readUInt32LE(40)).toBe(44);
-    for (const code of [46, 47, 48, 999]) {
+    for (const code of [46, 47, 49, 999]) {
       const buf = Buffer.from(one);
       buf.writeUInt32LE(code, 40);
       expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));
