@@ -4,9 +4,17 @@
 // are closed first; and a supervisor watches its terminal so it notices a hangup without SIGHUP.
 import { closeSync, fstatSync } from 'node:fs';
 
-function isCharDevice(fd: number): boolean {
+/** Memory devices (/dev/null, /dev/zero, /dev/urandom...): character major 1, never a terminal. */
+const MEM_MAJOR = 1;
+
+/** A character device other than a memory device: possibly a terminal, hung up or not. Checking the
+ *  major number first keeps a start with stdio on /dev/null from loading node:tty (and with it
+ *  node:net and node:stream) only to ask. */
+export function mayBeTerminal(fd: number): boolean {
   try {
-    return fstatSync(fd).isCharacterDevice();
+    const st = fstatSync(fd);
+    // glibc's major(): bits 8-19 of a small dev_t.
+    return st.isCharacterDevice() && Math.floor(st.rdev / 256) % 4096 !== MEM_MAJOR;
   } catch {
     return false; // closed already
   }
@@ -17,7 +25,7 @@ function isCharDevice(fd: number): boolean {
  *  terminals, files and pipes on Linux. */
 export async function closeHungUpStdio(): Promise<number[]> {
   const closed: number[] = [];
-  const candidates = [0, 1, 2].filter(isCharDevice);
+  const candidates = [0, 1, 2].filter(mayBeTerminal);
   if (candidates.length === 0) return closed;
   // node:tty only when needed: a start with pipes or files never loads it.
   const { isatty } = await import('node:tty');
@@ -27,7 +35,7 @@ export async function closeHungUpStdio(): Promise<number[]> {
     } catch {
       continue; // closed already
     }
-    // /dev/null and friends are character devices too; closing them at exit changes nothing.
+    // Other character devices that are not terminals; closing them at exit changes nothing.
     try {
       closeSync(fd);
       closed.push(fd);
@@ -49,7 +57,7 @@ const WATCH_MS = 500;
  */
 export async function watchTerminal(onHangup: () => void): Promise<() => void> {
   // No character device on 0-2 (pipes, files): no terminal to watch, and node:tty stays unloaded.
-  if (![0, 1, 2].some(isCharDevice)) return () => {};
+  if (![0, 1, 2].some(mayBeTerminal)) return () => {};
   const { isatty } = await import('node:tty');
   const fds = [0, 1, 2].filter((fd) => isatty(fd));
   if (fds.length === 0) return () => {};

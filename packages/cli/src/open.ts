@@ -2,10 +2,9 @@
 // config cache, the config's warnings on stderr once per command (cached or not), and a missing
 // container.json reported in the user's terms with the way to create one.
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import type { CommandContext } from './command.js';
 import { cachedConfig, defaultCache } from './config-cache.js';
-import { warn } from './output.js';
+import { lazyStderr, type TextSink, warn } from './output.js';
 import { containerPaths } from './paths.js';
 
 type Runtime = typeof import('@nsinit/runtime');
@@ -28,7 +27,7 @@ export function isMissingConfig(err: unknown, configPath: string): boolean {
 export const MAX_WARNINGS = 20;
 
 /** A warning printer for one command: the first MAX_WARNINGS, then one line saying there are more. */
-export function warningPrinter(stderr: Writable): (message: string) => void {
+export function warningPrinter(stderr: TextSink): (message: string) => void {
   let count = 0;
   return (message) => {
     count++;
@@ -42,7 +41,7 @@ export function warningPrinter(stderr: Writable): (message: string) => void {
 export async function openContainer(ctx: CommandContext, runtime: Runtime) {
   const { io } = ctx;
   const { dir, root, configPath } = containerPaths(ctx);
-  const onWarning = warningPrinter(io.stderr);
+  const onWarning = warningPrinter(lazyStderr(io));
   const cached = await cachedConfig(dir, root, defaultCache(io.env));
   // A cache answer carries the warnings its validation gave; otherwise open() reports them.
   if (cached) for (const w of cached.warnings) onWarning(w);
@@ -61,7 +60,7 @@ export async function openContainer(ctx: CommandContext, runtime: Runtime) {
 export async function reportConfig(ctx: CommandContext): Promise<boolean> {
   const { io } = ctx;
   const { dir, root, configPath } = containerPaths(ctx);
-  const onWarning = warningPrinter(io.stderr);
+  const onWarning = warningPrinter(lazyStderr(io));
   const cached = await cachedConfig(dir, root, defaultCache(io.env));
   if (cached) {
     for (const w of cached.warnings) onWarning(w);

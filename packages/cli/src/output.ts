@@ -2,6 +2,7 @@
 // the error's fields (code, errno, syscall, path, step, ...) and its whole `cause` chain.
 import type { Writable } from 'node:stream';
 import { inspect } from 'node:util';
+import { mayBeTerminal } from './dead-terminal.js';
 
 const FIELDS = ['code', 'errno', 'syscall', 'path', 'dest', 'step'] as const;
 
@@ -79,6 +80,19 @@ export function reportError(stderr: Writable, err: unknown, debug: boolean): voi
   stderr.write(`${lines.join('\n')}\n`);
 }
 
-export function warn(stderr: Writable, message: string): void {
+/** Where a line of text goes: a stream, or lazyStderr(io). */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+/** io.stderr, touched only when there is something to write: process.stderr is a stream made on
+ *  first use, and making it loads node:stream (node:net for a pipe) into every start. A terminal's
+ *  is made now, while the terminal is there: made after a hangup, it would throw (EIO). */
+export function lazyStderr(io: { readonly stderr: Writable }): TextSink {
+  if (mayBeTerminal(2)) return io.stderr;
+  return { write: (text) => io.stderr.write(text) };
+}
+
+export function warn(stderr: TextSink, message: string): void {
   stderr.write(`nsinit: warning: ${message}\n`);
 }

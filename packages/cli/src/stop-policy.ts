@@ -3,8 +3,8 @@
 // passed on, then stops, then kills. PID 1 of a PID namespace ignores signals it has no handler
 // for, which is why the SIGKILL deadline exists at all.
 import { constants } from 'node:os';
-import type { Writable } from 'node:stream';
 import { UsageError } from './args.js';
+import type { TextSink } from './output.js';
 
 export interface StopPolicy {
   signal: NodeJS.Signals;
@@ -51,7 +51,7 @@ type Forward = (target: (signal: NodeJS.Signals) => void) => () => void;
  *  that went away. */
 export function superviseSignals(
   policy: StopPolicy,
-  stderr: Writable,
+  stderr: TextSink,
   forwardSignals: Forward,
 ): { attach: (proc: Stoppable) => void; hangup: () => void; done: () => void } {
   let proc: Stoppable | null = null;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createBundle,
+  createEscapeFixture,
   createOciBundle,
   nsinitOciBin,
   requires,
@@ -104,6 +105,24 @@ describe('idmapped mounts: container.json', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual(['0:0', '0:0', '65534:65534', 'roots-denied']);
     checkHost(dir);
+  });
+
+  it('attaches inside the rootfs when the destination is a symlink to the host, never on the host', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const one = [{ container_id: 0, host_id: 0, size: 1 }];
+    const f = await createEscapeFixture('bind-destination', {
+      config: (c) => {
+        c.mounts = c.mounts!.map((m) => ({ ...m, uid_mappings: one, gid_mappings: one }));
+      },
+    });
+    const r = await runCli(['exec', 'sh', '-c', 'ls /mnt/data; grep -c idmapped /proc/self/mountinfo'], {
+      cwd: f.bundle.dir,
+    });
+    // The link resolves inside the rootfs (RESOLVE_IN_ROOT), where the tree may land; the host's
+    // directory behind the link never gets a mount or a new entry.
+    if (r.exitCode === 0) expect(r.stdout.split('\n').slice(0, 2)).toEqual(['from-source', '1']);
+    else expect(r.stderr).toMatch(/step 'idmap-bind'.*'\/mnt\/data'/);
+    expect(f.canary.changes()).toEqual([]);
   });
 
   it('refuses bad mappings at validation, naming the field, before anything runs', async (ctx) => {

@@ -4,6 +4,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OCI_VERSION } from '@nsinit/config';
 import { createBundle, nsinitBin, requires, runCli, runCommand, useLeakCheck } from '@nsinit/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { background, plain, waitForPid } from './helpers.js';
@@ -235,7 +236,9 @@ describe('nsinit --version', () => {
     expect(r.exitCode).toBe(0);
     // The bundle is built in a git checkout here (CI too), so the commit line is there.
     expect(r.stdout).toMatch(
-      new RegExp(`^nsinit version ${version}\\ncommit: [0-9a-f]{40}(-dirty)?\\nspec: \\d+\\.\\d+\\.\\d+\\n$`),
+      new RegExp(
+        `^nsinit version ${version}\\ncommit: [0-9a-f]{40}(-dirty)?\\nspec: ${OCI_VERSION.replace(/\./g, '\\.')}\\n$`,
+      ),
     );
   });
 });

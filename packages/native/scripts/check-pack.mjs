@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const targets = (process.env.NSINIT_PACK_TARGETS ?? 'linux-x64 linux-arm64').split(/[\s,]+/).filter(Boolean);
+const targets = (process.env.NSINIT_PACK_TARGETS || 'linux-x64 linux-arm64').split(/[\s,]+/).filter(Boolean);
 const missing = [];
 if (!existsSync(`${root}dist/index.js`)) missing.push('dist/index.js (run `pnpm build`)');
 for (const t of targets) {

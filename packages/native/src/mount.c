@@ -265,19 +265,11 @@ int nsinit_mount_attach_tree(struct nsinit_child *c, const struct nsinit_step *s
   return attach(c, tree, s, e);
 }
 
-/* An idmapped tree the parent made (idmap.c): only attached here. move_mount(2) attaches a
- * detached mount to the caller's own mount namespace only, so this cannot happen in the parent. */
+/* An idmapped tree the parent made (idmap.c), its flags already set: only attached here.
+ * move_mount(2) attaches a detached mount to the caller's own mount namespace only. */
 int nsinit_mount_idmapped(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
 {
-  struct stat st;
-  if (fstat(s->fd, &st) < 0) return nsinit_err_set(e, errno, "fstat", s->target);
-  int tfd = open_or_create(c, s->target, S_ISDIR(st.st_mode), e);
-  if (tfd < 0) return -1;
-  int rc = move_onto(s->fd, tfd, e, s->target);
-  if (rc == 0) rc = set_propagation(s->fd, s->propagation, e, s->target);
-  close(tfd);
-  close(s->fd);
-  return rc;
+  return attach(c, s->fd, s, e);
 }
 
 static bool is_mount_root(int fd)

@@ -3,9 +3,9 @@
 // child waits for GO. Root writes them itself; an unprivileged caller writes a map of its own id
 // itself (gid_map then needs setgroups "deny"), anything more through the setuid newuidmap and
 // newgidmap helpers (Debian's uidmap package), which check /etc/subuid and /etc/subgid.
-import { execFile } from 'node:child_process';
 import { closeSync, constants as fsc, openSync, readFileSync, writeFileSync } from 'node:fs';
 import type { NativeBindings } from '@nsinit/native';
+import { childProcess } from './builtins.js';
 import { configError, ErrorCodes, nsinitError } from './errors.js';
 import type { IdMapping, RuntimeSpec } from './spec/model.js';
 
@@ -130,7 +130,7 @@ function runHelper(
     ...lines.flatMap((m) => [String(m.containerId), String(m.hostId), String(m.size)]),
   ];
   return new Promise((resolve, reject) => {
-    execFile(HELPER[kind], args, { timeout: 10_000 }, (err, _stdout, stderr) => {
+    childProcess().execFile(HELPER[kind], args, { timeout: 10_000 }, (err, _stdout, stderr) => {
       if (!err) return resolve();
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       reject(

@@ -3,11 +3,13 @@
 // the mapped owner seen inside and written on the host, how far idmap and ridmap reach into an
 // rbind tree, that no host file owned outside the map becomes writable even to a container root
 // holding every DAC capability, and the refusal of a filesystem that cannot idmap.
+import { execFile } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { native } from '@nsinit/native';
-import { requires, useLeakCheck } from '@nsinit/testkit';
+import { createBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { OciConfigInput } from '../src/index.js';
 import { baseConfig, ociBundle, runOci } from './oci-helpers.js';
@@ -209,5 +211,27 @@ describe('OCI idmapped mounts', () => {
     } finally {
       native.umount(vol, 0);
     }
+  });
+
+  it('refuses an unprivileged caller clearly, naming the mount: only root may idmap a host filesystem', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('nsinit-rootless:'));
+    if (!line) return ctx.skip("needs the unprivileged user 'nsinit-rootless' (scripts/setup)");
+    const [uid, gid] = line.split(':').slice(2, 4).map(Number) as [number, number];
+    const vol = hostDir('rootless', uid);
+    const bundle = await createBundle();
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(import.meta.dirname, 'fixtures', 'idmap-caller.mjs'), bundle.dir, vol],
+      { uid, gid, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/' }, timeout: 20_000 },
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      code: 'ERR_NSINIT_INVALID_CONFIG',
+      error: expect.stringMatching(
+        /^invalid config: \/mounts\/0\/uidMappings: idmapping '.*' needs CAP_SYS_ADMIN over its filesystem, which only root on the host has \(EPERM: /,
+      ),
+    });
   });
 });

@@ -7,7 +7,7 @@ import type { Command, CommandContext } from '../command.js';
 import { watchTerminal } from '../dead-terminal.js';
 import { hostProblem } from '../host.js';
 import { openContainer } from '../open.js';
-import { reportError } from '../output.js';
+import { lazyStderr, reportError } from '../output.js';
 import { parseStopOptions, superviseSignals } from '../stop-policy.js';
 
 export { containerPaths } from '../paths.js';
@@ -77,7 +77,7 @@ export const execCommand: Command = {
       (io.stdin === process.stdin && io.stdout === process.stdout && io.stderr === process.stderr);
     let terminal: import('../terminal.js').TerminalSession | null = null;
     // From before the start: a SIGTERM while the container starts must stop it, not kill us.
-    const supervisor = superviseSignals(policy, io.stderr, runtime.forwardSignals);
+    const supervisor = superviseSignals(policy, lazyStderr(io), runtime.forwardSignals);
     let detachStdin = () => {};
     let stopWatching = () => {};
     try {

@@ -2,7 +2,7 @@
 // with its own args (args[0] is argv[0]) and env (exactly as given), the container's state JSON
 // on its stdin, killed with SIGKILL after `timeout` seconds. Which failures are fatal is the
 // caller's decision (prestart..startContainer abort; poststart/poststop only warn).
-import { spawn } from 'node:child_process';
+import { childProcess } from '../builtins.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import type { OciHook } from './spec.js';
 
@@ -30,7 +30,7 @@ export function runHook(kind: HookKind, index: number, hook: OciHook, state: Oci
   const what = `${kind} hook #${index} '${hook.path}'`;
   return new Promise((resolve, reject) => {
     const args = hook.args ?? [hook.path];
-    const child = spawn(hook.path, args.slice(1), {
+    const child = childProcess().spawn(hook.path, args.slice(1), {
       argv0: args[0] ?? hook.path,
       env: Object.fromEntries(
         (hook.env ?? []).map((e) => {

@@ -2,11 +2,11 @@
 // by the data directory's device and inode (a path string can be renamed or re-pointed by a
 // symlink; the inode cannot). It holds what the runtime relies on — the live instance's record
 // and lock files — so nothing a container can write decides what the host does.
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, rmdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, rmdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings } from '@nsinit/native';
+import { crypto } from '../builtins.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { type FileLock, lockFile, tryLockFile } from '../lock.js';
 import { defaultStateRoot, ROOT_STATE_ROOT } from '../rootless.js';
@@ -36,8 +36,20 @@ export interface InstanceRecord {
 const INSTANCE_FILE = 'instance.json';
 const LOCK_FILE = 'lock';
 
+/** 12 random hex digits. Read from /dev/urandom: node:crypto would load ~20 modules and OpenSSL's
+ *  bindings into every start for 6 bytes; it is the fallback where /dev/urandom cannot be opened. */
 export function newInstanceId(): string {
-  return randomBytes(6).toString('hex');
+  const bytes = Buffer.alloc(6);
+  let fd = -1;
+  try {
+    fd = openSync('/dev/urandom', constants.O_RDONLY);
+    if (readSync(fd, bytes) === bytes.length) return bytes.toString('hex');
+  } catch {
+    // no /dev/urandom
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+  return crypto().randomBytes(6).toString('hex');
 }
 
 export class TrustedState {
