@@ -1,7 +1,9 @@
 // Case 7: the OCI command line itself, nsinit-oci beside runc and crun on the same bundle: `run`
 // of /bin/true (create, start, wait, delete in one command) and the split lifecycle engines drive,
-// create → start → delete, measured as one `sh -c` of the three commands (the same shell cost for
-// every runtime). Each runtime has its own state root; ids are unique per round.
+// create → state → start → state → delete (engines ask for the state between the steps), measured
+// as one `sh -c` of the five commands (the same shell cost for every runtime). nsinit-oci runs
+// through its launcher as engines run it: Node for create, the native verbs program for the rest.
+// Each runtime has its own state root; ids are unique per round.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { interleave } from '../lib/harness.mjs';
@@ -49,7 +51,7 @@ export async function ociCase(ctx) {
       argv: (i) => [...rt.prefix, ...rt.run(oci.trueBundle, id('run', i))],
     });
     runners.push({
-      name: `create → start → delete (${rt.name})`,
+      name: `create → state → start → state → delete (${rt.name})`,
       argv: (i) => {
         const base = [...rt.prefix, ...rt.cmd, ...rt.global];
         const cid = id('split', i);
@@ -58,7 +60,9 @@ export async function ociCase(ctx) {
           '-c',
           [
             shellQuote([...base, 'create', '--bundle', oci.trueBundle, cid]),
+            `${shellQuote([...base, 'state', cid])} >/dev/null`,
             shellQuote([...base, 'start', cid]),
+            `${shellQuote([...base, 'state', cid])} >/dev/null`,
             shellQuote([...base, 'delete', '--force', cid]),
           ].join(' && '),
         ];

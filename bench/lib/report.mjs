@@ -186,7 +186,7 @@ export function renderMarkdown(results) {
   if (results.oci) {
     const g = results.oci;
     parts.push(
-      `## 7. The OCI command line: run /bin/true, and create → start → delete (${g.rounds ?? ''} interleaved rounds)`,
+      `## 7. The OCI command line: run /bin/true, and create → state → start → state → delete (${g.rounds ?? ''} interleaved rounds)`,
       '',
     );
     if (g.error) parts.push(`not measured: ${g.error}`, '');

@@ -125,6 +125,33 @@ describe('idmapped mounts: container.json', () => {
     expect(f.canary.changes()).toEqual([]);
   });
 
+  it('refuses a source whose filesystem cannot idmap, naming the mount, with nothing left behind', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const dir = mkdtempSync(join(tmpdir(), 'nsinit-idmap-ramfs-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const one = [{ container_id: 1000, host_id: 0, size: 1 }];
+    const bundle = await createBundle({
+      config: (c) => {
+        plain(c);
+        c.capabilities = (c.capabilities ?? []).filter((cap) => cap !== 'CHOWN');
+        c.mounts = [
+          { type: 'bind', source: dir, destination: '/shared', uid_mappings: one, gid_mappings: one },
+        ];
+      },
+    });
+    // ramfs has no idmap support (tmpfs has it since Linux 6.3).
+    expect((await runCommand('mount', ['-t', 'ramfs', 'none', dir])).exitCode).toBe(0);
+    try {
+      const r = await runCli(['exec', 'true'], { cwd: bundle.dir });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toMatch(
+        /^nsinit: invalid config: \/mounts\/0\/uid_mappings: the filesystem of '.*' \(or of a mount below it\) does not support idmapped mounts \(EINVAL: mount_setattr\)\n$/,
+      );
+    } finally {
+      await runCommand('umount', [dir]);
+    }
+  });
+
   it('refuses bad mappings at validation, naming the field, before anything runs', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     const dir = sharedDir();

@@ -105,9 +105,10 @@ describe('the packed packages installed with npm', () => {
       ]);
     }
     const listing = (name: string) => execFileSync('tar', ['-tzf', tarball[name]!], { encoding: 'utf8' });
-    // Every release target's prebuilt (check-pack refuses to pack without them).
+    // Every release target's prebuilt and verbs program (check-pack refuses to pack without them).
     for (const target of ['linux-x64', 'linux-arm64'])
-      expect(listing('native')).toContain(`package/prebuilds/${target}/nsinit_native.napi.glibc.node`);
+      for (const file of ['nsinit_native.napi.glibc.node', 'nsinit-oci-verbs'])
+        expect(listing('native')).toContain(`package/prebuilds/${target}/${file}`);
     for (const name of PUBLISHED) {
       expect([name, listing(name).match(/.*(\.test\.|\/test\/|fixture|test-hooks|test-pause).*/g)]).toEqual([
         name,
@@ -214,6 +215,14 @@ describe('the installed commands and API', () => {
         env,
       });
       expect(run).toMatchObject({ exitCode: 0, stderr: '' });
+      // The verbs after create run the native program, found through the installed .bin link.
+      const state = await runCommand(ociBin, ['--root', oci.root, 'state', 'installed'], {
+        env: { ...env, NSINIT_OCI_FAST_ONLY: '1' },
+      });
+      expect(state).toMatchObject({
+        exitCode: 1,
+        stderr: expect.stringMatching(/^time=.*\nnsinit-oci: container 'installed' does not exist\n$/),
+      });
 
       const api = await createBundle({ config: plain });
       writeFileSync(

@@ -1,7 +1,7 @@
 // Shared helpers of the nsinit-oci tests: reading state, waiting for a status, the init's view.
 import { readFileSync, readlinkSync } from 'node:fs';
 import type { OciBundle } from '@nsinit/testkit';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { until } from './helpers.js';
 
 export interface OciStateJson {
@@ -54,4 +54,30 @@ export function nsOf(pid: number | 'self', ns: string): string {
 export function ppidOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** The two implementations of the verbs that compile no plan (start, state, kill, delete, pause,
+ *  resume, ps --format json, list): bin/nsinit-oci's native program, which with
+ *  NSINIT_OCI_FAST_ONLY=1 fails (exit 125) instead of handing such a verb to Node, and Node
+ *  itself (NSINIT_OCI_NO_FAST=1). Suites run once per path: one behaviour, proved on both. */
+export const OCI_PATHS = [
+  { path: 'native verbs', env: { NSINIT_OCI_FAST_ONLY: '1' } },
+  { path: 'Node verbs', env: { NSINIT_OCI_NO_FAST: '1' } },
+] as const;
+
+/** Set `env` for every nsinit-oci the tests of the calling suite run (children inherit it). */
+export function useOciPath(env: Readonly<Record<string, string>>) {
+  const saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    for (const [k, v] of Object.entries(env)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+  afterEach(() => {
+    for (const k of Object.keys(env)) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  });
 }

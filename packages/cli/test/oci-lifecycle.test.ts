@@ -1,12 +1,22 @@
 // nsinit-oci's lifecycle through the real executable: create leaves the init waiting in its
 // namespaces and cgroups with no nsinit process behind, start lets it exec, state follows every
 // transition, and each refusal the runtime-spec and runc make (start twice, delete running,
-// kill stopped, ...) fails with a one-line error and changes nothing.
+// kill stopped, ...) fails with a one-line error and changes nothing. Every case runs on both
+// paths of the verbs after create: the native program and Node (OCI_PATHS).
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createOciBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { alive, until } from './helpers.js';
-import { created, nsOf, outputContains, ppidOf, stateOf, waitStatus } from './oci-helpers.js';
+import {
+  created,
+  nsOf,
+  OCI_PATHS,
+  outputContains,
+  ppidOf,
+  stateOf,
+  useOciPath,
+  waitStatus,
+} from './oci-helpers.js';
 
 useLeakCheck();
 
@@ -14,7 +24,9 @@ const sleeper = (s: Record<string, any>) => {
   s.process.args = ['sh', '-c', 'echo started; exec sleep 1000'];
 };
 
-describe('nsinit-oci create/start/state/kill/delete', () => {
+describe.each(OCI_PATHS)('nsinit-oci create/start/state/kill/delete ($path)', ({ env }) => {
+  useOciPath(env);
+
   it('create leaves the init waiting in its namespaces and cgroup; start runs the process', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     const b = await createOciBundle({ spec: sleeper });
@@ -107,6 +119,7 @@ describe('nsinit-oci create/start/state/kill/delete', () => {
     expect(alive(a.pid)).toBe(false);
     const r = await created(b, 'r');
     expect((await b.oci(['start', 'r'])).exitCode).toBe(0);
+    await outputContains(b, 'r', 'started');
     const f = await b.oci(['delete', '--force', 'r']);
     expect(f.stderr).toBe('');
     expect(f.exitCode).toBe(0);

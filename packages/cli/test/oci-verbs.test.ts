@@ -8,7 +8,7 @@ import { OCI_VERSION } from '@nsinit/config';
 import { createOciBundle, nsinitOciBin, requires, runCommand, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { alive, until } from './helpers.js';
-import { created, outputContains, stateOf, waitStatus } from './oci-helpers.js';
+import { created, OCI_PATHS, outputContains, stateOf, useOciPath, waitStatus } from './oci-helpers.js';
 
 useLeakCheck();
 
@@ -166,7 +166,9 @@ describe('nsinit-oci run and exec', () => {
   });
 });
 
-describe('nsinit-oci list, pause, resume, kill --all', () => {
+describe.each(OCI_PATHS)('nsinit-oci list, pause, resume, kill --all ($path)', ({ env }) => {
+  useOciPath(env);
+
   it('lists containers; pause/resume follow the state; kill --all signals every process', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     const b = await createOciBundle({ spec: sleeper });
@@ -248,7 +250,9 @@ describe('nsinit-oci update and events', () => {
   });
 });
 
-describe('nsinit-oci documents and global flags', () => {
+describe.each(OCI_PATHS)('nsinit-oci documents and global flags ($path)', ({ env }) => {
+  useOciPath(env);
+
   it('spec writes a config.json create accepts; features tells what is supported', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     const b = await createOciBundle();

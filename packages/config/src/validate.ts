@@ -18,7 +18,17 @@ export type ValidationResult =
   | { ok: true; config: ContainerConfig; warnings: ConfigIssue[] }
   | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] };
 
-const validator = Compile(ContainerConfigSchema);
+// Compiled on first use: one CLI process validates one format, and compiling the other's
+// validator at import would cost its start ~10 ms (nsinit-oci create loads both modules).
+let compiled: ReturnType<typeof Compile<typeof ContainerConfigSchema>> | undefined;
+function compiledValidator() {
+  compiled ??= Compile(ContainerConfigSchema);
+  return compiled;
+}
+const validator = {
+  Check: (v: unknown) => compiledValidator().Check(v),
+  Errors: (v: unknown) => compiledValidator().Errors(v),
+};
 const root = ContainerConfigSchema as unknown as SchemaNode;
 
 /** The type guard behind validateConfig: true when `value` matches the schema exactly (canonical

@@ -2,13 +2,23 @@
 // and only otherwise builds from source with cmake-js (an optional dependency; needs cmake, g++
 // and libseccomp-dev). In a source checkout it does nothing: the workspace build makes the addon.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 if (existsSync(`${root}lib/load.ts`)) process.exit(0);
 delete process.env.NSINIT_NATIVE_ADDON;
+
+// The program @nsinit/cli's bin/nsinit-oci runs for the verbs that compile no plan: packing
+// publishes it 0644, so it is made executable here, and only when it runs on this machine (it
+// needs glibc like the addon); otherwise it stays unexecutable and the launcher runs Node.
+const verbs = `${root}prebuilds/${process.platform}-${process.arch}/nsinit-oci-verbs`;
+if (existsSync(verbs)) {
+  chmodSync(verbs, 0o755);
+  const probe = spawnSync(verbs, [], { encoding: 'utf8' });
+  if (probe.status !== 1 || !probe.stderr.startsWith('nsinit-oci-verbs: ')) chmodSync(verbs, 0o644);
+}
 
 const { loadAddon, describeHost } = await import('../dist/load.js');
 try {

@@ -36,7 +36,17 @@ function explainForeign(list: ConfigIssue[]): void {
   }
 }
 
-const validator = Compile(OciConfigSchema);
+// Compiled on first use: one CLI process validates one format, and compiling the other's
+// validator at import would cost its start ~10 ms (nsinit-oci create loads both modules).
+let compiled: ReturnType<typeof Compile<typeof OciConfigSchema>> | undefined;
+function compiledValidator() {
+  compiled ??= Compile(OciConfigSchema);
+  return compiled;
+}
+const validator = {
+  Check: (v: unknown) => compiledValidator().Check(v),
+  Errors: (v: unknown) => compiledValidator().Errors(v),
+};
 const root = OciConfigSchema as unknown as SchemaNode;
 
 /** True when `value` matches the OCI schema exactly (canonical keys, no nulls, known capability

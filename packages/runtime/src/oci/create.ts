@@ -26,6 +26,7 @@ import {
   openHookFiles,
   writeHookState,
 } from './container-hooks.js';
+import { fastRecord, STATE_FORMAT } from './fast-record.js';
 import { type OciState, runHooks } from './hooks.js';
 import { detachRootfsMount, findRootfsMount, mountIdsAt } from './host-mounts.js';
 import { loadBundle, type OciSpec } from './spec.js';
@@ -234,6 +235,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       pty.master = -1;
     }
     const record: OciRecord = {
+      format: STATE_FORMAT,
       ociVersion: spec.ociVersion,
       id,
       pid,
@@ -247,6 +249,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ...startHookRecord(plan, labels),
       ...(hostMount ? { hostMount } : {}),
       ...(noProcess ? { noProcess: true } : {}),
+      fast: fastRecord(cgroup, spec.hooks ?? {}, plan, { noProcess, hostMount: hostMount !== null }),
     };
     // The config as created, for exec: later edits of the bundle's config.json change nothing.
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config));

@@ -6,7 +6,8 @@ import { closeSync, existsSync, constants as fsc, openSync, rmSync, unlinkSync }
 import { join } from 'node:path';
 import type { NativeBindings } from '@nsinit/native';
 import { destroyCgroup, cgroupPids as pidsOf, signalAll } from '../cgroups/cgroup-procs.js';
-import { freeze, isFrozen, type ManagedCgroup, thaw } from '../cgroups/index.js';
+import { freezerState } from '../cgroups/freezer.js';
+import { freeze, type ManagedCgroup, thaw } from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { lockFile } from '../lock.js';
 import { hookFailure, hookOutput } from './container-hooks.js';
@@ -27,7 +28,20 @@ export interface OciContext {
 export function statusOf(root: string, record: OciRecord): OciStatus {
   if (liveness(record.pid, record.start) === 'stopped') return 'stopped';
   if (existsSync(join(containerDir(root, record.id), GATE_FILE))) return 'created';
-  return isFrozen(record.pid) ? 'paused' : 'running';
+  return recordFrozen(record) ? 'paused' : 'running';
+}
+
+/** Paused: the freezer of the recorded cgroup is not THAWED (v1 freezer.state; v2 cgroup.freeze
+ *  or "frozen 1" in cgroup.events). Read from the record, never from /proc/<pid>/cgroup, which a
+ *  container that can write its cgroupfs could change; the native verbs program reads the same. */
+function recordFrozen(record: OciRecord): boolean {
+  const cg = cgroupOf(record);
+  if (!cg) return false;
+  try {
+    return freezerState(cg) !== 'THAWED';
+  } catch {
+    return false; // no freezer, or the directory is gone
+  }
 }
 
 /** The spec's state JSON, with runc's extra fields (rootfs, created, owner). */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { CgroupRecord } from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { readBounded, writeAtomic } from '../state/files.js';
+import { type FastRecord, STATE_FORMAT } from './fast-record.js';
 import type { HostRootfsMount } from './host-mounts.js';
 import type { OciHooks } from './spec.js';
 
@@ -16,8 +17,11 @@ export const GATE_FILE = 'start.sock';
 export const LOCK_FILE = 'lock';
 const RECORD_LIMIT = 1 << 20;
 
-/** What create records and every later command trusts. */
+/** What create records and every later command trusts (TypeScript and the native verbs program
+ *  alike: one format, STATE_FORMAT). */
 export interface OciRecord {
+  /** STATE_FORMAT of the nsinit-oci that wrote it (absent: written before formats were numbered). */
+  format?: number;
   ociVersion: string;
   id: string;
   pid: number;
@@ -39,6 +43,8 @@ export interface OciRecord {
   hostMount?: HostRootfsMount;
   /** config.json had no `process`: create succeeded, start must refuse. */
   noProcess?: boolean;
+  /** What the native verbs program may do for this container (fast-record.ts). */
+  fast?: FastRecord;
 }
 
 /** runc's rule: letters, digits and `_+-.`, and not `.` or `..`, so an id is always one path
@@ -88,11 +94,19 @@ export function readRecord(root: string, id: string): OciRecord {
   const text = readBounded(file, RECORD_LIMIT, { optional: true });
   if (text === null)
     throw nsinitError(ErrorCodes.OCI_NOT_FOUND, `container '${id}' does not exist`, { path: dir });
+  let record: OciRecord;
   try {
-    return JSON.parse(text) as OciRecord;
+    record = JSON.parse(text) as OciRecord;
   } catch {
     throw nsinitError(ErrorCodes.OCI_NOT_FOUND, `container '${id}' has a corrupt state file`, { path: file });
   }
+  if (record.format !== undefined && record.format !== STATE_FORMAT)
+    throw nsinitError(
+      ErrorCodes.OCI_BAD_STATE,
+      `container '${id}' has state format ${record.format}, this nsinit-oci reads format ${STATE_FORMAT}`,
+      { path: file },
+    );
+  return record;
 }
 
 /** Every container id under `root` that has a state file (a missing root lists nothing). */
