@@ -97,10 +97,17 @@ export type { StdioOption, StdioOptions } from './stdio.js';
 export { type Identity, lookupUser, resolveUser } from './user.js';
 export {
   type Caller,
+  type Caller,
+  currentCaller,
   currentCaller,
   mapText,
+  mapText,
+  setgroupsDenied,
+  type UsernsSetup,
   type UsernsSetup,
   usernsSetup,
+  usernsSetup,
+  writeIdMaps,
   writeIdMaps,
 } from './userns.js';
 

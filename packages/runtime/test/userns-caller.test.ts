@@ -51,10 +51,16 @@ function needCaller(ctx: TestContext): Caller {
 
 type Map = { containerID: number; hostID: number; size: number }[];
 
-async function runAs(c: Caller, dir: string, maps: { uid: Map; gid: Map }, script: string) {
+async function runAs(
+  c: Caller,
+  dir: string,
+  maps: { uid: Map; gid: Map },
+  script: string,
+  joinScript?: string,
+) {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [FIXTURE, dir, JSON.stringify(maps), script],
+    [FIXTURE, dir, JSON.stringify(maps), script, ...(joinScript === undefined ? [] : [joinScript])],
     {
       uid: c.uid,
       gid: c.gid,
@@ -131,5 +137,23 @@ describe('user namespaces of an unprivileged caller', () => {
     );
     expect(r.error).toMatch(/^invalid config: \/linux\/uidMappings: newuidmap refused the map .*not allowed/);
     expect(r.exit).toBeUndefined();
+  });
+
+  it('a join into its container enters the user namespace and keeps setgroups denied', async (ctx) => {
+    const c = needCaller(ctx);
+    const bundle = await createBundle();
+    const own = (id: number): Map => [{ containerID: 0, hostID: id, size: 1 }];
+    const r = await runAs(
+      c,
+      bundle.dir,
+      { uid: own(c.uid), gid: own(c.gid) },
+      '',
+      'cat /proc/self/uid_map /proc/self/setgroups; id -u; touch /tmp/joined',
+    );
+    expect(r.error).toBeUndefined();
+    expect(r.failure).toBeNull();
+    expect(r.exit?.exitCode).toBe(0);
+    expect(lines(r.output)).toEqual([`0 ${c.uid} 1`, 'deny', '0']);
+    expect(statSync(bundle.path('tmp/joined'))).toMatchObject({ uid: c.uid, gid: c.gid });
   });
 });

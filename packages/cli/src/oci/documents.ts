@@ -6,7 +6,7 @@ export function features(capabilities: string[]): Record<string, unknown> {
     hooks: ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'],
     mountOptions: ['bind', 'rbind', 'ro', 'rw', 'idmap', 'ridmap'],
     linux: {
-      namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts'],
+      namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts'],
       capabilities: capabilities.map((c) => `CAP_${c}`),
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
       seccomp: { enabled: false },

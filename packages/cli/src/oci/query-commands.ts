@@ -1,6 +1,5 @@
 // Verbs that look at or freeze containers: list, ps, pause, resume; and the documents: spec,
 // features.
-import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bool, OciUsageError, str } from './args.js';
@@ -73,7 +72,9 @@ const ps: OciCommand = {
       process.stdout.write(`${JSON.stringify(pids)}\n`);
       return 0;
     }
-    // runc runs the host's ps(1) and keeps the header plus the container's rows.
+    // runc runs the host's ps(1) and keeps the header plus the container's rows. node:child_process
+    // only here: it loads ~20 modules (net, streams, dgram) into every nsinit-oci start otherwise.
+    const { execFileSync } = await import('node:child_process');
     const out = execFileSync('ps', psArgs.length > 0 ? psArgs : ['-ef'], { encoding: 'utf8' });
     const [header, ...lines] = out.split('\n');
     const col = header!.trim().split(/\s+/).indexOf('PID');

@@ -20,8 +20,10 @@ const MAX_TIMEOUT_MS = 0x7fffffff;
 const OUTPUT_TAIL = 64 << 10;
 
 export interface HookFiles {
-  /** The state JSON (read from offset 0 by each hook). */
+  /** The state JSON, read-only (read from offset 0 by each hook). */
   stdin: number;
+  /** The same file for writing it: ours only (a hook gets 0..2 and nothing else). */
+  writer: number;
   /** The hooks' stdout and stderr (truncated before each hook). */
   output: number;
 }
@@ -29,21 +31,31 @@ export interface HookFiles {
 /** Open both files in the container's directory (CLOEXEC: the init's own copies go only to the
  *  hooks' 0..2). */
 export function openHookFiles(dir: string): HookFiles {
-  const stdin = openSync(join(dir, HOOK_STATE_FILE), fsc.O_RDWR | fsc.O_CREAT | fsc.O_TRUNC, 0o600);
+  const opened: number[] = [];
   try {
+    const writer = openSync(join(dir, HOOK_STATE_FILE), fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o600);
+    opened.push(writer);
+    const stdin = openSync(join(dir, HOOK_STATE_FILE), fsc.O_RDONLY);
+    opened.push(stdin);
     const output = openSync(join(dir, HOOK_OUTPUT_FILE), fsc.O_WRONLY | fsc.O_CREAT | fsc.O_APPEND, 0o600);
-    return { stdin, output };
+    return { stdin, writer, output };
   } catch (err) {
-    closeSync(stdin);
+    for (const fd of opened) closeSync(fd);
     throw err;
   }
+}
+
+export function closeHookFiles(files: HookFiles): void {
+  closeSync(files.stdin);
+  closeSync(files.writer);
+  closeSync(files.output);
 }
 
 /** The state the in-container hooks read; written once the init's pid is known (pwrite at 0:
  *  the child shares the file offset and rewinds it before each hook). */
 export function writeHookState(files: HookFiles, state: OciState): void {
   const data = Buffer.from(JSON.stringify(state));
-  writeSync(files.stdin, data, 0, data.length, 0);
+  writeSync(files.writer, data, 0, data.length, 0);
 }
 
 /** One hook as a plan step; `labels` remembers which hook a step is, for the failure message. */

@@ -19,6 +19,7 @@ import { hasNamespace } from '../spec/model.js';
 import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
 import { defaultCgroupsPath } from './cgroup.js';
 import {
+  closeHookFiles,
   type HookFiles,
   hookFailure,
   hookOutput,
@@ -193,8 +194,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     // the host's hooks (runc says `creating` to createContainer hooks).
     if (files) {
       writeHookState(files, state('created'));
-      closeSync(files.stdin);
-      closeSync(files.output);
+      closeHookFiles(files);
       hookFiles = null;
     }
     // prestart (deprecated) and createRuntime: in the runtime's namespaces, after the container's
@@ -269,10 +269,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     const left = hostNs ? findRootfsMount(hostNs.path, hostNs.before) : null;
     if (left) detachRootfsMount(native, left, opts.onWarning);
     if (gateFd >= 0) safeClose(native, gateFd);
-    if (hookFiles) {
-      closeSync(hookFiles.stdin);
-      closeSync(hookFiles.output);
-    }
+    if (hookFiles) closeHookFiles(hookFiles);
     if (pty) {
       if (pty.slave >= 0) safeClose(native, pty.slave);
       if (pty.master >= 0) safeClose(native, pty.master);
