@@ -203,6 +203,24 @@ export function renderMarkdown(results) {
     for (const n of g.notes ?? []) parts.push(n, '');
     if (g.runners) parts.push(runnerTable(g.runners), '');
   }
+  if (results.seccomp) {
+    const g = results.seccomp;
+    parts.push(
+      `## 8. The default seccomp profile: /bin/true with and without it (${g.rounds ?? ''} interleaved rounds)`,
+      '',
+    );
+    if (g.error) parts.push(`not measured: ${g.error}`, '');
+    if (g.compile) {
+      const c = g.compile;
+      parts.push(
+        `Compiling it with libseccomp (${c.instructions} BPF instructions): ${fmt(c.coldMs, 2)} ms the first time in a process, ` +
+          `${fmt(c.perCallMs.median, 2)} ms per call after (median of ${c.calls}); a start that uses the build's ` +
+          `precompiled program or the process cache: ${fmt(c.cachedMs, 3)} ms.`,
+        '',
+      );
+    }
+    if (g.runners) parts.push(runnerTable(g.runners), '');
+  }
   if (results.join) {
     parts.push(
       `## 3. Join: /bin/true into a running container (${results.join.rounds} interleaved rounds)`,

@@ -1,10 +1,12 @@
 // The default container printed by `nsinit spec`: what Docker ran in 2014 (namespaces, kept
 // capabilities(7), device nodes, devices cgroup whitelist, /proc and /sys restrictions), with a
-// loopback network and a modest RLIMIT_NOFILE (getrlimit(2)). `--rootless`: the same in a user
-// namespace that maps the caller's own ids to root (user_namespaces(7)), without cgroups.
+// loopback network, a modest RLIMIT_NOFILE (getrlimit(2)) and Docker's later default syscall
+// filter (seccomp-default.ts). `--rootless`: the same in a user namespace that maps the caller's
+// own ids to root (user_namespaces(7)), without cgroups.
 import { DEFAULT_ALLOWED_DEVICES, DEFAULT_AUTO_CREATED_DEVICES } from './devices.js';
 import { DOCKER_2014_CAPABILITIES } from './names.js';
 import type { ContainerConfig } from './schema.js';
+import { defaultSeccompProfile } from './seccomp-default.js';
 
 export interface DefaultConfigOptions {
   /** A config an unprivileged caller can run (`nsinit spec --rootless`): NEWUSER mapping `uid`
@@ -47,5 +49,6 @@ function base(): ContainerConfig {
     context: { restrictions: 'true' },
     device_nodes: DEFAULT_AUTO_CREATED_DEVICES.map((d) => ({ ...d })),
     rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
+    seccomp: defaultSeccompProfile(),
   };
 }

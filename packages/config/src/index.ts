@@ -30,6 +30,11 @@ export { schemaDocument } from './schema-document.js';
 export { MIN_MTU, NETWORK_TYPES, type Network, type Route } from './schema-network.js';
 export { type IdMapping, IdMappingSchema } from './schema-userns.js';
 export {
+  DEFAULT_SECCOMP_ALLOWED,
+  defaultSeccompProfile,
+  NAMESPACE_FLAGS_MASK,
+} from './seccomp-default.js';
+export {
   isContainerConfig,
   type ValidateOptions,
   type ValidationResult,

@@ -34,7 +34,7 @@ const CAPS_2014 =
   'SYS_PTRACE SYS_BOOT LEASE SETFCAP WAKE_ALARM BLOCK_SUSPEND';
 
 describe('name tables', () => {
-  it('lists the 2014 namespaces plus NEWCGROUP', () => {
+  it('lists the 2014 namespaces plus NEWCGROUP and NEWTIME', () => {
     expect(NAMESPACE_NAMES).toEqual([
       'NEWNS',
       'NEWUTS',
@@ -43,6 +43,7 @@ describe('name tables', () => {
       'NEWPID',
       'NEWNET',
       'NEWCGROUP',
+      'NEWTIME',
     ]);
   });
 

@@ -44,6 +44,7 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'open-tree': 35,
   'attach-tree': 36,
   'idmap-bind': 38,
+  timens: 40, // i16's range: 40-43
   hook: 44, // oci13's range: 44-47
   chroot: 45,
   'link-up': 48, // rootless's
@@ -251,6 +252,9 @@ function body(w: Writer, s: Step, f: string): void {
     case 'sysctl':
       w.str(s.key, `${f}.key`);
       w.str(s.value, `${f}.value`);
+      return;
+    case 'timens':
+      w.str(s.offsets, `${f}.offsets`);
       return;
     case 'link-up':
       w.str(s.name, `${f}.name`);

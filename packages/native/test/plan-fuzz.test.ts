@@ -45,6 +45,7 @@ const steps: Step[] = [
   { op: 'sysctl', key: 'net/ipv4/ip_forward', value: '1' },
   { op: 'personality', persona: 8 },
   { op: 'unshare', flags: 0x02000000 },
+  { op: 'timens', offsets: '1 3600 0\n7 -60 5\n' },
   { op: 'lsm-label', attr: 'apparmor/exec', value: 'exec docker-default' },
   { op: 'rlimit', resource: 7, soft: 1024, hard: -1 },
   { op: 'umask', mask: 0o22 },
@@ -78,6 +79,17 @@ function decode(buf: Uint8Array): 'ok' | 'rejected' {
 describe('plan decoder', () => {
   it('decodes every step kind the encoder writes', () => {
     expect(raw.decodePlan(good)).toEqual(steps.map((s) => s.op));
+  });
+
+  it('rejects op codes in the gaps between ranges, like any unknown op', () => {
+    // A one-step plan (exec) whose op is rewritten to a code no op has (gaps of the ranges).
+    const one = encodePlan({ ...valid, consoleFd: -1, steps: [steps.at(-1)!] });
+    for (const code of [37, 39, 41, 43, 0xffff]) {
+      const buf = Buffer.from(one);
+      buf.writeUInt32LE(code, 40);
+      expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));
+    }
+    expect(raw.decodePlan(one)).toEqual(['exec']);
   });
 
   it('survives random byte mutations, truncations and extensions', () => {

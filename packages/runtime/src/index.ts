@@ -88,6 +88,7 @@ export {
   type SeccompSpec,
   seccompFromOci,
 } from './spec/seccomp.js';
+export { compileSeccompFilter } from './spec/seccomp-cache.js';
 export type { OciConfigInput } from './spec/oci-input.js';
 export { type OciProcessInput, withOciProcess } from './spec/oci-process.js';
 export {

@@ -3,6 +3,7 @@
 // cgroups → networks → GO → exec confirmed → pid files → unlock. Every resource goes on one
 // cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
 import { closeSync, constants as fsc, openSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { ExitStatus, NativeBindings, Spawned, WinSize } from '@nsinit/native';
 import { argSpaceError } from './arg-space.js';
@@ -25,6 +26,8 @@ import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { testPause } from './pause-points.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
+import { seccompFilter } from './spec/compile-oci.js';
+import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { isRootless, refuseRootless2014, rootlessLinkSteps } from './rootless.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
@@ -217,6 +220,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         netnsFds: netnsFd >= 0 ? [netnsFd] : [],
         bindDevices: rootless,
         idmapTrees: idmap.trees,
+        ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
       },
     );
     // Rootless: the child brings its loopback up itself, after entering any namespace by fd.
@@ -288,7 +292,13 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
     await testPause('after-go', target.pid);
-    const failure = await native.awaitExec(spawned.sync);
+    const onListener = listenerHandoff(
+      native,
+      spec.seccomp,
+      () => listenerState(ctx, target.pid, 'creating'),
+      '/seccomp/listenerPath',
+    );
+    const failure = await native.awaitExec(spawned.sync, onListener ? { onListener } : undefined);
     if (failure) throw failureError(failure, plan, ctx);
     await testPause('after-exec', target.pid);
     const start = native.startTime(target.pid);
@@ -372,6 +382,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     assertArgSpace(ctx);
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const spec = from2014(config as PlanConfig);
+    // The joiner gets the container's syscall filter too, as runc's exec does.
     const plan = compilePlan(spec, {
       rootfs: ctx.rootfs,
       argv: ctx.argv,
@@ -381,11 +392,13 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       consoleFd: pty ? pty.slave : -1,
       join: true,
       setgroupsDenied: hasNamespace(spec, 'user') && joinedSetgroupsDenied(native, target),
+      ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
     });
-    // With CLONE_NEWUSER the kernel enters the user namespace first (setns(2) with a pidfd), so
-    // the other namespaces are entered with its capabilities and the identity step's ids are
-    // the container's own, mapped as its init's are.
-    const nsFlags = namespaceFlags(spec, native.constants);
+    // Every namespace of the init, its cgroup and time namespaces included. With CLONE_NEWUSER the
+    // kernel enters the user namespace first (setns(2) with a pidfd), so the other namespaces are
+    // entered with its capabilities and the identity step's ids are the container's own, mapped
+    // as its init's are.
+    const nsFlags = namespaceFlags(spec, native.constants, { forJoin: true });
     const spawned = await native.join(target.pidfd, nsFlags, plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     await childEnds.release();
@@ -401,7 +414,16 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
     // ... or win it while the joiner walks its steps: it would never reach execve.
-    const failure = await unlessPaused(native.awaitExec(spawned.sync), target.state.pid);
+    const onListener = listenerHandoff(
+      native,
+      spec.seccomp,
+      () => listenerState(ctx, spawned.pid, 'running'),
+      '/seccomp/listenerPath',
+    );
+    const failure = await unlessPaused(
+      native.awaitExec(spawned.sync, onListener ? { onListener } : undefined),
+      target.state.pid,
+    );
     if (failure) throw failureError(failure, plan, ctx);
     const { exited } = await watchExit(native, spawned);
     await targetPidfd.release();
@@ -415,6 +437,12 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     await stack.unwind(ctx.onWarning);
     throw err;
   }
+}
+
+/** The state a 2014 container's seccomp agent receives: its data directory is the bundle, and its
+ *  name the id (the 2014 format has no other). */
+function listenerState(ctx: LaunchContext, pid: number, status: ListenerState['status']): ListenerState {
+  return { ociVersion: '1.2.0', id: basename(ctx.dataDir), status, pid, bundle: ctx.dataDir };
 }
 
 /** Whether the live init's user namespace denies setgroups (read through /proc/<pid>, checked

@@ -17,6 +17,7 @@ import { isRootless, refuseRootlessOci } from '../rootless.js';
 import { compileOci, startCompiled, writeOomScoreAdj } from '../spec/compile-oci.js';
 import { hasNamespace } from '../spec/model.js';
 import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
+import { listenerHandoff } from '../spec/seccomp-listener.js';
 import { defaultCgroupsPath } from './cgroup.js';
 import {
   closeHookFiles,
@@ -204,8 +205,15 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     await runHooks('createRuntime', spec.hooks?.createRuntime, state('created'));
     native.go(spawned.sync);
     syncOpen = false; // awaitExec owns and closes it
-    // EOF here means the init reached the start gate (await-start closes the sync socket).
-    const failure = await native.awaitExec(spawned.sync);
+    // EOF here means the init reached the start gate (await-start closes the sync socket). A
+    // filter loaded before the gate (without no_new_privs) sends its listener first.
+    const onListener = listenerHandoff(
+      native,
+      compiled.spec.seccomp,
+      () => ({ ...state('creating'), pid }),
+      '/linux/seccomp/listenerPath',
+    );
+    const failure = await native.awaitExec(spawned.sync, onListener ? { onListener } : undefined);
     if (failure?.op === 'hook') {
       const step = plan.steps[failure.step];
       throw hookFailure(

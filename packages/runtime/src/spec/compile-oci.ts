@@ -12,7 +12,8 @@ import { checkCopyUp } from './copy-up.js';
 import { fromOci } from './from-oci.js';
 import type { NamespaceType, RuntimeSpec } from './model.js';
 import type { OciConfigInput } from './oci-input.js';
-import { compileSeccompProgram, type SeccompCompiler } from './seccomp.js';
+import type { SeccompCompiler } from './seccomp.js';
+import { cachedSeccompProgram } from './seccomp-cache.js';
 import { sysctlNamespace } from './sysctl.js';
 
 export interface CompileOciOptions {
@@ -219,14 +220,18 @@ function checkHeldCapabilities(config: OciConfigInput, table: Readonly<Record<st
   }
 }
 
-/** The compiled filter for a spec with `seccomp`; compiled once per container in the parent. */
+/** The compiled filter for a spec with `seccomp`, in the parent (precompiled or cached when the
+ *  same filter was compiled before: seccomp-cache.ts). */
 export function seccompFilter(
   spec: RuntimeSpec,
   compile: SeccompCompiler | undefined,
 ): { program: Uint8Array; flags: number } {
   if (!spec.seccomp) throw new Error('seccompFilter: the spec has no seccomp filter');
-  if (!compile) throw new Error('compileOci: linux.seccomp needs the compileSeccomp binding');
-  return { program: compileSeccompProgram(spec.seccomp, compile), flags: spec.seccomp.flags };
+  if (!compile) throw new Error('seccompFilter: a seccomp filter needs the compileSeccomp binding');
+  return {
+    program: cachedSeccompProgram(spec.seccomp, compile, spec.at.seccomp),
+    flags: spec.seccomp.flags,
+  };
 }
 
 /** process.oomScoreAdj: written by the parent through the host's /proc before GO (the child
