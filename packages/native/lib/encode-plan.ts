@@ -47,6 +47,7 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   timens: 40, // i16's range: 40-43
   hook: 44, // oci13's range: 44-47
   chroot: 45,
+  'link-up': 48, // rootless's
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -254,6 +255,10 @@ function body(w: Writer, s: Step, f: string): void {
       return;
     case 'timens':
       w.str(s.offsets, `${f}.offsets`);
+      return;
+    case 'link-up':
+      w.str(s.name, `${f}.name`);
+      w.u32(s.mtu, `${f}.mtu`);
       return;
     case 'lsm-label':
       w.str(s.attr, `${f}.attr`);

@@ -3,8 +3,7 @@
 // names, and failure records get their step kind back.
 import { constants as osConstants } from 'node:os';
 import type { DeviceFilterRule, IdMapRange, NativeBindings } from './bindings.js';
-import { opName } from './encode-plan.js';
-import { encodePlan } from './encode-plan.js';
+import { encodePlan, opName } from './encode-plan.js';
 import { NsinitError, systemError } from './errors.js';
 import { loadAddon, type RawAddon } from './load.js';
 import type { ChildFailure, ExitStatus } from './plan.js';

@@ -58,7 +58,8 @@ enum nsinit_op {
   NSINIT_OP_TIMENS = 40, /* i16: 40-43 */
   NSINIT_OP_HOOK = 44,   /* oci13: 44-47 */
   NSINIT_OP_CHROOT = 45,
-  NSINIT_OP_MAX_ = NSINIT_OP_CHROOT
+  NSINIT_OP_LINK_UP = 48, /* rootless */
+  NSINIT_OP_MAX_ = NSINIT_OP_LINK_UP
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -219,6 +220,9 @@ int nsinit_devices_symlink(struct nsinit_child *c, const struct nsinit_step *s,
                            struct nsinit_err *e);
 int nsinit_devices_mkdir(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_devices_chown(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
+
+/* link.c: bring up an interface of the child's network namespace (path = name, mode = MTU or 0). */
+int nsinit_link_up(const struct nsinit_step *s, struct nsinit_err *e);
 
 /* sysctl.c: write one /proc/sys value through a verified procfs (target = path below /proc/sys). */
 int nsinit_sysctl_write(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);

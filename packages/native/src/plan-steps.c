@@ -321,6 +321,16 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
       if ((*p)[0] != '/')
         return nsinit_plan_invalid(c, "candidate '%s' is not an absolute path", *p);
     return 0;
+  case NSINIT_OP_LINK_UP:
+    /* An interface name (IFNAMSIZ with its NUL, no '/' or whitespace: dev_valid_name) and an MTU
+     * (0 leaves it; else 68, IPv4's minimum, up to INT_MAX as netdevice(7)'s ifr_mtu is an int). */
+    if (nsinit_cur_get_str(c, &s->path, 15, "name") || nsinit_cur_get_u32(c, &s->mode)) return -1;
+    if (s->path[0] == 0 || strpbrk(s->path, "/: \t\n") || strcmp(s->path, ".") == 0 ||
+        strcmp(s->path, "..") == 0)
+      return nsinit_plan_invalid(c, "name '%s' is not an interface name", s->path);
+    if (s->mode != 0 && (s->mode < 68 || s->mode > 0x7fffffffu))
+      return nsinit_plan_invalid(c, "mtu %u is out of range", s->mode);
+    return 0;
   default:
     return nsinit_plan_invalid(c, "unknown op %u", s->op);
   }

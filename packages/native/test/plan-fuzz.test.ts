@@ -32,6 +32,7 @@ const steps: Step[] = [
   { op: 'idmap-bind', fd: 7, target: '/idmapped', propagation: 1 << 18 },
   { op: 'mknod', target: '/dev/null', mode: 0o020666, major: 1, minor: 3 },
   { op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' },
+  { op: 'link-up', name: 'lo', mtu: 65536 },
   { op: 'mkdir', target: '/dev/net', mode: 0o755 },
   { op: 'console', target: '/dev/console' },
   { op: 'pivot-root' },
@@ -131,7 +132,7 @@ describe('plan decoder', () => {
     const one = encodePlan({ ...valid, steps: [steps[hookAt]!, steps.at(-1)!] });
     // The first step's op code follows the 40-byte header (46-47: unused in oci13's range).
     expect(one.readUInt32LE(40)).toBe(44);
-    for (const code of [46, 47, 48, 999]) {
+    for (const code of [46, 47, 49, 999]) {
       const buf = Buffer.from(one);
       buf.writeUInt32LE(code, 40);
       expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));

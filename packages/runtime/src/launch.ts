@@ -6,6 +6,7 @@ import { closeSync, constants as fsc, openSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { ExitStatus, NativeBindings, Spawned, WinSize } from '@nsinit/native';
+import { argSpaceError } from './arg-space.js';
 import {
   type CgroupHandle,
   type CgroupRecord,
@@ -15,18 +16,20 @@ import {
   isFrozen,
   leaveFreezer,
   type ManagedCgroup,
+  rootless2014Cgroups,
   setupCgroups,
 } from './cgroups/index.js';
-import { argSpaceError } from './arg-space.js';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { failureError } from './exec-failure.js';
 import { idmapWarnings, openIdmapTrees } from './idmap-mounts.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
+import { testPause } from './pause-points.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
 import { seccompFilter } from './spec/compile-oci.js';
 import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
+import { isRootless, refuseRootless2014, rootlessLinkSteps } from './rootless.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import { hasNamespace } from './spec/model.js';
 import {
@@ -36,7 +39,6 @@ import {
   writeDataFiles,
 } from './state/data-files.js';
 import { newInstanceId, supervisedHere, type TrustedState } from './state/trusted.js';
-import { testPause } from './pause-points.js';
 import { type ChildStdio, type StdioOption, setupStdio } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
 import { type Held, once, Unwind } from './unwind.js';
@@ -177,7 +179,11 @@ export async function startContainer(
     assertMainThread(native);
     // Everything that can be refused is refused before anything exists (no child, no cgroup).
     if (config.networks && config.networks.length > 0) assertNetworks(config);
+    const rootless = isRootless();
+    if (rootless) refuseRootless2014(config);
     assertArgSpace(ctx);
+    // Rootless: a delegated cgroup v2 subtree, or none (one warning; a limit is refused here).
+    const rootlessCgroup = rootless ? rootless2014Cgroups(config, ctx.onWarning) : undefined;
     const { state } = ctx;
     const id = newInstanceId();
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
@@ -205,10 +211,14 @@ export async function startContainer(
         stdio: fds,
         consoleFd: pty ? pty.slave : -1,
         netnsFds: netnsFd >= 0 ? [netnsFd] : [],
+        bindDevices: rootless,
         idmapTrees: idmap.trees,
         ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
       },
     );
+    // Rootless: the child brings its loopback up itself, after entering any namespace by fd.
+    if (rootless)
+      plan.steps.splice(plan.steps.filter((s) => s.op === 'setns').length, 0, ...rootlessLinkSteps(config));
     // The clone runs on the addon's spawner thread while this thread does the trusted-state file
     // work beside it. The child waits for GO before its first step, and GO comes only after both,
     // so it never runs a step before its files exist (the mask step finds them) or before its
@@ -249,16 +259,21 @@ export async function startContainer(
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
     // A cgroup can only be removed once the child in it is gone: its release kills it first.
     let cgroup: ManagedCgroup | null = null;
-    if (config.cgroups) {
+    if (config.cgroups && rootlessCgroup !== null) {
       // One leaf per instance, `<name>-<id>`: two containers with the same cgroups.name never
       // share (or tear down) each other's directory.
       // `freezer` is applied after exec (below), never here: a child frozen before its execve
       // can never confirm it, and the start would wait forever.
+      const base = rootlessCgroup?.config ?? config;
       const own = {
-        ...config,
-        cgroups: { ...config.cgroups, name: `${config.cgroups.name}-${id}`, freezer: undefined },
+        ...base,
+        cgroups: { ...base.cgroups!, name: `${config.cgroups.name}-${id}`, freezer: undefined },
       };
-      const cg = await setupCgroups(own, target.pid, { v2: { native } });
+      const cg = await setupCgroups(
+        own,
+        target.pid,
+        rootlessCgroup ? { version: 2, v2: { native, ...rootlessCgroup.view } } : { v2: { native } },
+      );
       cgroup = cg;
       if (cg)
         stack.push('cgroup', async () => {
@@ -268,7 +283,8 @@ export async function startContainer(
         });
     }
     let network: NetworkHandle | null = null;
-    if (config.networks && config.networks.length > 0) {
+    // Rootless there is nothing for the parent to do: loopback is a child step, the rest refused.
+    if (config.networks && config.networks.length > 0 && !rootless) {
       const net = await setupNetworks(native, config, target);
       network = net;
       stack.push('network', async () => {

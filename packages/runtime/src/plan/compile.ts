@@ -56,6 +56,9 @@ export interface CompileOptions {
   /** Who starts the container (default: our effective ids): decides how the id maps of a new
    *  user namespace are written and whether setgroups(2) is denied in it (userns.ts). */
   caller?: Caller;
+  /** Bind device nodes from the host instead of mknod even without a user namespace in the
+   *  spec: the runtime itself runs in one (rootless podman), where mknod(2) is refused. */
+  bindDevices?: boolean;
   /** A join into a user namespace that denies setgroups(2) (its /proc/<pid>/setgroups): the
    *  identity step keeps the groups, as the container's init did. */
   setgroupsDenied?: boolean;
@@ -184,6 +187,7 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
           cgroupHierarchies: options.cgroupHierarchies,
           cgroupDirs: options.cgroupDirs,
           setgroups,
+          bindDevices: options.bindDevices === true,
           idmapTrees: options.idmapTrees,
         },
         tables.constants,
