@@ -91,6 +91,21 @@ describe('user namespaces (container.json)', () => {
     expect((await out).trim().split('\n')).toEqual(['65534 65534', 'character special file 1,3', 'refused']);
   });
 
+  it('a rootfs chowned to the mapped root is the container own: root writes anywhere in it', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const bundle = await createBundle({ config: userns, owner: { uid: 100000, gid: 100000 } });
+    const container = await open(bundle.dir);
+    const proc = await container.exec([
+      'sh',
+      '-c',
+      'stat -c "%u %g" /bin/busybox; touch /made && mkdir /etc/more && echo ok',
+    ]);
+    const out = text(proc.stdout);
+    expect(await proc.wait()).toMatchObject({ exitCode: 0 });
+    expect((await out).trim().split('\n')).toEqual(['0 0', 'ok']);
+    expect(statSync(bundle.path('made'))).toMatchObject({ uid: 100000, gid: 100000 });
+  });
+
   it('a join enters the user namespace first and runs with the container ids, never the caller ones', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     const bundle = await createBundle({ config: userns });
