@@ -137,6 +137,8 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_identity_apply(c, s, e);
   case NSINIT_OP_USERNS_ROOT:
     return nsinit_identity_userns_root(c, s, e);
+  case NSINIT_OP_SETNS_EARLY:
+    return 0; /* entered by the parent around clone3 (spawn.c): already in it */
   case NSINIT_OP_OPEN_TREE:
     return nsinit_mount_open_tree(s, e);
   case NSINIT_OP_ATTACH_TREE:

@@ -252,4 +252,52 @@ describe('user namespaces (config.json)', () => {
       await stopOci(infra);
     }
   });
+
+  it('joins host-owned namespaces by path from a new user namespace: entered around the clone', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const ownNet = readlinkSync('/proc/thread-self/ns/net');
+    const infraBundle = await ociBundle();
+    // An "infra" container without a user namespace: its network and IPC namespaces are the host's
+    // user namespace's, which a child already in a new user namespace may not join itself.
+    const infra = await startOci(baseConfig(['sleep', '1000']), infraBundle.dir);
+    try {
+      expect(infra.failure).toBeNull();
+      const pid = infra.spawned.pid;
+      const bundle = await ociBundle();
+      const config = mapped(
+        baseConfig([
+          'sh',
+          '-c',
+          'cat /proc/self/uid_map; readlink /proc/self/ns/net; readlink /proc/self/ns/ipc',
+        ]),
+      );
+      config.linux!.namespaces = [
+        { type: 'user' },
+        { type: 'network', path: `/proc/${pid}/ns/net` },
+        { type: 'ipc', path: `/proc/${pid}/ns/ipc` },
+        { type: 'mount' },
+        { type: 'pid' },
+        { type: 'uts' },
+      ];
+      const r = await runOci(config, bundle.dir);
+      expect(r.failure).toBeNull();
+      expect(r.exit.exitCode).toBe(0);
+      expect(
+        r.output
+          .trim()
+          .split('\n')
+          .map((l) => l.trim().replace(/\s+/g, ' ')),
+      ).toEqual(['0 100000 65536', readlinkSync(`/proc/${pid}/ns/net`), readlinkSync(`/proc/${pid}/ns/ipc`)]);
+      // The runtime's own thread went back to its namespaces.
+      expect(readlinkSync('/proc/thread-self/ns/net')).toBe(ownNet);
+      // A mount namespace cannot be entered that way: refused naming the field.
+      const mnt = structuredClone(config);
+      mnt.linux!.namespaces![3] = { type: 'mount', path: `/proc/${pid}/ns/mnt` };
+      await expect(runOci(mnt, bundle.dir)).rejects.toThrow(
+        /\/linux\/namespaces\/3\/path: a mount namespace joined by path cannot be entered from a new user namespace/,
+      );
+    } finally {
+      await stopOci(infra);
+    }
+  });
 });
