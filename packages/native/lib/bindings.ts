@@ -24,6 +24,12 @@ export interface DeviceFilterRule {
   allow: boolean;
 }
 
+/** What the parent does for requests the child makes on its way to execve. */
+export interface AwaitServe {
+  /** A seccomp user-notification listener (SCMP_ACT_NOTIFY): send it to the profile's agent. */
+  onListener?: (fd: number) => void | Promise<void>;
+}
+
 /** One range of an id mapping: a uid_map/gid_map line "containerID hostID size". */
 export interface IdMapRange {
   containerID: number;
@@ -67,8 +73,11 @@ export interface NativeBindings {
   go(sync: number): void;
   /** Resolves when the child has exec'd (null: EOF on the CLOEXEC sync socket) or failed (the
    *  record it wrote). Takes `sync`: it is closed before this returns, even when the watch cannot
-   *  be registered (the promise then rejects). Never blocks the event loop. */
-  awaitExec(sync: number): Promise<ChildFailure | null>;
+   *  be registered (the promise then rejects). Never blocks the event loop. A seccomp filter
+   *  loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER sends its listener fd first: `onListener`
+   *  hands it on (the fd is closed once it returns); without one, or when it throws, this
+   *  rejects and the caller kills the child. */
+  awaitExec(sync: number, serve?: AwaitServe): Promise<ChildFailure | null>;
   /** Resolves when the process behind `pidfd` has exited, reaping it with waitid(P_PIDFD).
    *  The watcher dups the pidfd: the caller may close its own at any time (even before the exit)
    *  and reuse the number; the watch still follows the process it was registered for. One

@@ -45,8 +45,10 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'attach-tree': 36,
   'setns-early': 37,
   'idmap-bind': 38,
+  timens: 40, // i16's range: 40-43
   hook: 44, // oci13's range: 44-47
   chroot: 45,
+  'link-up': 48, // rootless's
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -252,6 +254,13 @@ function body(w: Writer, s: Step, f: string): void {
     case 'sysctl':
       w.str(s.key, `${f}.key`);
       w.str(s.value, `${f}.value`);
+      return;
+    case 'timens':
+      w.str(s.offsets, `${f}.offsets`);
+      return;
+    case 'link-up':
+      w.str(s.name, `${f}.name`);
+      w.u32(s.mtu, `${f}.mtu`);
       return;
     case 'lsm-label':
       w.str(s.attr, `${f}.attr`);

@@ -163,8 +163,18 @@ export type Step =
       timeoutMs: number;
     }
   /** seccomp(2) SECCOMP_SET_MODE_FILTER with a BPF program the parent compiled (compileSeccomp)
-   *  and SECCOMP_FILTER_FLAG_* `flags`. Needs no_new_privs or CAP_SYS_ADMIN at that point. */
+   *  and SECCOMP_FILTER_FLAG_* `flags`. Needs no_new_privs or CAP_SYS_ADMIN at that point. With
+   *  SECCOMP_FILTER_FLAG_NEW_LISTENER (8) the listener fd is sent to the parent on the sync
+   *  socket (awaitExec's onListener). */
   | { op: 'seccomp'; flags: number; program: Uint8Array }
+  /** unshare(CLONE_NEWTIME), then write `offsets` (timens_offsets lines, "" for none) to
+   *  /proc/self/timens_offsets of the host's procfs (verified) before any process is inside;
+   *  the program enters the namespace at execve. First in the walk, before the rootfs. */
+  | { op: 'timens'; offsets: string }
+  /** Bring the interface `name` of the child's network namespace up (SIOCSIFFLAGS), after
+   *  setting `mtu` when not 0: the loopback of a rootless container, whose namespace the
+   *  unprivileged parent cannot enter. Needs CAP_NET_ADMIN there (before the caps step). */
+  | { op: 'link-up'; name: string; mtu: number }
   /** execve the first candidate that exists: `candidates` are absolute container paths (the
    *  runtime expanded argv[0] over the container's PATH). ENOENT/ENOTDIR/EACCES move to the next
    *  candidate, remembering EACCES as execvp does; any other errno stops. Must be the last step. */

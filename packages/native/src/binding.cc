@@ -212,10 +212,19 @@ napi_value JoinOutcome(Napi::Env env, WatchCtx *ctx, bool &ok)
   return SpawnedObject(env, out);
 }
 
+// What a result owns that nobody will receive (the environment is gone): closed.
+void DropOwned(WatchCtx *ctx)
+{
+  if (ctx->res.listener_fd >= 0) close(ctx->res.listener_fd);
+  if (ctx->res.sync_fd >= 0) close(ctx->res.sync_fd);
+  ctx->res.listener_fd = ctx->res.sync_fd = -1;
+}
+
 void CallJs(napi_env raw_env, napi_value, void *, void *payload)
 {
   WatchCtx *ctx = static_cast<WatchCtx *>(payload);
   if (raw_env == nullptr) {
+    DropOwned(ctx);
     delete ctx;
     return;
   }
@@ -233,6 +242,14 @@ void CallJs(napi_env raw_env, napi_value, void *, void *payload)
     Napi::Object o = Napi::Object::New(env);
     o.Set("exitCode", r.signal ? env.Null() : Napi::Number::New(env, r.exit_code));
     o.Set("signal", r.signal ? Napi::Number::New(env, r.signal) : env.Null());
+    value = o;
+  } else if (r.listener_fd >= 0) {
+    // A seccomp listener from the child: the fd for the agent, and the sync socket to watch again
+    // (awaitExec takes it). Both belong to JS from here.
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("listenerFd", Napi::Number::New(env, r.listener_fd));
+    o.Set("sync", Napi::Number::New(env, r.sync_fd));
+    o.Set("step", Napi::Number::New(env, r.rec.step));
     value = o;
   } else if (!r.failed) {
     value = env.Null();
@@ -263,8 +280,10 @@ void OnWatched(void *c, const nsinit_watch_result *r)
 {
   WatchCtx *ctx = static_cast<WatchCtx *>(c);
   ctx->res = *r;
-  if (napi_call_threadsafe_function(ctx->data->tsfn, ctx, napi_tsfn_blocking) != napi_ok)
+  if (napi_call_threadsafe_function(ctx->data->tsfn, ctx, napi_tsfn_blocking) != napi_ok) {
+    DropOwned(ctx);
     delete ctx;
+  }
 }
 
 bool EnsureTsfn(Napi::Env env, AddonData *d)

@@ -64,6 +64,8 @@ static const char *const op_names[] = {
     [NSINIT_OP_IDMAP_BIND] = "idmap-bind",
     [NSINIT_OP_HOOK] = "hook",
     [NSINIT_OP_CHROOT] = "chroot",
+    [NSINIT_OP_TIMENS] = "timens",
+    [NSINIT_OP_LINK_UP] = "link-up",
 };
 _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
                "op_names must end at NSINIT_OP_MAX_");

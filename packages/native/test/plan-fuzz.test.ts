@@ -33,6 +33,7 @@ const steps: Step[] = [
   { op: 'idmap-bind', fd: 7, target: '/idmapped', propagation: 1 << 18 },
   { op: 'mknod', target: '/dev/null', mode: 0o020666, major: 1, minor: 3 },
   { op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' },
+  { op: 'link-up', name: 'lo', mtu: 65536 },
   { op: 'mkdir', target: '/dev/net', mode: 0o755 },
   { op: 'console', target: '/dev/console' },
   { op: 'pivot-root' },
@@ -45,6 +46,7 @@ const steps: Step[] = [
   { op: 'sysctl', key: 'net/ipv4/ip_forward', value: '1' },
   { op: 'personality', persona: 8 },
   { op: 'unshare', flags: 0x02000000 },
+  { op: 'timens', offsets: '1 3600 0\n7 -60 5\n' },
   { op: 'lsm-label', attr: 'apparmor/exec', value: 'exec docker-default' },
   { op: 'rlimit', resource: 7, soft: 1024, hard: -1 },
   { op: 'umask', mask: 0o22 },
@@ -78,6 +80,17 @@ function decode(buf: Uint8Array): 'ok' | 'rejected' {
 describe('plan decoder', () => {
   it('decodes every step kind the encoder writes', () => {
     expect(raw.decodePlan(good)).toEqual(steps.map((s) => s.op));
+  });
+
+  it('rejects op codes in the gaps between ranges, like any unknown op', () => {
+    // A one-step plan (exec) whose op is rewritten to a code no op has (gaps of the ranges).
+    const one = encodePlan({ ...valid, consoleFd: -1, steps: [steps.at(-1)!] });
+    for (const code of [37, 39, 41, 43, 0xffff]) {
+      const buf = Buffer.from(one);
+      buf.writeUInt32LE(code, 40);
+      expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));
+    }
+    expect(raw.decodePlan(one)).toEqual(['exec']);
   });
 
   it('survives random byte mutations, truncations and extensions', () => {
@@ -120,7 +133,7 @@ describe('plan decoder', () => {
     const one = encodePlan({ ...valid, steps: [steps[hookAt]!, steps.at(-1)!] });
     // The first step's op code follows the 40-byte header (46-47: unused in oci13's range).
     expect(one.readUInt32LE(40)).toBe(44);
-    for (const code of [46, 47, 48, 999]) {
+    for (const code of [46, 47, 49, 999]) {
       const buf = Buffer.from(one);
       buf.writeUInt32LE(code, 40);
       expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));

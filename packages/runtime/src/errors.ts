@@ -38,6 +38,9 @@ export const ErrorCodes = {
   OCI_INVALID_ID: 'ERR_NSINIT_OCI_INVALID_ID',
   /** OCI: a hook failed or timed out. */
   OCI_HOOK_FAILED: 'ERR_NSINIT_OCI_HOOK',
+  /** Rootless: no private place for the trusted state ($XDG_RUNTIME_DIR unset, not the caller's,
+   *  or writable by others), or a --root that is not the caller's own. */
+  ROOTLESS_STATE: 'ERR_NSINIT_ROOTLESS_STATE',
   /** The process was stopped because `timeout` elapsed. */
   TIMEOUT: 'ERR_NSINIT_TIMEOUT',
   /** The process was stopped because the `signal` option aborted. */

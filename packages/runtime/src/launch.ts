@@ -3,8 +3,10 @@
 // cgroups → networks → GO → exec confirmed → pid files → unlock. Every resource goes on one
 // cleanup stack as it is acquired (unwind.ts); any failure releases it all in reverse.
 import { closeSync, constants as fsc, openSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { ExitStatus, NativeBindings, Spawned, WinSize } from '@nsinit/native';
+import { argSpaceError } from './arg-space.js';
 import {
   type CgroupHandle,
   type CgroupRecord,
@@ -14,16 +16,20 @@ import {
   isFrozen,
   leaveFreezer,
   type ManagedCgroup,
+  rootless2014Cgroups,
   setupCgroups,
 } from './cgroups/index.js';
-import { argSpaceError } from './arg-space.js';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { failureError } from './exec-failure.js';
 import { idmapWarnings, openIdmapTrees } from './idmap-mounts.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
+import { testPause } from './pause-points.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
+import { seccompFilter } from './spec/compile-oci.js';
+import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
+import { isRootless, refuseRootless2014, rootlessLinkSteps } from './rootless.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import { hasNamespace } from './spec/model.js';
 import {
@@ -33,7 +39,6 @@ import {
   writeDataFiles,
 } from './state/data-files.js';
 import { newInstanceId, type TrustedState } from './state/trusted.js';
-import { testPause } from './pause-points.js';
 import { type ChildStdio, type StdioOption, setupStdio } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
 import { type Held, once, Unwind } from './unwind.js';
@@ -169,7 +174,11 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     assertMainThread(native);
     // Everything that can be refused is refused before anything exists (no child, no cgroup).
     if (config.networks && config.networks.length > 0) assertNetworks(config);
+    const rootless = isRootless();
+    if (rootless) refuseRootless2014(config);
     assertArgSpace(ctx);
+    // Rootless: a delegated cgroup v2 subtree, or none (one warning; a limit is refused here).
+    const rootlessCgroup = rootless ? rootless2014Cgroups(config, ctx.onWarning) : undefined;
     // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock is
     // held by this process until the teardown is done (proof for others that it is not stale).
     const id = newInstanceId();
@@ -209,9 +218,14 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         stdio: fds,
         consoleFd: pty ? pty.slave : -1,
         netnsFds: netnsFd >= 0 ? [netnsFd] : [],
+        bindDevices: rootless,
         idmapTrees: idmap.trees,
+        ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
       },
     );
+    // Rootless: the child brings its loopback up itself, after entering any namespace by fd.
+    if (rootless)
+      plan.steps.splice(plan.steps.filter((s) => s.op === 'setns').length, 0, ...rootlessLinkSteps(config));
     const spawned = native.spawn(plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     // The child has its own copies now (clone3 without CLONE_FILES copies the fd table).
@@ -225,16 +239,21 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
     // A cgroup can only be removed once the child in it is gone: its release kills it first.
     let cgroup: ManagedCgroup | null = null;
-    if (config.cgroups) {
+    if (config.cgroups && rootlessCgroup !== null) {
       // One leaf per instance, `<name>-<id>`: two containers with the same cgroups.name never
       // share (or tear down) each other's directory.
       // `freezer` is applied after exec (below), never here: a child frozen before its execve
       // can never confirm it, and the start would wait forever.
+      const base = rootlessCgroup?.config ?? config;
       const own = {
-        ...config,
-        cgroups: { ...config.cgroups, name: `${config.cgroups.name}-${id}`, freezer: undefined },
+        ...base,
+        cgroups: { ...base.cgroups!, name: `${config.cgroups.name}-${id}`, freezer: undefined },
       };
-      const cg = await setupCgroups(own, target.pid, { v2: { native } });
+      const cg = await setupCgroups(
+        own,
+        target.pid,
+        rootlessCgroup ? { version: 2, v2: { native, ...rootlessCgroup.view } } : { v2: { native } },
+      );
       cgroup = cg;
       if (cg)
         stack.push('cgroup', async () => {
@@ -244,7 +263,8 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         });
     }
     let network: NetworkHandle | null = null;
-    if (config.networks && config.networks.length > 0) {
+    // Rootless there is nothing for the parent to do: loopback is a child step, the rest refused.
+    if (config.networks && config.networks.length > 0 && !rootless) {
       const net = await setupNetworks(native, config, target);
       network = net;
       stack.push('network', async () => {
@@ -272,7 +292,13 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
     await testPause('after-go', target.pid);
-    const failure = await native.awaitExec(spawned.sync);
+    const onListener = listenerHandoff(
+      native,
+      spec.seccomp,
+      () => listenerState(ctx, target.pid, 'creating'),
+      '/seccomp/listenerPath',
+    );
+    const failure = await native.awaitExec(spawned.sync, onListener ? { onListener } : undefined);
     if (failure) throw failureError(failure, plan, ctx);
     await testPause('after-exec', target.pid);
     const start = native.startTime(target.pid);
@@ -356,6 +382,7 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     assertArgSpace(ctx);
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const spec = from2014(config as PlanConfig);
+    // The joiner gets the container's syscall filter too, as runc's exec does.
     const plan = compilePlan(spec, {
       rootfs: ctx.rootfs,
       argv: ctx.argv,
@@ -365,11 +392,13 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
       consoleFd: pty ? pty.slave : -1,
       join: true,
       setgroupsDenied: hasNamespace(spec, 'user') && joinedSetgroupsDenied(native, target),
+      ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
     });
-    // With CLONE_NEWUSER the kernel enters the user namespace first (setns(2) with a pidfd), so
-    // the other namespaces are entered with its capabilities and the identity step's ids are
-    // the container's own, mapped as its init's are.
-    const nsFlags = namespaceFlags(spec, native.constants);
+    // Every namespace of the init, its cgroup and time namespaces included. With CLONE_NEWUSER the
+    // kernel enters the user namespace first (setns(2) with a pidfd), so the other namespaces are
+    // entered with its capabilities and the identity step's ids are the container's own, mapped
+    // as its init's are.
+    const nsFlags = namespaceFlags(spec, native.constants, { forJoin: true });
     const spawned = await native.join(target.pidfd, nsFlags, plan);
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     await childEnds.release();
@@ -385,7 +414,16 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it
     // ... or win it while the joiner walks its steps: it would never reach execve.
-    const failure = await unlessPaused(native.awaitExec(spawned.sync), target.state.pid);
+    const onListener = listenerHandoff(
+      native,
+      spec.seccomp,
+      () => listenerState(ctx, spawned.pid, 'running'),
+      '/seccomp/listenerPath',
+    );
+    const failure = await unlessPaused(
+      native.awaitExec(spawned.sync, onListener ? { onListener } : undefined),
+      target.state.pid,
+    );
     if (failure) throw failureError(failure, plan, ctx);
     const { exited } = await watchExit(native, spawned);
     await targetPidfd.release();
@@ -399,6 +437,12 @@ export async function joinContainer(ctx: LaunchContext, target: JoinTarget): Pro
     await stack.unwind(ctx.onWarning);
     throw err;
   }
+}
+
+/** The state a 2014 container's seccomp agent receives: its data directory is the bundle, and its
+ *  name the id (the 2014 format has no other). */
+function listenerState(ctx: LaunchContext, pid: number, status: ListenerState['status']): ListenerState {
+  return { ociVersion: '1.2.0', id: basename(ctx.dataDir), status, pid, bundle: ctx.dataDir };
 }
 
 /** Whether the live init's user namespace denies setgroups (read through /proc/<pid>, checked

@@ -1,6 +1,5 @@
 // Verbs that look at or freeze containers: list, ps, pause, resume; and the documents: spec,
 // features.
-import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bool, OciUsageError, str } from './args.js';
@@ -73,7 +72,9 @@ const ps: OciCommand = {
       process.stdout.write(`${JSON.stringify(pids)}\n`);
       return 0;
     }
-    // runc runs the host's ps(1) and keeps the header plus the container's rows.
+    // runc runs the host's ps(1) and keeps the header plus the container's rows. node:child_process
+    // only here: it loads ~20 modules (net, streams, dgram) into every nsinit-oci start otherwise.
+    const { execFileSync } = await import('node:child_process');
     const out = execFileSync('ps', psArgs.length > 0 ? psArgs : ['-ef'], { encoding: 'utf8' });
     const [header, ...lines] = out.split('\n');
     const col = header!.trim().split(/\s+/).indexOf('PID');
@@ -121,17 +122,16 @@ const spec: OciCommand = {
     {
       name: 'rootless',
       kind: 'bool',
-      description: "runc's rootless spec (create refuses user namespaces until they exist)",
+      description:
+        'a spec for the calling user: a user namespace mapping it to root, no network namespace, no cgroup limits, /sys bound read-only',
     },
   ],
   async run(ctx) {
-    if (bool(ctx.flags, 'rootless'))
-      throw new OciUsageError('--rootless: rootless containers are not supported yet');
     const file = join(str(ctx.flags, 'bundle') ?? process.cwd(), 'config.json');
     if (existsSync(file)) throw new OciUsageError(`File ${file} exists. Remove it first`);
     const { defaultOciSpec } = await import('@nsinit/config');
-    // --rootless: runc's rootless spec (a user namespace mapping the caller to root); create
-    // refuses user namespaces, naming the field, until they are implemented.
+    // --rootless: runc's rootless spec, for the caller's own ids (the single-id map an
+    // unprivileged user may write without newuidmap).
     const spec = bool(ctx.flags, 'rootless')
       ? defaultOciSpec({ rootless: true, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 })
       : defaultOciSpec();

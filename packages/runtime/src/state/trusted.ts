@@ -9,10 +9,12 @@ import type { NativeBindings } from '@nsinit/native';
 import { crypto } from '../builtins.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { type FileLock, lockFile, tryLockFile } from '../lock.js';
+import { defaultStateRoot, ROOT_STATE_ROOT } from '../rootless.js';
 import { CONFIG_LIMIT, readOptional, unlinkQuiet, writeAtomic } from './files.js';
 
-/** Where trusted state lives unless OpenOptions.stateRoot says otherwise (tests only). */
-export const DEFAULT_STATE_ROOT = '/run/nsinit/state';
+/** Where root's trusted state lives unless OpenOptions.stateRoot says otherwise (tests only); a
+ *  rootless caller's is under $XDG_RUNTIME_DIR (rootless.ts defaultStateRoot). */
+export const DEFAULT_STATE_ROOT = ROOT_STATE_ROOT;
 
 /** Everything a started container owns, written before it runs user code. */
 export interface InstanceRecord {
@@ -98,7 +100,7 @@ export class TrustedState {
   }
 
   /** The trusted directory of `dataDir` under `root` (created 0700 on demand by lock()). */
-  static of(dataDir: string, root = DEFAULT_STATE_ROOT): TrustedState {
+  static of(dataDir: string, root?: string): TrustedState {
     let key: string;
     try {
       const st = statSync(dataDir, { bigint: true });
@@ -111,7 +113,7 @@ export class TrustedState {
         cause: err,
       });
     }
-    return new TrustedState(join(root, key), dataDir);
+    return new TrustedState(join(root ?? defaultStateRoot(), key), dataDir);
   }
 
   /** The data-directory lock: starts, teardowns and stale cleanups of this directory serialise. */
