@@ -85,7 +85,7 @@ describe('plan decoder', () => {
   it('rejects op codes in the gaps between ranges, like any unknown op', () => {
     // A one-step plan (exec) whose op is rewritten to a code no op has (gaps of the ranges).
     const one = encodePlan({ ...valid, consoleFd: -1, steps: [steps.at(-1)!] });
-    for (const code of [37, 39, 41, 43, 0xffff]) {
+    for (const code of [39, 41, 43, 0xffff]) {
       const buf = Buffer.from(one);
       buf.writeUInt32LE(code, 40);
       expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));
