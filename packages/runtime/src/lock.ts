@@ -52,7 +52,16 @@ function handle(fd: number): FileLock {
     async releaseAsync() {
       if (released) return;
       released = true;
-      if (fd >= 0) await afs.close(fd);
+      if (fd < 0) return;
+      // Still linked: closing frees nothing, no reason for a thread-pool hop.
+      let linked = true;
+      try {
+        linked = fstatSync(fd).nlink > 0;
+      } catch {
+        // closed below all the same
+      }
+      if (linked) closeSync(fd);
+      else await afs.close(fd);
     },
   };
 }
