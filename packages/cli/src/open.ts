@@ -43,6 +43,9 @@ export async function openContainer(ctx: CommandContext, runtime: Runtime) {
   const { dir, root, configPath } = containerPaths(ctx);
   const onWarning = warningPrinter(lazyStderr(io));
   const cached = await cachedConfig(dir, root, defaultCache(io.env));
+  // One container and nothing else on this event loop: its file work and clone synchronously,
+  // without the thread hops a server needs (runtime setBlockingIo).
+  runtime.setBlockingIo(true);
   // A cache answer carries the warnings its validation gave; otherwise open() reports them.
   if (cached) for (const w of cached.warnings) onWarning(w);
   try {

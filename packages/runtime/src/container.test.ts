@@ -15,6 +15,7 @@ import type { ChildFailure, Plan, Step } from '@nsinit/native';
 import { createNativeFake, type NativeFake } from '@nsinit/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { open } from './container.js';
+import { setBlockingIo } from './state/fs-async.js';
 import { TrustedState } from './state/trusted.js';
 
 const config = {
@@ -170,6 +171,21 @@ describe('starting a container', () => {
     await proc.wait();
     // The trusted-state file work ran beside the clone, not after it.
     expect(filesDuringClone).toBe(true);
+    expect(fake.openFds()).toEqual([]);
+  });
+
+  it('with setBlockingIo (a one-container CLI process) clones with spawn and cleans up the same', async () => {
+    const fake = createNativeFake();
+    setBlockingIo(true);
+    try {
+      const proc = await (await openWith(fake)).exec(['true'], { stdio: 'ignore' });
+      expect(await proc.wait()).toMatchObject({ exitCode: 0 });
+    } finally {
+      setBlockingIo(false);
+    }
+    expect(names(fake)).toContain('spawn');
+    expect(names(fake)).not.toContain('spawnAsync');
+    expect(existsSync(join(dir, 'pid'))).toBe(false);
     expect(fake.openFds()).toEqual([]);
   });
 

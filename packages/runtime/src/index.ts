@@ -36,6 +36,7 @@ export {
 export { type ErrorCode, ErrorCodes, NsinitError } from './errors.js';
 export { DEFAULT_PATH, execCandidates } from './exec-path.js';
 export { type FileLock, lockFile, tryLockFile } from './lock.js';
+export { setBlockingIo } from './state/fs-async.js';
 export {
   type CompileOptions,
   compilePlan,

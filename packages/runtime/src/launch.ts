@@ -38,6 +38,7 @@ import {
   removeDataFiles,
   writeDataFiles,
 } from './state/data-files.js';
+import { isBlockingIo } from './state/fs-async.js';
 import { newInstanceId, supervisedHere, type TrustedState } from './state/trusted.js';
 import { type ChildStdio, type StdioOption, setupStdio } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
@@ -223,7 +224,9 @@ export async function startContainer(
     // work beside it. The child waits for GO before its first step, and GO comes only after both,
     // so it never runs a step before its files exist (the mask step finds them) or before its
     // supervisor holds the lifetime lock. Whatever settles first, the unwind gets everything.
-    const spawning = native.spawnAsync(plan);
+    const spawning = isBlockingIo()
+      ? Promise.resolve().then(() => native.spawn(plan))
+      : native.spawnAsync(plan);
     const [cloned, prepared] = await Promise.allSettled([
       spawning,
       (async () => {
