@@ -43,6 +43,7 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'userns-root': 34,
   'open-tree': 35,
   'attach-tree': 36,
+  'setns-early': 37,
   'idmap-bind': 38,
   timens: 40, // i16's range: 40-43
   hook: 44, // oci13's range: 44-47
@@ -154,6 +155,7 @@ class Writer {
 function body(w: Writer, s: Step, f: string): void {
   switch (s.op) {
     case 'setns':
+    case 'setns-early':
       w.i32(s.fd, `${f}.fd`);
       w.u32(s.nstype, `${f}.nstype`);
       return;

@@ -76,6 +76,10 @@ export type Step =
    *  0, the namespace's root (a mapped id), so what the child creates and mounts is owned by it;
    *  `setgroups` also clears the supplementary groups (false where the namespace denies it). */
   | { op: 'userns-root'; setgroups: boolean }
+  /** A namespace (net, ipc, uts, cgroup or pid) the cloning thread enters around clone3 and
+   *  leaves right after, so the child starts in it: a child in a new user namespace could not
+   *  join one that namespace does not own. A no-op in the child. */
+  | { op: 'setns-early'; fd: number; nstype: number }
   /** open_tree(OPEN_TREE_CLONE) of a host path now, held in `slot` (0..2047) for a later
    *  `attach-tree`: in a user namespace, bind sources are copied before `userns-root`, while the
    *  child still has the ids that may reach them. */

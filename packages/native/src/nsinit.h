@@ -54,6 +54,7 @@ enum nsinit_op {
   NSINIT_OP_USERNS_ROOT = 34,
   NSINIT_OP_OPEN_TREE = 35,
   NSINIT_OP_ATTACH_TREE = 36,
+  NSINIT_OP_SETNS_EARLY = 37,
   NSINIT_OP_IDMAP_BIND = 38,
   NSINIT_OP_TIMENS = 40, /* i16: 40-43 */
   NSINIT_OP_HOOK = 44,   /* oci13: 44-47 */
@@ -117,6 +118,11 @@ struct nsinit_plan {
   uint32_t cap_last_cap;
   int console_tree; /* detached clone of the pty slave's mount, or -1 */
   int pidns_fd;     /* a setns step's CLONE_NEWPID fd, entered around clone3, or -1 */
+  /* setns-early steps: namespaces the cloning thread enters around clone3 (net, ipc, uts, cgroup,
+   * pid), so a child in a new user namespace starts in them without having to join them. */
+  int early_fd[5];
+  uint32_t early_type[5];
+  uint32_t nearly;
   unsigned char *buf;
   size_t len;
 };

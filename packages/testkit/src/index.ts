@@ -1,6 +1,6 @@
 // @nsinit/testkit: throwaway busybox bundles, host-capability guards, leak checks, the recording
 // native fake, and helpers that drive the real CLI through pipes or a pseudo-terminal.
-export { type Bundle, type BundleOptions, createBundle } from './bundle.js';
+export { type Bundle, type BundleOptions, chownTree, createBundle } from './bundle.js';
 export {
   type CliOptions,
   type CliResult,
