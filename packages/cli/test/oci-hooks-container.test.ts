@@ -3,7 +3,8 @@
 // namespaces, hostname, root and stdin; a failing or timed-out one fails create (nothing left) or
 // start (the container stops), naming the hook and quoting its output.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createOciBundle, nsinitOciBin, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { alive } from './helpers.js';
@@ -184,5 +185,39 @@ describe('nsinit-oci createContainer and startContainer hooks', () => {
     expect(t.stderr).toMatch(/startContainer hook #0 '\/bin\/sleep' timed out after 1s/);
     await waitStatus(b, 'st', 'stopped');
     expect((await b.oci(['delete', 'st'])).exitCode).toBe(0);
+  });
+
+  it("keeps at most 64 KiB of a hook's output in the host's state directory", async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    // A startContainer hook is a binary of the container's image: a hostile one writing without
+    // end must not fill the host's /run. It writes 1 MiB, then fails.
+    const b = await createOciBundle({
+      spec: (s) => {
+        s.process.args = ['true'];
+      },
+    });
+    b.writeSpec({
+      ...b.spec,
+      hooks: {
+        startContainer: [
+          {
+            path: '/bin/sh',
+            args: ['sh', '-c', 'head -c 1048576 /dev/zero; echo; echo tail-line >&2; exit 6'],
+          },
+        ],
+      },
+    });
+    await created(b, 'big');
+    const files = readdirSync(b.root, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('hook-output'));
+    expect(files).toHaveLength(1);
+    const r = await b.oci(['start', 'big']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/startContainer hook #0 '\/bin\/sh' exited with status 6/);
+    // The file is there until delete: the first 64 KiB kept, the rest discarded.
+    expect(statSync(join(b.root, files[0]!)).size).toBe(64 * 1024);
+    await waitStatus(b, 'big', 'stopped');
+    expect((await b.oci(['delete', 'big'])).exitCode).toBe(0);
   });
 });
