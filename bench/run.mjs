@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // nsinit benchmarks against runc and crun (see README.md): builds one busybox bundle, the matching
 // OCI bundles, and runs the five cases; prints a Markdown report and writes results/latest.{json,md}.
-// Usage: node run.mjs [--smoke] [--rounds N] [--only cold,embedded,join,memory,validate,engines,oci]
+// Usage: node run.mjs [--smoke] [--rounds N] [--only cold,embedded,join,memory,validate,engines,oci,seccomp]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,9 @@ import { enginesCase } from './cases/engines.mjs';
 import { joinCase } from './cases/join.mjs';
 import { memoryCase } from './cases/memory.mjs';
 import { ociCase } from './cases/oci.mjs';
+import { seccompCase } from './cases/seccomp.mjs';
 import { validateCase } from './cases/validate.mjs';
-import { buildHelper } from './lib/harness.mjs';
+import { buildFloorHelper, buildHelper } from './lib/harness.mjs';
 import {
   crunMountView,
   deleteAll,
@@ -33,7 +34,7 @@ const { values: opts } = parseArgs({
   },
 });
 const smoke = opts.smoke;
-const CASES = ['cold', 'embedded', 'join', 'memory', 'validate', 'engines', 'oci'];
+const CASES = ['cold', 'embedded', 'join', 'memory', 'validate', 'engines', 'oci', 'seccomp'];
 const only = new Set(opts.only ? opts.only.split(',') : CASES);
 const rounds = opts.rounds ? Number(opts.rounds) : smoke ? 1 : 40;
 const counts = smoke
@@ -64,6 +65,8 @@ const benchConfig = (c) => {
   delete c.cgroups;
   delete c.networks;
   delete c.routes;
+  // runc's spec has no syscall filter; the seccomp case measures the default profile on its own.
+  delete c.seccomp;
 };
 
 try {
@@ -103,6 +106,7 @@ try {
 
   const ctx = {
     helper,
+    floorHelper: buildFloorHelper(tmp),
     tmp,
     bundle,
     joinBundle,
@@ -125,6 +129,7 @@ try {
     validate: validateCase,
     engines: enginesCase,
     oci: ociCase,
+    seccomp: seccompCase,
   };
   for (const name of CASES) {
     if (!only.has(name)) continue;

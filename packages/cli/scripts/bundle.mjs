@@ -4,7 +4,7 @@
 // bin/load-bundle.cjs can run them through V8's code cache, written here for this Node build.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,6 +118,12 @@ await build({
   },
   plugins: [configChunk, nativeUrl],
 });
+
+// The runtime's build-time compile of the default seccomp profile (runtime/src/spec/seccomp-cache.ts
+// looks for it beside the bundle too), so a container with that profile starts without libseccomp
+// compiling it again.
+const precompiled = `${dirname(runtimePkg)}/dist/default-seccomp.json`;
+if (existsSync(precompiled)) copyFileSync(precompiled, `${dist}default-seccomp.json`);
 
 // nsinit-oci: the OCI front end, the same runtime and addon, its own entry.
 const ociOut = `${dist}nsinit-oci.cjs`;

@@ -24,12 +24,19 @@ describe('nsinit-oci: bad config.json', () => {
     ['a relative cwd', (s) => ({ ...s, process: { ...s.process, cwd: 'tmp' } }), /\/process\/cwd/],
     ['a missing rootfs', (s) => ({ ...s, root: { path: 'nope' } }), /\/root\/path/],
     [
-      'a seccomp listener, refused until implemented',
+      'a seccomp notification on the write the runtime needs',
       (s) => ({
         ...s,
-        linux: { ...s.linux, seccomp: { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/x.sock' } },
+        linux: {
+          ...s.linux,
+          seccomp: {
+            defaultAction: 'SCMP_ACT_ALLOW',
+            listenerPath: '/run/x.sock',
+            syscalls: [{ names: ['write'], action: 'SCMP_ACT_NOTIFY' }],
+          },
+        },
       }),
-      /\/linux\/seccomp\/listenerPath/,
+      /\/linux\/seccomp\/syscalls\/0\/names\/0: SCMP_ACT_NOTIFY cannot be used for write/,
     ],
     [
       'a user namespace without id mappings',

@@ -334,6 +334,53 @@ export const cases: BadCase[] = [
     set('/HOSTNAME', 'again'),
     '/HOSTNAME: duplicate key: "hostname" already sets "hostname"',
   ],
+  [
+    'host-wide sysctl',
+    set('/sysctl/kernel.panic', '1'),
+    '/sysctl/kernel.panic: not a namespaced sysctl: setting it would change the host (only ipc, net and uts ones are allowed)',
+  ],
+  [
+    'ipc sysctl without NEWIPC',
+    all(set('/namespaces/NEWIPC', false), set('/sysctl/kernel.shmmax', '65536')),
+    '/sysctl/kernel.shmmax: needs namespaces.NEWIPC; without one it would change the host',
+  ],
+  [
+    'sysctl name climbing out of /proc/sys',
+    set('/sysctl/net..ipv4', '1'),
+    '/sysctl/net..ipv4: not a sysctl name; expected dotted words such as "net.ipv4.ip_forward"',
+  ],
+  [
+    'SCMP_ACT_NOTIFY without a listener',
+    del('/seccomp/listenerPath'),
+    '/seccomp/listenerPath: missing required field; SCMP_ACT_NOTIFY needs a listener socket',
+    '/seccomp/listenerMetadata: only valid together with listenerPath',
+  ],
+  [
+    'SCMP_ACT_NOTIFY on the write the runtime needs',
+    set('/seccomp/syscalls/1/names', ['mkdir', 'write']),
+    '/seccomp/syscalls/1/names/1: SCMP_ACT_NOTIFY cannot be used for write: the runtime hands the listener its fd with it',
+  ],
+  [
+    'misspelt seccomp action',
+    set('/seccomp/defaultAction', 'SCMP_ACT_ERNO'),
+    '/seccomp/defaultAction: unknown seccomp action; did you mean SCMP_ACT_ERRNO?',
+  ],
+  [
+    'time offsets without NEWTIME',
+    set('/namespaces/NEWTIME', false),
+    '/time_offsets: needs namespaces.NEWTIME (a new time namespace)',
+  ],
+  [
+    'domain name without NEWUTS',
+    set('/namespaces/NEWUTS', false),
+    "/domainname: needs namespaces.NEWUTS; without it the host's domain name would change",
+    '/sysctl/kernel.domainname: needs namespaces.NEWUTS; without one it would change the host',
+  ],
+  [
+    'unknown personality',
+    set('/personality', 'BSD'),
+    '/personality: unknown personality domain; expected "LINUX" or "LINUX32"',
+  ],
 ];
 
 describe('validateConfig: bad inputs', () => {

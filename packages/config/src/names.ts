@@ -2,7 +2,8 @@
 // prefix), capability names (capabilities(7), without CAP_) and resource limits (getrlimit(2)).
 // Pure data so that browsers and editors can use them; the native package maps them to numbers.
 
-/** Keys of `namespaces`: the clone(2) flags `CLONE_<name>`. NEWCGROUP (Linux 4.6) is a modern extra. */
+/** Keys of `namespaces`: the clone(2) flags `CLONE_<name>`. NEWCGROUP (Linux 4.6) and NEWTIME
+ *  (Linux 5.6) are modern extras. */
 export const NAMESPACE_NAMES = [
   'NEWNS',
   'NEWUTS',
@@ -11,6 +12,7 @@ export const NAMESPACE_NAMES = [
   'NEWPID',
   'NEWNET',
   'NEWCGROUP',
+  'NEWTIME',
 ] as const;
 export type NamespaceName = (typeof NAMESPACE_NAMES)[number];
 

@@ -7,6 +7,13 @@ import { ABSOLUTE_PATH, ABSOLUTE_PATH_HINT, bool, int, list, MAX_ARG_STRING, str
 import { CAPABILITY_NAMES, type NAMESPACE_NAMES, RLIMIT_NAMES } from './names.js';
 import { CgroupsSchema } from './schema-cgroups.js';
 import { DeviceSchema } from './schema-devices.js';
+import {
+  DomainnameSchema,
+  PersonalitySchema,
+  SeccompSchema,
+  SysctlSchema,
+  TimeOffsetsSchema,
+} from './schema-kernel.js';
 import { NetworkSchema, RouteSchema } from './schema-network.js';
 import { gidMappings, IdMappingSchema, uidMappings } from './schema-userns.js';
 
@@ -20,7 +27,12 @@ const NAMESPACE_HELP: Record<(typeof NAMESPACE_NAMES)[number], string> = {
   NEWUSER: 'a new user namespace, with the ids of uid_mappings and gid_mappings (both required)',
   NEWPID: 'a new PID namespace: the command becomes PID 1',
   NEWNET: 'a new network namespace, with only a down lo unless networks configure it',
-  NEWCGROUP: 'a new cgroup namespace (Linux 4.6+; not in the 2014 format)',
+  NEWCGROUP:
+    'a new cgroup namespace, created once the container is in its own cgroups, so it sees them as "/" ' +
+    '(Linux 4.6+; not in the 2014 format)',
+  NEWTIME:
+    'a new time namespace, entered by the command at execve; time_offsets shift its clocks ' +
+    '(Linux 5.6+; not in the 2014 format)',
 };
 
 const ns = (name: (typeof NAMESPACE_NAMES)[number]) =>
@@ -35,6 +47,7 @@ export const NamespacesSchema = Type.Object(
     NEWPID: ns('NEWPID'),
     NEWNET: ns('NEWNET'),
     NEWCGROUP: ns('NEWCGROUP'),
+    NEWTIME: ns('NEWTIME'),
   },
   {
     additionalProperties: false,
@@ -241,6 +254,11 @@ export const ContainerConfigSchema = Type.Object(
     no_new_privileges: Type.Optional(
       bool('Set PR_SET_NO_NEW_PRIVS so setuid binaries and file capabilities cannot gain privileges.'),
     ),
+    domainname: Type.Optional(DomainnameSchema),
+    personality: Type.Optional(PersonalitySchema),
+    sysctl: Type.Optional(SysctlSchema),
+    seccomp: Type.Optional(SeccompSchema),
+    time_offsets: Type.Optional(TimeOffsetsSchema),
   },
   {
     $id: SCHEMA_ID,

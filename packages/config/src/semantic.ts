@@ -7,6 +7,7 @@ import { issue, pointer } from './issues.js';
 import { LIST_LIMITS, normalisePath } from './limits.js';
 import { duplicates, each } from './list-checks.js';
 import { type Findings, isPlainObject } from './normalise.js';
+import { checkKernelExtensions } from './semantic-kernel.js';
 import { checkLimits } from './semantic-limits.js';
 import { checkNetworks, checkRoutes } from './semantic-network.js';
 
@@ -239,6 +240,7 @@ export function checkSemantics(input: Record<string, unknown>, found: Findings):
   checkCgroups(config, found);
   checkRlimits(config, found);
   checkIdMappings(config, found);
+  checkKernelExtensions(config, found);
   checkLimits(config, found);
 }
 

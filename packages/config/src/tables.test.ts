@@ -34,7 +34,7 @@ const CAPS_2014 =
   'SYS_PTRACE SYS_BOOT LEASE SETFCAP WAKE_ALARM BLOCK_SUSPEND';
 
 describe('name tables', () => {
-  it('lists the 2014 namespaces plus NEWCGROUP', () => {
+  it('lists the 2014 namespaces plus NEWCGROUP and NEWTIME', () => {
     expect(NAMESPACE_NAMES).toEqual([
       'NEWNS',
       'NEWUTS',
@@ -43,6 +43,7 @@ describe('name tables', () => {
       'NEWPID',
       'NEWNET',
       'NEWCGROUP',
+      'NEWTIME',
     ]);
   });
 
@@ -105,6 +106,16 @@ describe('defaultConfig', () => {
   it('is valid with no warnings, also in strict mode', () => {
     const result = validateConfig(defaultConfig(), { strict: true });
     expect(result).toEqual({ ok: true, config: defaultConfig(), warnings: [] });
+  });
+
+  it('--rootless: the same in a user namespace mapping only the caller, without cgroups; valid', () => {
+    const c = defaultConfig({ rootless: true, uid: 1000, gid: 100 });
+    expect(c.namespaces).toEqual({ ...defaultConfig().namespaces, NEWUSER: true });
+    expect(c.uid_mappings).toEqual([{ container_id: 0, host_id: 1000, size: 1 }]);
+    expect(c.gid_mappings).toEqual([{ container_id: 0, host_id: 100, size: 1 }]);
+    expect(c.cgroups).toBeUndefined();
+    expect(c.networks).toEqual([{ type: 'loopback', mtu: 1500 }]);
+    expect(validateConfig(c, { strict: true })).toEqual({ ok: true, config: c, warnings: [] });
   });
 
   it('uses what Docker ran in 2014: namespaces, capabilities, devices and restrictions', (ctx) => {

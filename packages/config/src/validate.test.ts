@@ -66,7 +66,7 @@ describe('validateConfig: results', () => {
 
   it('accepts each top-level field on its own', () => {
     const full = fullConfig() as Mutable;
-    const base = { namespaces: { NEWNS: true, NEWUTS: true, NEWNET: true } };
+    const base = { namespaces: { NEWNS: true, NEWUTS: true, NEWNET: true, NEWTIME: true } };
     for (const key of Object.keys(full)) {
       const input: Mutable = { ...structuredClone(base), [key]: structuredClone(full[key]) };
       if (key === 'namespaces') input.namespaces = { ...full.namespaces };

@@ -48,6 +48,7 @@ export function fullConfig(): ContainerConfig {
       NEWPID: true,
       NEWNET: true,
       NEWCGROUP: true,
+      NEWTIME: true,
     },
     uid_mappings: [{ container_id: 0, host_id: 100000, size: 65536 }],
     gid_mappings: [{ container_id: 0, host_id: 100000, size: 65536 }],
@@ -96,5 +97,21 @@ export function fullConfig(): ContainerConfig {
       { type: 'RLIMIT_CORE', hard: -1, soft: -1 },
     ],
     no_new_privileges: true,
+    domainname: 'example.org',
+    personality: 'LINUX32',
+    sysctl: { 'kernel.domainname': 'full.example' },
+    seccomp: {
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 38,
+      architectures: ['SCMP_ARCH_X86_64'],
+      listenerPath: '/run/agent.sock',
+      listenerMetadata: 'full',
+      syscalls: [
+        { names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' },
+        { names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' },
+        { names: ['kill'], action: 'SCMP_ACT_ALLOW', args: [{ index: 1, value: 0, op: 'SCMP_CMP_EQ' }] },
+      ],
+    },
+    time_offsets: { monotonic: { secs: 3600, nanosecs: 5 }, boottime: { secs: -60 } },
   };
 }

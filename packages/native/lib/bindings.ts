@@ -24,6 +24,12 @@ export interface DeviceFilterRule {
   allow: boolean;
 }
 
+/** What the parent does for requests the child makes on its way to execve. */
+export interface AwaitServe {
+  /** A seccomp user-notification listener (SCMP_ACT_NOTIFY): send it to the profile's agent. */
+  onListener?: (fd: number) => void | Promise<void>;
+}
+
 /** One range of an id mapping: a uid_map/gid_map line "containerID hostID size". */
 export interface IdMapRange {
   containerID: number;
@@ -52,9 +58,16 @@ export interface NativeBindings {
    *  ERR_NSINIT_INVALID_PLAN if the plan does not encode (including mount steps without
    *  CLONE_NEWNS, which would change the host's mounts). */
   spawn(plan: Plan): Spawned;
+  /** spawn, with the clone on the addon's spawner thread: one long-lived thread per process,
+   *  every signal blocked, that never exits (a child's parent-death signal follows the thread that
+   *  cloned it), so the event loop never waits for clone3 (creating namespaces, copying page
+   *  tables). Resolves with the child waiting for `go`; the plan is encoded and checked before
+   *  this returns, and a bad one rejects without a clone. Starts run in the order they were asked
+   *  for. The fds the plan names must stay open until it settles. */
+  spawnAsync(plan: Plan): Promise<Spawned>;
   /** Join the namespaces `nsFlags` (CLONE_NEW*) of the live process behind `targetPidfd`:
-   *  a short-lived single-threaded child does setns(pidfd, nsFlags), then clones the real process
-   *  with CLONE_PARENT (so it is inside the PID namespace and still our child) and exits; the
+   *  a short-lived single-threaded child (cloned on the spawner thread, see spawnAsync) does
+   *  setns(pidfd, nsFlags), then clones the real process with CLONE_PARENT (so it is inside the PID namespace and still our child) and exits; the
    *  grandchild is non-dumpable and waits for `go` like a spawned child. Resolves once the
    *  watcher thread has reaped the intermediate (nothing waits on the event loop); rejects with
    *  its failure (setns ESRCH when the target is gone) or `ESRCH, join` if it was killed before
@@ -67,8 +80,11 @@ export interface NativeBindings {
   go(sync: number): void;
   /** Resolves when the child has exec'd (null: EOF on the CLOEXEC sync socket) or failed (the
    *  record it wrote). Takes `sync`: it is closed before this returns, even when the watch cannot
-   *  be registered (the promise then rejects). Never blocks the event loop. */
-  awaitExec(sync: number): Promise<ChildFailure | null>;
+   *  be registered (the promise then rejects). Never blocks the event loop. A seccomp filter
+   *  loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER sends its listener fd first: `onListener`
+   *  hands it on (the fd is closed once it returns); without one, or when it throws, this
+   *  rejects and the caller kills the child. */
+  awaitExec(sync: number, serve?: AwaitServe): Promise<ChildFailure | null>;
   /** Resolves when the process behind `pidfd` has exited, reaping it with waitid(P_PIDFD).
    *  The watcher dups the pidfd: the caller may close its own at any time (even before the exit)
    *  and reuse the number; the watch still follows the process it was registered for. One

@@ -1,4 +1,5 @@
 export type {
+  AwaitServe,
   DeviceFilterRule,
   IdMapRange,
   IdmappedTreeOptions,

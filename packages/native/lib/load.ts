@@ -22,6 +22,12 @@ export interface RawFailure {
   path: string;
 }
 
+export interface RawListener {
+  listenerFd: number;
+  sync: number;
+  step: number;
+}
+
 /** What binding.cc exports; lib/native.ts wraps it into NativeBindings. */
 export interface RawAddon {
   init(
@@ -29,9 +35,11 @@ export interface RawAddon {
     invalidPlan: (message: string) => Error,
   ): void;
   spawn(plan: Uint8Array): RawSpawned;
+  spawnAsync(plan: Uint8Array): Promise<RawSpawned>;
   join(targetPidfd: number, nsFlags: number, plan: Uint8Array): Promise<RawSpawned>;
   go(sync: number): void;
-  awaitExec(sync: number): Promise<RawFailure | null>;
+  /** null: exec'd; a failure record; or a seccomp listener fd with the sync socket handed back. */
+  awaitExec(sync: number): Promise<RawFailure | RawListener | null>;
   waitExit(pidfd: number): Promise<{ exitCode: number | null; signal: number | null }>;
   /** Test-only: decode and validate an encoded plan; returns the step ops. */
   decodePlan(plan: Uint8Array): string[];

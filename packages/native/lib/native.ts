@@ -3,8 +3,7 @@
 // names, and failure records get their step kind back.
 import { constants as osConstants } from 'node:os';
 import type { DeviceFilterRule, IdMapRange, NativeBindings } from './bindings.js';
-import { opName } from './encode-plan.js';
-import { encodePlan } from './encode-plan.js';
+import { encodePlan, opName } from './encode-plan.js';
 import { NsinitError, systemError } from './errors.js';
 import { loadAddon, type RawAddon } from './load.js';
 import type { ChildFailure, ExitStatus } from './plan.js';
@@ -79,12 +78,32 @@ function wrap(raw: RawAddon): NativeBindings {
   );
   return {
     spawn: (plan) => raw.spawn(encodePlan(plan)),
+    spawnAsync: async (plan) => raw.spawnAsync(encodePlan(plan)),
     join: async (targetPidfd, nsFlags, plan) => raw.join(targetPidfd, nsFlags, encodePlan(plan)),
     go: (sync) => raw.go(sync),
-    awaitExec: async (sync): Promise<ChildFailure | null> => {
-      const r = await raw.awaitExec(sync);
-      if (r === null) return null;
-      return { step: r.step, op: opName(r.op), syscall: r.syscall, errno: r.errno, path: r.path };
+    awaitExec: async (sync, serve): Promise<ChildFailure | null> => {
+      let fd = sync;
+      for (;;) {
+        const r = await raw.awaitExec(fd);
+        if (r === null) return null;
+        if (!('listenerFd' in r))
+          return { step: r.step, op: opName(r.op), syscall: r.syscall, errno: r.errno, path: r.path };
+        // A seccomp listener: handed on before the child goes further (its next notified syscall
+        // waits for the agent), then the same sync socket is watched again.
+        try {
+          if (!serve?.onListener)
+            throw new NsinitError('the container sent a seccomp listener, but nothing receives it', {
+              code: 'ERR_NSINIT_START_FAILED',
+            });
+          await serve.onListener(r.listenerFd);
+        } catch (err) {
+          raw.close(r.sync);
+          throw err;
+        } finally {
+          raw.close(r.listenerFd);
+        }
+        fd = r.sync;
+      }
     },
     waitExit: async (pidfd): Promise<ExitStatus> => {
       const r = await raw.waitExit(pidfd);

@@ -94,7 +94,8 @@ static int wait_go(int sync)
   }
 }
 
-static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
+static int run_step(struct nsinit_child *c, uint32_t i, const struct nsinit_step *s,
+                    struct nsinit_err *e)
 {
   switch (s->op) {
   case NSINIT_OP_PROPAGATION:
@@ -129,6 +130,8 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_devices_chown(c, s, e);
   case NSINIT_OP_SYSCTL:
     return nsinit_sysctl_write(c, s, e);
+  case NSINIT_OP_LINK_UP:
+    return nsinit_link_up(s, e);
   case NSINIT_OP_LSM_LABEL:
     return nsinit_lsm_label(c, s, e);
   case NSINIT_OP_CAPS:
@@ -137,6 +140,8 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
     return nsinit_identity_apply(c, s, e);
   case NSINIT_OP_USERNS_ROOT:
     return nsinit_identity_userns_root(c, s, e);
+  case NSINIT_OP_SETNS_EARLY:
+    return 0; /* entered by the parent around clone3 (spawn.c): already in it */
   case NSINIT_OP_OPEN_TREE:
     return nsinit_mount_open_tree(s, e);
   case NSINIT_OP_ATTACH_TREE:
@@ -144,7 +149,9 @@ static int run_step(struct nsinit_child *c, const struct nsinit_step *s, struct 
   case NSINIT_OP_AWAIT_START:
     return nsinit_gate_await(c, s, e);
   case NSINIT_OP_SECCOMP:
-    return nsinit_seccomp_load(s, e);
+    return nsinit_seccomp_load(c, (int32_t)i, s, e);
+  case NSINIT_OP_TIMENS:
+    return nsinit_timens_enter(c, s, e);
   case NSINIT_OP_HOOK:
     return nsinit_hook_run(c, s, e);
   case NSINIT_OP_EXEC: {
@@ -177,7 +184,7 @@ __attribute__((noreturn)) void nsinit_child_main(const struct nsinit_plan *plan,
   for (uint32_t i = 0; i < plan->nsteps; i++) {
     const struct nsinit_step *s = &plan->steps[i];
     memset(&e, 0, sizeof(e));
-    if (run_step(&c, s, &e)) fail(c.sync, (int32_t)i, s->op, &e);
+    if (run_step(&c, i, s, &e)) fail(c.sync, (int32_t)i, s->op, &e);
   }
   /* Unreachable with a valid plan: exec is the last step and never returns on success. */
   nsinit_err_set(&e, EINVAL, "execve", NULL);

@@ -54,10 +54,13 @@ enum nsinit_op {
   NSINIT_OP_USERNS_ROOT = 34,
   NSINIT_OP_OPEN_TREE = 35,
   NSINIT_OP_ATTACH_TREE = 36,
+  NSINIT_OP_SETNS_EARLY = 37,
   NSINIT_OP_IDMAP_BIND = 38,
-  NSINIT_OP_HOOK = 44, /* oci13: 44-47 */
+  NSINIT_OP_TIMENS = 40, /* i16: 40-43 */
+  NSINIT_OP_HOOK = 44,   /* oci13: 44-47 */
   NSINIT_OP_CHROOT = 45,
-  NSINIT_OP_MAX_ = NSINIT_OP_CHROOT
+  NSINIT_OP_LINK_UP = 48, /* rootless */
+  NSINIT_OP_MAX_ = NSINIT_OP_LINK_UP
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -115,6 +118,11 @@ struct nsinit_plan {
   uint32_t cap_last_cap;
   int console_tree; /* detached clone of the pty slave's mount, or -1 */
   int pidns_fd;     /* a setns step's CLONE_NEWPID fd, entered around clone3, or -1 */
+  /* setns-early steps: namespaces the cloning thread enters around clone3 (net, ipc, uts, cgroup,
+   * pid), so a child in a new user namespace starts in them without having to join them. */
+  int early_fd[5];
+  uint32_t early_type[5];
+  uint32_t nearly;
   unsigned char *buf;
   size_t len;
 };
@@ -138,8 +146,9 @@ int nsinit_plan_require_mntns(const struct nsinit_plan *plan, uint64_t ns_flags,
                               struct nsinit_err *e);
 const char *nsinit_op_name(uint32_t op);
 
-/* sync.c: the fixed-size record the child (or join's intermediate) writes on the sync socket. */
-enum { NSINIT_REC_FAILURE = 1, NSINIT_REC_PID = 2 };
+/* sync.c: the fixed-size record the child (or join's intermediate) writes on the sync socket. A
+ * LISTENER record carries a seccomp listener fd (SCM_RIGHTS) for the parent to hand on. */
+enum { NSINIT_REC_FAILURE = 1, NSINIT_REC_PID = 2, NSINIT_REC_LISTENER = 3 };
 #define NSINIT_REC_SYSCALL 32
 #define NSINIT_REC_PATH 4096
 struct nsinit_record {
@@ -155,6 +164,8 @@ struct nsinit_record {
 #define NSINIT_REC_MAGIC 0x4345524eu
 #define NSINIT_GO 'G'
 void nsinit_sync_fail(int fd, int32_t step, uint32_t op, const struct nsinit_err *e);
+/* Send a LISTENER record with `passfd` attached; 0, or -1 with e set. */
+int nsinit_sync_send_fd(int fd, int32_t step, int passfd, struct nsinit_err *e);
 int nsinit_sync_go(int fd, struct nsinit_err *e);
 /* Blocking read of one record: 1 = record, 0 = clean EOF, -1 = error (e set). */
 int nsinit_sync_read(int fd, struct nsinit_record *rec, struct nsinit_err *e);
@@ -216,10 +227,15 @@ int nsinit_devices_symlink(struct nsinit_child *c, const struct nsinit_step *s,
 int nsinit_devices_mkdir(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_devices_chown(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 
+/* link.c: bring up an interface of the child's network namespace (path = name, mode = MTU or 0). */
+int nsinit_link_up(const struct nsinit_step *s, struct nsinit_err *e);
+
 /* sysctl.c: write one /proc/sys value through a verified procfs (target = path below /proc/sys). */
 int nsinit_sysctl_write(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 /* Open the container's /proc, verified to be a procfs mount root; -1 with e set otherwise. */
 int nsinit_sysctl_proc_root(struct nsinit_child *c, struct nsinit_err *e);
+/* Whether `fd` is a procfs mount root (0) or not (-1 with e set: EXDEV). */
+int nsinit_sysctl_verify_proc(int fd, const char *path, struct nsinit_err *e);
 /* Write `value` to `rel` beneath a verified /proc fd: no symlinks, no mount crossing, procfs. */
 int nsinit_sysctl_proc_write(int proc, const char *rel, const char *value, const char *what,
                              struct nsinit_err *e);
@@ -250,7 +266,14 @@ struct nsinit_seccomp_profile {
 /* *out is malloc'd (free it); its length is a multiple of sizeof(struct sock_filter). */
 int nsinit_seccomp_compile(const struct nsinit_seccomp_profile *p, unsigned char **out,
                            size_t *outlen, struct nsinit_err *e);
-int nsinit_seccomp_load(const struct nsinit_step *s, struct nsinit_err *e);
+/* Loads the filter; with SECCOMP_FILTER_FLAG_NEW_LISTENER in the step's flags the listener fd is
+ * sent to the parent on the sync socket (a LISTENER record) and closed. */
+int nsinit_seccomp_load(struct nsinit_child *c, int32_t step, const struct nsinit_step *s,
+                        struct nsinit_err *e);
+
+/* timens.c: unshare(CLONE_NEWTIME) and write the clock offsets (`value`, timens_offsets lines)
+ * before any process is in the new namespace; the program enters it at execve. */
+int nsinit_timens_enter(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 
 /* hook.c: an OCI createContainer/startContainer hook, forked by the child in its namespaces. */
 int nsinit_hook_run(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
@@ -302,6 +325,11 @@ int nsinit_spawn_clone(struct nsinit_plan *plan, uint64_t flags, nsinit_child_fn
                        struct nsinit_spawned *out, struct nsinit_err *e);
 void nsinit_spawn_unprepare(struct nsinit_plan *plan);
 
+/* spawner.c: one long-lived thread, all signals blocked, that runs queued jobs in order (the
+ * binding's asynchronous start and join clone there, never on the event loop). */
+typedef void (*nsinit_spawner_fn)(void *arg);
+int nsinit_spawner_submit(nsinit_spawner_fn fn, void *arg, struct nsinit_err *e);
+
 /* watch.c: one epoll thread for every watched pidfd and sync socket. */
 enum { NSINIT_WATCH_EXIT = 1, NSINIT_WATCH_SYNC = 2, NSINIT_WATCH_JOIN = 3 };
 struct nsinit_watch_result {
@@ -311,6 +339,11 @@ struct nsinit_watch_result {
   int exit_code; /* EXIT: -1 if signalled */
   int signal;    /* EXIT: 0 if exited */
   bool failed;   /* SYNC: a failure record arrived */
+  /* SYNC: a LISTENER record arrived: the seccomp listener fd it carried, and the watcher's own
+   * copy of the sync socket, handed over (not closed) so the caller can watch it again. Both -1
+   * otherwise; whoever receives them closes them. */
+  int listener_fd;
+  int sync_fd;
   struct nsinit_record rec;
 };
 typedef void (*nsinit_watch_cb)(void *ctx, const struct nsinit_watch_result *r);

@@ -1,7 +1,8 @@
 /* The sync socket between the parent and the child: the parent writes one GO byte; the child (or
- * join's intermediate process) answers only with fixed-size records (a failure, or the pid of the
- * joined grandchild). The child's end is close-on-exec, so EOF without a record means execve(2)
- * succeeded. Called in the child: write(2)/read(2) only. Man pages: unix(7), socketpair(2). */
+ * join's intermediate process) answers only with fixed-size records (a failure, the pid of the
+ * joined grandchild, or a seccomp listener fd passed with SCM_RIGHTS, cmsg(3)). The child's end is
+ * close-on-exec, so EOF without a record means execve(2) succeeded. Called in the child:
+ * write(2)/read(2)/sendmsg(2) only. Man pages: unix(7), socketpair(2). */
 #include "nsinit.h"
 
 #include <errno.h>
@@ -44,6 +45,35 @@ void nsinit_sync_fail(int fd, int32_t step, uint32_t op, const struct nsinit_err
   copy_str(out_rec.syscall, sizeof(out_rec.syscall), e->syscall);
   copy_str(out_rec.path, sizeof(out_rec.path), e->path);
   write_all(fd, &out_rec, sizeof(out_rec));
+}
+
+int nsinit_sync_send_fd(int fd, int32_t step, int passfd, struct nsinit_err *e)
+{
+  memset(&out_rec, 0, sizeof(out_rec));
+  out_rec.magic = NSINIT_REC_MAGIC;
+  out_rec.kind = NSINIT_REC_LISTENER;
+  out_rec.step = step;
+  out_rec.op = NSINIT_OP_SECCOMP;
+  /* One sendmsg(2) with the fd on the record's first bytes (SCM_RIGHTS rides on the stream's
+   * data: the receiver gets it with the segment that starts the record). The rest of the record
+   * follows with plain writes if the socket took only part of it. */
+  static char cbuf[CMSG_SPACE(sizeof(int))];
+  memset(cbuf, 0, sizeof(cbuf));
+  struct iovec iov = {.iov_base = &out_rec, .iov_len = sizeof(out_rec)};
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
+  ssize_t n;
+  do {
+    n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return nsinit_err_set(e, errno, "sendmsg", "seccomp listener");
+  write_all(fd, (const char *)&out_rec + n, sizeof(out_rec) - (size_t)n);
+  return 0;
 }
 
 int nsinit_sync_go(int fd, struct nsinit_err *e)

@@ -35,11 +35,16 @@ static int is_mount_root(int fd, const char *path, struct nsinit_err *e)
   return 0;
 }
 
+int nsinit_sysctl_verify_proc(int fd, const char *path, struct nsinit_err *e)
+{
+  return is_procfs(fd, path, e) || is_mount_root(fd, path, e) ? -1 : 0;
+}
+
 int nsinit_sysctl_proc_root(struct nsinit_child *c, struct nsinit_err *e)
 {
   int proc = nsinit_path_open(c, "/proc", true, O_DIRECTORY, e);
   if (proc < 0) return -1;
-  if (is_procfs(proc, "/proc", e) || is_mount_root(proc, "/proc", e)) {
+  if (nsinit_sysctl_verify_proc(proc, "/proc", e)) {
     close(proc);
     return -1;
   }

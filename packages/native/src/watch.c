@@ -1,11 +1,11 @@
 /* Supervision without blocking Node: ONE lazily started thread per process waits in epoll(7) on
  * every watched pidfd (readable when the process exits, then reaped with waitid(P_PIDFD)) and
- * every sync socket (a failure record, or EOF when the child exec'd). Results go to a callback
- * (binding.cc forwards them to JS with a thread-safe function). No SIGCHLD handler and no
- * waitpid(-1): Node's own children are never touched. The watcher owns what it watches: it dups
- * the fd on registration and closes its copy on delivery, so a caller that closes or reuses its
- * fd number can never make it reap another child or close another file.
- * Man pages: epoll_ctl(2), waitid(2), pidfd_open(2), fcntl(2) F_DUPFD_CLOEXEC. */
+ * every sync socket (a failure record, a seccomp listener fd, or EOF when the child exec'd).
+ * Results go to a callback (binding.cc forwards them to JS with a thread-safe function). No SIGCHLD
+ * handler and no waitpid(-1): Node's own children are never touched. The watcher owns what it
+ * watches: it dups the fd on registration and closes its copy on delivery, so a caller that closes
+ * or reuses its fd number can never make it reap another child or close another file. Man pages:
+ * epoll_ctl(2), waitid(2), pidfd_open(2), fcntl(2) F_DUPFD_CLOEXEC. */
 #include "nsinit.h"
 
 #include <errno.h>
@@ -52,11 +52,39 @@ static bool on_exit_ready(struct entry *en)
   return true;
 }
 
+/* An fd passed with SCM_RIGHTS alongside the record (a seccomp listener): kept once, any other
+ * closed, so a confused or hostile sender can never make us hold descriptors. */
+static void take_fds(struct entry *en, struct msghdr *msg)
+{
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
+    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
+    size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < n; i++) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+      if (en->res.listener_fd < 0 && en->got == 0)
+        en->res.listener_fd = fd;
+      else
+        close(fd);
+    }
+  }
+}
+
+static void drop_listener(struct entry *en)
+{
+  if (en->res.listener_fd >= 0) close(en->res.listener_fd);
+  en->res.listener_fd = -1;
+}
+
 static bool on_sync_ready(struct entry *en)
 {
   char *buf = (char *)&en->res.rec;
   for (;;) {
-    ssize_t n = recv(en->fd, buf + en->got, sizeof(en->res.rec) - en->got, MSG_DONTWAIT);
+    char cbuf[CMSG_SPACE(4 * sizeof(int))];
+    struct iovec iov = {.iov_base = buf + en->got, .iov_len = sizeof(en->res.rec) - en->got};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+    ssize_t n = recvmsg(en->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
     /* ECONNRESET: the child died with our GO byte unread; like EOF, its exit status tells. */
@@ -64,25 +92,34 @@ static bool on_sync_ready(struct entry *en)
     if (n < 0) {
       en->res.err = errno;
       en->res.syscall = "recv";
+      drop_listener(en);
       return true;
     }
+    if (n > 0) take_fds(en, &msg);
     if (n == 0) {
       /* EOF: the sync socket is CLOEXEC in the child, so execve succeeded (or it died). */
       if (en->got != 0) {
         en->res.err = EPROTO;
         en->res.syscall = "recv";
       }
+      drop_listener(en);
       return true;
     }
     en->got += (size_t)n;
     if (en->got == sizeof(en->res.rec)) {
-      if (en->res.rec.magic != NSINIT_REC_MAGIC || en->res.rec.kind != NSINIT_REC_FAILURE) {
+      struct nsinit_record *rec = &en->res.rec;
+      if (rec->magic == NSINIT_REC_MAGIC && rec->kind == NSINIT_REC_FAILURE) {
+        rec->syscall[NSINIT_REC_SYSCALL - 1] = 0;
+        rec->path[NSINIT_REC_PATH - 1] = 0;
+        en->res.failed = true;
+        drop_listener(en);
+      } else if (rec->magic == NSINIT_REC_MAGIC && rec->kind == NSINIT_REC_LISTENER &&
+                 en->res.listener_fd >= 0) {
+        en->res.sync_fd = en->fd; /* handed over with the listener, see loop() */
+      } else {
         en->res.err = EPROTO;
         en->res.syscall = "recv";
-      } else {
-        en->res.rec.syscall[NSINIT_REC_SYSCALL - 1] = 0;
-        en->res.rec.path[NSINIT_REC_PATH - 1] = 0;
-        en->res.failed = true;
+        drop_listener(en);
       }
       return true;
     }
@@ -102,7 +139,9 @@ static void *loop(void *arg)
       bool done = en->kind == NSINIT_WATCH_SYNC ? on_sync_ready(en) : on_exit_ready(en);
       if (!done) continue;
       epoll_ctl(epfd, EPOLL_CTL_DEL, en->fd, NULL);
-      close(en->fd); /* our own copy: the caller's number may be reused by now */
+      /* Our own copy: the caller's number may be reused by now. A listener record hands it to
+       * the callback instead, to be watched again for the rest of the start. */
+      if (en->res.sync_fd != en->fd) close(en->fd);
       en->cb(en->ctx, &en->res);
       free(en);
     }
@@ -152,6 +191,8 @@ int nsinit_watch_add(int fd, int kind, nsinit_watch_cb cb, void *ctx, struct nsi
   en->cb = cb;
   en->ctx = ctx;
   en->res.kind = kind;
+  en->res.listener_fd = -1;
+  en->res.sync_fd = -1;
   pthread_mutex_lock(&lock);
   int rc = start_locked(e);
   pthread_mutex_unlock(&lock);

@@ -50,6 +50,14 @@ export {
   signalName,
   signalNumber,
 } from './process.js';
+export {
+  checkPrivateDir,
+  defaultOciRoot,
+  defaultStateRoot,
+  inInitialUserNamespace,
+  isRootless,
+  userRuntimeDir,
+} from './rootless.js';
 export { FORWARDED_SIGNALS, forwardSignals } from './signals.js';
 export {
   type Caller,
@@ -80,6 +88,7 @@ export {
   type SeccompSpec,
   seccompFromOci,
 } from './spec/seccomp.js';
+export { compileSeccompFilter } from './spec/seccomp-cache.js';
 export type { OciConfigInput } from './spec/oci-input.js';
 export { type OciProcessInput, withOciProcess } from './spec/oci-process.js';
 export {

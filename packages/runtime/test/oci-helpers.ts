@@ -17,6 +17,7 @@ import {
   writeIdMaps,
   writeOomScoreAdj,
 } from '../src/index.js';
+import { listenerHandoff } from '../src/spec/seccomp-listener.js';
 
 const readAsync = promisify(read);
 
@@ -136,7 +137,22 @@ export async function startOci(config: OciConfigInput, bundleDir: string): Promi
     await output;
     throw err;
   }
-  const failure = await native.awaitExec(s.sync);
+  // A notifying filter's listener goes to the profile's agent, as `create` sends it.
+  const onListener = listenerHandoff(
+    native,
+    compiled.spec.seccomp,
+    () => ({ ociVersion: '1.2.0', id: 'oci-test', status: 'creating', pid: s.pid, bundle: bundleDir }),
+    '/linux/seccomp/listenerPath',
+  );
+  let failure: ChildFailure | null;
+  try {
+    failure = await native.awaitExec(s.sync, onListener ? { onListener } : undefined);
+  } catch (err) {
+    native.pidfdSignal(s.pidfd, native.constants.SIGKILL ?? 9);
+    await native.waitExit(s.pidfd).finally(() => native.close(s.pidfd));
+    await output;
+    throw err;
+  }
   return { spawned: s, failure, spec: compiled.spec, output };
 }
 

@@ -1,8 +1,13 @@
 // linux.seccomp: the filter is compiled in the parent (libseccomp, through the addon) and loaded
 // by the child as its last privileged step; each action and an argument condition are checked from
 // inside a real container with busybox probes, with and without no_new_privs, as root and not.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { requires, useLeakCheck } from '@nsinit/testkit';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext, vi } from 'vitest';
 import type { OciConfigInput } from '../src/index.js';
 import { baseConfig, ociBundle, runOci } from './oci-helpers.js';
 
@@ -128,16 +133,105 @@ describe('OCI linux.seccomp', () => {
     expect(exit).toEqual({ exitCode: 0, signal: null });
   });
 
-  it('SCMP_ACT_NOTIFY is refused at compile time, naming the field', async (ctx) => {
-    requires(ctx, 'root', 'busybox');
-    const bundle = await ociBundle();
-    const config = baseConfig(['true']);
-    config.linux!.seccomp = {
-      defaultAction: 'SCMP_ACT_ALLOW',
-      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
-    };
-    await expect(runOci(config, bundle.dir)).rejects.toThrow(
-      /\/linux\/seccomp\/syscalls\/0\/action.*SCMP_ACT_NOTIFY/,
-    );
+  describe('SCMP_ACT_NOTIFY', () => {
+    let agentBin = '';
+    let dir = '';
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'nsinit-agent-'));
+      agentBin = join(dir, 'seccomp-agent');
+      execFileSync('cc', [
+        '-O1',
+        '-o',
+        agentBin,
+        fileURLToPath(new URL('./fixtures/seccomp-agent.c', import.meta.url)),
+      ]);
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** A running agent on a fresh socket: its stdout lines, and its exit. */
+    async function agent() {
+      const socket = join(dir, `agent-${process.hrtime.bigint()}.sock`);
+      const child = spawn(agentBin, [socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+      });
+      child.stderr.on('data', (b: Buffer) => {
+        out += b.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await vi.waitFor(() => expect(out).toMatch(/^ready$/m), { timeout: 5000 });
+      return { socket, lines: () => out, exited, kill: () => child.kill('SIGKILL') };
+    }
+
+    for (const nnp of [false, true]) {
+      it(`a listener receives the fd and the process state and answers mkdir (no_new_privs ${nnp})`, async (ctx) => {
+        requires(ctx, 'root', 'busybox');
+        const a = await agent();
+        try {
+          const bundle = await ociBundle();
+          const config = baseConfig([
+            'sh',
+            '-c',
+            'mkdir /tmp/by-agent; echo mkdir=$?; test -d /tmp/by-agent; echo exists=$?; touch /tmp/f && echo touched',
+          ]);
+          config.process!.noNewPrivileges = nnp;
+          config.linux!.seccomp = {
+            defaultAction: 'SCMP_ACT_ALLOW',
+            listenerPath: a.socket,
+            listenerMetadata: 'answer-mkdir',
+            syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }],
+          };
+          const r = await runOci(config, bundle.dir);
+          expect(r.failure).toBeNull();
+          expect(r.exit).toEqual({ exitCode: 0, signal: null });
+          // mkdir returned 0, yet no directory exists: the agent answered it, not the kernel.
+          expect(r.output).toMatch(/^mkdir=0$/m);
+          expect(r.output).toMatch(/^exists=1$/m);
+          expect(r.output).toMatch(/^touched$/m);
+          expect(await a.exited).toBe(0);
+          const state = JSON.parse(a.lines().split('\n')[1]!);
+          expect(state).toMatchObject({
+            ociVersion: '1.2.0',
+            fds: ['seccompFd'],
+            metadata: 'answer-mkdir',
+            state: { id: 'oci-test', status: 'creating', bundle: bundle.dir },
+          });
+          expect(state.pid).toBeGreaterThan(1);
+          expect(state.state.pid).toBe(state.pid);
+          expect(a.lines()).toMatch(/^answered mkdir$/m);
+        } finally {
+          a.kill();
+        }
+      });
+    }
+
+    it('an agent that cannot be reached fails the start, naming listenerPath, and leaves nothing', async (ctx) => {
+      requires(ctx, 'root', 'busybox');
+      const bundle = await ociBundle();
+      const config = baseConfig(['true']);
+      config.linux!.seccomp = {
+        defaultAction: 'SCMP_ACT_ALLOW',
+        listenerPath: join(dir, 'nobody-listens.sock'),
+        syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
+      };
+      await expect(runOci(config, bundle.dir)).rejects.toThrow(
+        /cannot send the seccomp listener to \/linux\/seccomp\/listenerPath '.*nobody-listens\.sock'/,
+      );
+    });
+
+    it('NOTIFY on the sendmsg that hands the fd over is refused, naming the field', async (ctx) => {
+      requires(ctx, 'root', 'busybox');
+      const bundle = await ociBundle();
+      const config = baseConfig(['true']);
+      config.linux!.seccomp = {
+        defaultAction: 'SCMP_ACT_ALLOW',
+        listenerPath: join(dir, 'x.sock'),
+        syscalls: [{ names: ['mkdir', 'sendmsg'], action: 'SCMP_ACT_NOTIFY' }],
+      };
+      await expect(runOci(config, bundle.dir)).rejects.toThrow(
+        /\/linux\/seccomp\/syscalls\/0\/names\/1: SCMP_ACT_NOTIFY cannot be used for sendmsg/,
+      );
+    });
   });
 });

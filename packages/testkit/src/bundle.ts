@@ -2,7 +2,7 @@
 // container.json built from @nsinit/config's defaults. Cleanup detaches anything still mounted
 // below it (umount(2) MNT_DETACH) before removing the tree, and reports such mounts as leaks.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lchownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type ContainerConfig, defaultConfig } from '@nsinit/config';
@@ -12,7 +12,8 @@ import { tryNative } from './native-loader.js';
 import { writeRootfs } from './rootfs.js';
 
 export interface BundleOptions {
-  /** Edit the default config (defaultConfig() from @nsinit/config) in place or return a new one. */
+  /** Edit the default config (defaultConfig() from @nsinit/config, without its seccomp profile) in
+   *  place or return a new one. */
   // biome-ignore lint/suspicious/noConfusingVoidType: an editor that returns nothing edits in place
   config?: (c: ContainerConfig) => ContainerConfig | void;
   /** Extra files written into the rootfs, path relative to the rootfs: { 'etc/motd': 'hi' }.
@@ -20,6 +21,10 @@ export interface BundleOptions {
   files?: Record<string, string>;
   /** Where to create it (default os.tmpdir()). */
   parent?: string;
+  /** Host ids to own the whole rootfs (lchown, links not followed): a container in a user
+   *  namespace whose root maps to them may then write anywhere in it, as in an image its engine
+   *  chowned for the map. Default: root, so mapped ids see it as nobody's. */
+  owner?: { uid: number; gid: number };
 }
 
 export interface Bundle {
@@ -68,6 +73,16 @@ export async function registerWithTest(cleanup: () => Promise<void>): Promise<vo
   }
 }
 
+/** lchown every entry of a tree (symlinks themselves, never their targets). */
+export function chownTree(dir: string, uid: number, gid: number): void {
+  lchownSync(dir, uid, gid);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(path, uid, gid);
+    else lchownSync(path, uid, gid);
+  }
+}
+
 export async function createBundle(opts: BundleOptions = {}): Promise<Bundle> {
   const parent = resolve(opts.parent ?? tmpdir());
   const dir = mkdtempSync(join(parent, 'nsinit-bundle-'));
@@ -106,6 +121,9 @@ export async function createBundle(opts: BundleOptions = {}): Promise<Bundle> {
       writeFileSync(target, content, { mode: content.startsWith('#!') ? 0o755 : 0o644 });
     }
     let config = defaultConfig();
+    // The default syscall filter is tested where it is the subject (cli/test/kernel-extensions,
+    // runtime/test/oci-seccomp); other tests keep the start they were written against.
+    delete config.seccomp;
     // Tests run in parallel: a cgroup name shared by every bundle would make them collide.
     if (config.cgroups) {
       // Unique per bundle, and no shared parent: nsinit (like runc) removes only the directories a
@@ -127,6 +145,7 @@ export async function createBundle(opts: BundleOptions = {}): Promise<Bundle> {
       cleanup,
     };
     bundle.writeConfig(config);
+    if (opts.owner) chownTree(dir, opts.owner.uid, opts.owner.gid);
     await registerWithTest(cleanup);
     return bundle;
   } catch (err) {

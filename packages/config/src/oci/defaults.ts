@@ -1,7 +1,9 @@
 // The default config.json printed by `nsinit-oci spec`, like `runc spec`: sh on a terminal, three
 // capabilities(7), the standard /proc, /dev, devpts, shm, mqueue, sysfs and cgroup mounts, /proc
-// paths masked or read-only, all devices denied, and RLIMIT_NOFILE 1024 (getrlimit(2)).
+// paths masked or read-only, all devices denied, RLIMIT_NOFILE 1024 (getrlimit(2)) and the default
+// syscall filter (seccomp-default.ts, Docker's semantics).
 
+import { defaultSeccompProfile } from '../seccomp-default.js';
 import type { OciCapabilityName } from './names.js';
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from './paths.js';
 import { OCI_VERSION, type OciConfig } from './schema.js';
@@ -78,6 +80,7 @@ export function defaultOciSpec(opts: DefaultOciSpecOptions = {}): OciConfig {
       namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
       maskedPaths: [...DEFAULT_MASKED_PATHS],
       readonlyPaths: [...DEFAULT_READONLY_PATHS],
+      seccomp: defaultSeccompProfile(),
     },
   };
   return opts.rootless === true ? rootless(spec, opts.uid ?? 0, opts.gid ?? 0) : spec;

@@ -33,8 +33,8 @@ export const OciNamespaceSchema = Type.Object(
     type: annotate(
       oneOf(
         OCI_NAMESPACE_TYPES,
-        'Namespace kind. "user" and "time" are validated here but refused by create (naming the field) ' +
-          'until user namespaces and time namespaces are implemented.',
+        'Namespace kind. "user" is validated here but refused by create (naming the field) until ' +
+          'user namespaces are implemented.',
         'namespace type',
         'a namespace type such as "pid"',
         'pid',
@@ -133,8 +133,8 @@ export const OciTimeOffsetsSchema = Type.Object(
   {
     additionalProperties: false,
     description:
-      'Clock offsets of the time namespace (time_namespaces(7)). Validated here; create refuses it ' +
-      '(naming the field) until time namespaces are implemented.',
+      'Clock offsets of the time namespace (time_namespaces(7)), written before any process enters ' +
+      'it: CLOCK_MONOTONIC and CLOCK_BOOTTIME (and /proc/uptime) inside are shifted by them.',
     default: {},
   },
 );

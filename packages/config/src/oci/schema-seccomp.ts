@@ -1,6 +1,5 @@
 // `linux.seccomp` of config.json: a syscall filter (seccomp(2), libseccomp's action/arch/operator
-// names). Validated structurally here; until seccomp is implemented, create refuses a config that
-// sets it, naming /linux/seccomp, rather than run the container unfiltered.
+// names). Also the container.json `seccomp` key (an nsinit extension of the same shape).
 import Type, { type Static } from 'typebox';
 import { list, oneOf, path, text, u32, u64 } from './fields.js';
 import { SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPERATORS } from './names.js';
@@ -78,8 +77,9 @@ export const OciSeccompSchema = Type.Object(
   {
     additionalProperties: false,
     description:
-      'A seccomp filter installed just before exec. Validated here; create refuses it (naming ' +
-      '/linux/seccomp) until seccomp is implemented.',
+      'A syscall filter installed just before exec, compiled with libseccomp before the container ' +
+      'is cloned. With SCMP_ACT_NOTIFY the listener fd goes to listenerPath with the container ' +
+      'process state (SCM_RIGHTS).',
   },
 );
 export type OciSeccomp = Static<typeof OciSeccompSchema>;

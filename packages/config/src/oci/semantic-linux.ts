@@ -102,9 +102,21 @@ function sysctlNamespace(name: string): string | undefined {
 
 /** `ns` undefined: the namespace list is itself in error, so only the names are checked. */
 function checkSysctl(linux: Obj, ns: Map<string, { path?: string }> | undefined, found: Findings): void {
-  if (!isPlainObject(linux.sysctl)) return;
-  for (const key of Object.keys(linux.sysctl)) {
-    const at = pointer('/linux/sysctl', key);
+  checkSysctlMap(linux.sysctl, '/linux/sysctl', ns === undefined ? undefined : new Set(ns.keys()), found);
+}
+
+/** A sysctl map at `base` (OCI /linux/sysctl, container.json /sysctl): every key a namespaced
+ *  sysctl of a namespace in `created` (OCI namespace type names), or undefined to check names only. */
+export function checkSysctlMap(
+  map: unknown,
+  base: string,
+  created: ReadonlySet<string> | undefined,
+  found: Findings,
+  nsName: (type: string) => string = (type) => `${type === 'ipc' ? 'an' : 'a'} ${type} namespace`,
+): void {
+  if (!isPlainObject(map)) return;
+  for (const key of Object.keys(map)) {
+    const at = pointer(base, key);
     // The name becomes a path under /proc/sys: "." and "/" both separate, ".." would climb out.
     const name = key.replace(/\//g, '.');
     const parts = name.split('.');
@@ -120,13 +132,8 @@ function checkSysctl(linux: Obj, ns: Map<string, { path?: string }> | undefined,
           'not a namespaced sysctl: setting it would change the host (only ipc, net and uts ones are allowed)',
         ),
       );
-    } else if (ns !== undefined && !ns.has(needs)) {
-      found.errors.push(
-        issue(
-          at,
-          `needs ${needs === 'ipc' ? 'an' : 'a'} ${needs} namespace; without one it would change the host`,
-        ),
-      );
+    } else if (created !== undefined && !created.has(needs)) {
+      found.errors.push(issue(at, `needs ${nsName(needs)}; without one it would change the host`));
     }
   }
 }
@@ -175,21 +182,52 @@ function checkPaths(linux: Obj, found: Findings): void {
 }
 
 function checkSeccomp(linux: Obj, found: Findings): void {
-  if (!isPlainObject(linux.seccomp)) return;
-  const s = linux.seccomp;
+  checkSeccompObject(linux.seccomp, '/linux/seccomp', found);
+}
+
+/** A seccomp object at `base` (OCI /linux/seccomp, container.json /seccomp). */
+export function checkSeccompObject(s: unknown, base: string, found: Findings): void {
+  if (!isPlainObject(s)) return;
   if (s.listenerMetadata !== undefined && s.listenerPath === undefined) {
-    found.errors.push(issue('/linux/seccomp/listenerMetadata', 'only valid together with listenerPath'));
+    found.errors.push(issue(`${base}/listenerMetadata`, 'only valid together with listenerPath'));
   }
+  const rules = Array.isArray(s.syscalls) ? s.syscalls : [];
   const notify =
     s.defaultAction === 'SCMP_ACT_NOTIFY' ||
-    (Array.isArray(s.syscalls) && s.syscalls.some((r) => isPlainObject(r) && r.action === 'SCMP_ACT_NOTIFY'));
+    rules.some((r) => isPlainObject(r) && r.action === 'SCMP_ACT_NOTIFY');
   if (notify && s.listenerPath === undefined) {
     found.errors.push(
-      issue('/linux/seccomp/listenerPath', 'missing required field; SCMP_ACT_NOTIFY needs a listener socket'),
+      issue(`${base}/listenerPath`, 'missing required field; SCMP_ACT_NOTIFY needs a listener socket'),
     );
   }
-  if (s.listenerPath !== undefined) absolute(s.listenerPath, '/linux/seccomp/listenerPath', found);
+  if (s.listenerPath !== undefined) absolute(s.listenerPath, `${base}/listenerPath`, found);
+  // The runtime hands the listener fd over with sendmsg(2) after loading the filter, and writes
+  // its failure records with write(2): a notification on either would wait for a listener that
+  // has not received its fd yet.
+  if (s.defaultAction === 'SCMP_ACT_NOTIFY')
+    found.errors.push(
+      issue(
+        `${base}/defaultAction`,
+        'SCMP_ACT_NOTIFY cannot be the default action: the runtime itself needs sendmsg and write after loading the filter',
+      ),
+    );
+  rules.forEach((r, i) => {
+    if (!isPlainObject(r) || r.action !== 'SCMP_ACT_NOTIFY' || !Array.isArray(r.names)) return;
+    r.names.forEach((name, j) => {
+      if (NOTIFY_REFUSED.has(name as string))
+        found.errors.push(
+          issue(
+            `${base}/syscalls/${i}/names/${j}`,
+            `SCMP_ACT_NOTIFY cannot be used for ${String(name)}: the runtime hands the listener its fd with it`,
+            name,
+          ),
+        );
+    });
+  });
 }
+
+/** Calls the runtime makes after loading a filter and before its listener has the fd. */
+const NOTIFY_REFUSED = new Set(['sendmsg', 'write', 'exit', 'exit_group']);
 
 export function checkLinux(c: Obj, found: Findings): void {
   const linux = isPlainObject(c.linux) ? c.linux : {};

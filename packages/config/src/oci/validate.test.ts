@@ -37,9 +37,11 @@ describe('defaultOciSpec', () => {
     }
   });
 
-  it('is what runc spec prints, apart from the hostname, version and cgroup namespace', () => {
+  it('is what runc spec prints, apart from the hostname, version, cgroup namespace and seccomp profile', () => {
     const runc = OCI_FIXTURES.find((f) => f.name === 'runc-spec')!.config();
     const ours = defaultOciSpec() as Record<string, any>;
+    expect(ours.linux.seccomp.defaultAction).toBe('SCMP_ACT_ERRNO');
+    delete ours.linux.seccomp;
     runc.linux.namespaces = runc.linux.namespaces.filter((n: { type: string }) => n.type !== 'cgroup');
     expect({ ...ours, hostname: 'runc', ociVersion: runc.ociVersion }).toEqual(runc);
   });

@@ -10,15 +10,15 @@ import { openCgroup } from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
 import { compilePlan, namespaceFlags } from '../plan/compile.js';
+import { seccompFilter } from '../spec/compile-oci.js';
 import { fromOci } from '../spec/from-oci.js';
+import { listenerHandoff } from '../spec/seccomp-listener.js';
 import { hasNamespace } from '../spec/model.js';
 import { CONFIG_LIMIT, readBounded } from '../state/files.js';
 import { setgroupsDenied } from '../userns.js';
 import { ambientFixed } from './create.js';
 import { type OciContext, openInit, statusOf } from './lifecycle.js';
-import { containerDir, readRecord, writeFileAtomic } from './store.js';
-
-export const CONFIG_COPY = 'config.json';
+import { CONFIG_COPY, containerDir, readRecord, writeFileAtomic } from './store.js';
 
 export interface ExecProcessOptions {
   /** A whole OCI `process` object (--process FILE), replacing the container's. */
@@ -141,6 +141,8 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
       ...(pty ? { consoleFd: pty.slave } : {}),
       join: true,
       setgroupsDenied: hasNamespace(spec, 'user') && initSetgroupsDenied(native, record.pid, pidfd),
+      // The container's syscall filter applies to every process in it, as runc's exec does.
+      ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
     });
     const steps: Step[] = plan.steps.flatMap((s): Step[] =>
       // The parent-death signal armed at clone (and re-armed by the identity step) is cleared:
@@ -171,7 +173,21 @@ export async function execContainer(ctx: OciContext, o: ExecOptions): Promise<Ex
     }
     syncOpen = false; // go + awaitExec own and close it
     native.go(spawned.sync);
-    const failure = await native.awaitExec(spawned.sync);
+    const joined = spawned;
+    const onListener = listenerHandoff(
+      native,
+      spec.seccomp,
+      () => ({
+        ociVersion: record.ociVersion,
+        id: record.id,
+        status: 'running',
+        pid: joined.pid,
+        bundle: record.bundle,
+        annotations: record.annotations,
+      }),
+      '/linux/seccomp/listenerPath',
+    );
+    const failure = await native.awaitExec(spawned.sync, onListener ? { onListener } : undefined);
     if (failure) {
       const user = config.process.user ?? { uid: 0, gid: 0 };
       throw failureError(failure, joinPlan, {

@@ -10,12 +10,25 @@ import { freezerState } from '../cgroups/freezer.js';
 import { freeze, type ManagedCgroup, thaw } from '../cgroups/index.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { lockFile } from '../lock.js';
+import { type OciSeccompInput, seccompFromOci } from '../spec/seccomp.js';
+import { listenerHandoff } from '../spec/seccomp-listener.js';
+import { CONFIG_LIMIT, readBounded } from '../state/files.js';
 import { hookFailure, hookOutput } from './container-hooks.js';
-import { detachRootfsMount } from './host-mounts.js';
 import { type OciState, runHooks } from './hooks.js';
+import { detachRootfsMount } from './host-mounts.js';
 import { liveness, waitStopped } from './proc.js';
 import { recordCgroup } from './resources.js';
-import { containerDir, GATE_FILE, LOCK_FILE, listIds, type OciRecord, readRecord } from './store.js';
+import {
+  CONFIG_COPY,
+  containerDir,
+  GATE_FILE,
+  LOCK_FILE,
+  listIds,
+  type OciRecord,
+  readRecord,
+} from './store.js';
+
+type OciConfigInput = { linux?: { seccomp?: OciSeccompInput } };
 
 export type OciStatus = 'created' | 'running' | 'paused' | 'stopped';
 
@@ -141,9 +154,26 @@ export function start(ctx: OciContext, id: string): Promise<void> {
     } finally {
       closeSync(dirfd);
     }
-    // The init's remaining steps report to this connection: EOF at execve, or a failure record.
+    // The init's remaining steps report to this connection: EOF at execve, a failure record, or
+    // the listener of a seccomp filter loaded after the wait (with no_new_privs).
+    const onListener = (fd: number) => {
+      const stored = readStoredConfig(ctx.root, id);
+      const seccomp = stored.linux?.seccomp ? seccompFromOci(stored.linux.seccomp) : undefined;
+      const handoff = listenerHandoff(
+        ctx.native,
+        seccomp,
+        () => ({ ...st('running'), pid: record.pid }),
+        '/linux/seccomp/listenerPath',
+      );
+      if (!handoff)
+        throw nsinitError(
+          ErrorCodes.START_FAILED,
+          'the container sent a seccomp listener it has no listenerPath for',
+        );
+      handoff(fd);
+    };
     // The startContainer hooks are the init's first steps after the gate (container-hooks.ts).
-    const failure = await ctx.native.awaitExec(conn);
+    const failure = await ctx.native.awaitExec(conn, { onListener });
     if (failure?.op === 'hook') {
       const hook = record.hookSteps?.[String(failure.step)];
       throw hookFailure(hook?.label ?? 'startContainer hook', failure, hook?.timeoutMs ?? 0, hookOutput(dir));
@@ -157,6 +187,11 @@ export function start(ctx: OciContext, id: string): Promise<void> {
     }
     await runHooks('poststart', record.hooks.poststart, st('running'), ctx.onWarning);
   });
+}
+
+/** The config as `create` stored it (never the bundle's, which may have changed since). */
+export function readStoredConfig(root: string, id: string): OciConfigInput {
+  return JSON.parse(readBounded(join(containerDir(root, id), CONFIG_COPY), CONFIG_LIMIT) ?? '{}');
 }
 
 /** Verified pidfd of the init, or null when it is gone. */

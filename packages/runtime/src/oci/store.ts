@@ -15,6 +15,8 @@ export const DEFAULT_ROOT = '/run/nsinit-oci';
 export const STATE_FILE = 'state.json';
 export const GATE_FILE = 'start.sock';
 export const LOCK_FILE = 'lock';
+/** The config as `create` was given it, for `exec` and `start` (the bundle's may change later). */
+export const CONFIG_COPY = 'config.json';
 const RECORD_LIMIT = 1 << 20;
 
 /** What create records and every later command trusts (TypeScript and the native verbs program

@@ -7,6 +7,7 @@ import {
   type CompileOptions,
   compilePlan as compileSpec,
   type KernelTables,
+  namespaceFlags,
   type PlanConfig,
 } from './compile.js';
 
@@ -323,6 +324,51 @@ describe('compilePlan', () => {
       /'argv' option/,
     );
   });
+
+  it('NEWTIME: no clone flag, a timens step with the offsets first in the walk; joins enter it', () => {
+    const config: PlanConfig = {
+      namespaces: { NEWNS: true, NEWPID: true, NEWTIME: true, NEWCGROUP: true },
+      time_offsets: { boottime: { secs: 86400 }, monotonic: { secs: -5, nanosecs: 7 } },
+    };
+    const plan = compilePlan(config, { ...base, argv: ['sh'] });
+    expect(plan.cloneFlags & fake.constants.CLONE_NEWTIME!).toBe(0);
+    expect(plan.cloneFlags & fake.constants.CLONE_NEWCGROUP!).toBe(0);
+    expect(plan.steps).toContainEqual({ op: 'timens', offsets: '1 -5 7\n7 86400 0\n' });
+    expect(plan.steps).toContainEqual({ op: 'unshare', flags: fake.constants.CLONE_NEWCGROUP });
+    expect(indexOf(plan.steps, 'timens')).toBeLessThan(indexOf(plan.steps, 'rootfs'));
+    const join = namespaceFlags(from2014(config), fake.constants, { forJoin: true });
+    expect(join & fake.constants.CLONE_NEWTIME!).not.toBe(0);
+    expect(join & fake.constants.CLONE_NEWCGROUP!).not.toBe(0);
+    const noOffsets = compilePlan({ namespaces: { NEWNS: true, NEWTIME: true } }, { ...base, argv: ['sh'] });
+    expect(noOffsets.steps).toContainEqual({ op: 'timens', offsets: '' });
+    expect(() =>
+      compilePlan({ namespaces: { NEWNS: true }, time_offsets: {} }, { ...base, argv: ['sh'] }),
+    ).toThrow(/\/time_offsets: needs a new time namespace/);
+  });
+
+  it('the kernel extensions of container.json reach the plan: sysctl, domainname, personality, seccomp', () => {
+    const program = new Uint8Array(8);
+    const plan = compileSpec(
+      from2014({
+        namespaces: { NEWNS: true, NEWUTS: true, NEWIPC: true },
+        domainname: 'example.org',
+        personality: 'LINUX32',
+        sysctl: { 'kernel.shmmni': '4242' },
+        seccomp: { defaultAction: 'SCMP_ACT_ALLOW' },
+      }),
+      { ...base, argv: ['sh'], seccomp: { program, flags: 0 } },
+    );
+    expect(plan.steps).toContainEqual({ op: 'sysctl', key: 'kernel/shmmni', value: '4242' });
+    expect(plan.steps).toContainEqual({ op: 'domainname', name: 'example.org' });
+    expect(plan.steps).toContainEqual({ op: 'personality', persona: 8 });
+    expect(plan.steps).toContainEqual({ op: 'seccomp', flags: 0, program });
+    expect(() =>
+      compilePlan(
+        { namespaces: { NEWNS: true }, sysctl: { 'net.ipv4.ip_forward': '1' } },
+        { ...base, argv: ['sh'] },
+      ),
+    ).toThrow(/\/sysctl\/net\.ipv4\.ip_forward: 'net\.ipv4\.ip_forward' needs a 'network' namespace/);
+  });
 });
 
 describe('user namespaces (2014 format)', () => {
@@ -389,6 +435,12 @@ describe('user namespaces (2014 format)', () => {
     expect(plan.steps).toContainEqual({ op: 'identity', uid: 0, gid: 0, groups: [], keepGroups: true });
     const devpts = plan.steps.find((s) => s.op === 'mount' && s.fstype === 'devpts') as { data: string };
     expect(devpts.data).not.toContain('gid=');
+  });
+
+  it('enters a netns strategy namespace around the clone (setns-early), never from inside', () => {
+    const plan = compilePlan(userns(), { ...base, argv: ['sh'], caller: root, netnsFds: [42] });
+    expect(plan.steps[0]).toEqual({ op: 'setns-early', fd: 42, nstype: fake.constants.CLONE_NEWNET });
+    expect(plan.steps.some((s) => s.op === 'setns')).toBe(false);
   });
 
   it('names the field of a map the kernel would refuse', () => {

@@ -12,7 +12,8 @@ import { checkCopyUp } from './copy-up.js';
 import { fromOci } from './from-oci.js';
 import type { NamespaceType, RuntimeSpec } from './model.js';
 import type { OciConfigInput } from './oci-input.js';
-import { compileSeccompProgram, type SeccompCompiler } from './seccomp.js';
+import type { SeccompCompiler } from './seccomp.js';
+import { cachedSeccompProgram } from './seccomp-cache.js';
 import { sysctlNamespace } from './sysctl.js';
 
 export interface CompileOciOptions {
@@ -33,6 +34,9 @@ export interface CompileOciOptions {
   /** Where the container's cgroup will be (ociCgroupDirs), for a `cgroup` mount without a
    *  cgroup namespace. */
   cgroupDirs?: Readonly<Record<string, string>>;
+  /** Bind device nodes from the host instead of mknod: the runtime itself runs in a user
+   *  namespace (rootless podman), where mknod(2) of a device is refused. */
+  bindDevices?: boolean;
   /** The addon's openIdmappedTree (required when a mount has uidMappings or idmap/ridmap). */
   openIdmappedTree?: OpenIdmappedTree;
 }
@@ -131,6 +135,7 @@ export function compileOci(
       rootfs,
       cgroupHierarchies: cgroupHierarchies(readFileSync('/proc/self/mountinfo', 'utf8')),
       ...(options.cgroupDirs ? { cgroupDirs: options.cgroupDirs } : {}),
+      ...(options.bindDevices ? { bindDevices: true } : {}),
       tables: options.tables,
       stdio: options.stdio,
       namespaceFds,
@@ -215,14 +220,18 @@ function checkHeldCapabilities(config: OciConfigInput, table: Readonly<Record<st
   }
 }
 
-/** The compiled filter for a spec with `seccomp`; compiled once per container in the parent. */
+/** The compiled filter for a spec with `seccomp`, in the parent (precompiled or cached when the
+ *  same filter was compiled before: seccomp-cache.ts). */
 export function seccompFilter(
   spec: RuntimeSpec,
   compile: SeccompCompiler | undefined,
 ): { program: Uint8Array; flags: number } {
   if (!spec.seccomp) throw new Error('seccompFilter: the spec has no seccomp filter');
-  if (!compile) throw new Error('compileOci: linux.seccomp needs the compileSeccomp binding');
-  return { program: compileSeccompProgram(spec.seccomp, compile), flags: spec.seccomp.flags };
+  if (!compile) throw new Error('seccompFilter: a seccomp filter needs the compileSeccomp binding');
+  return {
+    program: cachedSeccompProgram(spec.seccomp, compile, spec.at.seccomp),
+    flags: spec.seccomp.flags,
+  };
 }
 
 /** process.oomScoreAdj: written by the parent through the host's /proc before GO (the child

@@ -14,6 +14,8 @@ import type {
   NamespaceType,
   RuntimeSpec,
 } from './model.js';
+import { type OciSeccompInput, seccompFromOci } from './seccomp.js';
+import { type OffsetsInput, timeOffsets } from './time.js';
 
 /** A 2014 `mounts` entry (only "bind" ones act). */
 export interface BindMount {
@@ -61,6 +63,12 @@ export interface PlanConfig {
   networks?: readonly unknown[] | null;
   uid_mappings?: readonly IdMap2014[] | null;
   gid_mappings?: readonly IdMap2014[] | null;
+  /** nsinit extensions (schema-kernel.ts of @nsinit/config). */
+  domainname?: string;
+  personality?: 'LINUX' | 'LINUX32';
+  sysctl?: Readonly<Record<string, string>> | null;
+  seccomp?: OciSeccompInput | null;
+  time_offsets?: OffsetsInput | null;
 }
 
 const NAMESPACES: Readonly<Record<string, NamespaceType>> = {
@@ -70,15 +78,20 @@ const NAMESPACES: Readonly<Record<string, NamespaceType>> = {
   NEWPID: 'pid',
   NEWNET: 'network',
   NEWCGROUP: 'cgroup',
+  NEWTIME: 'time',
   // 2014 accepted NEWUSER but wrote no id maps; nsinit writes uid_mappings/gid_mappings.
   NEWUSER: 'user',
 };
 
 function namespaces(config: PlanConfig): NamespaceEntry[] {
   // Unknown keys are ignored, as in 2014.
-  return Object.entries(NAMESPACES)
-    .filter(([key]) => config.namespaces?.[key] === true)
-    .map(([, type]) => ({ type }));
+  return (
+    Object.entries(NAMESPACES)
+      .filter(([key]) => config.namespaces?.[key] === true)
+      // A cgroup namespace is unshared once the parent has placed the child in its cgroups, so
+      // the container sees its own cgroup as "/".
+      .map(([, type]) => (type === 'cgroup' ? { type, afterCgroups: true } : { type }))
+  );
 }
 
 function idMap(list: readonly IdMap2014[] | null | undefined): IdMapping[] {
@@ -216,7 +229,11 @@ export function from2014(config: PlanConfig): RuntimeSpec {
     // nothing in a container needs the host's keyring or timer list, and 2014 masked /proc/kcore.
     maskedPaths: DEFAULT_MASKED_PATHS.map((path) => ({ path, optional: true })),
     ...(config.hostname ? { hostname: config.hostname } : {}),
-    sysctl: {},
+    ...(config.domainname ? { domainname: config.domainname } : {}),
+    sysctl: { ...(config.sysctl ?? {}) },
+    ...(config.personality ? { personality: config.personality } : {}),
+    ...(config.seccomp ? { seccomp: seccompFromOci(config.seccomp, '/seccomp') } : {}),
+    ...(config.time_offsets ? { timeOffsets: timeOffsets(config.time_offsets) } : {}),
     process: {
       env: [...(config.environment ?? [])],
       cwd: config.working_dir || '/',
@@ -247,6 +264,8 @@ export function from2014(config: PlanConfig): RuntimeSpec {
       personality: '/personality',
       uidMappings: '/uid_mappings',
       gidMappings: '/gid_mappings',
+      timeOffsets: '/time_offsets',
+      seccomp: '/seccomp',
     },
   };
 }

@@ -19,6 +19,7 @@ import { ociProcess } from './oci-process.js';
 import { checkLsm, refuse, refuseUnsupported } from './oci-refusals.js';
 import { type OciSeccompInput, seccompFromOci } from './seccomp.js';
 import { checkSysctl } from './sysctl.js';
+import { type OffsetsInput, timeOffsets } from './time.js';
 
 export interface FromOciOptions {
   /** Linux security modules the host has enabled (/sys/kernel/security/lsm), e.g. ['apparmor']. */
@@ -77,7 +78,6 @@ function namespaces(config: OciConfigInput): NamespaceEntry[] {
     if (!type) refuse(`${field}/type`, `unknown namespace type '${ns.type}'`);
     if (seen.has(type)) refuse(`${field}/type`, `the '${type}' namespace is listed twice`);
     seen.add(type);
-    if (type === 'time') refuse(field, 'time namespaces are not supported yet');
     if (ns.path !== undefined && ns.path !== '') {
       if (!ns.path.startsWith('/')) refuse(`${field}/path`, `'${ns.path}' is not an absolute path`);
       return { type, path: ns.path };
@@ -261,6 +261,9 @@ export function fromOci(
     refuse('/linux/personality/domain', `'${domain}' is not LINUX or LINUX32`);
   const sysctl = { ...(linux.sysctl ?? {}) };
   for (const key of Object.keys(sysctl)) checkSysctl(key, ns);
+  const offsets = linux.timeOffsets as OffsetsInput | undefined;
+  if (offsets !== undefined && !ns.some((n) => n.type === 'time' && n.path === undefined))
+    refuse('/linux/timeOffsets', 'needs a new time namespace (a "time" entry without a path)');
   const uidMap = idMappings(linux.uidMappings);
   const gidMap = idMappings(linux.gidMappings);
   return {
@@ -292,6 +295,7 @@ export function fromOci(
     ...(config.domainname ? { domainname: config.domainname } : {}),
     sysctl,
     ...(domain ? { personality: domain } : {}),
+    ...(offsets ? { timeOffsets: timeOffsets(offsets) } : {}),
     ...(linux.seccomp === undefined ? {} : { seccomp: seccompFromOci(linux.seccomp as OciSeccompInput) }),
     ...(p.apparmorProfile || p.selinuxLabel
       ? {
@@ -325,6 +329,8 @@ export function fromOci(
       },
       sysctl: '/linux/sysctl',
       personality: '/linux/personality',
+      timeOffsets: '/linux/timeOffsets',
+      seccomp: '/linux/seccomp',
       uidMappings: '/linux/uidMappings',
       gidMappings: '/linux/gidMappings',
     },

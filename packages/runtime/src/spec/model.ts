@@ -17,6 +17,12 @@ export interface NamespaceEntry {
   afterCgroups?: boolean;
 }
 
+/** A clock offset of a time namespace (time_namespaces(7)). */
+export interface ClockOffset {
+  secs: number;
+  nanosecs: number;
+}
+
 /** One mount, after defaults and option parsing. `flags` are MS_* names set on the mount itself
  *  (MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, atime modes); `propagation` is applied after it
  *  (one of MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE, with MS_REC for the r* forms). */
@@ -136,6 +142,8 @@ export interface FieldPointers {
   personality: string;
   uidMappings: string;
   gidMappings: string;
+  timeOffsets: string;
+  seccomp: string;
 }
 
 export interface RuntimeSpec {
@@ -172,6 +180,8 @@ export interface RuntimeSpec {
   seccomp?: SeccompSpec;
   /** personality(2) domain: LINUX or LINUX32. */
   personality?: 'LINUX' | 'LINUX32';
+  /** Offsets of a new time namespace's clocks (a 'time' namespace without a path). */
+  timeOffsets?: { monotonic?: ClockOffset; boottime?: ClockOffset };
   process: ProcessSpec;
   /** cgroup placement and limits: `path` as linux.cgroupsPath, `resources` the one resources
    *  model both formats map onto (cgroups/resources.ts: resourcesFrom2014, resourcesFromOci). */

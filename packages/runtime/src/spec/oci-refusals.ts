@@ -1,5 +1,5 @@
-// What the OCI front end refuses rather than ignore: fields owned by later work (seccomp notify,
-// time namespaces, ...) and LSM labels on a host without that LSM (as
+// What the OCI front end refuses rather than ignore: fields owned by later work and LSM labels
+// on a host without that LSM (as
 // runc does). Each error names the field's JSON pointer.
 import { configError } from '../errors.js';
 import type { OciConfigInput } from './oci-input.js';
@@ -8,11 +8,10 @@ export function refuse(field: string, what: string): never {
   throw configError(field, what);
 }
 
-/** Refuse what belongs to later work (seccomp notify, time namespaces, ...). */
+/** Refuse what belongs to later work. */
 export function refuseUnsupported(config: OciConfigInput): void {
   const linux = config.linux ?? {};
   const p = config.process ?? {};
-  if (linux.timeOffsets !== undefined) refuse('/linux/timeOffsets', 'time namespaces are not supported yet');
   if (linux.intelRdt !== undefined) refuse('/linux/intelRdt', 'Intel RDT (resctrl) is not supported');
   if (linux.memoryPolicy !== undefined)
     refuse('/linux/memoryPolicy', 'memory policies are not supported yet');

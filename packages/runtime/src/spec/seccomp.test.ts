@@ -31,13 +31,42 @@ describe('seccompFromOci', () => {
     expect(s.rules[3]?.args).toEqual([[1, 4, 9n, 0n]]);
   });
 
+  it('a notifying rule asks seccomp(2) for a listener and keeps where it goes', () => {
+    const s = seccompFromOci(
+      {
+        defaultAction: 'SCMP_ACT_ALLOW',
+        listenerPath: '/run/agent.sock',
+        listenerMetadata: 'meta',
+        syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
+      },
+      '/seccomp',
+    );
+    expect(s.rules[0]?.action).toBe(0x7fc00000);
+    expect(s.flags & 8).toBe(8);
+    expect(s.listener).toEqual({ path: '/run/agent.sock', metadata: 'meta' });
+    // A listenerPath without a notifying rule asks for nothing (runc ignores it too).
+    const quiet = seccompFromOci({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock' });
+    expect(quiet.flags & 8).toBe(0);
+    expect(quiet.listener).toBeUndefined();
+  });
+
   it('names the field of what it refuses', () => {
     expect(() => seccompFromOci({ defaultAction: 'SCMP_ACT_NOTIFY' })).toThrow(
       /\/linux\/seccomp\/defaultAction/,
     );
-    expect(() => seccompFromOci({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/l.sock' })).toThrow(
-      /\/linux\/seccomp\/listenerPath/,
-    );
+    expect(() =>
+      seccompFromOci({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
+      }),
+    ).toThrow(/\/linux\/seccomp\/listenerPath: SCMP_ACT_NOTIFY needs a listener socket/);
+    expect(() =>
+      seccompFromOci({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        listenerPath: '/run/l.sock',
+        syscalls: [{ names: ['mkdir', 'sendmsg'], action: 'SCMP_ACT_NOTIFY' }],
+      }),
+    ).toThrow(/\/linux\/seccomp\/syscalls\/0\/names\/1: SCMP_ACT_NOTIFY cannot be used for sendmsg/);
     expect(() =>
       seccompFromOci({
         defaultAction: 'SCMP_ACT_ALLOW',

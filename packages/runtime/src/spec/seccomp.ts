@@ -12,6 +12,8 @@ export interface SeccompRule {
 }
 
 export interface SeccompSpec {
+  /** Where the SCMP_ACT_NOTIFY listener fd goes (an AF_UNIX stream socket), with the metadata. */
+  listener?: { path: string; metadata?: string };
   defaultAction: number;
   /** libseccomp architecture names ("x86_64", "x86", ...); the native one is always included. */
   architectures: readonly string[];
@@ -36,6 +38,12 @@ export interface OciSeccompInput {
 }
 
 const EPERM = 1;
+const RET_USER_NOTIF = 0x7fc00000;
+/** SECCOMP_FILTER_FLAG_NEW_LISTENER: seccomp(2) returns the user-notification fd. */
+export const SECCOMP_FLAG_NEW_LISTENER = 8;
+/** Syscalls the runtime makes after loading the filter and before the agent has the listener
+ *  (sendmsg hands it over, write reports a failure): a notification there would never be answered. */
+const NOTIFY_REFUSED = new Set(['sendmsg', 'write', 'exit', 'exit_group']);
 const RET_DATA = 0xffff;
 
 /** The SECCOMP_RET_* value of an action with its data (uapi linux/seccomp.h). */
@@ -58,9 +66,7 @@ function actionValue(name: string | undefined, errnoRet: number | undefined, fie
     case 'SCMP_ACT_ALLOW':
       return 0x7fff0000;
     case 'SCMP_ACT_NOTIFY':
-      // The listener fd must travel from the child to `listenerPath` over SCM_RIGHTS; until that
-      // exists, refuse rather than run a filter whose notifications nobody answers (they block).
-      throw configError(field, 'SCMP_ACT_NOTIFY (a seccomp listener) is not supported yet');
+      return 0x7fc00000; // SECCOMP_RET_USER_NOTIF
     default:
       throw configError(field, `unknown seccomp action '${String(name)}'`);
   }
@@ -90,10 +96,9 @@ function u64(v: number | undefined, field: string): bigint {
   return BigInt(v);
 }
 
-/** Maps an OCI `linux.seccomp` (already validated structurally by @nsinit/config). */
+/** Maps an OCI `linux.seccomp` (already validated structurally by @nsinit/config); `field` is
+ *  where the object is (container.json's `seccomp` key takes the same shape at /seccomp). */
 export function seccompFromOci(s: OciSeccompInput, field = '/linux/seccomp'): SeccompSpec {
-  if (s.listenerPath !== undefined)
-    throw configError(`${field}/listenerPath`, 'seccomp listeners (SCMP_ACT_NOTIFY) are not supported yet');
   let flags = 0;
   (s.flags ?? []).forEach((name, i) => {
     const bit = FLAGS[name];
@@ -107,6 +112,11 @@ export function seccompFromOci(s: OciSeccompInput, field = '/linux/seccomp'): Se
     return a.slice('SCMP_ARCH_'.length).toLowerCase();
   });
   const defaultAction = actionValue(s.defaultAction, s.defaultErrnoRet, `${field}/defaultAction`);
+  if (defaultAction === RET_USER_NOTIF)
+    throw configError(
+      `${field}/defaultAction`,
+      'SCMP_ACT_NOTIFY cannot be the default action: the runtime itself needs sendmsg and write after loading the filter',
+    );
   const rules = (s.syscalls ?? []).map((r, i): SeccompRule => {
     const at = `${field}/syscalls/${i}`;
     const args = (r.args ?? []).map((a, j): readonly [number, number, bigint, bigint] => {
@@ -118,9 +128,36 @@ export function seccompFromOci(s: OciSeccompInput, field = '/linux/seccomp'): Se
       return [index, op, u64(a.value, `${at}/args/${j}/value`), u64(a.valueTwo, `${at}/args/${j}/valueTwo`)];
     });
     if (args.length > 6) throw configError(`${at}/args`, 'at most 6 argument conditions');
-    return { names: [...(r.names ?? [])], action: actionValue(r.action, r.errnoRet, `${at}/action`), args };
+    const action = actionValue(r.action, r.errnoRet, `${at}/action`);
+    if (action === RET_USER_NOTIF)
+      (r.names ?? []).forEach((name, j) => {
+        if (NOTIFY_REFUSED.has(name))
+          throw configError(
+            `${at}/names/${j}`,
+            `SCMP_ACT_NOTIFY cannot be used for ${name}: the runtime hands the listener its fd with it`,
+          );
+      });
+    return { names: [...(r.names ?? [])], action, args };
   });
-  return { defaultAction, architectures, flags, rules };
+  const notify = rules.some((r) => r.action === RET_USER_NOTIF && r.names.length > 0);
+  if (notify && !s.listenerPath)
+    throw configError(`${field}/listenerPath`, 'SCMP_ACT_NOTIFY needs a listener socket (listenerPath)');
+  // The listener is only asked for when a rule notifies (runc ignores listenerPath otherwise).
+  if (notify) flags |= SECCOMP_FLAG_NEW_LISTENER;
+  return {
+    defaultAction,
+    architectures,
+    flags,
+    rules,
+    ...(notify
+      ? {
+          listener: {
+            path: s.listenerPath!,
+            ...(s.listenerMetadata === undefined ? {} : { metadata: s.listenerMetadata }),
+          },
+        }
+      : {}),
+  };
 }
 
 /** What the addon's compileSeccomp takes, flattened: one rule per syscall name. */
