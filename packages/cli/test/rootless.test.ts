@@ -1,9 +1,7 @@
-// Rootless mode, for real: the unprivileged user scripts/setup creates (`nsinit-rootless`) runs
-// busybox containers with both front ends, from the configs `nsinit spec --rootless` and
-// `nsinit-oci spec --rootless` print for it. Checked from inside (id, /proc/self/uid_map, lo) and
-// on the host (who owns what container root wrote, where the trusted state went). A rootfs the user
-// runs is its own; its XDG_RUNTIME_DIR is a private temp directory; none of its processes may
-// outlive a test (testkit rootlessSession). Under CI a missing user fails these cases.
+// Rootless mode, for real: the user scripts/setup creates (`nsinit-rootless`) runs busybox with both
+// front ends from the configs their `spec --rootless` print, in a rootfs it owns, with a private
+// XDG_RUNTIME_DIR. Checked inside (id, uid_map, lo) and on the host (file owners, where the state
+// went); none of its processes may outlive a test; under CI a missing user fails these cases.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
