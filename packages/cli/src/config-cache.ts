@@ -2,7 +2,8 @@
 // validator (typebox, ~90% of the CLI's code) for a config it already accepted. Content-addressed:
 // an entry is used only when the file's whole text equals the text it was made from and the
 // validator is the same build, so a changed config or a new nsinit always validates afresh. Lives
-// in a directory only we can write (mode 0700, tmpfs /run by default; gone after a reboot).
+// in a directory only we can write (mode 0700, tmpfs /run by default; gone after a reboot; a
+// non-root user's is under its own $XDG_RUNTIME_DIR, or there is none).
 import {
   lstatSync,
   mkdirSync,
@@ -52,7 +53,23 @@ export function defaultCache(env: NodeJS.ProcessEnv): ConfigCache | null {
   const validator = typeof __NSINIT_CONFIG_ID__ === 'string' ? __NSINIT_CONFIG_ID__ : undefined;
   const setting = env.NSINIT_CONFIG_CACHE;
   if (validator === undefined || setting === 'off' || setting === '0') return null;
-  return { dir: setting ? setting : DEFAULT_CACHE_DIR, validator };
+  if (setting) return { dir: setting, validator };
+  const euid = process.geteuid?.() ?? 0;
+  if (euid === 0) return { dir: DEFAULT_CACHE_DIR, validator };
+  const runtimeDir = env.XDG_RUNTIME_DIR;
+  return runtimeDir?.startsWith('/') && ownedBy(runtimeDir, euid)
+    ? { dir: join(runtimeDir, 'nsinit', 'validated'), validator }
+    : null;
+}
+
+/** A real directory of `uid` that nobody else can write (a shared /tmp could hold a planted one). */
+function ownedBy(dir: string, uid: number): boolean {
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** 64-bit FNV-1a over UTF-16 units, as hex: the entry's file name (collisions only cost a miss). */
@@ -72,9 +89,7 @@ export function contentKey(text: string): string {
 function ownDir(dir: string, create: boolean): string | null {
   try {
     if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = lstatSync(dir);
-    const uid = process.getuid?.() ?? -1;
-    return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0 ? dir : null;
+    return ownedBy(dir, process.geteuid?.() ?? -1) ? dir : null;
   } catch {
     return null;
   }

@@ -1,8 +1,8 @@
-// The host checks behind "nsinit needs root" and "nsinit needs Linux >= 5.12": the kernel release
-// parsing is table-tested here (this machine's kernel cannot be made older); exec-codes.test.ts
-// runs the root check for real as an unprivileged user.
+// The host check behind "nsinit needs Linux >= 5.12": the kernel release parsing is table-tested
+// here (this machine's kernel cannot be made older); messages.test.ts runs the rootless state check
+// (XDG_RUNTIME_DIR) for real as an unprivileged user, runtime's rootless.test.ts its cases.
 import { describe, expect, it } from 'vitest';
-import { kernelProblem, rootProblem } from './host.js';
+import { kernelProblem } from './host.js';
 
 describe('host checks', () => {
   it('accepts 5.12 and later, names the found release otherwise', () => {
@@ -11,10 +11,5 @@ describe('host checks', () => {
     }
     expect(kernelProblem('5.11.22')).toBe('nsinit needs Linux >= 5.12 (found 5.11.22)');
     expect(kernelProblem('4.19.0-25-amd64')).toBe('nsinit needs Linux >= 5.12 (found 4.19.0-25-amd64)');
-  });
-
-  it('needs euid 0', () => {
-    expect(rootProblem(0)).toBeNull();
-    expect(rootProblem(1000)).toBe('nsinit needs root (namespaces, mounts, cgroups); run it with sudo');
   });
 });

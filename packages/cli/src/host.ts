@@ -1,7 +1,7 @@
 // What nsinit needs of the host, checked before anything is created so the user reads the reason
-// instead of the first syscall that failed: root (namespaces, mounts and cgroups need it; there is
-// no rootless mode), and Linux 5.12 or later (mount_setattr(2) is 5.12, close_range(2) with
-// CLOSE_RANGE_CLOEXEC 5.11, pidfd_open(2) 5.3, clone3(2) 5.3).
+// instead of the first syscall that failed: Linux 5.12 or later (mount_setattr(2) is 5.12,
+// close_range(2) with CLOSE_RANGE_CLOEXEC 5.11, pidfd_open(2) 5.3, clone3(2) 5.3), and for a
+// caller that is not root (rootless mode) a private $XDG_RUNTIME_DIR for its trusted state.
 import { release } from 'node:os';
 
 export const MIN_KERNEL: readonly [number, number] = [5, 12];
@@ -15,11 +15,20 @@ export function kernelProblem(kernelRelease: string): string | null {
   return `nsinit needs Linux >= ${MIN_KERNEL.join('.')} (found ${kernelRelease})`;
 }
 
-export function rootProblem(euid: number | undefined): string | null {
-  return euid === 0 ? null : 'nsinit needs root (namespaces, mounts, cgroups); run it with sudo';
+/** Why a rootless caller has nowhere to keep its state (XDG_RUNTIME_DIR unset, not its own,
+ *  writable by others), or null; root always has /run/nsinit. */
+export async function stateProblem(env: NodeJS.ProcessEnv): Promise<string | null> {
+  const { isRootless, userRuntimeDir } = await import('@nsinit/runtime');
+  if (!isRootless()) return null;
+  try {
+    userRuntimeDir(env);
+    return null;
+  } catch (err) {
+    return `nsinit: ${(err as Error).message}`;
+  }
 }
 
-/** The first reason this host cannot run containers, or null. */
-export function hostProblem(): string | null {
-  return rootProblem(process.geteuid?.()) ?? kernelProblem(release());
+/** The first reason this host cannot run containers for this caller, or null. */
+export async function hostProblem(env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  return kernelProblem(release()) ?? (await stateProblem(env));
 }

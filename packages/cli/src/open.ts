@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import type { CommandContext } from './command.js';
 import { cachedConfig, defaultCache } from './config-cache.js';
-import { containerPaths } from './paths.js';
 import { lazyStderr, type TextSink, warn } from './output.js';
+import { containerPaths } from './paths.js';
 
 type Runtime = typeof import('@nsinit/runtime');
 

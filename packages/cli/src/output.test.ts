@@ -1,6 +1,6 @@
+import { ConfigError } from '@nsinit/config';
 import { NsinitError } from '@nsinit/runtime';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@nsinit/config';
 import { debugLines, errorLines, reportError } from './output.js';
 
 describe('error output', () => {

@@ -2,16 +2,20 @@
 // case failing for both is a broken test, not a finding. Every claim is checked from inside the
 // container or through podman's own view of it. Storage, state and cgroups are private to the
 // harness and removed afterwards; a whole-file leak check compares the host before and after.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import {
   PODMAN_IMAGE,
   PODMAN_INFRA_IMAGE,
   type Podman,
+  type RootlessSession,
   requires,
+  rootlessProblem,
+  rootlessSession,
   spawnInPty,
   startPodman,
 } from '@nsinit/testkit';
-import { ENGINE_RUNTIMES, useEngineLeakCheck } from './engines-helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINE_RUNTIMES, RUNC, useEngineLeakCheck } from './engines-helpers.js';
 
 const IMAGE = PODMAN_IMAGE;
 const unmet = requires('root', 'busybox');
@@ -194,6 +198,56 @@ describe.skipIf(unmet)('podman', () => {
       }[];
       expect(Number(stats[0]?.pids)).toBeGreaterThanOrEqual(1);
       await podman.ok(['rm', '--force', '--time', '0', id]);
+    }, 60_000);
+  });
+
+  // Rootless podman: the unprivileged user runs podman (vfs storage, its own XDG_RUNTIME_DIR), and
+  // podman runs the runtime inside its user namespace, where "root" is that user. This host's
+  // cgroups are v1, so podman asks for none; the config's cgroup mount must then show nothing of
+  // the host's tree (CVE-2023-25809).
+  describe.each(ENGINE_RUNTIMES)('rootless, with $name', ({ path }) => {
+    let session: RootlessSession | undefined;
+    let podman: Podman | undefined;
+    beforeAll(async () => {
+      // CI creates the user (scripts/setup): there its absence fails these cases instead of skipping.
+      if (rootlessProblem() && process.env.NSINIT_REQUIRE_REFERENCE !== '1') return;
+      session = await rootlessSession();
+      podman = await startPodman(path, { as: session.spawn });
+    }, 120_000);
+    afterAll(async () => {
+      try {
+        await podman?.cleanup();
+      } finally {
+        await session?.cleanup();
+      }
+    }, 120_000);
+
+    it('run --rm: root inside is the user outside, no host cgroup tree, the exit status', async (ctx) => {
+      requires(ctx, 'rootless-user');
+      const r = await podman!.run([
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        IMAGE,
+        '/bin/sh',
+        '-c',
+        'id -u; head -n 1 /proc/self/uid_map; ls /sys/fs/cgroup | wc -l; exit 7',
+      ]);
+      expect(r.stderr).toBe('');
+      const [uid, map, cgroupEntries] = r.stdout.trim().split('\n');
+      expect(uid).toBe('0');
+      // podman's user namespace maps 0 to the user; the container shares it.
+      expect(map?.trim().split(/\s+/)).toEqual(['0', String(session!.user.uid), '1']);
+      if (path !== RUNC) expect(cgroupEntries).toBe('0'); // nsinit-oci: an empty read-only tmpfs
+      expect(r.exitCode).toBe(7);
+    }, 60_000);
+
+    it('run -d, exec, rm --force', async (ctx) => {
+      requires(ctx, 'rootless-user');
+      const id = (await podman!.ok(['run', '-d', '--network', 'none', IMAGE, '/bin/sleep', '1000'])).trim();
+      expect(await podman!.ok(['exec', id, '/bin/sh', '-c', 'echo joined $(id -u)'])).toBe('joined 0\n');
+      await podman!.ok(['rm', '--force', '--time', '0', id]);
     }, 60_000);
   });
 });

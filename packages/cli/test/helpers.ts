@@ -69,12 +69,14 @@ export interface Background {
 /** `nsinit <args>` running in the background with piped stdio. */
 export function background(
   args: string[],
-  opts: { cwd: string; env?: NodeJS.ProcessEnv; bin?: string },
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; bin?: string; uid?: number; gid?: number },
 ): Background {
   const child = spawn(opts.bin ?? nsinitBin, args, {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
   });
   let stdout = '';
   let stderr = '';

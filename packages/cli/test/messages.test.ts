@@ -1,5 +1,5 @@
 // What a user reads, for real: config warnings on every command (also from the cache), --strict,
-// every config error, the `nsinit spec` hint, exec failures in plain words, "needs root" for an
+// every config error, the `nsinit spec` hint, exec failures in plain words, the rootless state check for an
 // unprivileged user, an unenterable working_dir, and the version with the bundle's commit.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -200,16 +200,29 @@ describe('exec failures in plain words', () => {
     });
   });
 
-  it('an unprivileged user is told nsinit needs root, and nothing is created', async (ctx) => {
+  it('an unprivileged user without XDG_RUNTIME_DIR is told where its state goes, and nothing is created', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     if (!existsSync('/usr/bin/setpriv')) return ctx.skip('setpriv(1) (util-linux) is not installed');
     const bundle = await createBundle({ config: plain });
     const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', nsinitBin];
+    const { XDG_RUNTIME_DIR: _own, ...env } = process.env;
     for (const cmd of [['exec', 'true'], ['status'], ['stats'], ['pause'], ['resume']]) {
-      expect(await runCommand('/usr/bin/setpriv', [...asNobody, ...cmd], { cwd: bundle.dir })).toMatchObject({
+      expect(
+        await runCommand('/usr/bin/setpriv', [...asNobody, ...cmd], { cwd: bundle.dir, env }),
+      ).toMatchObject({
         exitCode: 125,
-        stderr: 'nsinit needs root (namespaces, mounts, cgroups); run it with sudo\n',
+        stderr:
+          "nsinit: rootless: XDG_RUNTIME_DIR is not set; nsinit keeps a non-root user's state there (export XDG_RUNTIME_DIR=/run/user/65534, a 0700 directory owned by uid 65534)\n",
       });
+      // ... and one that another user owns (here root's /tmp) is refused the same way.
+      const shared = await runCommand('/usr/bin/setpriv', [...asNobody, ...cmd], {
+        cwd: bundle.dir,
+        env: { ...env, XDG_RUNTIME_DIR: '/tmp' },
+      });
+      expect(shared.exitCode).toBe(125);
+      expect(shared.stderr).toMatch(
+        /^nsinit: rootless: XDG_RUNTIME_DIR '\/tmp' is owned by uid 0, not by you \(uid 65534\);/,
+      );
     }
     expect(existsSync(bundle.path('.nsinit.lock'))).toBe(false);
   });

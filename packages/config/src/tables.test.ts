@@ -108,6 +108,16 @@ describe('defaultConfig', () => {
     expect(result).toEqual({ ok: true, config: defaultConfig(), warnings: [] });
   });
 
+  it('--rootless: the same in a user namespace mapping only the caller, without cgroups; valid', () => {
+    const c = defaultConfig({ rootless: true, uid: 1000, gid: 100 });
+    expect(c.namespaces).toEqual({ ...defaultConfig().namespaces, NEWUSER: true });
+    expect(c.uid_mappings).toEqual([{ container_id: 0, host_id: 1000, size: 1 }]);
+    expect(c.gid_mappings).toEqual([{ container_id: 0, host_id: 100, size: 1 }]);
+    expect(c.cgroups).toBeUndefined();
+    expect(c.networks).toEqual([{ type: 'loopback', mtu: 1500 }]);
+    expect(validateConfig(c, { strict: true })).toEqual({ ok: true, config: c, warnings: [] });
+  });
+
   it('uses what Docker ran in 2014: namespaces, capabilities, devices and restrictions', (ctx) => {
     const c = defaultConfig();
     expect(c.namespaces).toEqual({ NEWNS: true, NEWUTS: true, NEWIPC: true, NEWPID: true, NEWNET: true });

@@ -43,10 +43,12 @@ export const OP_CODES: Readonly<Record<StepOp, number>> = {
   'userns-root': 34,
   'open-tree': 35,
   'attach-tree': 36,
+  'setns-early': 37,
   'idmap-bind': 38,
   timens: 40, // i16's range: 40-43
   hook: 44, // oci13's range: 44-47
   chroot: 45,
+  'link-up': 48, // rootless's
 };
 
 const OP_NAMES = new Map<number, StepOp>(Object.entries(OP_CODES).map(([k, v]) => [v, k as StepOp]));
@@ -153,6 +155,7 @@ class Writer {
 function body(w: Writer, s: Step, f: string): void {
   switch (s.op) {
     case 'setns':
+    case 'setns-early':
       w.i32(s.fd, `${f}.fd`);
       w.u32(s.nstype, `${f}.nstype`);
       return;
@@ -254,6 +257,10 @@ function body(w: Writer, s: Step, f: string): void {
       return;
     case 'timens':
       w.str(s.offsets, `${f}.offsets`);
+      return;
+    case 'link-up':
+      w.str(s.name, `${f}.name`);
+      w.u32(s.mtu, `${f}.mtu`);
       return;
     case 'lsm-label':
       w.str(s.attr, `${f}.attr`);

@@ -3,8 +3,7 @@
 // names, and failure records get their step kind back.
 import { constants as osConstants } from 'node:os';
 import type { DeviceFilterRule, IdMapRange, NativeBindings } from './bindings.js';
-import { opName } from './encode-plan.js';
-import { encodePlan } from './encode-plan.js';
+import { encodePlan, opName } from './encode-plan.js';
 import { NsinitError, systemError } from './errors.js';
 import { loadAddon, type RawAddon } from './load.js';
 import type { ChildFailure, ExitStatus } from './plan.js';
@@ -79,6 +78,7 @@ function wrap(raw: RawAddon): NativeBindings {
   );
   return {
     spawn: (plan) => raw.spawn(encodePlan(plan)),
+    spawnAsync: async (plan) => raw.spawnAsync(encodePlan(plan)),
     join: async (targetPidfd, nsFlags, plan) => raw.join(targetPidfd, nsFlags, encodePlan(plan)),
     go: (sync) => raw.go(sync),
     awaitExec: async (sync, serve): Promise<ChildFailure | null> => {

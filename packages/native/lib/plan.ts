@@ -76,6 +76,10 @@ export type Step =
    *  0, the namespace's root (a mapped id), so what the child creates and mounts is owned by it;
    *  `setgroups` also clears the supplementary groups (false where the namespace denies it). */
   | { op: 'userns-root'; setgroups: boolean }
+  /** A namespace (net, ipc, uts, cgroup or pid) the cloning thread enters around clone3 and
+   *  leaves right after, so the child starts in it: a child in a new user namespace could not
+   *  join one that namespace does not own. A no-op in the child. */
+  | { op: 'setns-early'; fd: number; nstype: number }
   /** open_tree(OPEN_TREE_CLONE) of a host path now, held in `slot` (0..2047) for a later
    *  `attach-tree`: in a user namespace, bind sources are copied before `userns-root`, while the
    *  child still has the ids that may reach them. */
@@ -167,6 +171,10 @@ export type Step =
    *  /proc/self/timens_offsets of the host's procfs (verified) before any process is inside;
    *  the program enters the namespace at execve. First in the walk, before the rootfs. */
   | { op: 'timens'; offsets: string }
+  /** Bring the interface `name` of the child's network namespace up (SIOCSIFFLAGS), after
+   *  setting `mtu` when not 0: the loopback of a rootless container, whose namespace the
+   *  unprivileged parent cannot enter. Needs CAP_NET_ADMIN there (before the caps step). */
+  | { op: 'link-up'; name: string; mtu: number }
   /** execve the first candidate that exists: `candidates` are absolute container paths (the
    *  runtime expanded argv[0] over the container's PATH). ENOENT/ENOTDIR/EACCES move to the next
    *  candidate, remembering EACCES as execvp does; any other errno stops. Must be the last step. */

@@ -11,7 +11,8 @@ const targets = (process.env.NSINIT_PACK_TARGETS || 'linux-x64 linux-arm64').spl
 const missing = [];
 if (!existsSync(`${root}dist/index.js`)) missing.push('dist/index.js (run `pnpm build`)');
 for (const t of targets) {
-  const build = t === `linux-${process.arch}` ? '`pnpm build`' : '`bash packages/native/scripts/prebuild-cross.sh`';
+  const build =
+    t === `linux-${process.arch}` ? '`pnpm build`' : '`bash packages/native/scripts/prebuild-cross.sh`';
   // The addon, and the program @nsinit/cli's bin/nsinit-oci runs for the verbs that compile no plan.
   for (const name of ['nsinit_native.napi.glibc.node', 'nsinit-oci-verbs']) {
     const file = `prebuilds/${t}/${name}`;

@@ -130,6 +130,8 @@ static int run_step(struct nsinit_child *c, uint32_t i, const struct nsinit_step
     return nsinit_devices_chown(c, s, e);
   case NSINIT_OP_SYSCTL:
     return nsinit_sysctl_write(c, s, e);
+  case NSINIT_OP_LINK_UP:
+    return nsinit_link_up(s, e);
   case NSINIT_OP_LSM_LABEL:
     return nsinit_lsm_label(c, s, e);
   case NSINIT_OP_CAPS:
@@ -138,6 +140,8 @@ static int run_step(struct nsinit_child *c, uint32_t i, const struct nsinit_step
     return nsinit_identity_apply(c, s, e);
   case NSINIT_OP_USERNS_ROOT:
     return nsinit_identity_userns_root(c, s, e);
+  case NSINIT_OP_SETNS_EARLY:
+    return 0; /* entered by the parent around clone3 (spawn.c): already in it */
   case NSINIT_OP_OPEN_TREE:
     return nsinit_mount_open_tree(s, e);
   case NSINIT_OP_ATTACH_TREE:

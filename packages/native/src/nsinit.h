@@ -54,11 +54,13 @@ enum nsinit_op {
   NSINIT_OP_USERNS_ROOT = 34,
   NSINIT_OP_OPEN_TREE = 35,
   NSINIT_OP_ATTACH_TREE = 36,
+  NSINIT_OP_SETNS_EARLY = 37,
   NSINIT_OP_IDMAP_BIND = 38,
   NSINIT_OP_TIMENS = 40, /* i16: 40-43 */
   NSINIT_OP_HOOK = 44,   /* oci13: 44-47 */
   NSINIT_OP_CHROOT = 45,
-  NSINIT_OP_MAX_ = NSINIT_OP_CHROOT
+  NSINIT_OP_LINK_UP = 48, /* rootless */
+  NSINIT_OP_MAX_ = NSINIT_OP_LINK_UP
 };
 
 #define NSINIT_PLAN_MAGIC 0x5049534eu /* "NSIP" little-endian */
@@ -116,6 +118,11 @@ struct nsinit_plan {
   uint32_t cap_last_cap;
   int console_tree; /* detached clone of the pty slave's mount, or -1 */
   int pidns_fd;     /* a setns step's CLONE_NEWPID fd, entered around clone3, or -1 */
+  /* setns-early steps: namespaces the cloning thread enters around clone3 (net, ipc, uts, cgroup,
+   * pid), so a child in a new user namespace starts in them without having to join them. */
+  int early_fd[5];
+  uint32_t early_type[5];
+  uint32_t nearly;
   unsigned char *buf;
   size_t len;
 };
@@ -220,6 +227,9 @@ int nsinit_devices_symlink(struct nsinit_child *c, const struct nsinit_step *s,
 int nsinit_devices_mkdir(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 int nsinit_devices_chown(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 
+/* link.c: bring up an interface of the child's network namespace (path = name, mode = MTU or 0). */
+int nsinit_link_up(const struct nsinit_step *s, struct nsinit_err *e);
+
 /* sysctl.c: write one /proc/sys value through a verified procfs (target = path below /proc/sys). */
 int nsinit_sysctl_write(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e);
 /* Open the container's /proc, verified to be a procfs mount root; -1 with e set otherwise. */
@@ -314,6 +324,11 @@ typedef void (*nsinit_child_fn)(struct nsinit_plan *plan, int sync, void *arg);
 int nsinit_spawn_clone(struct nsinit_plan *plan, uint64_t flags, nsinit_child_fn child, void *arg,
                        struct nsinit_spawned *out, struct nsinit_err *e);
 void nsinit_spawn_unprepare(struct nsinit_plan *plan);
+
+/* spawner.c: one long-lived thread, all signals blocked, that runs queued jobs in order (the
+ * binding's asynchronous start and join clone there, never on the event loop). */
+typedef void (*nsinit_spawner_fn)(void *arg);
+int nsinit_spawner_submit(nsinit_spawner_fn fn, void *arg, struct nsinit_err *e);
 
 /* watch.c: one epoll thread for every watched pidfd and sync socket. */
 enum { NSINIT_WATCH_EXIT = 1, NSINIT_WATCH_SYNC = 2, NSINIT_WATCH_JOIN = 3 };

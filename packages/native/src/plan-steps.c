@@ -272,6 +272,16 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     }
     return nsinit_cur_get_bool(c, &s->keep_groups, "keepGroups");
   }
+  case NSINIT_OP_SETNS_EARLY:
+    if (nsinit_cur_get_i32(c, &s->fd) || nsinit_cur_get_u32(c, &s->nstype)) return -1;
+    if (s->fd < 0) return nsinit_plan_invalid(c, "fd must be >= 0");
+    /* Only namespaces a thread may enter on its own for its next clone: not mount or user (a
+     * multi-threaded caller cannot), not time. */
+    if (s->nstype != CLONE_NEWNET && s->nstype != CLONE_NEWIPC && s->nstype != CLONE_NEWUTS &&
+        s->nstype != CLONE_NEWCGROUP && s->nstype != CLONE_NEWPID)
+      return nsinit_plan_invalid(
+          c, "nstype must be one of CLONE_NEWNET, NEWIPC, NEWUTS, NEWCGROUP, NEWPID");
+    return 0;
   case NSINIT_OP_OPEN_TREE:
     if (nsinit_cur_get_str(c, &s->source, NSINIT_MAX_PATH, "source") ||
         nsinit_cur_get_bool(c, &s->recursive, "recursive") || nsinit_cur_get_u32(c, &s->slot))
@@ -320,6 +330,16 @@ int nsinit_plan_decode_step(struct cursor *c, struct nsinit_step *s)
     for (char **p = s->candidates; *p; p++)
       if ((*p)[0] != '/')
         return nsinit_plan_invalid(c, "candidate '%s' is not an absolute path", *p);
+    return 0;
+  case NSINIT_OP_LINK_UP:
+    /* An interface name (IFNAMSIZ with its NUL, no '/' or whitespace: dev_valid_name) and an MTU
+     * (0 leaves it; else 68, IPv4's minimum, up to INT_MAX as netdevice(7)'s ifr_mtu is an int). */
+    if (nsinit_cur_get_str(c, &s->path, 15, "name") || nsinit_cur_get_u32(c, &s->mode)) return -1;
+    if (s->path[0] == 0 || strpbrk(s->path, "/: \t\n") || strcmp(s->path, ".") == 0 ||
+        strcmp(s->path, "..") == 0)
+      return nsinit_plan_invalid(c, "name '%s' is not an interface name", s->path);
+    if (s->mode != 0 && (s->mode < 68 || s->mode > 0x7fffffffu))
+      return nsinit_plan_invalid(c, "mtu %u is out of range", s->mode);
     return 0;
   default:
     return nsinit_plan_invalid(c, "unknown op %u", s->op);

@@ -60,10 +60,12 @@ static const char *const op_names[] = {
     [NSINIT_OP_USERNS_ROOT] = "userns-root",
     [NSINIT_OP_OPEN_TREE] = "open-tree",
     [NSINIT_OP_ATTACH_TREE] = "attach-tree",
+    [NSINIT_OP_SETNS_EARLY] = "setns-early",
     [NSINIT_OP_IDMAP_BIND] = "idmap-bind",
     [NSINIT_OP_HOOK] = "hook",
     [NSINIT_OP_CHROOT] = "chroot",
     [NSINIT_OP_TIMENS] = "timens",
+    [NSINIT_OP_LINK_UP] = "link-up",
 };
 _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == NSINIT_OP_MAX_ + 1,
                "op_names must end at NSINIT_OP_MAX_");
@@ -244,6 +246,7 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
   bool have_root = false, have_console = false;
   /* open-tree slots: 1 = opened, 2 = attached; an attach needs its slot opened and not attached. */
   unsigned char trees[NSINIT_MAX_TREES] = {0};
+  uint32_t early_types = 0; /* setns-early: each namespace type once */
   for (uint32_t i = 0; i < nsteps; i++) {
     struct nsinit_step *s = &plan->steps[i];
     uint32_t body;
@@ -276,6 +279,13 @@ int nsinit_plan_decode(const void *data, size_t len, struct nsinit_plan **out, s
     } else if (nsinit_plan_needs_root(s->op) && !have_root) {
       nsinit_plan_invalid(&c, "comes before the rootfs step");
       goto fail;
+    }
+    if (s->op == NSINIT_OP_SETNS_EARLY) {
+      if (early_types & s->nstype) {
+        nsinit_plan_invalid(&c, "a namespace type is entered early twice");
+        goto fail;
+      }
+      early_types |= s->nstype;
     }
     if (s->op == NSINIT_OP_OPEN_TREE || s->op == NSINIT_OP_ATTACH_TREE) {
       bool open = s->op == NSINIT_OP_OPEN_TREE;

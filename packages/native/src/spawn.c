@@ -20,8 +20,14 @@ int nsinit_spawn_prepare(struct nsinit_plan *plan, struct nsinit_err *e)
   plan->cap_last_cap = (uint32_t)nsinit_caps_last_cap();
   plan->console_tree = -1;
   plan->pidns_fd = -1;
+  plan->nearly = 0;
   for (uint32_t i = 0; i < plan->nsteps; i++) {
     const struct nsinit_step *s = &plan->steps[i];
+    /* The decoder admits each of the five types once. */
+    if (s->op == NSINIT_OP_SETNS_EARLY && plan->nearly < 5) {
+      plan->early_fd[plan->nearly] = s->fd;
+      plan->early_type[plan->nearly++] = s->nstype;
+    }
     /* setns(CLONE_NEWPID) only changes where the caller's *children* go, so joining a PID
      * namespace by path must happen before the clone, in the parent (see nsinit_spawn_clone). */
     if (s->op == NSINIT_OP_SETNS && s->nstype == CLONE_NEWPID) plan->pidns_fd = s->fd;
@@ -39,6 +45,66 @@ void nsinit_spawn_unprepare(struct nsinit_plan *plan)
 {
   if (plan->console_tree >= 0) close(plan->console_tree);
   plan->console_tree = -1;
+}
+
+/* The namespaces the cloning thread holds for one clone: its own ones to return to. */
+struct entered {
+  uint32_t n;
+  int own[6];
+  uint32_t type[6];
+};
+
+static const char *thread_ns(uint32_t type)
+{
+  switch (type) {
+  case CLONE_NEWNET:
+    return "/proc/thread-self/ns/net";
+  case CLONE_NEWIPC:
+    return "/proc/thread-self/ns/ipc";
+  case CLONE_NEWUTS:
+    return "/proc/thread-self/ns/uts";
+  case CLONE_NEWCGROUP:
+    return "/proc/thread-self/ns/cgroup";
+  default:
+    return "/proc/thread-self/ns/pid"; /* the active one: where children went before */
+  }
+}
+
+/* Back to our own namespaces, last entered first: always allowed (they are the ones we had). */
+static void leave(struct entered *ent)
+{
+  while (ent->n > 0) {
+    ent->n--;
+    setns(ent->own[ent->n], (int)ent->type[ent->n]);
+    close(ent->own[ent->n]);
+  }
+}
+
+static int enter_one(struct entered *ent, int fd, uint32_t type, struct nsinit_err *e)
+{
+  int own = open(thread_ns(type), O_RDONLY | O_CLOEXEC);
+  if (own < 0) return nsinit_err_set(e, errno, "open", thread_ns(type));
+  if (setns(fd, (int)type) < 0) {
+    int err = errno;
+    close(own);
+    return nsinit_err_set(e, err, "setns", "namespace entered before clone");
+  }
+  ent->own[ent->n] = own;
+  ent->type[ent->n++] = type;
+  return 0;
+}
+
+static int enter_around(const struct nsinit_plan *plan, struct entered *ent, struct nsinit_err *e)
+{
+  ent->n = 0;
+  if (plan->pidns_fd >= 0 && enter_one(ent, plan->pidns_fd, CLONE_NEWPID, e)) return -1;
+  for (uint32_t i = 0; i < plan->nearly; i++) {
+    if (enter_one(ent, plan->early_fd[i], plan->early_type[i], e)) {
+      leave(ent);
+      return -1;
+    }
+  }
+  return 0;
 }
 
 /* The start shared by spawn and join: a CLOEXEC socketpair, the pre-clone preparation, then
@@ -64,19 +130,15 @@ int nsinit_spawn_clone(struct nsinit_plan *plan, uint64_t flags, nsinit_child_fn
   args.pidfd = (uint64_t)(uintptr_t)&pidfd;
   args.exit_signal = SIGCHLD; /* libuv only waitpid()s its own pids, so this is harmless */
 
-  /* Joining a PID namespace: this thread's pid_for_children is pointed at it for the one clone
-   * and back at our own right after (setns(2) changes only the calling thread). */
-  int own_pidns = -1;
-  if (plan->pidns_fd >= 0) {
-    own_pidns = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC);
-    if (own_pidns < 0 || setns(plan->pidns_fd, CLONE_NEWPID) < 0) {
-      int err = errno;
-      if (own_pidns >= 0) close(own_pidns);
-      nsinit_spawn_unprepare(plan);
-      close(sv[0]);
-      close(sv[1]);
-      return nsinit_err_set(e, err, own_pidns < 0 ? "open" : "setns", "pid namespace");
-    }
+  /* Joining a PID namespace, and the setns-early namespaces: this thread is pointed at them for
+   * the one clone and back at its own right after (setns(2) changes only the calling thread; for
+   * a PID namespace only where its children go). */
+  struct entered ent;
+  if (enter_around(plan, &ent, e)) {
+    nsinit_spawn_unprepare(plan);
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
   }
 
   sigset_t all, old;
@@ -89,11 +151,7 @@ int nsinit_spawn_clone(struct nsinit_plan *plan, uint64_t flags, nsinit_child_fn
   }
   int err = errno;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (own_pidns >= 0) {
-    /* Back to the namespace we are in: always allowed (it is our active one). */
-    setns(own_pidns, CLONE_NEWPID);
-    close(own_pidns);
-  }
+  leave(&ent);
   nsinit_spawn_unprepare(plan);
   close(sv[1]);
   if (pid < 0) {

@@ -13,6 +13,7 @@ const raw = loadRaw();
 
 const steps: Step[] = [
   { op: 'setns', fd: 3, nstype: 0x40000000 },
+  { op: 'setns-early', fd: 4, nstype: 0x40000000 },
   { op: 'propagation', flags: (1 << 14) | (1 << 18) },
   { op: 'rootfs', path: '/tmp/rootfs', flags: 4096 | 16384 },
   {
@@ -32,6 +33,7 @@ const steps: Step[] = [
   { op: 'idmap-bind', fd: 7, target: '/idmapped', propagation: 1 << 18 },
   { op: 'mknod', target: '/dev/null', mode: 0o020666, major: 1, minor: 3 },
   { op: 'symlink', value: 'pts/ptmx', target: '/dev/ptmx' },
+  { op: 'link-up', name: 'lo', mtu: 65536 },
   { op: 'mkdir', target: '/dev/net', mode: 0o755 },
   { op: 'console', target: '/dev/console' },
   { op: 'pivot-root' },
@@ -83,7 +85,7 @@ describe('plan decoder', () => {
   it('rejects op codes in the gaps between ranges, like any unknown op', () => {
     // A one-step plan (exec) whose op is rewritten to a code no op has (gaps of the ranges).
     const one = encodePlan({ ...valid, consoleFd: -1, steps: [steps.at(-1)!] });
-    for (const code of [37, 39, 41, 43, 0xffff]) {
+    for (const code of [39, 41, 43, 0xffff]) {
       const buf = Buffer.from(one);
       buf.writeUInt32LE(code, 40);
       expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));
@@ -131,7 +133,7 @@ describe('plan decoder', () => {
     const one = encodePlan({ ...valid, steps: [steps[hookAt]!, steps.at(-1)!] });
     // The first step's op code follows the 40-byte header (46-47: unused in oci13's range).
     expect(one.readUInt32LE(40)).toBe(44);
-    for (const code of [46, 47, 48, 999]) {
+    for (const code of [46, 47, 49, 999]) {
       const buf = Buffer.from(one);
       buf.writeUInt32LE(code, 40);
       expect(() => raw.decodePlan(buf)).toThrow(new RegExp(`unknown op ${code}`));
@@ -146,6 +148,20 @@ describe('plan decoder', () => {
       steps: [{ ...(steps[hookAt] as Step & { op: 'hook' }), output: 1 }, steps.at(-1)!],
     });
     expect(() => raw.decodePlan(stdio)).toThrow(/stdin and output must be fds >= 3/);
+  });
+
+  it('enters each namespace type early at most once, and only those a thread may enter', () => {
+    const exec = steps.at(-1)!;
+    const plan = (s: Step[]) => encodePlan({ ...valid, consoleFd: -1, steps: [...s, exec] });
+    const net: Step = { op: 'setns-early', fd: 4, nstype: 0x40000000 };
+    expect(raw.decodePlan(plan([net, { ...net, nstype: 0x08000000 } as Step]))).toEqual([
+      'setns-early',
+      'setns-early',
+      'exec',
+    ]);
+    expect(() => raw.decodePlan(plan([net, net]))).toThrow(/entered early twice/);
+    for (const nstype of [0x00020000, 0x10000000, 0x00000080, 0x40000000 | 0x08000000])
+      expect(() => raw.decodePlan(plan([{ ...net, nstype } as Step]))).toThrow(/nstype must be one of/);
   });
 
   it('attaches a held tree only after its open-tree, once (userns binds)', () => {
@@ -231,8 +247,8 @@ describe('plan decoder', () => {
     expect(() => raw.decodePlan(earlyChown)).toThrow(/step 0 \(chown\): comes before the rootfs step/);
     // Op codes are reserved in ranges per feature: an unassigned code inside the table is unknown.
     const gap = Buffer.from(encodePlan({ ...valid, steps: [{ op: 'no-new-privs' }, steps.at(-1)!] }));
-    gap.writeUInt32LE(37, 40);
-    expect(() => raw.decodePlan(gap)).toThrow(/step 0 \(setup\): unknown op 37/);
+    gap.writeUInt32LE(39, 40);
+    expect(() => raw.decodePlan(gap)).toThrow(/step 0 \(setup\): unknown op 39/);
     const badFlags = encodePlan({ ...valid, cloneFlags: 0x100 });
     expect(() => raw.decodePlan(badFlags)).toThrow(/cloneFlags/);
   });

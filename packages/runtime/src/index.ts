@@ -50,6 +50,14 @@ export {
   signalName,
   signalNumber,
 } from './process.js';
+export {
+  checkPrivateDir,
+  defaultOciRoot,
+  defaultStateRoot,
+  inInitialUserNamespace,
+  isRootless,
+  userRuntimeDir,
+} from './rootless.js';
 export { FORWARDED_SIGNALS, forwardSignals } from './signals.js';
 export {
   type Caller,

@@ -6,6 +6,7 @@ import { closeSync, constants as fsc, openSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { ExitStatus, NativeBindings, Spawned, WinSize } from '@nsinit/native';
+import { argSpaceError } from './arg-space.js';
 import {
   type CgroupHandle,
   type CgroupRecord,
@@ -15,18 +16,20 @@ import {
   isFrozen,
   leaveFreezer,
   type ManagedCgroup,
+  rootless2014Cgroups,
   setupCgroups,
 } from './cgroups/index.js';
-import { argSpaceError } from './arg-space.js';
 import { ErrorCodes, nsinitError } from './errors.js';
 import { failureError } from './exec-failure.js';
 import { idmapWarnings, openIdmapTrees } from './idmap-mounts.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
+import { testPause } from './pause-points.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
 import { seccompFilter } from './spec/compile-oci.js';
 import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
+import { isRootless, refuseRootless2014, rootlessLinkSteps } from './rootless.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import { hasNamespace } from './spec/model.js';
 import {
@@ -35,8 +38,7 @@ import {
   removeDataFiles,
   writeDataFiles,
 } from './state/data-files.js';
-import { newInstanceId, type TrustedState } from './state/trusted.js';
-import { testPause } from './pause-points.js';
+import { newInstanceId, supervisedHere, type TrustedState } from './state/trusted.js';
 import { type ChildStdio, type StdioOption, setupStdio } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
 import { type Held, once, Unwind } from './unwind.js';
@@ -153,18 +155,23 @@ function assertArgSpace(ctx: LaunchContext): void {
   if (err) throw err;
 }
 
-/** The kernel ties a child's parent-death signal to the THREAD that cloned it (prctl(2)
- *  PR_SET_PDEATHSIG), and the addon clones on the calling thread: from a worker_thread the
- *  container would be SIGKILLed when that worker exits, while the process lives on. Refused. */
+/** The clone itself runs on the addon's spawner thread, which lives as long as the process (the
+ *  kernel ties a child's parent-death signal to the THREAD that cloned it, prctl(2)); but a
+ *  container's supervision (its exit watch, teardown, timers) lives in the calling thread's event
+ *  loop, and a worker_thread may end while the process lives on, leaving the container running
+ *  unsupervised with its state never torn down. Refused. */
 function assertMainThread(native: NativeBindings): void {
   if (!native.isMainThread())
     throw nsinitError(
       ErrorCodes.WORKER_THREAD,
-      'containers can only be started or joined from the main thread, not a worker_thread: the parent-death signal would follow the worker',
+      "containers can only be started or joined from the main thread, not a worker_thread: the container's supervision would end with the worker",
     );
 }
 
-export async function startContainer(ctx: LaunchContext, release: () => void): Promise<ContainerProcess> {
+export async function startContainer(
+  ctx: LaunchContext,
+  release: () => Promise<void>,
+): Promise<ContainerProcess> {
   const { native, config } = ctx;
   const startedAt = monotonicMs();
   const stack = new Unwind();
@@ -172,21 +179,13 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     assertMainThread(native);
     // Everything that can be refused is refused before anything exists (no child, no cgroup).
     if (config.networks && config.networks.length > 0) assertNetworks(config);
+    const rootless = isRootless();
+    if (rootless) refuseRootless2014(config);
     assertArgSpace(ctx);
-    // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock is
-    // held by this process until the teardown is done (proof for others that it is not stale).
-    const id = newInstanceId();
+    // Rootless: a delegated cgroup v2 subtree, or none (one warning; a limit is refused here).
+    const rootlessCgroup = rootless ? rootless2014Cgroups(config, ctx.onWarning) : undefined;
     const { state } = ctx;
-    const supervisor = await state.holdSupervisor(native, id);
-    stack.push('supervisor lock', () => {
-      state.removeSupervisor(id);
-      supervisor.release();
-    });
-    // Empty regular files now, so the plan masks them at their inode before the container runs.
-    if (!state.inDataDir((via) => prepareDataFiles(ctx.dataDir, via))) {
-      throw new Error(`the data directory '${ctx.dataDir}' was replaced`);
-    }
-    stack.push('pid files', () => state.inDataDir(removeDataFiles));
+    const id = newInstanceId();
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const nspath = netnsPath(config as never);
     let netnsFd = -1;
@@ -212,12 +211,43 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         stdio: fds,
         consoleFd: pty ? pty.slave : -1,
         netnsFds: netnsFd >= 0 ? [netnsFd] : [],
+        bindDevices: rootless,
         idmapTrees: idmap.trees,
         ...(spec.seccomp ? { seccomp: seccompFilter(spec, native.compileSeccomp) } : {}),
       },
     );
-    const spawned = native.spawn(plan);
+    // Rootless: the child brings its loopback up itself, after entering any namespace by fd.
+    if (rootless)
+      plan.steps.splice(plan.steps.filter((s) => s.op === 'setns').length, 0, ...rootlessLinkSteps(config));
+    // The clone runs on the addon's spawner thread while this thread does the trusted-state file
+    // work beside it. The child waits for GO before its first step, and GO comes only after both,
+    // so it never runs a step before its files exist (the mask step finds them) or before its
+    // supervisor holds the lifetime lock. Whatever settles first, the unwind gets everything.
+    const spawning = native.spawnAsync(plan);
+    const [cloned, prepared] = await Promise.allSettled([
+      spawning,
+      (async () => {
+        // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock
+        // is held by this process until the teardown is done (proof for others that it is not
+        // stale).
+        const supervisor = await state.holdSupervisor(native, id);
+        stack.push('supervisor lock', async () => {
+          await state.removeSupervisor(id);
+          await supervisor.releaseAsync();
+        });
+        // Empty regular files now, so the plan masks them at their inode before the container runs.
+        if (!(await state.inDataDir((via) => prepareDataFiles(ctx.dataDir, via)))) {
+          throw new Error(`the data directory '${ctx.dataDir}' was replaced`);
+        }
+        stack.push('pid files', () => state.inDataDir(removeDataFiles));
+        return supervisor;
+      })(),
+    ]);
+    if (cloned.status === 'rejected') throw cloned.reason;
+    const spawned = cloned.value;
     const child = holdChild(stack, native, spawned, ctx.onWarning);
+    if (prepared.status === 'rejected') throw prepared.reason;
+    const supervisor = prepared.value;
     // The child has its own copies now (clone3 without CLONE_FILES copies the fd table).
     await childEnds.release();
     await netns?.release();
@@ -229,16 +259,21 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
     // A cgroup can only be removed once the child in it is gone: its release kills it first.
     let cgroup: ManagedCgroup | null = null;
-    if (config.cgroups) {
+    if (config.cgroups && rootlessCgroup !== null) {
       // One leaf per instance, `<name>-<id>`: two containers with the same cgroups.name never
       // share (or tear down) each other's directory.
       // `freezer` is applied after exec (below), never here: a child frozen before its execve
       // can never confirm it, and the start would wait forever.
+      const base = rootlessCgroup?.config ?? config;
       const own = {
-        ...config,
-        cgroups: { ...config.cgroups, name: `${config.cgroups.name}-${id}`, freezer: undefined },
+        ...base,
+        cgroups: { ...base.cgroups!, name: `${config.cgroups.name}-${id}`, freezer: undefined },
       };
-      const cg = await setupCgroups(own, target.pid, { v2: { native } });
+      const cg = await setupCgroups(
+        own,
+        target.pid,
+        rootlessCgroup ? { version: 2, v2: { native, ...rootlessCgroup.view } } : { v2: { native } },
+      );
       cgroup = cg;
       if (cg)
         stack.push('cgroup', async () => {
@@ -248,7 +283,8 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
         });
     }
     let network: NetworkHandle | null = null;
-    if (config.networks && config.networks.length > 0) {
+    // Rootless there is nothing for the parent to do: loopback is a child step, the rest refused.
+    if (config.networks && config.networks.length > 0 && !rootless) {
       const net = await setupNetworks(native, config, target);
       network = net;
       stack.push('network', async () => {
@@ -260,8 +296,12 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     // the next start cleans up (the start time does not change across execve).
     const start0 = native.startTime(target.pid);
     if (start0 === null) throw new Error(`process ${target.pid} vanished before it was started`);
-    stack.push('trusted record', () => state.removeInstance(id));
-    state.writeInstance({
+    stack.push('trusted record', () => {
+      supervisedHere.delete(state.dir);
+      return state.removeInstance(id);
+    });
+    supervisedHere.add(state.dir);
+    await state.writeInstance({
       id,
       pid: target.pid,
       start: start0,
@@ -293,7 +333,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       const written: ContainerState = { pid: target.pid, start };
       // Already running: a container that swapped its data directory (one below the rootfs's
       // root) for a symlink gets no pid file written through it.
-      if (!state.inDataDir((via) => writeDataFiles(ctx.dataDir, written, via))) {
+      if (!(await state.inDataDir((via) => writeDataFiles(ctx.dataDir, written, via)))) {
         ctx.onWarning(`the data directory '${ctx.dataDir}' was replaced; not writing its pid file`);
       }
     }
@@ -323,12 +363,13 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
             await teardownResources(network, cgroup, ctx.onWarning);
             // Only our own instance: the files may already belong to a newer one.
             if (state.readInstance()?.id === id) {
-              state.inDataDir(removeDataFiles);
-              state.removeInstance(id);
+              await state.inDataDir(removeDataFiles);
+              await state.removeInstance(id, true);
             }
-            state.removeSupervisor(id);
-            supervisor.release();
-            state.removeIfIdle();
+            await state.removeSupervisor(id);
+            await supervisor.releaseAsync();
+            supervisedHere.delete(state.dir);
+            await state.removeIfIdle();
             return { oomKilled };
           });
         } finally {
@@ -341,7 +382,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     await stack.unwind(ctx.onWarning);
     throw err;
   } finally {
-    release();
+    await release();
   }
 }
 

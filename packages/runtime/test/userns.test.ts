@@ -91,6 +91,21 @@ describe('user namespaces (container.json)', () => {
     expect((await out).trim().split('\n')).toEqual(['65534 65534', 'character special file 1,3', 'refused']);
   });
 
+  it('a rootfs chowned to the mapped root is the container own: root writes anywhere in it', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const bundle = await createBundle({ config: userns, owner: { uid: 100000, gid: 100000 } });
+    const container = await open(bundle.dir);
+    const proc = await container.exec([
+      'sh',
+      '-c',
+      'stat -c "%u %g" /bin/busybox; touch /made && mkdir /etc/more && echo ok',
+    ]);
+    const out = text(proc.stdout);
+    expect(await proc.wait()).toMatchObject({ exitCode: 0 });
+    expect((await out).trim().split('\n')).toEqual(['0 0', 'ok']);
+    expect(statSync(bundle.path('made'))).toMatchObject({ uid: 100000, gid: 100000 });
+  });
+
   it('a join enters the user namespace first and runs with the container ids, never the caller ones', async (ctx) => {
     requires(ctx, 'root', 'busybox');
     const bundle = await createBundle({ config: userns });
@@ -233,6 +248,54 @@ describe('user namespaces (config.json)', () => {
       // sysfs is mounted (the joined network namespace belongs to the joined user namespace).
       expect(rest).toEqual(['lo', '0']);
       expect(statSync(bundle.path('tmp/pod'))).toMatchObject({ uid: 100000, gid: 200000 });
+    } finally {
+      await stopOci(infra);
+    }
+  });
+
+  it('joins host-owned namespaces by path from a new user namespace: entered around the clone', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const ownNet = readlinkSync('/proc/thread-self/ns/net');
+    const infraBundle = await ociBundle();
+    // An "infra" container without a user namespace: its network and IPC namespaces are the host's
+    // user namespace's, which a child already in a new user namespace may not join itself.
+    const infra = await startOci(baseConfig(['sleep', '1000']), infraBundle.dir);
+    try {
+      expect(infra.failure).toBeNull();
+      const pid = infra.spawned.pid;
+      const bundle = await ociBundle();
+      const config = mapped(
+        baseConfig([
+          'sh',
+          '-c',
+          'cat /proc/self/uid_map; readlink /proc/self/ns/net; readlink /proc/self/ns/ipc',
+        ]),
+      );
+      config.linux!.namespaces = [
+        { type: 'user' },
+        { type: 'network', path: `/proc/${pid}/ns/net` },
+        { type: 'ipc', path: `/proc/${pid}/ns/ipc` },
+        { type: 'mount' },
+        { type: 'pid' },
+        { type: 'uts' },
+      ];
+      const r = await runOci(config, bundle.dir);
+      expect(r.failure).toBeNull();
+      expect(r.exit.exitCode).toBe(0);
+      expect(
+        r.output
+          .trim()
+          .split('\n')
+          .map((l) => l.trim().replace(/\s+/g, ' ')),
+      ).toEqual(['0 100000 65536', readlinkSync(`/proc/${pid}/ns/net`), readlinkSync(`/proc/${pid}/ns/ipc`)]);
+      // The runtime's own thread went back to its namespaces.
+      expect(readlinkSync('/proc/thread-self/ns/net')).toBe(ownNet);
+      // A mount namespace cannot be entered that way: refused naming the field.
+      const mnt = structuredClone(config);
+      mnt.linux!.namespaces![3] = { type: 'mount', path: `/proc/${pid}/ns/mnt` };
+      await expect(runOci(mnt, bundle.dir)).rejects.toThrow(
+        /\/linux\/namespaces\/3\/path: a mount namespace joined by path cannot be entered from a new user namespace/,
+      );
     } finally {
       await stopOci(infra);
     }

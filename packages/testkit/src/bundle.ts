@@ -2,7 +2,7 @@
 // container.json built from @nsinit/config's defaults. Cleanup detaches anything still mounted
 // below it (umount(2) MNT_DETACH) before removing the tree, and reports such mounts as leaks.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lchownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type ContainerConfig, defaultConfig } from '@nsinit/config';
@@ -21,6 +21,10 @@ export interface BundleOptions {
   files?: Record<string, string>;
   /** Where to create it (default os.tmpdir()). */
   parent?: string;
+  /** Host ids to own the whole rootfs (lchown, links not followed): a container in a user
+   *  namespace whose root maps to them may then write anywhere in it, as in an image its engine
+   *  chowned for the map. Default: root, so mapped ids see it as nobody's. */
+  owner?: { uid: number; gid: number };
 }
 
 export interface Bundle {
@@ -66,6 +70,16 @@ export async function registerWithTest(cleanup: () => Promise<void>): Promise<vo
     onTestFinished(cleanup);
   } catch {
     // Not inside a running test (a hook or module scope): the caller must call cleanup().
+  }
+}
+
+/** lchown every entry of a tree (symlinks themselves, never their targets). */
+export function chownTree(dir: string, uid: number, gid: number): void {
+  lchownSync(dir, uid, gid);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(path, uid, gid);
+    else lchownSync(path, uid, gid);
   }
 }
 
@@ -131,6 +145,7 @@ export async function createBundle(opts: BundleOptions = {}): Promise<Bundle> {
       cleanup,
     };
     bundle.writeConfig(config);
+    if (opts.owner) chownTree(dir, opts.owner.uid, opts.owner.gid);
     await registerWithTest(cleanup);
     return bundle;
   } catch (err) {

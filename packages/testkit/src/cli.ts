@@ -25,6 +25,9 @@ export interface CliOptions {
   input?: string;
   /** Kill (SIGKILL) and reject with ERR_NSINIT_TEST_TIMEOUT after this many ms (default 20000). */
   timeout?: number;
+  /** Run as this user and group (a RootlessSession's `spawn` has both, and the env). */
+  uid?: number;
+  gid?: number;
 }
 
 /** Runs the real nsinit command with piped stdio. */
@@ -40,6 +43,8 @@ export function runCommand(file: string, args: string[], opts: CliOptions = {}):
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+      ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     });
     let stdout = '';
     let stderr = '';

@@ -1,6 +1,6 @@
 // @nsinit/testkit: throwaway busybox bundles, host-capability guards, leak checks, the recording
 // native fake, and helpers that drive the real CLI through pipes or a pseudo-terminal.
-export { type Bundle, type BundleOptions, createBundle } from './bundle.js';
+export { type Bundle, type BundleOptions, chownTree, createBundle } from './bundle.js';
 export {
   type CliOptions,
   type CliResult,
@@ -9,14 +9,16 @@ export {
   runCli,
   runCommand,
 } from './cli.js';
+export { type Containerd, startContainerd } from './engines/containerd.js';
 export {
-  createOciBundle,
-  nsinitOciBin,
-  type OciBundle,
-  type OciBundleOptions,
-  ociTestSpec,
-} from './oci-bundle.js';
+  type EngineOptions,
+  PODMAN_IMAGE,
+  PODMAN_INFRA_IMAGE,
+  type Podman,
+  startPodman,
+} from './engines/podman.js';
 export { TestkitError } from './errors.js';
+export { acquireHostLock } from './exclusive.js';
 export {
   createNativeFake,
   type NativeFake,
@@ -34,6 +36,13 @@ export {
   useLeakCheck,
 } from './leaks.js';
 export { NETNS_RUN_DIR, netnsDirMounted, prepareNetnsDir } from './netns-dir.js';
+export {
+  createOciBundle,
+  nsinitOciBin,
+  type OciBundle,
+  type OciBundleOptions,
+  ociTestSpec,
+} from './oci-bundle.js';
 export { type PtyOptions, type PtySession, spawnInPty } from './pty.js';
 export {
   REFERENCE_MISSING,
@@ -45,12 +54,13 @@ export {
 } from './reference.js';
 export { type Need, requires, unmet } from './requires.js';
 export { busyboxApplets, GROUP, PASSWD } from './rootfs.js';
-export { type Containerd, startContainerd } from './engines/containerd.js';
 export {
-  type EngineOptions,
-  PODMAN_IMAGE,
-  PODMAN_INFRA_IMAGE,
-  type Podman,
-  startPodman,
-} from './engines/podman.js';
-export { acquireHostLock } from './exclusive.js';
+  type IdRange,
+  processesOf,
+  ROOTLESS_USER,
+  type RootlessSession,
+  type RootlessUser,
+  rootlessProblem,
+  rootlessSession,
+  rootlessUser,
+} from './rootless.js';

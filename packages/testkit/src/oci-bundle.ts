@@ -2,7 +2,7 @@
 // <dir>/rootfs, plus a private --root state directory so parallel tests never share ids. Cleanup
 // force-deletes every container left in that root (through nsinit-oci itself), detaches stray
 // mounts and removes the tree.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
   mkdirSync,
@@ -73,6 +73,9 @@ export interface OciBundleOptions {
   spec?: (s: Record<string, any>) => Record<string, any> | void;
   /** Extra files in the rootfs, relative to it; content starting with "#!" is made executable. */
   files?: Record<string, string>;
+  /** Rootless: the bundle is made this user's (chown -R) and every nsinit-oci command, cleanup
+   *  included, runs as it with this environment (a RootlessSession's `spawn`). */
+  as?: { uid: number; gid: number; env: NodeJS.ProcessEnv };
 }
 
 export interface OciBundle {
@@ -104,7 +107,9 @@ export async function createOciBundle(opts: OciBundleOptions = {}): Promise<OciB
   const root = join(dir, 'state');
   let done = false;
   let serial = 0;
-  const oci = (args: string[], o: CliOptions = {}) => runCommand(nsinitOciBin, ['--root', root, ...args], o);
+  const as = opts.as;
+  const oci = (args: string[], o: CliOptions = {}) =>
+    runCommand(nsinitOciBin, ['--root', root, ...args], as ? { ...as, ...o } : o);
   const cleanup = async () => {
     if (done) return;
     done = true;
@@ -141,6 +146,11 @@ export async function createOciBundle(opts: OciBundleOptions = {}): Promise<OciB
     }
     let spec = ociTestSpec();
     if (opts.spec) spec = opts.spec(spec) ?? spec;
+    if (as) {
+      // The user must reach its bundle and own its rootfs and --root (mkdtemp makes a 0700 dir).
+      mkdirSync(root);
+      execFileSync('chown', ['-R', '-h', `${as.uid}:${as.gid}`, dir]);
+    }
     const outFile = (id: string) => join(dir, `out-${Buffer.from(id).toString('hex')}.txt`);
     const bundle: OciBundle = {
       dir,
@@ -150,6 +160,7 @@ export async function createOciBundle(opts: OciBundleOptions = {}): Promise<OciB
           const child = spawn(nsinitOciBin, ['--root', root, verb, ...args, id], {
             cwd: dir,
             stdio: ['ignore', out, out],
+            ...(as ?? {}),
           });
           closeSync(out);
           child.on('error', reject);
@@ -165,6 +176,7 @@ export async function createOciBundle(opts: OciBundleOptions = {}): Promise<OciB
           const child = spawn(nsinitOciBin, ['--root', root, ...args], {
             cwd: dir,
             stdio: ['ignore', out, out],
+            ...(as ?? {}),
           });
           closeSync(out);
           child.on('error', reject);

@@ -57,3 +57,23 @@ describe('requires', () => {
     expect(notes).toEqual([expect.stringContaining('needs kernel >= 99.0')]);
   });
 });
+
+describe('requires rootless-user', () => {
+  it('skips without the user, but fails under CI, whose scripts/setup creates it', () => {
+    const saved = process.env.NSINIT_REQUIRE_REFERENCE;
+    const skipped: (string | undefined)[] = [];
+    const ctx = { skip: (note?: string) => void skipped.push(note) };
+    try {
+      delete process.env.NSINIT_REQUIRE_REFERENCE;
+      const missing = unmet('rootless-user');
+      requires(ctx, 'rootless-user');
+      expect(skipped).toEqual(missing === null ? [] : [missing]);
+      process.env.NSINIT_REQUIRE_REFERENCE = '1';
+      if (missing === null) expect(() => requires(ctx, 'rootless-user')).not.toThrow();
+      else expect(() => requires(ctx, 'rootless-user')).toThrow(/this must not skip/);
+    } finally {
+      if (saved === undefined) delete process.env.NSINIT_REQUIRE_REFERENCE;
+      else process.env.NSINIT_REQUIRE_REFERENCE = saved;
+    }
+  });
+});

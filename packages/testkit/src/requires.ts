@@ -1,11 +1,23 @@
 // Host-capability guards: skip (with the reason) a test the host cannot run — root privileges
 // (credentials(7)), cgroup v1 controllers or a usable cgroup v2 hierarchy (cgroups(7)), the
-// busybox-static binary, or a minimum kernel release (uname(2)).
+// busybox-static binary, a minimum kernel release (uname(2)), or the unprivileged user of the
+// rootless cases (rootless.ts), which CI must have: there its absence fails instead of skipping.
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { readMounts } from './mountinfo.js';
+import { rootlessProblem } from './rootless.js';
 
-export type Need = 'root' | 'cgroup-v1' | 'cgroup-v2' | 'busybox' | `kernel>=${number}.${number}`;
+export type Need =
+  | 'root'
+  | 'cgroup-v1'
+  | 'cgroup-v2'
+  | 'busybox'
+  | 'rootless-user'
+  | `kernel>=${number}.${number}`;
+
+/** Needs scripts/setup provides, so CI (NSINIT_REQUIRE_REFERENCE=1, set by .ci/run) fails a test
+ *  that lacks them rather than letting it skip. */
+const SETUP_PROVIDES: readonly Need[] = ['rootless-user'];
 
 export const BUSYBOX = '/bin/busybox';
 /** What a cgroup v2 test can rely on when 'cgroup-v2' is met. */
@@ -23,6 +35,7 @@ function check(need: Need): string | null {
   if (need === 'root') {
     return process.getuid?.() === 0 ? null : 'needs root (uid 0)';
   }
+  if (need === 'rootless-user') return rootlessProblem();
   if (need === 'busybox') {
     try {
       accessSync(BUSYBOX, constants.X_OK);
@@ -76,5 +89,9 @@ export function unmet(...needs: Need[]): string | null {
 /** Inside a test: calls ctx.skip(reason) when the host lacks something. */
 export function requires(ctx: { skip: (note?: string) => void }, ...needs: Need[]): void {
   const reason = unmet(...needs);
-  if (reason !== null) ctx.skip(reason);
+  if (reason === null) return;
+  const provided = needs.filter((n) => SETUP_PROVIDES.includes(n) && check(n) !== null);
+  if (provided.length > 0 && process.env.NSINIT_REQUIRE_REFERENCE === '1')
+    throw new Error(`${reason} (CI runs scripts/setup, which provides it: this must not skip)`);
+  ctx.skip(reason);
 }

@@ -66,7 +66,7 @@ export const execCommand: Command = {
       );
       return 125;
     }
-    const problem = hostProblem();
+    const problem = await hostProblem(io.env);
     if (problem) {
       io.stderr.write(`${problem}\n`);
       return 125;

@@ -12,7 +12,7 @@ export const resumeCommand: Command = {
   options: [],
   details: 'Exit status: 0, 1 when no container is running, 125 on errors.',
   async run(ctx) {
-    const problem = hostProblem();
+    const problem = await hostProblem(ctx.io.env);
     if (problem) {
       ctx.io.stderr.write(`${problem}\n`);
       return 125;

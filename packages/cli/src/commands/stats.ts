@@ -1,7 +1,7 @@
 // `nsinit stats [--json]`: the 2014 cgroup statistics of the running container (cpu throttling,
 // cpuacct usage, memory, blkio, freezer; plus pids), from whichever cgroup hierarchy it is in.
 // A human table by default; --json prints the 2014 JSON shape (key typos included).
-import type { CommandContext, Command } from '../command.js';
+import type { Command, CommandContext } from '../command.js';
 import { hostProblem } from '../host.js';
 import { reportConfig } from '../open.js';
 import { reportError, warn } from '../output.js';
@@ -43,7 +43,7 @@ export const statsCommand: Command = {
   options: [{ name: 'json', description: 'print the 2014 JSON shape instead of a table' }],
   details: 'CPU usage is sampled over 100 ms. Exit status: 0, 1 when no container is running, 125 on errors.',
   async run(ctx) {
-    const problem = hostProblem();
+    const problem = await hostProblem(ctx.io.env);
     if (problem) {
       ctx.io.stderr.write(`${problem}\n`);
       return 125;

@@ -22,7 +22,7 @@ export const statusCommand: Command = {
       return 2;
     }
     // The live state is kept where only root can read it.
-    const problem = hostProblem();
+    const problem = await hostProblem(io.env);
     if (problem) {
       io.stderr.write(`${problem}\n`);
       return 125;

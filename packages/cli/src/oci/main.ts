@@ -1,27 +1,34 @@
 // nsinit-oci: runc's command line (global flags, then a verb) over @nsinit/runtime's OCI
 // lifecycle, for engines (containerd's runc shim with BinaryName, podman's conmon) and the OCI
 // conformance programs. Errors: one line on stderr and an "error" entry in --log; exit status 1.
+
+import { versionText } from '../version.js';
 import { type FlagSpec, flagHelp, OciUsageError, parseFlags, str } from './args.js';
 import type { OciCommand } from './command.js';
+import { execCommand } from './exec-command.js';
 import { lifecycleCommands } from './lifecycle-commands.js';
 import { createLogger } from './log.js';
 import { queryCommands } from './query-commands.js';
 import { resourceCommands } from './resource-commands.js';
-import { execCommand } from './exec-command.js';
-import { versionText } from '../version.js';
 
 const GLOBAL: FlagSpec[] = [
   { name: 'debug', kind: 'bool', description: 'enable debug logging' },
   { name: 'log', kind: 'string', value: 'FILE', description: 'log file (default: stderr)' },
   { name: 'log-format', kind: 'string', value: 'text|json', description: 'log format (default: text)' },
-  { name: 'root', kind: 'string', value: 'DIR', description: 'state directory (default: /run/nsinit-oci)' },
+  {
+    name: 'root',
+    kind: 'string',
+    value: 'DIR',
+    description: 'state directory (default: /run/nsinit-oci, or $XDG_RUNTIME_DIR/nsinit-oci when not root)',
+  },
   { name: 'systemd-cgroup', kind: 'bool', description: 'use the systemd cgroup driver (not supported yet)' },
   { name: 'criu', kind: 'string', value: 'PATH', description: 'ignored (no checkpoint/restore)' },
   {
     name: 'rootless',
     kind: 'string',
     value: 'true|false|auto',
-    description: 'only false/auto (running as root) is supported',
+    description:
+      'ignored: rootless mode follows who runs nsinit-oci (not root, or root only in a user namespace)',
   },
   { name: 'help', aliases: ['h'], kind: 'bool', description: 'show help' },
   { name: 'version', aliases: ['v'], kind: 'bool', description: 'print the version' },
@@ -89,8 +96,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         '--systemd-cgroup: the systemd cgroup driver is not supported yet (use cgroupfs)',
       );
     const rootless = str(g, 'rootless');
-    if (rootless === 'true')
-      throw new OciUsageError('--rootless=true: rootless containers are not supported yet');
+    if (rootless !== undefined && !['true', 'false', 'auto'].includes(rootless))
+      throw new OciUsageError(`invalid --rootless value '${rootless}' (true, false or auto)`);
     const command = commands.find((c) => c.name === name);
     if (!command) throw new OciUsageError(`No help topic for '${name}'`);
     if (tail.includes('--help') || tail.includes('-h')) {
@@ -106,7 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const parsed = parseFlags(tail, command.flags);
     logger.log('debug', `nsinit-oci ${argv.join(' ')}`);
     return await command.run({
-      global: { root: str(g, 'root') ?? '/run/nsinit-oci', logger, debug },
+      global: { root: await stateRoot(str(g, 'root'), command.name), logger, debug },
       flags: parsed.flags,
       args: parsed.rest,
     });
@@ -117,6 +124,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return err instanceof OciUsageError ? 1 : 1;
   }
+}
+
+/** --root, or the default for this caller; a rootless caller's state is checked to be its own
+ *  (runtime rootless.ts). `spec` and `features` read no state. */
+async function stateRoot(root: string | undefined, verb: string): Promise<string> {
+  if (verb === 'spec' || verb === 'features') return root ?? '';
+  const { checkPrivateDir, defaultOciRoot, isRootless } = await import('@nsinit/runtime');
+  if (root === undefined) return defaultOciRoot();
+  if (isRootless()) checkPrivateDir(root);
+  return root;
 }
 
 export async function run(): Promise<void> {

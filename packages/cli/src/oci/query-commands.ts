@@ -122,17 +122,16 @@ const spec: OciCommand = {
     {
       name: 'rootless',
       kind: 'bool',
-      description: "runc's rootless spec (create refuses user namespaces until they exist)",
+      description:
+        'a spec for the calling user: a user namespace mapping it to root, no network namespace, no cgroup limits, /sys bound read-only',
     },
   ],
   async run(ctx) {
-    if (bool(ctx.flags, 'rootless'))
-      throw new OciUsageError('--rootless: rootless containers are not supported yet');
     const file = join(str(ctx.flags, 'bundle') ?? process.cwd(), 'config.json');
     if (existsSync(file)) throw new OciUsageError(`File ${file} exists. Remove it first`);
     const { defaultOciSpec } = await import('@nsinit/config');
-    // --rootless: runc's rootless spec (a user namespace mapping the caller to root); create
-    // refuses user namespaces, naming the field, until they are implemented.
+    // --rootless: runc's rootless spec, for the caller's own ids (the single-id map an
+    // unprivileged user may write without newuidmap).
     const spec = bool(ctx.flags, 'rootless')
       ? defaultOciSpec({ rootless: true, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 })
       : defaultOciSpec();

@@ -158,6 +158,22 @@ static int run_verb(const struct nsinit_oci_global *g, const char *verb, int arg
   return nsinit_verb_kill(g, id, sig, is_true(&kill_flags[0]));
 }
 
+/* Rootless (not root, or root only in a user namespace: user_namespaces(7), where the initial
+ * namespace's uid_map is "0 0 4294967295"): the default --root is then $XDG_RUNTIME_DIR/nsinit-oci
+ * and any --root must be the caller's own, checks Node makes (runtime rootless.ts): Node runs it.
+ */
+static bool rootless(void)
+{
+  if (geteuid() != 0) return true;
+  FILE *f = fopen("/proc/self/uid_map", "re");
+  if (f == NULL) return false;
+  unsigned long inside, outside, count;
+  int n = fscanf(f, "%lu %lu %lu", &inside, &outside, &count);
+  int more = fgetc(f) == '\n' ? fgetc(f) : EOF;
+  fclose(f);
+  return !(n == 3 && inside == 0 && outside == 0 && count == 4294967295UL && more == EOF);
+}
+
 static int dispatch(int argc, char **argv)
 {
   /* main.ts GLOBAL; what only Node does (--debug output, help, version, refusals) is Node's. */
@@ -175,6 +191,7 @@ static int dispatch(int argc, char **argv)
       (global[6].value && strcmp(global[6].value, "true") == 0) ||
       (strcmp(format, "text") != 0 && strcmp(format, "json") != 0))
     return nsinit_oci_fallback("global flags");
+  if (rootless()) return nsinit_oci_fallback("rootless");
   struct nsinit_oci_global g = {
       .root = global[3].value ? global[3].value : "/run/nsinit-oci",
       .log = global[1].value,

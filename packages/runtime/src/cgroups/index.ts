@@ -13,6 +13,7 @@ export { freeze, freezerState, isFrozen, leaveFreezer, thaw } from './freezer.js
 export type { CgroupHandle, ManagedCgroup } from './handle.js';
 export type { CgroupConfig } from './limits.js';
 export * from './oci.js';
+export { delegatedV2, rootless2014Cgroups, rootlessCgroupView } from './rootless.js';
 export { type CgroupStats, type Counter, formatStats, readStats, statsJson } from './stats.js';
 
 export interface CgroupOptions {

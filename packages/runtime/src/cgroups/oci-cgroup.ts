@@ -106,12 +106,22 @@ export interface CreateOptions extends CgroupOptions {
   name?: FieldNamer;
 }
 
+/** v2 only: put every cgroupsPath, absolute or relative, below this directory (a rootless
+ *  caller's delegated subtree: nothing outside it is the caller's to create). */
+function rootedTop(
+  opts: CgroupOptions & { below?: string },
+  absolute: boolean,
+): { fs: CgroupFs; top: string } {
+  if (opts.below) return { fs: opts.v2?.fs ?? realFs, top: opts.below };
+  return v2Top(opts.v2 ?? {}, absolute);
+}
+
 /** Create the container's cgroup, apply `resources`, then place `pid` (still blocked before the
  *  user process). On failure nothing is left behind and the pid is moved back. */
 export async function createOciCgroup(
   spec: { id: string; cgroupsPath?: string; resources: Resources },
   pid: number,
-  opts: CreateOptions = {},
+  opts: CreateOptions & { below?: string } = {},
 ): Promise<ManagedCgroup> {
   const name = opts.name ?? ociField;
   const { absolute, parts } = cgroupLocation(spec.cgroupsPath, spec.id);
@@ -123,7 +133,7 @@ export async function createOciCgroup(
     return createV1(layout, pid, opts.v1);
   }
   const view = opts.v2 ?? {};
-  const { fs, top } = v2Top(view, absolute);
+  const { fs, top } = rootedTop(opts, absolute);
   // Every controller the parent offers is enabled (as runc does), so stats and later updates find
   // their files; the ones a limit needs are also checked by name.
   const offered = fs.read(join(top, 'cgroup.controllers')).split(/\s+/).filter(Boolean);
@@ -146,12 +156,12 @@ export async function createOciCgroup(
  *  '' → the v2 directory. A `cgroup` mount without a cgroup namespace binds these (as runc does). */
 export function ociCgroupDirs(
   spec: { id: string; cgroupsPath?: string },
-  opts: CgroupOptions = {},
+  opts: CgroupOptions & { below?: string } = {},
 ): Record<string, string> {
   const { absolute, parts } = cgroupLocation(spec.cgroupsPath, spec.id);
   if (cgroupVersion(opts) === 1)
     return v1LeafDirs({ controllers: OCI_V1_CONTROLLERS, parts, absolute }, opts.v1);
-  return { '': join(v2Top(opts.v2 ?? {}, absolute).top, ...parts) };
+  return { '': join(rootedTop(opts, absolute).top, ...parts) };
 }
 
 /** Reopen a container's cgroup from its record. The record comes from our own state file; its

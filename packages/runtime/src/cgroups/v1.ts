@@ -16,8 +16,8 @@ import {
 } from './cgroupfs.js';
 import {
   applyWrites,
-  type ManagedCgroup,
   endsWithLeaf,
+  type ManagedCgroup,
   makeChain,
   placePid,
   pollUntil,

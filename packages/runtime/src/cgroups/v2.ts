@@ -20,8 +20,8 @@ import {
 } from './cgroupfs.js';
 import {
   applyWrites,
-  type ManagedCgroup,
   endsWithLeaf,
+  type ManagedCgroup,
   makeChain,
   placePid,
   pollUntil,

@@ -5,7 +5,7 @@
 // hooks go after the start gate opens, with the container's root and credentials. The state JSON
 // is a file in the container's root-only state directory; the hooks' output another, quoted when
 // one fails.
-import { closeSync, constants as fsc, openSync, readSync, fstatSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { constants as os } from 'node:os';
 import { join } from 'node:path';
 import type { ChildFailure, Step } from '@nsinit/native';

@@ -5,7 +5,7 @@
 import { closeSync, constants as fsc, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { NativeBindings, Plan, Spawned, Step } from '@nsinit/native';
-import { cgroupRecord, destroyCgroup, type ManagedCgroup } from '../cgroups/index.js';
+import { cgroupRecord, destroyCgroup, type ManagedCgroup, rootlessCgroupView } from '../cgroups/index.js';
 import { cgroupLocation, createOciCgroup, ociCgroupDirs } from '../cgroups/oci-cgroup.js';
 import { ociPointer } from '../cgroups/resources.js';
 import { resourcesFromOci } from '../cgroups/resources-oci.js';
@@ -13,6 +13,7 @@ import { configError, ErrorCodes, nsinitError } from '../errors.js';
 import { failureError } from '../exec-failure.js';
 import { idmapWarnings } from '../idmap-mounts.js';
 import { lockFile } from '../lock.js';
+import { isRootless, refuseRootlessOci } from '../rootless.js';
 import { compileOci, startCompiled, writeOomScoreAdj } from '../spec/compile-oci.js';
 import { hasNamespace } from '../spec/model.js';
 import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
@@ -112,6 +113,18 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       devices: spec.linux?.devices,
       name: ociPointer,
     });
+    // Rootless: a delegated cgroup v2 subtree (device rules dropped), or no cgroup at all (one
+    // warning; a limit is refused here, before anything is cloned).
+    const rootless = isRootless();
+    if (rootless) refuseRootlessOci(spec);
+    const rootlessView = rootless ? rootlessCgroupView(resources, ociPointer, opts.onWarning) : undefined;
+    const cgroupOpts = rootlessView
+      ? {
+          version: 2 as const,
+          v2: { native, ...rootlessView },
+          below: join(rootlessView.root!, rootlessView.self!),
+        }
+      : { v2: { native } };
     // createContainer and startContainer hooks run inside the container, forked by the init.
     const hooks = spec.hooks ?? {};
     const labels = new Map<Step, string>();
@@ -136,7 +149,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       nsOpen: native.nsOpen,
       openIdmappedTree: native.openIdmappedTree,
       // Created below, before the init walks its mounts.
-      cgroupDirs: ociCgroupDirs({ id, cgroupsPath }, { v2: { native } }),
+      cgroupDirs: rootlessView === null ? {} : ociCgroupDirs({ id, cgroupsPath }, cgroupOpts),
+      bindDevices: rootless,
     });
     for (const warning of idmapWarnings(compiled.spec)) opts.onWarning(warning);
     const plan = ociPlan(compiled.plan, preserveFds, opts.noPivot === true, createSteps);
@@ -162,7 +176,13 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     if (userns) await writeIdMaps(native, spawned, userns, compiled.spec.at);
     if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(pid, spec.process.oomScoreAdj);
     // Created, limited and joined before GO: the init runs nothing of its own outside it.
-    cgroup = await createOciCgroup({ id, cgroupsPath, resources }, pid, { name: ociPointer, v2: { native } });
+    if (rootlessView !== null) {
+      const own = rootlessView ? { ...resources, devices: undefined, devicesV1Only: undefined } : resources;
+      cgroup = await createOciCgroup({ id, cgroupsPath, resources: own }, pid, {
+        name: ociPointer,
+        ...cgroupOpts,
+      });
+    }
     const state = (status: OciState['status']): OciState => ({
       ociVersion: spec.ociVersion,
       id,

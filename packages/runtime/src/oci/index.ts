@@ -3,7 +3,7 @@
 
 export { masterStreams } from '../tty.js';
 export { type Created, type CreateOptions, createContainer } from './create.js';
-export { type Executed, type ExecOptions, execContainer } from './exec.js';
+export { type ExecOptions, type Executed, execContainer } from './exec.js';
 export { type HookKind, type OciState, runHooks } from './hooks.js';
 export {
   kill,

@@ -14,8 +14,8 @@ import { type OciSeccompInput, seccompFromOci } from '../spec/seccomp.js';
 import { listenerHandoff } from '../spec/seccomp-listener.js';
 import { CONFIG_LIMIT, readBounded } from '../state/files.js';
 import { hookFailure, hookOutput } from './container-hooks.js';
-import { detachRootfsMount } from './host-mounts.js';
 import { type OciState, runHooks } from './hooks.js';
+import { detachRootfsMount } from './host-mounts.js';
 import { liveness, waitStopped } from './proc.js';
 import { recordCgroup } from './resources.js';
 import {

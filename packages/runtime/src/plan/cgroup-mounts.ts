@@ -3,7 +3,9 @@
 // (cgroup_namespaces(7)). On a v1 or hybrid host that is a tmpfs holding one cgroup mount per
 // hierarchy, as the host has them; on a v2 host one cgroup2 mount. Without a cgroup namespace a
 // fresh mount would show the host's whole tree, so (as runc does) the container's own cgroup
-// directories are bound there instead, each at its hierarchy's name.
+// directories are bound there instead, each at its hierarchy's name; a rootless container with no
+// cgroup of its own gets an empty read-only tmpfs (runc CVE-2023-25809: a view of the host's tree
+// would let it write the cgroups its user owns on the host).
 import { posix } from 'node:path';
 import type { Step } from '@nsinit/native';
 import { configError } from '../errors.js';
@@ -72,6 +74,10 @@ export function cgroupMountSteps(
     noSymlinks: true,
     ...(m.propagation.length > 0 ? { propagation: flags(constants, m.propagation) } : {}),
   });
+  if (unshared && ownDirs && Object.keys(ownDirs).length === 0) {
+    const sealed = [...new Set([...m.flags, 'MS_RDONLY', 'MS_NOSUID', 'MS_NODEV', 'MS_NOEXEC'])].sort();
+    return [mount(target, 'tmpfs', 'mode=755', sealed)];
+  }
   const hosts = hierarchies ?? [];
   const v2 = m.type === 'cgroup2' || hosts.some((h) => h.name === '');
   if (v2 && unshared) {
@@ -97,8 +103,15 @@ export function cgroupMountSteps(
     if (unshared) {
       // A hierarchy the container is not placed in (name=systemd, a hybrid's unified) would show
       // the engine's own cgroup: left out.
-      const own = h.options.split(',').find((c) => ownDirs?.[c]);
-      if (!own) continue;
+      // A hybrid's unified hierarchy is bound when the container has a v2 cgroup (rootless, in
+      // a delegated subtree).
+      const own =
+        h.fstype === 'cgroup2'
+          ? ownDirs?.['']
+            ? ''
+            : undefined
+          : h.options.split(',').find((c) => ownDirs?.[c]);
+      if (own === undefined) continue;
       steps.push(bind(ownDirs![own]!, at));
     } else steps.push(mount(at, h.fstype, h.options, m.flags));
     // cpu,cpuacct is also reachable as cpu and cpuacct, as on the host.

@@ -437,6 +437,12 @@ describe('user namespaces (2014 format)', () => {
     expect(devpts.data).not.toContain('gid=');
   });
 
+  it('enters a netns strategy namespace around the clone (setns-early), never from inside', () => {
+    const plan = compilePlan(userns(), { ...base, argv: ['sh'], caller: root, netnsFds: [42] });
+    expect(plan.steps[0]).toEqual({ op: 'setns-early', fd: 42, nstype: fake.constants.CLONE_NEWNET });
+    expect(plan.steps.some((s) => s.op === 'setns')).toBe(false);
+  });
+
   it('names the field of a map the kernel would refuse', () => {
     const bad = (c: PlanConfig) => () => compilePlan(userns(c), { ...base, argv: ['sh'], caller: root });
     expect(bad({ uid_mappings: [] })).toThrow(

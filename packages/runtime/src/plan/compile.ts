@@ -56,6 +56,9 @@ export interface CompileOptions {
   /** Who starts the container (default: our effective ids): decides how the id maps of a new
    *  user namespace are written and whether setgroups(2) is denied in it (userns.ts). */
   caller?: Caller;
+  /** Bind device nodes from the host instead of mknod even without a user namespace in the
+   *  spec: the runtime itself runs in one (rootless podman), where mknod(2) is refused. */
+  bindDevices?: boolean;
   /** A join into a user namespace that denies setgroups(2) (its /proc/<pid>/setgroups): the
    *  identity step keeps the groups, as the container's init did. */
   setgroupsDenied?: boolean;
@@ -143,10 +146,13 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
       'cannot be set: setgroups(2) is denied in a user namespace that maps only your own gid',
     );
 
-  // Network namespaces first: the netns strategy names one by path, opened by the parent.
+  // Network namespaces first: the netns strategy names one by path, opened by the parent. In a
+  // new user namespace the child could not join them (only their owner's user namespace may):
+  // the parent's cloning thread enters them around clone3 instead.
+  const early = userns !== undefined;
   for (const fd of options.netnsFds ?? [])
-    steps.push({ op: 'setns', fd, nstype: flag(tables.constants, 'CLONE_NEWNET') });
-  if (!options.join) steps.push(...joinSteps(spec, options));
+    steps.push({ op: early ? 'setns-early' : 'setns', fd, nstype: flag(tables.constants, 'CLONE_NEWNET') });
+  if (!options.join) steps.push(...joinSteps(spec, options, early));
 
   // A new session either way (no job control leaks from the caller); with a pty, fd 0 is its
   // slave and becomes the controlling terminal, so ^C in the container reaches its processes.
@@ -184,6 +190,7 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
           cgroupHierarchies: options.cgroupHierarchies,
           cgroupDirs: options.cgroupDirs,
           setgroups,
+          bindDevices: options.bindDevices === true,
           idmapTrees: options.idmapTrees,
         },
         tables.constants,
@@ -210,8 +217,17 @@ export function compilePlan(spec: RuntimeSpec, options: CompileOptions): Plan {
 }
 
 /** setns steps for namespaces the spec joins by path (the fds the runtime opened). */
-function joinSteps(spec: RuntimeSpec, options: CompileOptions): Step[] {
+function joinSteps(spec: RuntimeSpec, options: CompileOptions, early: boolean): Step[] {
   const steps: Step[] = [];
+  spec.namespaces.forEach((ns, i) => {
+    // A thread cannot enter a mount namespace on its own (and the child, in its new user
+    // namespace, may not either): refused rather than an EPERM from the kernel.
+    if (early && ns.path !== undefined && ns.type === 'mount')
+      throw configError(
+        `${spec.at.namespaces}/${i}/path`,
+        'a mount namespace joined by path cannot be entered from a new user namespace',
+      );
+  });
   for (const ns of spec.namespaces) {
     // A user namespace joined by path is entered before the clone, by the process that creates
     // the container (native.join with its fd), so that it owns the new namespaces.
@@ -223,7 +239,11 @@ function joinSteps(spec: RuntimeSpec, options: CompileOptions): Step[] {
         `an fd for the '${ns.type}' namespace at ${ns.path}`,
         options.namespaceFds,
       );
-    steps.push({ op: 'setns', fd, nstype: cloneFlag(ns.type, options.tables.constants) });
+    steps.push({
+      op: early ? 'setns-early' : 'setns',
+      fd,
+      nstype: cloneFlag(ns.type, options.tables.constants),
+    });
   }
   for (const ns of spec.namespaces)
     if (ns.afterCgroups && ns.path === undefined)

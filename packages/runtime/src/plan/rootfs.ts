@@ -24,6 +24,8 @@ export interface RootfsInput {
   cgroupDirs?: Readonly<Record<string, string>> | undefined;
   /** In a user namespace: whether setgroups(2) is allowed there (the userns-root step). */
   setgroups?: boolean;
+  /** Bind device nodes even without a user namespace in the spec (the runtime is in one). */
+  bindDevices?: boolean;
   /** The idmapped trees the runtime made for the idmapped binds (idmap-mounts.ts), by the
    *  mount's JSON pointer. */
   idmapTrees?: ReadonlyMap<string, number> | undefined;
@@ -123,7 +125,7 @@ export function rootfsSteps(spec: RuntimeSpec, input: RootfsInput, constants: Co
   // Nodes get exactly their configured mode: umask 0 while creating them.
   const keys = spec.format === '2014' ? { major: 'major_number', minor: 'minor_number' } : undefined;
   const devices = spec.setupDev
-    ? usernsDevices(spec, deviceSteps(spec.devices, constants, keys), constants)
+    ? usernsDevices(spec, deviceSteps(spec.devices, constants, keys), constants, input.bindDevices === true)
     : [];
   if (devices.length > 0) steps.push({ op: 'umask', mask: 0 });
   for (const d of devices) steps.push(d);

@@ -48,13 +48,15 @@ export function usernsMounts(spec: RuntimeSpec): readonly MountEntry[] {
 
 /** Device steps inside a user namespace: each character or block node is the host's own, bound
  *  onto an empty file (a FIFO needs no privilege and is still made); no chown, which would change
- *  the host's node. Outside one the steps are returned as they are. */
+ *  the host's node. Outside one the steps are returned as they are, unless `always` (the runtime
+ *  itself runs in a user namespace: rootless podman's). */
 export function usernsDevices(
   spec: RuntimeSpec,
   steps: readonly Step[],
   constants: Readonly<Record<string, number>>,
+  always = false,
 ): Step[] {
-  if (!inUserNamespace(spec)) return [...steps];
+  if (!always && !inUserNamespace(spec)) return [...steps];
   const out: Step[] = [];
   for (const s of steps) {
     if (s.op === 'chown') continue;

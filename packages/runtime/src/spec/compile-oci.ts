@@ -34,6 +34,9 @@ export interface CompileOciOptions {
   /** Where the container's cgroup will be (ociCgroupDirs), for a `cgroup` mount without a
    *  cgroup namespace. */
   cgroupDirs?: Readonly<Record<string, string>>;
+  /** Bind device nodes from the host instead of mknod: the runtime itself runs in a user
+   *  namespace (rootless podman), where mknod(2) of a device is refused. */
+  bindDevices?: boolean;
   /** The addon's openIdmappedTree (required when a mount has uidMappings or idmap/ridmap). */
   openIdmappedTree?: OpenIdmappedTree;
 }
@@ -132,6 +135,7 @@ export function compileOci(
       rootfs,
       cgroupHierarchies: cgroupHierarchies(readFileSync('/proc/self/mountinfo', 'utf8')),
       ...(options.cgroupDirs ? { cgroupDirs: options.cgroupDirs } : {}),
+      ...(options.bindDevices ? { bindDevices: true } : {}),
       tables: options.tables,
       stdio: options.stdio,
       namespaceFds,

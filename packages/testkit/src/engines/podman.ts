@@ -2,8 +2,11 @@
 // scratch directory: storage (vfs: no overlay mounts to leak), run root, tmpdir, events log and a
 // containers.conf. The busybox rootfs is imported as an image (`podman import`), so no registry
 // is needed. cgroups: the cgroupfs manager puts containers under `libpod_parent` in every
-// hierarchy; the harness removes that tree when it created it.
-import { writeFileSync } from 'node:fs';
+// hierarchy; the harness removes that tree when it created it. Rootless (`as` a user): podman runs
+// as that user with the same private flags; its user namespace is held by a pause process
+// (catatonit) the harness kills at cleanup, and there are no cgroups (cgroup v1).
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type CliOptions, type CliResult, runCommand } from '../cli.js';
 import {
@@ -46,6 +49,9 @@ events_logger = "file"
 export interface EngineOptions {
   /** Run the engine under this command prefix (e.g. nsenter into a prepared mount namespace). */
   prefix?: string[];
+  /** Rootless: run podman as this user with this environment (a RootlessSession's `spawn`, whose
+   *  XDG_RUNTIME_DIR also holds the runtime's state); the scratch directory becomes its own. */
+  as?: { uid: number; gid: number; env: NodeJS.ProcessEnv };
 }
 
 export async function startPodman(runtime: string, options: EngineOptions = {}): Promise<Podman> {
@@ -79,9 +85,11 @@ export async function startPodman(runtime: string, options: EngineOptions = {}):
     '--events-backend',
     'file',
   ];
-  const env = { ...process.env, CONTAINERS_CONF: conf };
+  const as = options.as;
+  const env = { ...(as?.env ?? process.env), CONTAINERS_CONF: conf };
+  const user = as ? { uid: as.uid, gid: as.gid } : {};
   const run = (args: string[], opts: CliOptions = {}) =>
-    runCommand(argv[0]!, [...argv.slice(1), ...args], { timeout: 60_000, env, ...opts });
+    runCommand(argv[0]!, [...argv.slice(1), ...args], { timeout: 60_000, env, ...user, ...opts });
   const ok = async (args: string[], opts: CliOptions = {}) => {
     const r = await run(args, opts);
     if (r.exitCode !== 0)
@@ -93,6 +101,8 @@ export async function startPodman(runtime: string, options: EngineOptions = {}):
       await run(['pod', 'rm', '--all', '--force', '--time', '0']);
       await run(['rm', '--all', '--force', '--time', '0']);
     } finally {
+      // Rootless podman keeps its user namespace alive in a pause process (SIGTERM is ignored).
+      if (as) killPause(scratch.path('tmp', 'pause.pid'));
       scratch.remove();
       await removeNewCgroups(CGROUP_PARENT, cgroupsBefore);
       restoreDirs();
@@ -101,6 +111,7 @@ export async function startPodman(runtime: string, options: EngineOptions = {}):
   try {
     // The rootfs as a single-layer image: `podman import` of a tar stream of the directory.
     await runCommand('tar', ['-C', scratch.rootfs, '-cf', scratch.path('rootfs.tar'), '.']);
+    if (as) execFileSync('chown', ['-R', '-h', `${as.uid}:${as.gid}`, scratch.dir]);
     await ok(['import', '--change', 'CMD ["/bin/sh"]', scratch.path('rootfs.tar'), PODMAN_IMAGE]);
     await ok([
       'import',
@@ -114,4 +125,12 @@ export async function startPodman(runtime: string, options: EngineOptions = {}):
     throw err;
   }
   return { runtime, scratch, run, ok, argv, env, cleanup };
+}
+
+function killPause(pidFile: string): void {
+  try {
+    process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
+  } catch {
+    // never started, or already gone
+  }
 }
