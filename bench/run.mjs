@@ -14,7 +14,7 @@ import { memoryCase } from './cases/memory.mjs';
 import { ociCase } from './cases/oci.mjs';
 import { seccompCase } from './cases/seccomp.mjs';
 import { validateCase } from './cases/validate.mjs';
-import { buildHelper } from './lib/harness.mjs';
+import { buildFloorHelper, buildHelper } from './lib/harness.mjs';
 import {
   crunMountView,
   deleteAll,
@@ -106,6 +106,7 @@ try {
 
   const ctx = {
     helper,
+    floorHelper: buildFloorHelper(tmp),
     tmp,
     bundle,
     joinBundle,

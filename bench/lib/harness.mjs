@@ -6,16 +6,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SOURCE = fileURLToPath(new URL('../helper/rusage.c', import.meta.url));
+const FLOOR_SOURCE = fileURLToPath(new URL('../helper/ns-floor.c', import.meta.url));
+
+function compile(source, out) {
+  try {
+    execFileSync('cc', ['-O2', '-Wall', '-o', out, source], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    throw new Error(`cannot compile ${source} with cc (apt-get install gcc): ${err.stderr ?? err.message}`);
+  }
+  return out;
+}
 
 /** Compiles the helper into `dir`; returns its path. */
 export function buildHelper(dir) {
-  const out = join(dir, 'rusage');
-  try {
-    execFileSync('cc', ['-O2', '-Wall', '-o', out, SOURCE], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (err) {
-    throw new Error(`cannot compile ${SOURCE} with cc (apt-get install gcc): ${err.stderr ?? err.message}`);
-  }
-  return out;
+  return compile(SOURCE, join(dir, 'rusage'));
+}
+
+/** Compiles helper/ns-floor.c (the kernel's floor for a start, embedded case) into `dir`. */
+export function buildFloorHelper(dir) {
+  return compile(FLOOR_SOURCE, join(dir, 'ns-floor'));
 }
 
 /**

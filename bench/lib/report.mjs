@@ -59,6 +59,20 @@ export function targets(results) {
     rows.push(['embedded start-to-exit ≤ 10 ms median', `${seq.toFixed(2)} ms`, yes(seq <= 10)]);
     const rate = e.concurrent.perSecond;
     rows.push([`≥ 150 containers/s with ${e.parallel} in flight`, `${rate.toFixed(0)}/s`, yes(rate >= 150)]);
+    // Issue 17's embedded targets.
+    rows.push(['(17) embedded start-to-exit ≤ 2.5 ms median', `${seq.toFixed(2)} ms`, yes(seq <= 2.5)]);
+    rows.push([
+      `(17) ≥ 400 containers/s with ${e.parallel} in flight`,
+      `${rate.toFixed(0)}/s`,
+      yes(rate >= 400),
+    ]);
+    const d = e.concurrent.loopDelay?.p99Ms;
+    if (Number.isFinite(d))
+      rows.push([
+        `(17) event-loop delay p99 ≤ 1 ms with ${e.parallel} in flight`,
+        `${d.toFixed(2)} ms`,
+        yes(d <= 1),
+      ]);
   }
   const m = results.memory;
   if (m && !m.error) {
@@ -133,7 +147,7 @@ export function renderMarkdown(results) {
   // Smoke counts are too small to judge a target by.
   const t = results.meta.mode === 'full' ? targets(results) : [];
   if (t.length) {
-    parts.push('## Issue 7 targets (medians of this run)', '');
+    parts.push('## Issue 7 and 17 targets (medians of this run)', '');
     parts.push(table(['target', 'measured', 'met'], t), '');
   }
   if (results.cold) {
@@ -151,37 +165,62 @@ export function renderMarkdown(results) {
       '',
     );
     if (e.error) parts.push(`not measured: ${e.error}`, '');
-    else
+    else {
+      const loop = (m) =>
+        m?.loopDelay ? `${m.loopDelay.p99Ms.toFixed(2)} (max ${m.loopDelay.maxMs.toFixed(1)})` : '—';
+      const cpu = (m) =>
+        Number.isFinite(m?.mainThreadCpuMsPerContainer) ? m.mainThreadCpuMsPerContainer.toFixed(2) : '—';
+      const row = (name, m) => [
+        name,
+        fmt(m.latencyMs, 2),
+        m.latencyMs.p90.toFixed(2),
+        m.perSecond.toFixed(1),
+        loop(m),
+        cpu(m),
+      ];
+      const rows = [
+        row('nsinit run(), sequential', e.sequential),
+        row(`nsinit run(), ${e.parallel} in flight`, e.concurrent),
+      ];
+      for (const [name, o] of Object.entries(e.others ?? {})) {
+        if (o.error)
+          rows.push([
+            `${name} run via child_process, ${e.parallel} in flight`,
+            `error: ${o.error.replace(/\|/g, '/')}`,
+            '',
+            '',
+            '',
+            '',
+          ]);
+        else rows.push(row(`${name} run via child_process, ${e.parallel} in flight (${o.count})`, o));
+      }
+      for (const [p, f] of Object.entries(e.floors ?? {}))
+        rows.push([
+          `floor: clone3 (5 namespaces) + execve, ${p} in flight`,
+          p === '1' ? f.msEach.toFixed(2) : '',
+          '',
+          f.perSecond.toFixed(1),
+          '',
+          '',
+        ]);
+      if (e.join) rows.push(row('join into a live container (exec(), sequential)', e.join));
       parts.push(
         table(
-          ['mode', 'latency ms median (IQR)', 'p90 ms', 'containers/s'],
           [
-            [
-              'sequential',
-              fmt(e.sequential.latencyMs, 2),
-              e.sequential.latencyMs.p90.toFixed(2),
-              e.sequential.perSecond.toFixed(1),
-            ],
-            [
-              `concurrent (${e.parallel} in flight)`,
-              fmt(e.concurrent.latencyMs, 2),
-              e.concurrent.latencyMs.p90.toFixed(2),
-              e.concurrent.perSecond.toFixed(1),
-            ],
-            ...(e.join
-              ? [
-                  [
-                    'join into a live container (exec(), sequential)',
-                    fmt(e.join.latencyMs, 2),
-                    e.join.latencyMs.p90.toFixed(2),
-                    e.join.perSecond.toFixed(1),
-                  ],
-                ]
-              : []),
+            'mode',
+            'latency ms median (IQR)',
+            'p90 ms',
+            'containers/s',
+            'loop delay p99 ms (max)',
+            'main-thread CPU ms/container',
           ],
+          rows,
         ),
         '',
+        'Loop delay: `monitorEventLoopDelay({ resolution: 1 })` percentiles minus the 1 ms resolution (Node records the interval between its samples, so an idle loop reads ~1 ms).',
+        '',
       );
+    }
   }
   if (results.engines) {
     const g = results.engines;

@@ -181,7 +181,7 @@ describe('a rootfs on a read-only mount', () => {
         const noRoot = await runCli(['exec', 'true'], { cwd: ro });
         expect(noRoot).toMatchObject({ exitCode: 125, stdout: '' });
         expect(noRoot.stderr).toBe(
-          `nsinit: cannot write the pid file '${join(ro, 'pid')}': EROFS: read-only file system, unlink '${join(ro, 'pid')}'\n`,
+          `nsinit: cannot write the pid file '${join(ro, 'pid')}': EROFS: read-only file system, open '${join(ro, 'pid')}'\n`,
         );
         // A bind whose destination is missing cannot be created on it.
         writeFileSync(

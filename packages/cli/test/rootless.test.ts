@@ -250,6 +250,36 @@ describe('nsinit-oci, rootless', () => {
     expect(readdirSync(join(s.runtimeDir, 'nsinit-oci'))).toEqual([]);
   });
 
+  it('with a subuid range (newuidmap): chown 1000 inside is the mapped id on the host', async (ctx) => {
+    const s = await session(ctx);
+    const sub = s.user.subuid!;
+    const subg = s.user.subgid!;
+    const b = await createOciBundle({
+      as: s.spawn,
+      spec: (spec) => {
+        spec.linux.namespaces.push({ type: 'user' });
+        spec.linux.uidMappings = [
+          { containerID: 0, hostID: s.user.uid, size: 1 },
+          { containerID: 1, hostID: sub.start, size: sub.count },
+        ];
+        spec.linux.gidMappings = [
+          { containerID: 0, hostID: s.user.gid, size: 1 },
+          { containerID: 1, hostID: subg.start, size: subg.count },
+        ];
+        spec.process.args = [
+          'sh',
+          '-c',
+          'touch /tmp/f && chown 1000:1000 /tmp/f && wc -l < /proc/self/uid_map',
+        ];
+      },
+    });
+    const r = await b.create('u1', ['--bundle', b.dir], 'run');
+    expect(r.exitCode, b.output('u1')).toBe(0);
+    expect(b.output('u1')).toMatch(/^2$/m);
+    const st = statSync(join(b.rootfs, 'tmp/f'));
+    expect([st.uid, st.gid]).toEqual([sub.start + 999, subg.start + 999]);
+  });
+
   it('without XDG_RUNTIME_DIR, or with someone else’s, says so in one line and creates nothing', async (ctx) => {
     const s = await session(ctx);
     const b = await createOciBundle({ as: s.spawn });

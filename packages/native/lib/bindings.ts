@@ -58,9 +58,16 @@ export interface NativeBindings {
    *  ERR_NSINIT_INVALID_PLAN if the plan does not encode (including mount steps without
    *  CLONE_NEWNS, which would change the host's mounts). */
   spawn(plan: Plan): Spawned;
+  /** spawn, with the clone on the addon's spawner thread: one long-lived thread per process,
+   *  every signal blocked, that never exits (a child's parent-death signal follows the thread that
+   *  cloned it), so the event loop never waits for clone3 (creating namespaces, copying page
+   *  tables). Resolves with the child waiting for `go`; the plan is encoded and checked before
+   *  this returns, and a bad one rejects without a clone. Starts run in the order they were asked
+   *  for. The fds the plan names must stay open until it settles. */
+  spawnAsync(plan: Plan): Promise<Spawned>;
   /** Join the namespaces `nsFlags` (CLONE_NEW*) of the live process behind `targetPidfd`:
-   *  a short-lived single-threaded child does setns(pidfd, nsFlags), then clones the real process
-   *  with CLONE_PARENT (so it is inside the PID namespace and still our child) and exits; the
+   *  a short-lived single-threaded child (cloned on the spawner thread, see spawnAsync) does
+   *  setns(pidfd, nsFlags), then clones the real process with CLONE_PARENT (so it is inside the PID namespace and still our child) and exits; the
    *  grandchild is non-dumpable and waits for `go` like a spawned child. Resolves once the
    *  watcher thread has reaped the intermediate (nothing waits on the event loop); rejects with
    *  its failure (setns ESRCH when the target is gone) or `ESRCH, join` if it was killed before

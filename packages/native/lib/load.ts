@@ -35,6 +35,7 @@ export interface RawAddon {
     invalidPlan: (message: string) => Error,
   ): void;
   spawn(plan: Uint8Array): RawSpawned;
+  spawnAsync(plan: Uint8Array): Promise<RawSpawned>;
   join(targetPidfd: number, nsFlags: number, plan: Uint8Array): Promise<RawSpawned>;
   go(sync: number): void;
   /** null: exec'd; a failure record; or a seccomp listener fd with the sync socket handed back. */

@@ -78,6 +78,7 @@ function wrap(raw: RawAddon): NativeBindings {
   );
   return {
     spawn: (plan) => raw.spawn(encodePlan(plan)),
+    spawnAsync: async (plan) => raw.spawnAsync(encodePlan(plan)),
     join: async (targetPidfd, nsFlags, plan) => raw.join(targetPidfd, nsFlags, encodePlan(plan)),
     go: (sync) => raw.go(sync),
     awaitExec: async (sync, serve): Promise<ChildFailure | null> => {

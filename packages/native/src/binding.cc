@@ -8,6 +8,7 @@
 #include <termios.h>
 
 #include <cerrno>
+#include <csignal>
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -188,11 +189,28 @@ Napi::Value Go(const Napi::CallbackInfo &info)
   return env.Undefined();
 }
 
+// One pending promise, settled on the JS thread by CallJs. WATCH: a watcher result (`res`); SPAWN:
+// a clone the spawner thread ran (`rc`, `err`, `out`); FAILED: a job that failed before anything
+// was left to watch (`err`).
+enum class Pending { WATCH, SPAWN, FAILED };
+
 struct WatchCtx {
+  WatchCtx()
+  {
+    res.listener_fd = res.sync_fd = -1;
+  } // owns no fd until a result says so
   AddonData *data;
   napi_deferred deferred;
-  nsinit_watch_result res;
+  Pending pending = Pending::WATCH;
+  nsinit_watch_result res{};
   nsinit_join join; // JOIN: the join whose intermediate is watched
+  // For the spawner thread's jobs: the decoded plan (freed there) and the outcome.
+  nsinit_plan *plan = nullptr;
+  int target = -1;
+  uint32_t ns = 0;
+  int rc = 0;
+  nsinit_err err;
+  nsinit_spawned out;
 };
 
 // A join's intermediate has exited and been reaped (or could not be watched): settle the join.
@@ -212,20 +230,30 @@ napi_value JoinOutcome(Napi::Env env, WatchCtx *ctx, bool &ok)
   return SpawnedObject(env, out);
 }
 
-// What a result owns that nobody will receive (the environment is gone): closed.
-void DropOwned(WatchCtx *ctx)
+// What a result owns that nobody will receive (the environment is gone): closed. A spawned child
+// nobody will supervise is killed through its pidfd (the process is ending; pdeathsig would
+// follow anyway).
+void Discard(WatchCtx *ctx)
 {
-  if (ctx->res.listener_fd >= 0) close(ctx->res.listener_fd);
-  if (ctx->res.sync_fd >= 0) close(ctx->res.sync_fd);
-  ctx->res.listener_fd = ctx->res.sync_fd = -1;
+  if (ctx->pending == Pending::WATCH) {
+    if (ctx->res.listener_fd >= 0) close(ctx->res.listener_fd);
+    if (ctx->res.sync_fd >= 0) close(ctx->res.sync_fd);
+    ctx->res.listener_fd = ctx->res.sync_fd = -1;
+  }
+  if (ctx->pending == Pending::SPAWN && ctx->rc == 0) {
+    nsinit_err e;
+    nsinit_proc_pidfd_signal(ctx->out.pidfd, SIGKILL, &e);
+    close(ctx->out.pidfd);
+    close(ctx->out.sync);
+  }
+  delete ctx;
 }
 
 void CallJs(napi_env raw_env, napi_value, void *, void *payload)
 {
   WatchCtx *ctx = static_cast<WatchCtx *>(payload);
   if (raw_env == nullptr) {
-    DropOwned(ctx);
-    delete ctx;
+    Discard(ctx);
     return;
   }
   Napi::Env env(raw_env);
@@ -233,7 +261,12 @@ void CallJs(napi_env raw_env, napi_value, void *, void *payload)
   const nsinit_watch_result &r = ctx->res;
   napi_value value;
   bool ok = true;
-  if (r.kind == NSINIT_WATCH_JOIN) {
+  if (ctx->pending == Pending::SPAWN && ctx->rc == 0) {
+    value = SpawnedObject(env, ctx->out);
+  } else if (ctx->pending != Pending::WATCH) {
+    ok = false;
+    value = MakeSysError(env, ctx->err.err, ctx->err.syscall, ctx->err.path);
+  } else if (r.kind == NSINIT_WATCH_JOIN) {
     value = JoinOutcome(env, ctx, ok);
   } else if (r.err != 0) {
     ok = false;
@@ -276,14 +309,18 @@ void CallJs(napi_env raw_env, napi_value, void *, void *payload)
   delete ctx;
 }
 
+// From the watcher or the spawner thread: hand the result to the JS thread.
+void Deliver(WatchCtx *ctx)
+{
+  if (napi_call_threadsafe_function(ctx->data->tsfn, ctx, napi_tsfn_blocking) != napi_ok)
+    Discard(ctx);
+}
+
 void OnWatched(void *c, const nsinit_watch_result *r)
 {
   WatchCtx *ctx = static_cast<WatchCtx *>(c);
   ctx->res = *r;
-  if (napi_call_threadsafe_function(ctx->data->tsfn, ctx, napi_tsfn_blocking) != napi_ok) {
-    DropOwned(ctx);
-    delete ctx;
-  }
+  Deliver(ctx);
 }
 
 bool EnsureTsfn(Napi::Env env, AddonData *d)
@@ -332,8 +369,85 @@ Napi::Value Watch(const Napi::CallbackInfo &info, int kind, const char *name)
   return Napi::Value(env, promise);
 }
 
-// join: the intermediate is cloned here (synchronously: clone3 is quick); everything that waits
-// for it happens on the watcher thread, and the promise settles with the joiner.
+// A pending promise whose context holds a reference on the thread-safe function until CallJs.
+WatchCtx *NewPending(Napi::Env env, AddonData *d, napi_value *promise)
+{
+  WatchCtx *ctx = new WatchCtx();
+  ctx->data = d;
+  napi_create_promise(env, &ctx->deferred, promise);
+  if (d->active++ == 0) napi_ref_threadsafe_function(env, d->tsfn);
+  return ctx;
+}
+
+// Settle a pending promise now with `e` (the job never left this thread).
+void RejectNow(Napi::Env env, WatchCtx *ctx, const nsinit_err &e)
+{
+  AddonData *d = ctx->data;
+  if (--d->active == 0) napi_unref_threadsafe_function(env, d->tsfn);
+  napi_reject_deferred(env, ctx->deferred, MakeSysError(env, e.err, e.syscall, e.path));
+  if (ctx->plan != nullptr) nsinit_plan_free(ctx->plan);
+  delete ctx;
+}
+
+// On the spawner thread: the clone, then the result to the JS thread.
+void SpawnJob(void *arg)
+{
+  WatchCtx *ctx = static_cast<WatchCtx *>(arg);
+  ctx->pending = Pending::SPAWN;
+  ctx->rc = nsinit_spawn_start(ctx->plan, &ctx->out, &ctx->err);
+  nsinit_plan_free(ctx->plan);
+  ctx->plan = nullptr;
+  Deliver(ctx);
+}
+
+// On the spawner thread: the intermediate's clone, then its watch (the watcher settles the join).
+void JoinJob(void *arg)
+{
+  WatchCtx *ctx = static_cast<WatchCtx *>(arg);
+  int rc = nsinit_join_begin(ctx->plan, ctx->target, ctx->ns, &ctx->join, &ctx->err);
+  nsinit_plan_free(ctx->plan);
+  ctx->plan = nullptr;
+  if (rc == 0 &&
+      nsinit_watch_add(ctx->join.mid_pidfd, NSINIT_WATCH_JOIN, OnWatched, ctx, &ctx->err) == 0)
+    return;
+  if (rc == 0) nsinit_join_abandon(&ctx->join);
+  ctx->pending = Pending::FAILED;
+  Deliver(ctx);
+}
+
+// The decoded plan (ERR_NSINIT_INVALID_PLAN thrown here, before anything exists) for a job.
+// `ns_flags`: the namespaces a join enters, beside those the plan's clone creates.
+nsinit_plan *JobPlan(const Napi::CallbackInfo &info, size_t i, uint64_t ns_flags)
+{
+  nsinit_plan *plan = PlanArg(info, i);
+  if (plan == nullptr) return nullptr;
+  nsinit_err e;
+  if (nsinit_plan_require_mntns(plan, ns_flags | plan->clone_flags, &e) != 0) {
+    nsinit_plan_free(plan);
+    ThrowPlan(info.Env(), e.msg);
+    return nullptr;
+  }
+  return plan;
+}
+
+// spawnAsync: spawn's clone on the spawner thread; the promise settles with the child.
+Napi::Value SpawnAsync(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  AddonData *d = Data(env);
+  if (!EnsureTsfn(env, d)) return env.Undefined();
+  nsinit_plan *plan = JobPlan(info, 0, 0);
+  if (plan == nullptr) return env.Undefined();
+  napi_value promise;
+  WatchCtx *ctx = NewPending(env, d, &promise);
+  ctx->plan = plan;
+  nsinit_err e;
+  if (nsinit_spawner_submit(SpawnJob, ctx, &e) != 0) RejectNow(env, ctx, e);
+  return Napi::Value(env, promise);
+}
+
+// join: the intermediate is cloned on the spawner thread and reaped by the watcher thread; the
+// promise settles with the joiner. Nothing of it runs on (or waits on) the event loop.
 Napi::Value Join(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
@@ -341,36 +455,17 @@ Napi::Value Join(const Napi::CallbackInfo &info)
   int64_t flags;
   if (!FdArg(info, 0, "targetPidfd", target) || !IntArg(info, 1, "nsFlags", flags))
     return env.Undefined();
-  nsinit_plan *plan = PlanArg(info, 2);
-  if (plan == nullptr) return env.Undefined();
-  nsinit_err e;
-  if (nsinit_plan_require_mntns(plan, static_cast<uint64_t>(flags) | plan->clone_flags, &e) != 0) {
-    nsinit_plan_free(plan);
-    return ThrowPlan(env, e.msg);
-  }
   AddonData *d = Data(env);
-  if (!EnsureTsfn(env, d)) {
-    nsinit_plan_free(plan);
-    return env.Undefined();
-  }
-  nsinit_join j;
-  int rc = nsinit_join_begin(plan, target, static_cast<uint32_t>(flags), &j, &e);
-  nsinit_plan_free(plan);
-  if (rc != 0) return ThrowSys(env, e);
-  napi_deferred deferred;
+  if (!EnsureTsfn(env, d)) return env.Undefined();
+  nsinit_plan *plan = JobPlan(info, 2, static_cast<uint64_t>(flags));
+  if (plan == nullptr) return env.Undefined();
   napi_value promise;
-  napi_create_promise(env, &deferred, &promise);
-  WatchCtx *ctx = new WatchCtx();
-  ctx->data = d;
-  ctx->deferred = deferred;
-  ctx->join = j;
-  if (d->active++ == 0) napi_ref_threadsafe_function(env, d->tsfn);
-  if (nsinit_watch_add(j.mid_pidfd, NSINIT_WATCH_JOIN, OnWatched, ctx, &e) != 0) {
-    if (--d->active == 0) napi_unref_threadsafe_function(env, d->tsfn);
-    nsinit_join_abandon(&ctx->join);
-    napi_reject_deferred(env, deferred, MakeSysError(env, e.err, e.syscall, nullptr));
-    delete ctx;
-  }
+  WatchCtx *ctx = NewPending(env, d, &promise);
+  ctx->plan = plan;
+  ctx->target = target;
+  ctx->ns = static_cast<uint32_t>(flags);
+  nsinit_err e;
+  if (nsinit_spawner_submit(JoinJob, ctx, &e) != 0) RejectNow(env, ctx, e);
   return Napi::Value(env, promise);
 }
 
@@ -836,6 +931,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports)
   } fns[] = {
       {"init", Init},
       {"spawn", Spawn},
+      {"spawnAsync", SpawnAsync},
       {"compileSeccomp", CompileSeccomp},
       {"join", Join},
       {"go", Go},

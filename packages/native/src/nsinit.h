@@ -325,6 +325,11 @@ int nsinit_spawn_clone(struct nsinit_plan *plan, uint64_t flags, nsinit_child_fn
                        struct nsinit_spawned *out, struct nsinit_err *e);
 void nsinit_spawn_unprepare(struct nsinit_plan *plan);
 
+/* spawner.c: one long-lived thread, all signals blocked, that runs queued jobs in order (the
+ * binding's asynchronous start and join clone there, never on the event loop). */
+typedef void (*nsinit_spawner_fn)(void *arg);
+int nsinit_spawner_submit(nsinit_spawner_fn fn, void *arg, struct nsinit_err *e);
+
 /* watch.c: one epoll thread for every watched pidfd and sync socket. */
 enum { NSINIT_WATCH_EXIT = 1, NSINIT_WATCH_SYNC = 2, NSINIT_WATCH_JOIN = 3 };
 struct nsinit_watch_result {

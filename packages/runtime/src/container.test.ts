@@ -48,13 +48,13 @@ const openWith = (fake: NativeFake, extra: Partial<ContainerConfig> = {}) =>
 
 /** A trusted record of a container with PID 1 = 123 (the fake's start time for it is 1123), and
  *  its supervisor's lifetime lock held by "another process" unless `supervisorAlive` is false. */
-function liveInstance(
+async function liveInstance(
   fake: NativeFake,
   opts: { start?: string; supervisorAlive?: boolean; config?: ContainerConfig } = {},
 ) {
   const state = TrustedState.of(dir, stateRoot);
   mkdirSync(state.dir, { recursive: true });
-  state.writeInstance({
+  await state.writeInstance({
     id: 'feedc0ffee00',
     pid: 123,
     start: opts.start ?? '1123',
@@ -82,9 +82,10 @@ describe('starting a container', () => {
     expect(proc.joined).toBe(false);
     // The pid files exist while the process is supervised (the fake's exit is already queued).
     const seq = names(fake);
-    expect(seq.indexOf('spawn')).toBeLessThan(seq.indexOf('go'));
+    expect(seq).not.toContain('spawn'); // the clone never runs on the event loop
+    expect(seq.indexOf('spawnAsync')).toBeLessThan(seq.indexOf('go'));
     expect(seq.indexOf('go')).toBeLessThan(seq.indexOf('awaitExec'));
-    const plan = fake.calls.find((call) => call.name === 'spawn')!.args[0] as Plan;
+    const plan = fake.calls.find((call) => call.name === 'spawnAsync')!.args[0] as Plan;
     expect(plan.stdio).toEqual([-1, -1, -1]);
     expect(plan.steps.at(-1)).toMatchObject({
       op: 'exec',
@@ -147,8 +148,33 @@ describe('starting a container', () => {
     expect(fake.openFds()).toEqual([]);
   });
 
+  it('does the trusted-state file work while the clone is pending, and sends GO only after it', async () => {
+    const fake = createNativeFake();
+    const spawnAsync = fake.spawnAsync.bind(fake);
+    let clone!: () => void;
+    const cloned = new Promise<void>((resolve) => (clone = resolve));
+    let filesDuringClone = false;
+    fake.spawnAsync = async (plan) => {
+      const child = await spawnAsync(plan);
+      await cloned; // the spawner thread is still cloning
+      filesDuringClone = existsSync(join(dir, 'pid')) && existsSync(join(dir, 'start'));
+      return child;
+    };
+    const c = await openWith(fake);
+    const started = c.exec(['true'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(names(fake)).toContain('spawnAsync');
+    expect(names(fake)).not.toContain('go');
+    clone();
+    const proc = await started;
+    await proc.wait();
+    // The trusted-state file work ran beside the clone, not after it.
+    expect(filesDuringClone).toBe(true);
+    expect(fake.openFds()).toEqual([]);
+  });
+
   it('closes the pipes it made when spawn itself fails', async () => {
-    const fake = createNativeFake({ fail: { spawn: new Error('clone3 failed') } });
+    const fake = createNativeFake({ fail: { spawnAsync: new Error('clone3 failed') } });
     const c = await openWith(fake);
     await expect(c.exec(['true'], { stdio: ['ignore', 'ignore', 'ignore'] })).rejects.toThrow(
       'clone3 failed',
@@ -160,7 +186,7 @@ describe('starting a container', () => {
 describe('joining', () => {
   it('joins a live container through a verified pidfd with only the finishing steps', async () => {
     const fake = createNativeFake();
-    liveInstance(fake);
+    await liveInstance(fake);
     const c = await openWith(fake);
     const proc = await c.exec(['ps'], { stdio: 'ignore' });
     expect(proc.joined).toBe(true);
@@ -183,7 +209,7 @@ describe('joining', () => {
 
   it('reports and removes a stale instance (its supervisor is gone), then starts a new container', async () => {
     const fake = createNativeFake();
-    liveInstance(fake, { start: '5', supervisorAlive: false }); // pid 123 started at 1123: reused
+    await liveInstance(fake, { start: '5', supervisorAlive: false }); // pid 123 started at 1123: reused
     const proc = await (await openWith(fake)).exec(['true'], { stdio: 'ignore' });
     expect(proc.joined).toBe(false);
     expect(warnings).toEqual([expect.stringMatching(/stale pid file .*process 123 is gone/)]);
@@ -204,7 +230,7 @@ describe('joining', () => {
 
   it('joins the recorded PID 1, not a forged pid file, and says which file was changed', async () => {
     const fake = createNativeFake();
-    liveInstance(fake);
+    await liveInstance(fake);
     writeFileSync(join(dir, 'pid'), '456');
     const proc = await (await openWith(fake)).exec(['ps'], { stdio: 'ignore' });
     expect(proc.joined).toBe(true);
@@ -216,7 +242,7 @@ describe('joining', () => {
   it('joins with the config the container was started with', async () => {
     const capsOfJoin = async (extra: Partial<ContainerConfig>) => {
       const fake = createNativeFake();
-      liveInstance(fake);
+      await liveInstance(fake);
       const proc = await (await openWith(fake, extra)).exec(['ps'], { stdio: 'ignore' });
       await proc.wait();
       const plan = fake.calls.find((call) => call.name === 'join')!.args[2] as Plan;
@@ -233,7 +259,7 @@ describe('joining', () => {
 
   it('closes the verified pidfd when the user cannot be resolved', async () => {
     const fake = createNativeFake();
-    liveInstance(fake, { config: { ...config, user: 'nobody-here' } });
+    await liveInstance(fake, { config: { ...config, user: 'nobody-here' } });
     const c = await openWith(fake, { user: 'nobody-here' });
     await expect(c.exec(['ps'], { stdio: 'ignore' })).rejects.toMatchObject({
       code: 'ERR_NSINIT_UNKNOWN_USER',
@@ -248,7 +274,7 @@ describe('joining', () => {
     await expect(c.join(['ps'], { stdio: 'ignore' })).rejects.toMatchObject({
       code: 'ERR_NSINIT_CONTAINER_NOT_RUNNING',
     });
-    liveInstance(fake);
+    await liveInstance(fake);
     await expect(c.run(['sh'], { stdio: 'ignore' })).rejects.toMatchObject({
       code: 'ERR_NSINIT_CONTAINER_RUNNING',
     });
@@ -283,6 +309,6 @@ describe('options', () => {
     await expect(c.exec(['true'], { signal: AbortSignal.abort() })).rejects.toMatchObject({
       name: 'AbortError',
     });
-    expect(names(fake)).not.toContain('spawn');
+    expect(names(fake)).not.toContain('spawnAsync');
   });
 });

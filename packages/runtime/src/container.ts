@@ -136,16 +136,16 @@ export class Container {
     for (;;) {
       const lock = await ctx.state.lock(native, Math.max(0, deadline - Date.now()));
       let released = false;
-      const release = () => {
+      const release = async () => {
         if (!released) {
           released = true;
           try {
             // Nothing started (an error, a join): leave no trusted directory for an idle one.
-            ctx.state.removeIfIdle();
+            await ctx.state.removeIfIdle();
           } catch {
             // best effort: a leftover lock file is harmless
           } finally {
-            lock.release();
+            await lock.releaseAsync();
           }
         }
       };
@@ -154,7 +154,7 @@ export class Container {
         if (found.kind === 'ending') {
           // PID 1 is gone but its supervisor has not torn down yet: wait for it (outside the
           // lock, which that teardown needs), then decide again.
-          release();
+          await release();
           await this.#awaitTeardown(found.record, deadline);
           continue;
         }
@@ -165,7 +165,7 @@ export class Container {
         if (found.kind !== 'live') {
           await sweepOrphans(native, dirname(ctx.state.dir), this.#onWarning, ctx.state.dir);
         }
-        this.#reportDataFiles(found);
+        await this.#reportDataFiles(found);
         if (found.kind === 'live') {
           const { record, pidfd } = found;
           if (mode === 'run') {
@@ -233,7 +233,7 @@ export class Container {
         }
         return await startContainer({ ...ctx, identity: await identity }, release);
       } finally {
-        release();
+        await release();
       }
     }
   }
@@ -257,12 +257,12 @@ export class Container {
 
   /** Warn about pid/start files that do not say what the trusted state says; a start replaces
    *  them, so with no live container they are removed. */
-  #reportDataFiles(found: Liveness): void {
+  async #reportDataFiles(found: Liveness): Promise<void> {
     const expected = found.kind === 'live' ? { pid: found.record.pid, start: found.record.start } : null;
     const problems = dataFileProblems(this.dataDir, expected);
     if (expected === null && problems.length > 0) {
       this.#onWarning(`removing stale pid file in '${this.dataDir}': ${problems.join('; ')}`);
-      removeDataFiles(this.dataDir);
+      await removeDataFiles(this.dataDir);
       return;
     }
     for (const p of problems) this.#onWarning(p);
@@ -331,7 +331,7 @@ export class Container {
         try {
           return await fn();
         } finally {
-          lock.release();
+          await lock.releaseAsync();
         }
       },
     };

@@ -15,8 +15,8 @@ export const ErrorCodes = {
   /** No live container in this data directory (`join`). */
   CONTAINER_NOT_RUNNING: 'ERR_NSINIT_CONTAINER_NOT_RUNNING',
   CONTAINER_PAUSED: 'ERR_NSINIT_CONTAINER_PAUSED',
-  /** Started or joined from a worker thread: the container's parent-death signal would follow
-   *  that thread, so the worker's exit would kill it. Start containers from the main thread. */
+  /** Started or joined from a worker thread: the container's supervision (its exit watch and
+   *  teardown) would belong to that worker and end with it. Start containers from the main thread. */
   WORKER_THREAD: 'ERR_NSINIT_WORKER_THREAD',
   /** The data directory lock could not be taken in time. */
   LOCK_TIMEOUT: 'ERR_NSINIT_LOCK_TIMEOUT',

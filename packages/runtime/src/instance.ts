@@ -10,7 +10,7 @@ import type { NsinitError } from './errors.js';
 import { lockFile, tryLockFile } from './lock.js';
 import { deleteHostLinks } from './net/index.js';
 import { removeDataFiles } from './state/data-files.js';
-import { type InstanceRecord, TrustedState } from './state/trusted.js';
+import { type InstanceRecord, supervisedHere, TrustedState } from './state/trusted.js';
 
 export type Liveness =
   | { kind: 'none' }
@@ -132,9 +132,9 @@ export async function cleanupStale(
     onWarning(`network teardown of stale instance ${record.id}: ${(err as Error).message}`);
   }
   // Not when sweeping a deleted data directory: its path may now name another one.
-  if (opts.dataFiles !== false) state.inDataDir(removeDataFiles);
-  state.removeInstance(record.id);
-  state.removeSupervisor(record.id);
+  if (opts.dataFiles !== false) await state.inDataDir(removeDataFiles);
+  await state.removeInstance(record.id);
+  await state.removeSupervisor(record.id);
 }
 
 /**
@@ -156,7 +156,8 @@ export async function sweepOrphans(
     return;
   }
   for (const key of entries) {
-    if (!/^\d+-\d+$/.test(key) || join(root, key) === own) continue;
+    // Ours or supervised by this process (alive by definition): nothing to look at.
+    if (!/^\d+-\d+$/.test(key) || join(root, key) === own || supervisedHere.has(join(root, key))) continue;
     const state = TrustedState.at(join(root, key));
     let lock = tryLockFile(native, join(state.dir, 'lock'));
     // No lock file (a crash before the first lock was made): make one, without waiting.
@@ -171,9 +172,9 @@ export async function sweepOrphans(
       }
       for (const f of readdirSync(state.dir)) {
         const id = /^([0-9a-f]+)\.supervisor$/.exec(f)?.[1];
-        if (id !== undefined && !state.supervisorAlive(native, id)) state.removeSupervisor(id);
+        if (id !== undefined && !state.supervisorAlive(native, id)) await state.removeSupervisor(id);
       }
-      state.removeIfIdle();
+      await state.removeIfIdle();
     } catch {
       // another process's directory in an unexpected shape: leave it
     } finally {

@@ -36,10 +36,10 @@ const openWith = (fake: NativeFake, extra: Partial<ContainerConfig> = {}) =>
 
 /** A trusted record of a live container (PID 1 = 123, the fake's start time 1123) whose
  *  supervisor's lifetime lock another process holds. */
-function liveInstance(fake: NativeFake) {
+async function liveInstance(fake: NativeFake) {
   const state = TrustedState.of(dir, stateRoot);
   mkdirSync(state.dir, { recursive: true });
-  state.writeInstance({
+  await state.writeInstance({
     id: 'feedc0ffee00',
     pid: 123,
     start: '1123',
@@ -121,12 +121,16 @@ describe('a failed start', () => {
   it('removes a half-written pid/start pair and stops the child', async () => {
     const fake = createNativeFake();
     // `start` is written first; a directory named `pid` (made once the empty placeholders
-    // exist) makes the second write fail.
-    const spawn = fake.spawn.bind(fake);
-    fake.spawn = (plan) => {
-      rmSync(join(dir, 'pid'));
-      mkdirSync(join(dir, 'pid', 'x'), { recursive: true });
-      return spawn(plan);
+    // exist: the first start-time read comes after them) makes the second write fail.
+    const startTime = fake.startTime.bind(fake);
+    let first = true;
+    fake.startTime = (pid) => {
+      if (first) {
+        first = false;
+        rmSync(join(dir, 'pid'));
+        mkdirSync(join(dir, 'pid', 'x'), { recursive: true });
+      }
+      return startTime(pid);
     };
     const c = await openWith(fake);
     const err = await c.exec(['true'], { stdio: 'ignore' }).catch((e) => e);
@@ -156,7 +160,7 @@ describe('a failed join', () => {
     const fake = createNativeFake({
       fail: { pidfdSignal: new Error('EPERM'), waitExit: new Error('ENOMEM') },
     });
-    liveInstance(fake);
+    await liveInstance(fake);
     fake.awaitExec = async (sync) => {
       fake.calls.push({ name: 'awaitExec', args: [sync] });
       fake.close(sync);

@@ -38,7 +38,7 @@ import {
   removeDataFiles,
   writeDataFiles,
 } from './state/data-files.js';
-import { newInstanceId, type TrustedState } from './state/trusted.js';
+import { newInstanceId, supervisedHere, type TrustedState } from './state/trusted.js';
 import { type ChildStdio, type StdioOption, setupStdio } from './stdio.js';
 import { masterStreams, type PtyPair } from './tty.js';
 import { type Held, once, Unwind } from './unwind.js';
@@ -155,18 +155,23 @@ function assertArgSpace(ctx: LaunchContext): void {
   if (err) throw err;
 }
 
-/** The kernel ties a child's parent-death signal to the THREAD that cloned it (prctl(2)
- *  PR_SET_PDEATHSIG), and the addon clones on the calling thread: from a worker_thread the
- *  container would be SIGKILLed when that worker exits, while the process lives on. Refused. */
+/** The clone itself runs on the addon's spawner thread, which lives as long as the process (the
+ *  kernel ties a child's parent-death signal to the THREAD that cloned it, prctl(2)); but a
+ *  container's supervision (its exit watch, teardown, timers) lives in the calling thread's event
+ *  loop, and a worker_thread may end while the process lives on, leaving the container running
+ *  unsupervised with its state never torn down. Refused. */
 function assertMainThread(native: NativeBindings): void {
   if (!native.isMainThread())
     throw nsinitError(
       ErrorCodes.WORKER_THREAD,
-      'containers can only be started or joined from the main thread, not a worker_thread: the parent-death signal would follow the worker',
+      "containers can only be started or joined from the main thread, not a worker_thread: the container's supervision would end with the worker",
     );
 }
 
-export async function startContainer(ctx: LaunchContext, release: () => void): Promise<ContainerProcess> {
+export async function startContainer(
+  ctx: LaunchContext,
+  release: () => Promise<void>,
+): Promise<ContainerProcess> {
   const { native, config } = ctx;
   const startedAt = monotonicMs();
   const stack = new Unwind();
@@ -179,20 +184,8 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     assertArgSpace(ctx);
     // Rootless: a delegated cgroup v2 subtree, or none (one warning; a limit is refused here).
     const rootlessCgroup = rootless ? rootless2014Cgroups(config, ctx.onWarning) : undefined;
-    // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock is
-    // held by this process until the teardown is done (proof for others that it is not stale).
-    const id = newInstanceId();
     const { state } = ctx;
-    const supervisor = await state.holdSupervisor(native, id);
-    stack.push('supervisor lock', () => {
-      state.removeSupervisor(id);
-      supervisor.release();
-    });
-    // Empty regular files now, so the plan masks them at their inode before the container runs.
-    if (!state.inDataDir((via) => prepareDataFiles(ctx.dataDir, via))) {
-      throw new Error(`the data directory '${ctx.dataDir}' was replaced`);
-    }
-    stack.push('pid files', () => state.inDataDir(removeDataFiles));
+    const id = newInstanceId();
     const { pty, stdio, fds, childEnds } = prepareStdio(ctx, stack);
     const nspath = netnsPath(config as never);
     let netnsFd = -1;
@@ -226,8 +219,35 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     // Rootless: the child brings its loopback up itself, after entering any namespace by fd.
     if (rootless)
       plan.steps.splice(plan.steps.filter((s) => s.op === 'setns').length, 0, ...rootlessLinkSteps(config));
-    const spawned = native.spawn(plan);
+    // The clone runs on the addon's spawner thread while this thread does the trusted-state file
+    // work beside it. The child waits for GO before its first step, and GO comes only after both,
+    // so it never runs a step before its files exist (the mask step finds them) or before its
+    // supervisor holds the lifetime lock. Whatever settles first, the unwind gets everything.
+    const spawning = native.spawnAsync(plan);
+    const [cloned, prepared] = await Promise.allSettled([
+      spawning,
+      (async () => {
+        // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock
+        // is held by this process until the teardown is done (proof for others that it is not
+        // stale).
+        const supervisor = await state.holdSupervisor(native, id);
+        stack.push('supervisor lock', async () => {
+          await state.removeSupervisor(id);
+          await supervisor.releaseAsync();
+        });
+        // Empty regular files now, so the plan masks them at their inode before the container runs.
+        if (!(await state.inDataDir((via) => prepareDataFiles(ctx.dataDir, via)))) {
+          throw new Error(`the data directory '${ctx.dataDir}' was replaced`);
+        }
+        stack.push('pid files', () => state.inDataDir(removeDataFiles));
+        return supervisor;
+      })(),
+    ]);
+    if (cloned.status === 'rejected') throw cloned.reason;
+    const spawned = cloned.value;
     const child = holdChild(stack, native, spawned, ctx.onWarning);
+    if (prepared.status === 'rejected') throw prepared.reason;
+    const supervisor = prepared.value;
     // The child has its own copies now (clone3 without CLONE_FILES copies the fd table).
     await childEnds.release();
     await netns?.release();
@@ -276,8 +296,12 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     // the next start cleans up (the start time does not change across execve).
     const start0 = native.startTime(target.pid);
     if (start0 === null) throw new Error(`process ${target.pid} vanished before it was started`);
-    stack.push('trusted record', () => state.removeInstance(id));
-    state.writeInstance({
+    stack.push('trusted record', () => {
+      supervisedHere.delete(state.dir);
+      return state.removeInstance(id);
+    });
+    supervisedHere.add(state.dir);
+    await state.writeInstance({
       id,
       pid: target.pid,
       start: start0,
@@ -309,7 +333,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
       const written: ContainerState = { pid: target.pid, start };
       // Already running: a container that swapped its data directory (one below the rootfs's
       // root) for a symlink gets no pid file written through it.
-      if (!state.inDataDir((via) => writeDataFiles(ctx.dataDir, written, via))) {
+      if (!(await state.inDataDir((via) => writeDataFiles(ctx.dataDir, written, via)))) {
         ctx.onWarning(`the data directory '${ctx.dataDir}' was replaced; not writing its pid file`);
       }
     }
@@ -339,12 +363,13 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
             await teardownResources(network, cgroup, ctx.onWarning);
             // Only our own instance: the files may already belong to a newer one.
             if (state.readInstance()?.id === id) {
-              state.inDataDir(removeDataFiles);
-              state.removeInstance(id);
+              await state.inDataDir(removeDataFiles);
+              await state.removeInstance(id, true);
             }
-            state.removeSupervisor(id);
-            supervisor.release();
-            state.removeIfIdle();
+            await state.removeSupervisor(id);
+            await supervisor.releaseAsync();
+            supervisedHere.delete(state.dir);
+            await state.removeIfIdle();
             return { oomKilled };
           });
         } finally {
@@ -357,7 +382,7 @@ export async function startContainer(ctx: LaunchContext, release: () => void): P
     await stack.unwind(ctx.onWarning);
     throw err;
   } finally {
-    release();
+    await release();
   }
 }
 

@@ -5,16 +5,27 @@
 import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import type { NativeBindings } from '@nsinit/native';
 import { ErrorCodes, nsinitError } from './errors.js';
+import * as afs from './state/fs-async.js';
 
 export interface FileLock {
   readonly fd: number;
   release(): void;
+  /** release() with the close on the thread pool: closing the last fd of a lock file that was
+   *  just unlinked frees its inode, a journal update the event loop should not wait for. The
+   *  lock is dropped when the promise settles. */
+  releaseAsync(): Promise<void>;
 }
 
-function openLockFile(path: string): number {
+function openLockFile(path: string): number | Promise<number> {
   // Node always opens with O_CLOEXEC: a container never inherits a lock past execve.
-  // O_NOFOLLOW: never a planted link.
-  return openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  // O_NOFOLLOW: never a planted link. An existing file is opened here; creating one is a
+  // journal update, left to the thread pool.
+  try {
+    return openSync(path, constants.O_RDWR | constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return afs.open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
 }
 
 /** After locking, the name must still lead to the locked inode: whoever removes a lock file does
@@ -38,6 +49,11 @@ function handle(fd: number): FileLock {
       released = true;
       if (fd >= 0) closeSync(fd);
     },
+    async releaseAsync() {
+      if (released) return;
+      released = true;
+      if (fd >= 0) await afs.close(fd);
+    },
   };
 }
 
@@ -50,7 +66,7 @@ export async function lockFile(
   const deadline = Date.now() + timeoutMs;
   let delay = 1;
   for (;;) {
-    const fd = openLockFile(path);
+    const fd = await openLockFile(path);
     let locked = false;
     try {
       locked = native.tryLock(fd);

@@ -1,7 +1,7 @@
-// Containers are started from the main thread only. The kernel ties a child's parent-death signal
-// to the thread that cloned it (prctl(2)), so a container cloned by a worker_thread would be
-// SIGKILLed when that worker exits: the runtime refuses with ERR_NSINIT_WORKER_THREAD instead,
-// before taking anything, and the same data directory then starts normally from the main thread.
+// Containers are started from the main thread only: a container's supervision (exit watch,
+// teardown) lives in the event loop of the thread that started it, and a worker_thread may end
+// while the process lives on. The runtime refuses with ERR_NSINIT_WORKER_THREAD instead, before
+// taking anything, and the same data directory then starts normally from the main thread.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';

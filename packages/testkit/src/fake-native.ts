@@ -91,6 +91,9 @@ export function createNativeFake(opts: NativeFakeOptions = {}): NativeFake {
       enter('spawn', [plan]);
       return spawned();
     },
+    spawnAsync(plan: Plan) {
+      return enterAsync('spawnAsync', [plan], spawned);
+    },
     join(targetPidfd: number, nsFlags: number, plan: Plan) {
       return enterAsync('join', [targetPidfd, nsFlags, plan], spawned);
     },

@@ -162,13 +162,14 @@ export interface RunResult {
 /** Spawn, optionally inspect the waiting child, send GO, collect output/exec result/exit. */
 export async function run(
   plan: Plan,
-  opts: { beforeGo?: (s: Spawned) => void | Promise<void>; stdin?: number } = {},
+  /** async: clone through spawnAsync (the spawner thread). */
+  opts: { beforeGo?: (s: Spawned) => void | Promise<void>; stdin?: number; async?: boolean } = {},
 ): Promise<RunResult> {
   const [r, w] = native.pipe();
   let spawned: Spawned | undefined;
   try {
     plan.stdio = [opts.stdin ?? -1, w, w];
-    spawned = native.spawn(plan);
+    spawned = opts.async ? await native.spawnAsync(plan) : native.spawn(plan);
   } finally {
     native.close(w);
     if (!spawned) native.close(r);

@@ -3,8 +3,8 @@
 // plan. A program is a pure function of the normalized filter and the native architecture, so it is
 // kept per process (bounded), and the default profile's is compiled once at build time
 // (write-default-filter.ts → dist/default-seccomp.json) and used when the filter is exactly it.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { crypto } from '../builtins.js';
 import {
   compileSeccompProgram,
   type OciSeccompInput,
@@ -28,7 +28,7 @@ export function filterKey(spec: SeccompSpec): string {
       args: r.args.map((a) => a.map((v) => String(v))),
     })),
   });
-  return createHash('sha256').update(canonical).digest('hex');
+  return crypto().createHash('sha256').update(canonical).digest('hex');
 }
 
 interface Precompiled {

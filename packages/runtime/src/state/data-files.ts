@@ -2,10 +2,11 @@
 // (field 22 of /proc/<pid>/stat). Written exactly as 2014 did, for the tools that read them; never
 // read back as truth (the trusted state is). A start replaces whatever is there with empty
 // regular files before clone, so the plan can mask them, then fills them in place after exec.
-import { closeSync, constants, openSync, realpathSync } from 'node:fs';
+import { closeSync, constants, lstatSync, realpathSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ErrorCodes, nsinitError } from '../errors.js';
-import { readBounded, TINY_LIMIT, unlinkQuiet, writeInPlace } from './files.js';
+import { readBounded, TINY_LIMIT, writeInPlaceAsync } from './files.js';
+import * as afs from './fs-async.js';
 
 export const PID_FILE = 'pid';
 export const START_FILE = 'start';
@@ -30,16 +31,28 @@ function fileError(name: string, path: string, err: unknown, via?: [string, stri
   });
 }
 
+/** Whether anything (a symlink too) is at `path`. */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Replace `pid` and `start` (whatever a container planted: a symlink, a FIFO) with empty regular
- *  files. unlink(2) removes a symlink itself, never its target. */
-export function prepareDataFiles(dataDir: string, via = dataDir): void {
+ *  files. unlink(2) removes a symlink itself, never its target. On the thread pool, like the rest
+ *  of a start's file work. */
+export async function prepareDataFiles(dataDir: string, via = dataDir): Promise<void> {
   const made: string[] = [];
   for (const name of [PID_FILE, START_FILE]) {
     const path = join(via, name);
     try {
-      unlinkQuiet(path);
+      // Usually absent (a teardown removed it): looked up here, unlinked only when present.
+      if (present(path)) await afs.unlinkQuiet(path);
       closeSync(
-        openSync(
+        await afs.open(
           path,
           constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
           0o644,
@@ -47,26 +60,20 @@ export function prepareDataFiles(dataDir: string, via = dataDir): void {
       );
       made.push(path);
     } catch (err) {
-      for (const m of made) {
-        try {
-          unlinkQuiet(m);
-        } catch {
-          // the error below is what matters
-        }
-      }
+      for (const m of made) await afs.unlinkQuiet(m).catch(() => {}); // the error below is what matters
       throw fileError(name, join(dataDir, name), err, [via, dataDir]);
     }
   }
 }
 
 /** `start` first, then `pid`: whoever sees a pid also finds its start. */
-export function writeDataFiles(dataDir: string, state: ContainerState, via = dataDir): void {
+export async function writeDataFiles(dataDir: string, state: ContainerState, via = dataDir): Promise<void> {
   for (const [name, data] of [
     [START_FILE, state.start],
     [PID_FILE, String(state.pid)],
   ] as const) {
     try {
-      writeInPlace(join(via, name), data);
+      await writeInPlaceAsync(join(via, name), data);
     } catch (err) {
       throw fileError(name, join(dataDir, name), err, [via, dataDir]);
     }
@@ -75,11 +82,11 @@ export function writeDataFiles(dataDir: string, state: ContainerState, via = dat
 
 /** Remove the pair, `pid` first (the mirror of writeDataFiles). Both are attempted: a pid file
  *  that cannot be removed must not keep a start file behind. */
-export function removeDataFiles(dataDir: string): void {
+export async function removeDataFiles(dataDir: string): Promise<void> {
   let first: unknown = null;
   for (const name of [PID_FILE, START_FILE]) {
     try {
-      unlinkQuiet(join(dataDir, name));
+      await afs.unlinkQuiet(join(dataDir, name));
     } catch (err) {
       first ??= err;
     }

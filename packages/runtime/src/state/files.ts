@@ -12,6 +12,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { FileReadError, readBounded } from '@nsinit/config/read-file';
+import * as afs from './fs-async.js';
 
 export { CONFIG_LIMIT, FileReadError, readBounded, readFdBounded } from '@nsinit/config/read-file';
 
@@ -49,6 +50,27 @@ export function writeAtomic(path: string, data: string, mode = 0o600): void {
   }
 }
 
+/** writeAtomic on the thread pool (the start path: the event loop never waits for the journal). */
+export async function writeAtomicAsync(path: string, data: string, mode = 0o600): Promise<void> {
+  const tmp = `${path}.${process.pid}.${++tmpSerial}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  try {
+    const fd = await afs.open(
+      tmp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      mode,
+    );
+    try {
+      await afs.write(fd, data);
+    } finally {
+      closeSync(fd); // never unlinked: closing frees nothing
+    }
+    await afs.rename(tmp, path);
+  } catch (err) {
+    await afs.unlinkQuiet(tmp).catch(() => {}); // never created, or already renamed
+    throw err;
+  }
+}
+
 /**
  * Overwrite the existing regular file `path` in place (same inode). Used for the 2014 `pid` and
  * `start` files, which a container sees masked at their inode: replacing them by rename would
@@ -64,6 +86,22 @@ export function writeInPlace(path: string, data: string): void {
     // 2014 wrote these with ioutil.WriteFile (truncate, then write): readers already cope.
     ftruncateSync(fd, 0);
     writeSync(fd, data, 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** writeInPlace with its journal updates on the thread pool. */
+export async function writeInPlaceAsync(path: string, data: string): Promise<void> {
+  // Opening an existing file and closing it change nothing on disk; the truncate and the write
+  // do (the inode's size and times: a journal update), so only they go to the thread pool.
+  const fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) {
+      throw new FileReadError(`${path}: not a regular file`, { code: 'ERR_NSINIT_UNSAFE_PATH', path });
+    }
+    await afs.ftruncate(fd, 0);
+    await afs.write(fd, data, 0);
   } finally {
     closeSync(fd);
   }

@@ -60,16 +60,16 @@ describe('TrustedState', () => {
     const state = TrustedState.of(data, root);
     const lock = await state.lock(native, 1000);
     expect(statSync(state.dir).mode & 0o777).toBe(0o700);
-    state.writeInstance(record('abc'));
+    await state.writeInstance(record('abc'));
     const held = await state.holdSupervisor(native, 'abc');
     expect(state.supervisorAlive(native, 'abc')).toBe(true);
     held.release();
     expect(state.supervisorAlive(native, 'abc')).toBe(false);
-    state.removeSupervisor('abc');
-    state.removeInstance('other'); // not ours: stays
+    await state.removeSupervisor('abc');
+    await state.removeInstance('other'); // not ours: stays
     expect(state.readInstance()?.id).toBe('abc');
-    state.removeInstance('abc');
-    state.removeIfIdle();
+    await state.removeInstance('abc');
+    await state.removeIfIdle();
     lock.release();
     expect(existsSync(state.dir)).toBe(false);
   });
@@ -83,23 +83,23 @@ describe('TrustedState', () => {
 });
 
 describe('the 2014 data files', () => {
-  it('are replaced by empty regular files, written in place, and compared with the record', () => {
+  it('are replaced by empty regular files, written in place, and compared with the record', async () => {
     execFileSync('mkfifo', [join(data, 'pid')]);
     writeFileSync(join(data, 'start'), 'x'.repeat(100));
     expect(dataFileProblems(data, null)).toEqual([
       `${join(data, 'pid')}: not a regular file (fifo); ignoring it`,
       `${join(data, 'start')}: larger than 32 bytes; ignoring it`,
     ]);
-    prepareDataFiles(data);
+    await prepareDataFiles(data);
     const inode = statSync(join(data, 'pid')).ino;
     expect(dataFileProblems(data, null)).toEqual([]); // empty: a start not yet filled in
-    writeDataFiles(data, { pid: 123, start: '456' });
+    await writeDataFiles(data, { pid: 123, start: '456' });
     expect(statSync(join(data, 'pid')).ino).toBe(inode); // in place: a mask on it stays
     expect(dataFileProblems(data, { pid: 123, start: '456' })).toEqual([]);
     expect(dataFileProblems(data, { pid: 124, start: '456' })).toEqual([
       `${join(data, 'pid')} was changed (the container's is 124); ignoring it`,
     ]);
-    removeDataFiles(data);
+    await removeDataFiles(data);
     expect(readdirSync(data)).toEqual([]);
   });
 });

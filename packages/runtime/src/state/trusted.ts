@@ -2,7 +2,7 @@
 // by the data directory's device and inode (a path string can be renamed or re-pointed by a
 // symlink; the inode cannot). It holds what the runtime relies on — the live instance's record
 // and lock files — so nothing a container can write decides what the host does.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, rmdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import type { NativeBindings } from '@nsinit/native';
@@ -10,7 +10,8 @@ import { crypto } from '../builtins.js';
 import { ErrorCodes, nsinitError } from '../errors.js';
 import { type FileLock, lockFile, tryLockFile } from '../lock.js';
 import { defaultStateRoot, ROOT_STATE_ROOT } from '../rootless.js';
-import { CONFIG_LIMIT, readOptional, unlinkQuiet, writeAtomic } from './files.js';
+import { CONFIG_LIMIT, readOptional, writeAtomicAsync } from './files.js';
+import * as afs from './fs-async.js';
 
 /** Where root's trusted state lives unless OpenOptions.stateRoot says otherwise (tests only); a
  *  rootless caller's is under $XDG_RUNTIME_DIR (rootless.ts defaultStateRoot). */
@@ -35,6 +36,11 @@ export interface InstanceRecord {
 
 const INSTANCE_FILE = 'instance.json';
 const LOCK_FILE = 'lock';
+
+/** Trusted directories whose instance this process supervises (recorded until its teardown is
+ *  done): an orphan sweep skips them without touching their files, so a start does not pay for
+ *  every container this process already runs. */
+export const supervisedHere = new Set<string>();
 
 /** 12 random hex digits. Read from /dev/urandom: node:crypto would load ~20 modules and OpenSSL's
  *  bindings into every start for 6 bytes; it is the fallback where /dev/urandom cannot be opened. */
@@ -76,7 +82,7 @@ export class TrustedState {
    * symlink at any moment, and the host must never write or unlink through that. Returns false
    * (without calling `fn`) when the path no longer leads there.
    */
-  inDataDir(fn: (dir: string) => void): boolean {
+  async inDataDir(fn: (dir: string) => void | Promise<void>): Promise<boolean> {
     if (this.dataDir === '') return false;
     let fd: number;
     try {
@@ -87,7 +93,7 @@ export class TrustedState {
     try {
       const st = fstatSync(fd, { bigint: true });
       if (`${st.dev}-${st.ino}` !== basename(this.dir)) return false;
-      fn(`/proc/self/fd/${fd}`);
+      await fn(`/proc/self/fd/${fd}`);
       return true;
     } finally {
       closeSync(fd);
@@ -119,14 +125,19 @@ export class TrustedState {
   /** The data-directory lock: starts, teardowns and stale cleanups of this directory serialise. */
   async lock(native: Pick<NativeBindings, 'tryLock'>, timeoutMs: number): Promise<FileLock> {
     for (let attempt = 0; ; attempt++) {
-      // 0700 at every level we create: a container that somehow sees /run still cannot enter.
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       try {
         return await lockFile(native, join(this.dir, LOCK_FILE), timeoutMs);
       } catch (err) {
-        // A teardown removed the directory between mkdir and open: make it again.
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 5) continue;
-        throw err;
+        // No directory yet, or a teardown or an orphan sweep (another process's, or another
+        // start of ours: they interleave on the event loop) removed the idle one: make it again.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;
+      }
+      try {
+        // 0700 at every level we create: a container that somehow sees /run still cannot enter.
+        await afs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      } catch (err) {
+        // mkdir found the directory and a sweep removed it before mkdir could check it: again.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
     }
   }
@@ -151,13 +162,26 @@ export class TrustedState {
     }
   }
 
-  writeInstance(record: InstanceRecord): void {
-    writeAtomic(join(this.dir, INSTANCE_FILE), JSON.stringify(record));
+  async writeInstance(record: InstanceRecord): Promise<void> {
+    await writeAtomicAsync(join(this.dir, INSTANCE_FILE), JSON.stringify(record));
   }
 
-  /** Remove the record if it is still `id`'s (a teardown never touches another instance's). */
-  removeInstance(id: string): void {
-    if (this.readInstance()?.id === id) unlinkQuiet(join(this.dir, INSTANCE_FILE));
+  /** Remove the record if it is still `id`'s (a teardown never touches another instance's);
+   *  `checked`: the caller has just read it under the lock. */
+  async removeInstance(id: string, checked = false): Promise<void> {
+    if (checked || this.readInstance()?.id === id) await afs.unlinkQuiet(join(this.dir, INSTANCE_FILE));
+  }
+
+  /** Whether a record exists (not parsed: a teardown or an idle check only needs to know). */
+  hasInstance(): boolean {
+    try {
+      lstatSync(join(this.dir, INSTANCE_FILE));
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw err;
+    }
   }
 
   supervisorPath(id: string): string {
@@ -179,17 +203,17 @@ export class TrustedState {
   }
 
   /** Drop `id`'s lifetime lock file (called by its holder, or by a stale cleanup). */
-  removeSupervisor(id: string): void {
-    unlinkQuiet(this.supervisorPath(id));
+  async removeSupervisor(id: string): Promise<void> {
+    await afs.unlinkQuiet(this.supervisorPath(id));
   }
 
   /** With no instance left, remove the lock file and the directory. Must be called holding the
    *  lock: a waiter that then locks the unlinked file sees it unlinked and retries (lock.ts). */
-  removeIfIdle(): void {
-    if (this.readInstance() !== null) return;
-    unlinkQuiet(join(this.dir, LOCK_FILE));
+  async removeIfIdle(): Promise<void> {
+    if (this.hasInstance()) return;
+    await afs.unlinkQuiet(join(this.dir, LOCK_FILE));
     try {
-      rmdirSync(this.dir);
+      await afs.rmdir(this.dir);
     } catch {
       // another instance's files (a supervisor file being removed) or a racer's mkdir: it stays
     }
