@@ -35,7 +35,6 @@ export {
 } from './container.js';
 export { type ErrorCode, ErrorCodes, NsinitError } from './errors.js';
 export { DEFAULT_PATH, execCandidates } from './exec-path.js';
-export { type IdmapTrees, idmapWarnings, type OpenIdmappedTree, openIdmapTrees } from './idmap-mounts.js';
 export { type FileLock, lockFile, tryLockFile } from './lock.js';
 export {
   type CompileOptions,
@@ -61,6 +60,15 @@ export {
 } from './rootless.js';
 export { FORWARDED_SIGNALS, forwardSignals } from './signals.js';
 export {
+  type Caller,
+  currentCaller,
+  mapText,
+  setgroupsDenied,
+  type UsernsSetup,
+  usernsSetup,
+  writeIdMaps,
+} from './userns.js';
+export {
   type CompiledOci,
   type CompileOciOptions,
   compileOci,
@@ -68,13 +76,12 @@ export {
   startCompiled,
   writeOomScoreAdj,
 } from './spec/compile-oci.js';
+export { type IdmapTrees, idmapWarnings, type OpenIdmappedTree, openIdmapTrees } from './idmap-mounts.js';
 export { DEFAULT_MASKED_PATHS } from './spec/defaults.js';
 export { from2014 } from './spec/from-2014.js';
 export { type FromOciOptions, fromOci } from './spec/from-oci.js';
 export type * from './spec/model.js';
 export { parseMountOptions } from './spec/mount-options.js';
-export type { OciConfigInput } from './spec/oci-input.js';
-export { type OciProcessInput, withOciProcess } from './spec/oci-process.js';
 export {
   compileSeccompProgram,
   type SeccompCompiler,
@@ -82,6 +89,8 @@ export {
   seccompFromOci,
 } from './spec/seccomp.js';
 export { compileSeccompFilter } from './spec/seccomp-cache.js';
+export type { OciConfigInput } from './spec/oci-input.js';
+export { type OciProcessInput, withOciProcess } from './spec/oci-process.js';
 export {
   CONFIG_LIMIT,
   type ContainerState,
@@ -96,15 +105,6 @@ export {
 } from './state/index.js';
 export type { StdioOption, StdioOptions } from './stdio.js';
 export { type Identity, lookupUser, resolveUser } from './user.js';
-export {
-  type Caller,
-  currentCaller,
-  mapText,
-  setgroupsDenied,
-  type UsernsSetup,
-  usernsSetup,
-  writeIdMaps,
-} from './userns.js';
 
 /** Open `dir` and run `argv` there: join the live container or start one (nsinit exec). */
 export async function exec(

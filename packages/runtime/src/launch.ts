@@ -26,12 +26,12 @@ import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
 import { testPause } from './pause-points.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
+import { seccompFilter } from './spec/compile-oci.js';
+import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { isRootless, refuseRootless2014, rootlessLinkSteps } from './rootless.js';
-import { seccompFilter } from './spec/compile-oci.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import { hasNamespace } from './spec/model.js';
-import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import {
   type ContainerState,
   prepareDataFiles,

@@ -16,8 +16,8 @@ import { lockFile } from '../lock.js';
 import { isRootless, refuseRootlessOci } from '../rootless.js';
 import { compileOci, startCompiled, writeOomScoreAdj } from '../spec/compile-oci.js';
 import { hasNamespace } from '../spec/model.js';
-import { listenerHandoff } from '../spec/seccomp-listener.js';
 import { currentCaller, usernsSetup, writeIdMaps } from '../userns.js';
+import { listenerHandoff } from '../spec/seccomp-listener.js';
 import { defaultCgroupsPath } from './cgroup.js';
 import {
   closeHookFiles,

@@ -5,8 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { defaultSeccompProfile } from '@nsinit/config';
 import { loadNative } from '@nsinit/native';
-import { compileSeccompProgram, seccompFromOci } from './seccomp.js';
 import { filterKey } from './seccomp-cache.js';
+import { compileSeccompProgram, seccompFromOci } from './seccomp.js';
 
 try {
   const spec = seccompFromOci(defaultSeccompProfile(), '/linux/seccomp');
