@@ -3,7 +3,7 @@
 // container runs in the caller's cgroup after ONE warning, and a limit is refused naming its field,
 // never half applied. Device rules are dropped: a BPF device program needs host root (bpf(2)).
 import { lstatSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { configError } from '../errors.js';
 import { parseProcCgroup, underMount } from './cgroupfs.js';
 import { type CgroupConfig, name2014, resourcesFrom2014 } from './limits.js';
@@ -30,10 +30,17 @@ export function delegatedV2(
   if (!mount) return null;
   const own = parseProcCgroup(procCgroup).find((c) => c.id === 0)?.path;
   if (own === undefined) return null;
-  const self = underMount(mount.root, own);
-  const dir = join(mount.mountpoint, self);
-  if (owner(dir) !== euid || owner(join(dir, 'cgroup.procs')) !== euid) return null;
-  return { root: mount.mountpoint, self, dir };
+  const mine = (rel: string) => {
+    const dir = join(mount.mountpoint, rel);
+    return owner(dir) === euid && owner(join(dir, 'cgroup.procs')) === euid;
+  };
+  let self = underMount(mount.root, own);
+  if (!mine(self)) return null;
+  // Up to the top of the delegated subtree (systemd's user@<uid>.service, whose own processes sit
+  // in leaves below it): cgroup v2 lets a controller be enabled only in a cgroup without processes
+  // of its own, which the caller's leaf is not.
+  while (self !== '/' && mine(posix.dirname(self))) self = posix.dirname(self);
+  return { root: mount.mountpoint, self, dir: join(mount.mountpoint, self) };
 }
 
 function ownerOf(path: string): number | null {
