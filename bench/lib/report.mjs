@@ -308,7 +308,7 @@ export function renderMarkdown(results) {
     else
       parts.push(
         table(
-          ['calls', 'first call µs', 'warm µs/call median (IQR)'],
+          ['calls', 'first call µs (compiles the validator)', 'warm µs/call median (IQR)'],
           [[String(v.calls), v.coldUs.toFixed(1), fmt(v.perCallUs, 2)]],
         ),
         '',

@@ -1,9 +1,7 @@
-// Rootless cgroups, for real: a cgroup v2 subtree delegated to the user (a directory of the host's
-// cgroup2 tree the test chowns to it, the caller placed in it) holds the container's own cgroup;
-// a limit that cannot be applied there is refused naming its field, never half applied. And the
-// rootless cgroup exposure class (runc CVE-2023-25809): a container must never write a cgroup its
-// user owns on the host, neither through a `/sys` bound read-only (`rbind,ro`: every mount below
-// must be read-only too) nor through a `cgroup` mount without a cgroup namespace.
+// Rootless cgroups, for real: a cgroup v2 directory delegated to the user (chowned by the test, the
+// caller placed in it) holds the container's cgroup; a limit with nowhere to go is refused by name.
+// And rootless cgroup exposure (runc CVE-2023-25809): no write to a cgroup the user owns on the host,
+// through a `/sys` bound `rbind,ro` (read-only all the way down) or a `cgroup` mount without cgroupns.
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,10 +1,7 @@
-// Cgroups for a rootless caller. It may only use a cgroup v2 subtree delegated to it (its own
-// cgroup directory and cgroup.procs owned by it, as systemd's user@.service or an administrator's
-// chown gives; cgroup-v2.rst "Delegation"): the container's cgroup is created below it. Without
-// one the container runs in the caller's cgroup with ONE warning, and a config that asks for a
-// limit is refused naming the field, so a limit is never silently dropped or half applied. Device
-// rules are never applied rootless: a BPF_CGROUP_DEVICE program needs host root (bpf(2)), and in
-// a user namespace the container can only open device nodes the caller itself may open.
+// Cgroups for a rootless caller (cgroup-v2.rst "Delegation"): the container's cgroup goes below a
+// cgroup v2 directory delegated to it (its own, with cgroup.procs, owned by it); without one the
+// container runs in the caller's cgroup after ONE warning, and a limit is refused naming its field,
+// never half applied. Device rules are dropped: a BPF device program needs host root (bpf(2)).
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configError } from '../errors.js';
