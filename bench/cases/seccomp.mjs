@@ -84,8 +84,7 @@ export async function seccompCase(ctx) {
 
 async function worker({ calls }) {
   const { defaultSeccompProfile } = await importWorkspace('@nsinit/config');
-  const { native } = await importWorkspace('@nsinit/native');
-  const { compileSeccompFilter } = await importWorkspace('@nsinit/runtime');
+  const { compileSeccompFilter, native } = await importWorkspace('@nsinit/runtime');
   const profile = defaultSeccompProfile();
   const t0 = performance.now();
   const first = compileSeccompFilter(profile, native.compileSeccomp);

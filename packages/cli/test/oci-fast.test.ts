@@ -19,6 +19,9 @@ const NATIVE = { ...process.env, NSINIT_OCI_FAST_ONLY: '1' };
 const NODE = { ...process.env, NSINIT_OCI_NO_FAST: '1' };
 const NOT_NATIVE = /NSINIT_OCI_FAST_ONLY: not handled natively/;
 
+/** A path for an agent socket nobody listens on (start is never reached natively here). */
+const b0path = (name: string) => join(tmpdir(), `nsinit-oci-fast-${process.pid}-${name}`);
+
 const sleeper = (s: Record<string, any>) => {
   s.process.args = ['sh', '-c', 'echo up; exec sleep 1000'];
 };
@@ -111,6 +114,27 @@ describe('nsinit-oci native verbs', () => {
     });
     expect((await b.oci(['delete', '-f', 'f'], { env: NATIVE })).stderr).toMatch(NOT_NATIVE);
     expect((await b.oci(['delete', '-f', 'f'])).exitCode).toBe(0);
+  });
+
+  it('start goes to Node when a seccomp listener loads after the gate (its fd comes to start)', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const b = await createOciBundle({
+      spec: (s) => {
+        sleeper(s);
+        s.process.noNewPrivileges = true; // the filter loads after the wait, with no_new_privs
+        s.linux.seccomp = {
+          defaultAction: 'SCMP_ACT_ALLOW',
+          listenerPath: b0path('agent.sock'),
+          syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }],
+        };
+      },
+    });
+    await created(b, 'n');
+    const record = JSON.parse(readFileSync(join(b.root, 'n', 'state.json'), 'utf8'));
+    expect(record.fast.node).toEqual(['start']);
+    expect((await b.oci(['start', 'n'], { env: NATIVE })).stderr).toMatch(NOT_NATIVE);
+    expect((await b.oci(['state', 'n'], { env: NATIVE })).stdout).toMatch(/"status": "created"/);
+    expect((await b.oci(['delete', '-f', 'n'], { env: NATIVE })).exitCode).toBe(0);
   });
 
   it('never reads state.json through a symlink', async (ctx) => {

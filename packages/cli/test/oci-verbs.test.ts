@@ -265,7 +265,9 @@ describe.each(OCI_PATHS)('nsinit-oci documents and global flags ($path)', ({ env
     expect(again.exitCode).toBe(1);
     expect(again.stderr).toMatch(/exists/);
     const f = JSON.parse((await runCommand(nsinitOciBin, ['features'])).stdout);
-    expect(f).toMatchObject({ ociVersionMin: '1.0.0', linux: { seccomp: { enabled: false } } });
+    expect(f).toMatchObject({ ociVersionMin: '1.0.0', linux: { seccomp: { enabled: true } } });
+    expect(f.linux.seccomp.actions).toContain('SCMP_ACT_NOTIFY');
+    expect(f.linux.namespaces).toContain('time');
     expect(f.hooks).toContain('createRuntime');
     expect(f.linux.capabilities).toContain('CAP_SYS_ADMIN');
   });

@@ -1,9 +1,7 @@
-// Rootless mode, for real: the unprivileged user scripts/setup creates (`nsinit-rootless`) runs
-// busybox containers with both front ends, from the configs `nsinit spec --rootless` and
-// `nsinit-oci spec --rootless` print for it. Checked from inside (id, /proc/self/uid_map, lo) and
-// on the host (who owns what container root wrote, where the trusted state went). A rootfs the user
-// runs is its own; its XDG_RUNTIME_DIR is a private temp directory; none of its processes may
-// outlive a test (testkit rootlessSession). Under CI a missing user fails these cases.
+// Rootless mode, for real: the user scripts/setup creates (`nsinit-rootless`) runs busybox with both
+// front ends from the configs their `spec --rootless` print, in a rootfs it owns, with a private
+// XDG_RUNTIME_DIR. Checked inside (id, uid_map, lo) and on the host (file owners, where the state
+// went); none of its processes may outlive a test; under CI a missing user fails these cases.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -194,11 +192,18 @@ describe('nsinit-oci, rootless', () => {
     ];
     b.writeSpec(config);
     const r = await b.create('r1', ['--bundle', b.dir], 'run');
-    expect(r.exitCode).toBe(0);
-    const out = b.output('r1').split('\n');
-    // One warning (no delegated cgroup v2 subtree here), then the container's own lines.
-    expect(out[0]).toMatch(/level=warning msg="rootless: uid \d+ has no delegated cgroup v2 subtree/);
-    expect(out.slice(1, 4).map((l, i) => (i === 1 ? mapLine(l)?.join(' ') : l))).toEqual([
+    const text = b.output('r1');
+    expect(r.exitCode, text).toBe(0);
+    // One warning (no delegated cgroup v2 subtree here), and the container's own lines.
+    const warnings = text.split('\n').filter((l) => l.includes('level=warning'));
+    expect(warnings, text).toEqual([
+      expect.stringMatching(/msg="rootless: uid \d+ has no delegated cgroup v2 subtree/),
+    ]);
+    const own = text.split('\n').filter((l) => l !== '' && !l.includes('level='));
+    expect(
+      own.map((l, i) => (i === 1 ? mapLine(l)?.join(' ') : l)),
+      text,
+    ).toEqual([
       '0',
       `0 ${s.user.uid} 1`,
       '0', // /sys/fs/cgroup is an empty read-only tmpfs: nothing of the host's tree
@@ -248,6 +253,36 @@ describe('nsinit-oci, rootless', () => {
       await oci(['delete', '--force', 'x1']);
     }
     expect(readdirSync(join(s.runtimeDir, 'nsinit-oci'))).toEqual([]);
+  });
+
+  it('with a subuid range (newuidmap): chown 1000 inside is the mapped id on the host', async (ctx) => {
+    const s = await session(ctx);
+    const sub = s.user.subuid!;
+    const subg = s.user.subgid!;
+    const b = await createOciBundle({
+      as: s.spawn,
+      spec: (spec) => {
+        spec.linux.namespaces.push({ type: 'user' });
+        spec.linux.uidMappings = [
+          { containerID: 0, hostID: s.user.uid, size: 1 },
+          { containerID: 1, hostID: sub.start, size: sub.count },
+        ];
+        spec.linux.gidMappings = [
+          { containerID: 0, hostID: s.user.gid, size: 1 },
+          { containerID: 1, hostID: subg.start, size: subg.count },
+        ];
+        spec.process.args = [
+          'sh',
+          '-c',
+          'touch /tmp/f && chown 1000:1000 /tmp/f && wc -l < /proc/self/uid_map',
+        ];
+      },
+    });
+    const r = await b.create('u1', ['--bundle', b.dir], 'run');
+    expect(r.exitCode, b.output('u1')).toBe(0);
+    expect(b.output('u1')).toMatch(/^2$/m);
+    const st = statSync(join(b.rootfs, 'tmp/f'));
+    expect([st.uid, st.gid]).toEqual([sub.start + 999, subg.start + 999]);
   });
 
   it('without XDG_RUNTIME_DIR, or with someone else’s, says so in one line and creates nothing', async (ctx) => {

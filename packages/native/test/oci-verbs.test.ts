@@ -3,7 +3,7 @@
 // deleted as Node would; and its strict state reader survives mutated state files, refusing
 // (exit 125 under NSINIT_OCI_FAST_ONLY) rather than crashing. Under scripts/asan.sh the
 // AddressSanitizer build of the program is the one tested (beside NSINIT_NATIVE_ADDON).
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -194,5 +194,73 @@ describe.skipIf(!PROGRAM)('nsinit-oci-verbs', () => {
     }
     // Most mutations break the format and are refused.
     expect(outcomes.get(125) ?? 0).toBeGreaterThan(200);
+  });
+});
+
+/** The cgroup2 mount (hybrid hosts: /sys/fs/cgroup/unified, which needs no controller for
+ *  cgroup.procs, cgroup.freeze and cgroup.kill), or null. */
+function cgroup2Mount(): string | null {
+  const m = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .find((f) => f[f.indexOf('-') + 1] === 'cgroup2');
+  return m ? m[4]! : null;
+}
+
+const v2 = cgroup2Mount();
+const isRoot = process.getuid?.() === 0;
+
+describe.skipIf(!PROGRAM || !v2 || !isRoot)('nsinit-oci-verbs on a cgroup v2 record', () => {
+  let child: ChildProcess | null = null;
+  const dir = join(v2 ?? '/', `nsinit-test-oci-verbs-${process.pid}`);
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await new Promise((r) => child!.once('exit', r));
+    }
+    if (existsSync(dir)) rmSync(dir, { recursive: false, force: true });
+  });
+
+  it('pauses, resumes, kills --all through cgroup.freeze and cgroup.kill, and removes the tree', async () => {
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root, { mode: 0o700 });
+    mkdirSync(dir);
+    mkdirSync(join(dir, 'sub')); // a sub-cgroup the container made: delete removes it first
+    child = spawn('sleep', ['1000'], { stdio: 'ignore' });
+    const pid = child.pid!;
+    writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+    writeRecord(
+      'v2',
+      JSON.stringify({
+        ...record('v2'),
+        pid,
+        start,
+        cgroup: { version: 2, paths: { unified: dir }, parents: [] },
+        fast: {
+          node: [],
+          cgroup: { version: 2, procs: dir, freezer: dir, dirs: [dir], parents: [] },
+          startSteps: {},
+        },
+      }),
+    );
+    const status = () => JSON.parse(verbs('state', 'v2').stdout).status;
+    expect(status()).toBe('running');
+    expect(verbs('ps', '--format', 'json', 'v2').stdout).toBe(`[${pid}]\n`);
+    expect(verbs('pause', 'v2')).toMatchObject({ status: 0, stderr: '' });
+    expect(readFileSync(join(dir, 'cgroup.events'), 'utf8')).toMatch(/^frozen 1$/m);
+    expect(status()).toBe('paused');
+    expect(verbs('delete', 'v2').stderr).toMatch(/cannot delete container that is not stopped: paused\n$/);
+    expect(verbs('resume', 'v2')).toMatchObject({ status: 0, stderr: '' });
+    expect(readFileSync(join(dir, 'cgroup.freeze'), 'utf8').trim()).toBe('0');
+    expect(status()).toBe('running');
+    const exited = new Promise((r) => child!.once('exit', (_c, sig) => r(sig)));
+    expect(verbs('kill', '--all', 'v2', 'KILL')).toMatchObject({ status: 0, stderr: '' });
+    expect(await exited).toBe('SIGKILL');
+    expect(status()).toBe('stopped');
+    expect(verbs('delete', 'v2')).toMatchObject({ status: 0, stderr: '' });
+    expect(existsSync(dir)).toBe(false);
+    expect(existsSync(join(root, 'v2'))).toBe(false);
   });
 });

@@ -1,8 +1,7 @@
-// Rootless mode: whether this process is an unprivileged user (or "root" only inside a user
-// namespace, as under rootless podman), and where such a caller keeps its trusted state. It must
-// be a directory only the caller can write: $XDG_RUNTIME_DIR (user_namespaces(7); the XDG Base
-// Directory specification makes it the user's own 0700 directory), never a shared root-owned place
-// or a world-writable one like /tmp, where another user could plant the directory first.
+// Rootless mode (user_namespaces(7)): whether this process is a user or root only in a user namespace
+// (rootless podman), where it keeps its trusted state ($XDG_RUNTIME_DIR, its own 0700 directory: never
+// /run, nor a world-writable /tmp where another user could plant it first), and what a rootless
+// container must have (a user namespace; lo brought up by the child) or cannot (veth, routes).
 import { lstatSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Step } from '@nsinit/native';

@@ -1,9 +1,7 @@
-// Running nsinit and nsinit-oci as an unprivileged user (rootless mode) from a test run as root:
-// the user scripts/setup creates (`nsinit-rootless`, with a 65536-id range in /etc/subuid and
-// /etc/subgid from useradd -m), a private XDG_RUNTIME_DIR for it in a temp directory (the place its
-// trusted state goes, see runtime rootless.ts), bundles it owns, and a check that none of its
-// processes outlive a test. Processes are started with setuid/setgid and an empty group list
-// (credentials(7)); the environment is built from scratch, not inherited from root.
+// Running nsinit and nsinit-oci as the unprivileged user scripts/setup creates (`nsinit-rootless`,
+// with /etc/subuid and /etc/subgid ranges) from a root test: setuid/setgid with no groups
+// (credentials(7)), a fresh environment whose XDG_RUNTIME_DIR and HOME are private temp directories
+// (its trusted state goes there), bundles it owns, and no process of it outliving a test.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,9 +114,12 @@ export async function rootlessSession(): Promise<RootlessSession> {
   execFileSync('install', ['-d', '-m', '0700', '-o', String(user.uid), '-g', String(user.gid), runtimeDir]);
   const cache = join(base, 'cache');
   execFileSync('install', ['-d', '-m', '0700', '-o', String(user.uid), '-g', String(user.gid), cache]);
+  // HOME too: what tools write there (podman's blob cache and CNI lock) goes with the session.
+  const home = join(base, 'home');
+  execFileSync('install', ['-d', '-m', '0700', '-o', String(user.uid), '-g', String(user.gid), home]);
   const env: NodeJS.ProcessEnv = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    HOME: user.home,
+    HOME: home,
     USER: user.name,
     LOGNAME: user.name,
     XDG_RUNTIME_DIR: runtimeDir,

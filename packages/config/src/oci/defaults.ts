@@ -12,8 +12,7 @@ export { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS };
 
 export interface DefaultOciSpecOptions {
   /** A spec for an unprivileged caller, like `runc spec --rootless`: a user namespace mapping
-   *  `uid`/`gid` (default 0) to root, no network namespace, /sys bind-mounted, no cgroup limits.
-   *  create refuses user namespaces (naming the field) until they are implemented. */
+   *  `uid`/`gid` (default 0) to root, no network namespace, /sys bind-mounted, no cgroup limits. */
   rootless?: boolean;
   uid?: number;
   gid?: number;

@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 /* hookSteps (the startContainer hooks' labels) is read by Node's start only: fast.node sends
- * start there whenever it is present. */
-static const char *const RECORD_KEYS[] = {
-    "format",      "ociVersion", "id",        "pid",       "start", "bundle", "rootfs", "created",
-    "annotations", "cgroup",     "noProcess", "hookSteps", "hooks", "fast",   NULL};
+ * start there whenever it is present; hostMount (a rootfs bind left in the runtime's mount
+ * namespace) by Node's delete only, which fast.node sends there likewise. */
+static const char *const RECORD_KEYS[] = {"format",      "ociVersion", "id",        "pid",
+                                          "start",       "bundle",     "rootfs",    "created",
+                                          "annotations", "cgroup",     "noProcess", "hookSteps",
+                                          "hooks",       "fast",       "hostMount", NULL};
 static const char *const FAST_KEYS[] = {"node", "cgroup", "startSteps", NULL};
 static const char *const CGROUP_KEYS[] = {"version", "procs", "freezer", "dirs", "parents", NULL};
 

@@ -26,6 +26,16 @@ describe('delegatedV2', () => {
     });
   });
 
+  it('is the top of the subtree the caller owns, above its own leaf (systemd’s user@.service)', () => {
+    const self = '0::/user.slice/user-1000.slice/user@1000.service/app.slice/term.scope\n';
+    const mine = (p: string) =>
+      p.startsWith('/sys/fs/cgroup/unified/user.slice/user-1000.slice/user@1000.service') ? 1000 : 0;
+    expect(delegatedV2(1000, HYBRID, self, mine)).toMatchObject({
+      self: '/user.slice/user-1000.slice/user@1000.service',
+      dir: '/sys/fs/cgroup/unified/user.slice/user-1000.slice/user@1000.service',
+    });
+  });
+
   it('is null when either is someone else’s, or there is no cgroup2 mount', () => {
     const dirOnly = (p: string) => (p.endsWith('/box') ? 1000 : 0);
     expect(delegatedV2(1000, HYBRID, SELF, dirOnly)).toBeNull();

@@ -1,12 +1,9 @@
-// Cgroups for a rootless caller. It may only use a cgroup v2 subtree delegated to it (its own
-// cgroup directory and cgroup.procs owned by it, as systemd's user@.service or an administrator's
-// chown gives; cgroup-v2.rst "Delegation"): the container's cgroup is created below it. Without
-// one the container runs in the caller's cgroup with ONE warning, and a config that asks for a
-// limit is refused naming the field, so a limit is never silently dropped or half applied. Device
-// rules are never applied rootless: a BPF_CGROUP_DEVICE program needs host root (bpf(2)), and in
-// a user namespace the container can only open device nodes the caller itself may open.
+// Cgroups for a rootless caller (cgroup-v2.rst "Delegation"): the container's cgroup goes below a
+// cgroup v2 directory delegated to it (its own, with cgroup.procs, owned by it); without one the
+// container runs in the caller's cgroup after ONE warning, and a limit is refused naming its field,
+// never half applied. Device rules are dropped: a BPF device program needs host root (bpf(2)).
 import { lstatSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { configError } from '../errors.js';
 import { parseProcCgroup, underMount } from './cgroupfs.js';
 import { type CgroupConfig, name2014, resourcesFrom2014 } from './limits.js';
@@ -33,10 +30,17 @@ export function delegatedV2(
   if (!mount) return null;
   const own = parseProcCgroup(procCgroup).find((c) => c.id === 0)?.path;
   if (own === undefined) return null;
-  const self = underMount(mount.root, own);
-  const dir = join(mount.mountpoint, self);
-  if (owner(dir) !== euid || owner(join(dir, 'cgroup.procs')) !== euid) return null;
-  return { root: mount.mountpoint, self, dir };
+  const mine = (rel: string) => {
+    const dir = join(mount.mountpoint, rel);
+    return owner(dir) === euid && owner(join(dir, 'cgroup.procs')) === euid;
+  };
+  let self = underMount(mount.root, own);
+  if (!mine(self)) return null;
+  // Up to the top of the delegated subtree (systemd's user@<uid>.service, whose own processes sit
+  // in leaves below it): cgroup v2 lets a controller be enabled only in a cgroup without processes
+  // of its own, which the caller's leaf is not.
+  while (self !== '/' && mine(posix.dirname(self))) self = posix.dirname(self);
+  return { root: mount.mountpoint, self, dir: join(mount.mountpoint, self) };
 }
 
 function ownerOf(path: string): number | null {

@@ -10,6 +10,9 @@ import type { OciHooks } from './spec.js';
  *  by handing the command to Node; bump it when a field's meaning changes. */
 export const STATE_FORMAT = 1;
 
+/** seccomp(2): the filter hands back a user-notification listener fd. */
+const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
+
 export type FastVerb = 'start' | 'state' | 'kill' | 'delete' | 'pause' | 'resume' | 'ps';
 
 export interface FastCgroup {
@@ -53,6 +56,13 @@ export function fastRecord(
   if (opts.noProcess || some(hooks.startContainer) || some(hooks.poststart)) node.push('start');
   if (opts.hostMount || some(hooks.poststop)) node.push('delete');
   const gate = plan.steps.findIndex((s) => s.op === 'await-start');
+  // A seccomp filter with a user-notification listener loaded after the gate sends its fd to
+  // `start` (awaitExec's onListener hands it to the agent): Node's.
+  const listenerAfterGate = plan.steps.some(
+    (s, i) =>
+      i > gate && gate >= 0 && s.op === 'seccomp' && (s.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) !== 0,
+  );
+  if (listenerAfterGate && !node.includes('start')) node.push('start');
   const startSteps: Record<string, string> = {};
   if (gate >= 0) for (let i = gate + 1; i < plan.steps.length; i++) startSteps[String(i)] = plan.steps[i]!.op;
   const cgroup: FastCgroup | null =

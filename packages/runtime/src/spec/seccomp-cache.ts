@@ -3,7 +3,6 @@
 // plan. A program is a pure function of the normalized filter and the native architecture, so it is
 // kept per process (bounded), and the default profile's is compiled once at build time
 // (write-default-filter.ts → dist/default-seccomp.json) and used when the filter is exactly it.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   compileSeccompProgram,
@@ -16,9 +15,10 @@ import {
 const MAX_CACHED = 16;
 const cache = new Map<string, Uint8Array>();
 
-/** What determines the program: every field but the listener (the fd is not in the filter). */
+/** What determines the program: every field but the listener (the fd is not in the filter). The
+ *  canonical text itself, not a hash of it: node:crypto costs a cold CLI start ~2 ms to load. */
 export function filterKey(spec: SeccompSpec): string {
-  const canonical = JSON.stringify({
+  return JSON.stringify({
     arch: process.arch,
     defaultAction: spec.defaultAction,
     architectures: spec.architectures,
@@ -28,7 +28,6 @@ export function filterKey(spec: SeccompSpec): string {
       args: r.args.map((a) => a.map((v) => String(v))),
     })),
   });
-  return createHash('sha256').update(canonical).digest('hex');
 }
 
 interface Precompiled {

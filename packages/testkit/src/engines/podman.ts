@@ -1,10 +1,7 @@
-// podman (Debian's 4.3, with conmon) driving an OCI runtime binary, with everything private to a
-// scratch directory: storage (vfs: no overlay mounts to leak), run root, tmpdir, events log and a
-// containers.conf. The busybox rootfs is imported as an image (`podman import`), so no registry
-// is needed. cgroups: the cgroupfs manager puts containers under `libpod_parent` in every
-// hierarchy; the harness removes that tree when it created it. Rootless (`as` a user): podman runs
-// as that user with the same private flags; its user namespace is held by a pause process
-// (catatonit) the harness kills at cleanup, and there are no cgroups (cgroup v1).
+// podman (Debian's 4.3, with conmon) driving an OCI runtime, everything private to a scratch
+// directory (vfs storage, run root, tmpdir, events log, containers.conf; busybox imported as an
+// image); the cgroupfs manager's `libpod_parent` tree is removed when it made it. Rootless (`as` a
+// user): the same flags as that user, whose pause process (catatonit) is killed at cleanup.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
