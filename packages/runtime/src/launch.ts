@@ -24,14 +24,15 @@ import { failureError } from './exec-failure.js';
 import { idmapWarnings, openIdmapTrees } from './idmap-mounts.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
+import { slirpNetwork, startSlirp } from './net/slirp.js';
 import { testPause } from './pause-points.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
-import { seccompFilter } from './spec/compile-oci.js';
-import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { isRootless, refuseRootless2014, rootlessLinkSteps } from './rootless.js';
+import { seccompFilter } from './spec/compile-oci.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import { hasNamespace } from './spec/model.js';
+import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import {
   type ContainerState,
   prepareDataFiles,
@@ -291,6 +292,20 @@ export async function startContainer(
         await child.stop();
         await net.teardown();
       });
+    }
+    // slirp4netns (root or rootless): its process gives the namespace tap0 before GO.
+    const slirpNet = slirpNetwork(config.networks);
+    if (slirpNet) {
+      const slirp = await startSlirp(target.pid, slirpNet.index, slirpNet.network);
+      stack.push('slirp4netns', () => slirp.stop());
+      const others = network;
+      network = {
+        hostInterfaces: others?.hostInterfaces ?? [],
+        teardown: async () => {
+          await slirp.stop();
+          await others?.teardown();
+        },
+      };
     }
     // Recorded before the child runs user code: a supervisor killed from here on leaves a record
     // the next start cleans up (the start time does not change across execve).
