@@ -75,6 +75,46 @@ describe('the default seccomp profile', () => {
   });
 });
 
+describe('container.json seccomp rules', () => {
+  it('an errno rule with an argument condition, and SCMP_ACT_KILL_PROCESS', async (ctx) => {
+    requires(ctx, 'root', 'busybox');
+    const bundle = await createBundle({
+      config: (c) => {
+        plain(c);
+        c.seccomp = {
+          defaultAction: 'SCMP_ACT_ALLOW',
+          syscalls: [
+            // kill(2) with signal 0 only (the second argument).
+            {
+              names: ['kill'],
+              action: 'SCMP_ACT_ERRNO',
+              errnoRet: 28,
+              args: [{ index: 1, value: 0, op: 'SCMP_CMP_EQ' }],
+            },
+            { names: ['sethostname'], action: 'SCMP_ACT_KILL_PROCESS' },
+          ],
+        };
+      },
+    });
+    const probe = [
+      'kill -0 $$; echo probe=$?',
+      'kill -CONT $$ && echo continued',
+      "grep '^Seccomp:' /proc/self/status",
+      'sh -c "hostname x"; echo hostname=$?',
+    ].join('; ');
+    const r = await runCli(['exec', 'sh', '-c', probe], { cwd: bundle.dir });
+    expect(r.exitCode).toBe(0);
+    const out = r.stdout + r.stderr;
+    // ENOSPC (28): the rule's errno, for signal 0 only.
+    expect(out).toMatch(/No space left on device/);
+    expect(out).toMatch(/^probe=1$/m);
+    expect(out).toMatch(/^continued$/m);
+    expect(out).toMatch(/^Seccomp:\s+2$/m);
+    // SIGSYS (31) killed hostname: 128 + 31.
+    expect(out).toMatch(/^hostname=159$/m);
+  });
+});
+
 describe('a process joining a container runs under its filter', () => {
   const JOINED = "grep '^Seccomp:' /proc/self/status; unshare -U true; echo unshare-user=$?";
 

@@ -4,6 +4,7 @@
 // went); none of its processes may outlive a test; under CI a missing user fails these cases.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ContainerConfig } from '@nsinit/config';
 import {

@@ -18,12 +18,12 @@ export const cases: BadCase[] = [
   [
     'unknown network type',
     set('/networks/0/type', 'lo'),
-    '/networks/0/type: unknown network type; expected one of "loopback", "veth", "netns"',
+    '/networks/0/type: unknown network type; expected one of "loopback", "veth", "netns", "slirp4netns"',
   ],
   [
     'network without type',
     del('/networks/2/type'),
-    '/networks/2/type: missing required field; expected one of "loopback", "veth", "netns"',
+    '/networks/2/type: missing required field; expected one of "loopback", "veth", "netns", "slirp4netns"',
   ],
   ['MTU below 68', set('/networks/1/mtu', 67), '/networks/1/mtu: must be at least 68, got 67'],
   [

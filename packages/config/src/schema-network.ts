@@ -1,11 +1,11 @@
 // Network strategies and routes of container.json: loopback, veth (a veth(4) pair with one end on
-// a host bridge) and netns (setns(2) into an existing network namespace), plus rtnetlink(7) routes
-// added inside the container. Addresses are CIDR strings as ip-address(8) prints them.
+// a host bridge), netns (setns(2) into an existing network namespace) and slirp4netns (user-mode
+// networking, an nsinit extension), plus rtnetlink(7) routes. Addresses are CIDR strings.
 import Type, { type Static } from 'typebox';
 import { annotate, BAG, DOMAIN, EXPECTED } from './annotations.js';
 import { ABSOLUTE_PATH, ABSOLUTE_PATH_HINT, int, str } from './fields.js';
 
-export const NETWORK_TYPES = ['loopback', 'veth', 'netns'] as const;
+export const NETWORK_TYPES = ['loopback', 'veth', 'netns', 'slirp4netns'] as const;
 
 /** The smallest MTU the kernel accepts for an Ethernet-like device (IPv4's minimum datagram). */
 export const MIN_MTU = 68;
@@ -14,6 +14,8 @@ export const MIN_MTU = 68;
 export const MAX_MTU = 0x7fffffff;
 /** veth(4) devices take at most ETH_MAX_MTU. */
 export const VETH_MAX_MTU = 65535;
+/** slirp4netns(1) takes an MTU up to 65521. */
+export const SLIRP_MAX_MTU = 65521;
 /** IFNAMSIZ - 1: the longest interface name the kernel accepts. */
 export const MAX_IFNAME = 15;
 
@@ -41,10 +43,19 @@ export const NetworkContextSchema = annotate(
           patternHint: ABSOLUTE_PATH_HINT,
         }),
       ),
+      allow_host_loopback: Type.Optional(
+        str(
+          'slirp4netns: "true" lets the container reach the host\'s 127.0.0.1 at 10.0.2.2 (default ' +
+            '"false": slirp4netns --disable-host-loopback).',
+          { default: 'false' },
+        ),
+      ),
     },
     {
       additionalProperties: Type.String(),
-      description: 'Per-strategy string parameters: bridge and prefix for veth, nspath for netns.',
+      description:
+        'Per-strategy string parameters: bridge and prefix for veth, nspath for netns, ' +
+        'allow_host_loopback for slirp4netns.',
       default: {},
     },
   ),
@@ -57,10 +68,12 @@ export const NetworkSchema = Type.Object(
       Type.Enum([...NETWORK_TYPES], {
         description:
           'Strategy: "loopback" configures lo, "veth" creates a veth pair with eth0 inside, "netns" joins ' +
-          'the network namespace at context.nspath.',
+          'the network namespace at context.nspath, "slirp4netns" (an nsinit extension, also rootless) ' +
+          'gives tap0 user-mode networking through slirp4netns(1) (10.0.2.100/24, gateway 10.0.2.2; ' +
+          'context.allow_host_loopback "true" lets 10.0.2.2 reach the host\'s 127.0.0.1).',
         default: 'loopback',
       }),
-      { [EXPECTED]: 'one of "loopback", "veth", "netns"', [DOMAIN]: 'network type' },
+      { [EXPECTED]: 'one of "loopback", "veth", "netns", "slirp4netns"', [DOMAIN]: 'network type' },
     ),
     address: Type.Optional(
       str('veth: address of eth0 in CIDR form, e.g. 172.17.0.101/16 (required). Ignored for loopback.', {

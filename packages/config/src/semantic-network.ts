@@ -5,7 +5,7 @@ import { ABSOLUTE_PATH_HINT } from './fields.js';
 import { cidrFamily, type IpFamily, ipFamily } from './ip.js';
 import { describeValue, issue, pointer } from './issues.js';
 import { type Findings, isPlainObject } from './normalise.js';
-import { MAX_IFNAME, VETH_MAX_MTU } from './schema-network.js';
+import { MAX_IFNAME, SLIRP_MAX_MTU, VETH_MAX_MTU } from './schema-network.js';
 
 const CIDR_HINT = 'expected a CIDR address such as "172.17.0.101/16"';
 const IP_HINT = 'expected an IP address such as "172.17.42.1"';
@@ -62,6 +62,7 @@ export function checkNetworks(config: Record<string, unknown>, newnet: boolean, 
   const networks = config.networks;
   if (!Array.isArray(networks)) return;
   let vethSeen = false;
+  let slirpSeen = false;
   networks.forEach((net, i) => {
     const at = pointer('/networks', i);
     if (!isPlainObject(net)) return;
@@ -112,6 +113,28 @@ export function checkNetworks(config: Record<string, unknown>, newnet: boolean, 
         checkIfName(net.context.bridge, pointer(pointer(at, 'context'), 'bridge'), found);
         checkIfName(net.context.prefix, pointer(pointer(at, 'context'), 'prefix'), found);
       }
+    } else if (net.type === 'slirp4netns') {
+      if (slirpSeen) found.errors.push(issue(at, 'only one slirp4netns network is supported (each is tap0)'));
+      slirpSeen = true;
+      if (!newnet)
+        found.errors.push(issue(at, 'a slirp4netns network needs NEWNET (it gives tap0 to the container)'));
+      if (typeof net.mtu === 'number' && net.mtu > SLIRP_MAX_MTU)
+        found.errors.push(
+          issue(
+            pointer(at, 'mtu'),
+            `must be at most ${SLIRP_MAX_MTU} for slirp4netns, got ${net.mtu}`,
+            net.mtu,
+          ),
+        );
+      const loopback = isPlainObject(net.context) ? net.context.allow_host_loopback : undefined;
+      if (loopback !== undefined && loopback !== 'true' && loopback !== 'false')
+        found.errors.push(
+          issue(
+            pointer(pointer(at, 'context'), 'allow_host_loopback'),
+            `expected "true" or "false", got ${describeValue(loopback)}`,
+            loopback,
+          ),
+        );
     } else if (net.type === 'netns') {
       requireContext(
         net.context,

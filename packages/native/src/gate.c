@@ -63,20 +63,7 @@ int nsinit_gate_send_fd(const char *path, int fd, const char *name, struct nsini
 {
   int s = nsinit_gate_connect(path, e);
   if (s < 0) return -1;
-  char cbuf[CMSG_SPACE(sizeof(int))];
-  memset(cbuf, 0, sizeof(cbuf));
-  struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-  struct msghdr msg = {
-      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-  ssize_t n;
-  do {
-    n = sendmsg(s, &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
+  ssize_t n = nsinit_sendmsg_fd(s, name, strlen(name), fd);
   int err = errno;
   close(s);
   if (n < 0) return nsinit_err_set(e, err, "sendmsg", path);

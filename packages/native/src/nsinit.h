@@ -166,6 +166,9 @@ struct nsinit_record {
 void nsinit_sync_fail(int fd, int32_t step, uint32_t op, const struct nsinit_err *e);
 /* Send a LISTENER record with `passfd` attached; 0, or -1 with e set. */
 int nsinit_sync_send_fd(int fd, int32_t step, int passfd, struct nsinit_err *e);
+/* One sendmsg(2) of `len` bytes carrying `passfd` (SCM_RIGHTS), retried on EINTR, MSG_NOSIGNAL;
+ * returns what sendmsg returned (errno set on -1). */
+ssize_t nsinit_sendmsg_fd(int sock, const void *buf, size_t len, int passfd);
 int nsinit_sync_go(int fd, struct nsinit_err *e);
 /* Blocking read of one record: 1 = record, 0 = clean EOF, -1 = error (e set). */
 int nsinit_sync_read(int fd, struct nsinit_record *rec, struct nsinit_err *e);

@@ -47,6 +47,25 @@ void nsinit_sync_fail(int fd, int32_t step, uint32_t op, const struct nsinit_err
   write_all(fd, &out_rec, sizeof(out_rec));
 }
 
+ssize_t nsinit_sendmsg_fd(int sock, const void *buf, size_t len, int passfd)
+{
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  memset(cbuf, 0, sizeof(cbuf));
+  struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
+  ssize_t n;
+  do {
+    n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
 int nsinit_sync_send_fd(int fd, int32_t step, int passfd, struct nsinit_err *e)
 {
   memset(&out_rec, 0, sizeof(out_rec));
@@ -57,20 +76,7 @@ int nsinit_sync_send_fd(int fd, int32_t step, int passfd, struct nsinit_err *e)
   /* One sendmsg(2) with the fd on the record's first bytes (SCM_RIGHTS rides on the stream's
    * data: the receiver gets it with the segment that starts the record). The rest of the record
    * follows with plain writes if the socket took only part of it. */
-  static char cbuf[CMSG_SPACE(sizeof(int))];
-  memset(cbuf, 0, sizeof(cbuf));
-  struct iovec iov = {.iov_base = &out_rec, .iov_len = sizeof(out_rec)};
-  struct msghdr msg = {
-      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
-  ssize_t n;
-  do {
-    n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
+  ssize_t n = nsinit_sendmsg_fd(fd, &out_rec, sizeof(out_rec), passfd);
   if (n < 0) return nsinit_err_set(e, errno, "sendmsg", "seccomp listener");
   write_all(fd, (const char *)&out_rec + n, sizeof(out_rec) - (size_t)n);
   return 0;

@@ -16,6 +16,7 @@ import {
   isFrozen,
   leaveFreezer,
   type ManagedCgroup,
+  plannedCgroupRecord,
   rootless2014Cgroups,
   setupCgroups,
 } from './cgroups/index.js';
@@ -24,14 +25,15 @@ import { failureError } from './exec-failure.js';
 import { idmapWarnings, openIdmapTrees } from './idmap-mounts.js';
 import { killCgroup } from './instance.js';
 import { assertNetworks, type NetworkHandle, netnsPath, setupNetworks } from './net/index.js';
+import { slirpNetwork, startSlirp } from './net/slirp.js';
 import { testPause } from './pause-points.js';
 import { compilePlan, type KernelTables, namespaceFlags } from './plan/compile.js';
-import { seccompFilter } from './spec/compile-oci.js';
-import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import { ContainerProcess, type Launched, monotonicMs } from './process.js';
 import { isRootless, refuseRootless2014, rootlessLinkSteps } from './rootless.js';
+import { seccompFilter } from './spec/compile-oci.js';
 import { from2014, type PlanConfig } from './spec/from-2014.js';
 import { hasNamespace } from './spec/model.js';
+import { type ListenerState, listenerHandoff } from './spec/seccomp-listener.js';
 import {
   type ContainerState,
   prepareDataFiles,
@@ -259,24 +261,49 @@ export async function startContainer(
     // Its user namespace's maps first: until they exist it can own nothing it creates.
     const userns = usernsSetup(spec, currentCaller());
     if (userns) await writeIdMaps(native, target, userns, spec.at);
+    // Recorded before anything of the host is made for it (and rewritten once all is): a
+    // supervisor killed from here on leaves a record the next start cleans up (the start time
+    // does not change across execve), even between a cgroup's mkdir(2) and the final record.
+    const start0 = native.startTime(target.pid);
+    if (start0 === null) throw new Error(`process ${target.pid} vanished before it was started`);
+    const recordOf = (cgroupRec: CgroupRecord | null, hostInterfaces: string[]) => ({
+      id,
+      pid: target.pid,
+      start: start0,
+      supervisor: { pid: process.pid },
+      rootfs: ctx.rootfs,
+      dataDir: ctx.dataDir,
+      config,
+      cgroup: cgroupRec,
+      hostInterfaces,
+    });
+    stack.push('trusted record', () => {
+      supervisedHere.delete(state.dir);
+      return state.removeInstance(id);
+    });
+    supervisedHere.add(state.dir);
+    // One leaf per instance, `<name>-<id>`: two containers with the same cgroups.name never
+    // share (or tear down) each other's directory.
+    // `freezer` is applied after exec (below), never here: a child frozen before its execve
+    // can never confirm it, and the start would wait forever.
+    const cgroupBase = rootlessCgroup?.config ?? config;
+    const own =
+      config.cgroups && rootlessCgroup !== null
+        ? {
+            ...cgroupBase,
+            cgroups: { ...cgroupBase.cgroups!, name: `${config.cgroups.name}-${id}`, freezer: undefined },
+          }
+        : null;
+    const cgroupOpts = rootlessCgroup
+      ? { version: 2 as const, v2: { native, ...rootlessCgroup.view } }
+      : { v2: { native } };
+    await state.writeInstance(recordOf(own ? plannedCgroupRecord(own, cgroupOpts) : null, []));
     // Cgroups before GO, so the child runs no user code outside its limits ("no child escapes").
     // A cgroup can only be removed once the child in it is gone: its release kills it first.
     let cgroup: ManagedCgroup | null = null;
-    if (config.cgroups && rootlessCgroup !== null) {
-      // One leaf per instance, `<name>-<id>`: two containers with the same cgroups.name never
-      // share (or tear down) each other's directory.
-      // `freezer` is applied after exec (below), never here: a child frozen before its execve
-      // can never confirm it, and the start would wait forever.
-      const base = rootlessCgroup?.config ?? config;
-      const own = {
-        ...base,
-        cgroups: { ...base.cgroups!, name: `${config.cgroups.name}-${id}`, freezer: undefined },
-      };
-      const cg = await setupCgroups(
-        own,
-        target.pid,
-        rootlessCgroup ? { version: 2, v2: { native, ...rootlessCgroup.view } } : { v2: { native } },
-      );
+    if (own) {
+      const cg = await setupCgroups(own, target.pid, cgroupOpts);
+      await testPause('cgroups-made', target.pid);
       cgroup = cg;
       if (cg)
         stack.push('cgroup', async () => {
@@ -295,26 +322,24 @@ export async function startContainer(
         await net.teardown();
       });
     }
-    // Recorded before the child runs user code: a supervisor killed from here on leaves a record
-    // the next start cleans up (the start time does not change across execve).
-    const start0 = native.startTime(target.pid);
-    if (start0 === null) throw new Error(`process ${target.pid} vanished before it was started`);
-    stack.push('trusted record', () => {
-      supervisedHere.delete(state.dir);
-      return state.removeInstance(id);
-    });
-    supervisedHere.add(state.dir);
-    await state.writeInstance({
-      id,
-      pid: target.pid,
-      start: start0,
-      supervisor: { pid: process.pid },
-      rootfs: ctx.rootfs,
-      dataDir: ctx.dataDir,
-      config,
-      cgroup: cgroup ? cgroupRecord(cgroup) : null,
-      hostInterfaces: network ? [...network.hostInterfaces] : [],
-    });
+    // slirp4netns (root or rootless): its process gives the namespace tap0 before GO.
+    const slirpNet = slirpNetwork(config.networks);
+    if (slirpNet) {
+      const slirp = await startSlirp(target.pid, slirpNet.index, slirpNet.network);
+      stack.push('slirp4netns', () => slirp.stop());
+      const others = network;
+      network = {
+        hostInterfaces: others?.hostInterfaces ?? [],
+        teardown: async () => {
+          await slirp.stop();
+          await others?.teardown();
+        },
+      };
+    }
+    // The final record, before the child runs user code.
+    await state.writeInstance(
+      recordOf(cgroup ? cgroupRecord(cgroup) : null, network ? [...network.hostInterfaces] : []),
+    );
     await testPause('before-go', target.pid);
     native.go(spawned.sync);
     child.sync.dismiss(); // awaitExec owns and closes it

@@ -24,17 +24,9 @@
 static int open_locked(const struct nsinit_oci_global *g, const char *id, const char *verb,
                        struct nsinit_oci_record *r, int *lock)
 {
-  int dirfd = nsinit_record_open(g->root, id, r);
-  if (dirfd == -2) {
-    nsinit_log_error(g, "container '%s' does not exist", id);
-    return -1;
-  }
-  if (dirfd < 0) return NSINIT_OCI_FALLBACK - 1;
-  if (nsinit_record_needs_node(r, verb)) {
-    close(dirfd);
-    nsinit_oci_fallback("the record says this verb needs Node");
-    return NSINIT_OCI_FALLBACK - 1;
-  }
+  int opened;
+  int dirfd = nsinit_record_open_verb(g, id, verb, r, &opened);
+  if (dirfd < 0) return opened == NSINIT_OCI_FALLBACK ? NSINIT_OCI_FALLBACK - 1 : -1;
   *lock = nsinit_status_lock(g, dirfd, id);
   int rc = *lock == -2 ? -2 : *lock < 0 ? -1 : nsinit_record_load(dirfd, id, r);
   if (rc == -2)

@@ -46,18 +46,9 @@ static void write_state(FILE *out, const struct nsinit_oci_record *r, enum nsini
 int nsinit_verb_state(const struct nsinit_oci_global *g, const char *id)
 {
   struct nsinit_oci_record r = {0};
-  int dirfd = nsinit_record_open(g->root, id, &r);
-  if (dirfd == -2) {
-    nsinit_record_free(&r);
-    nsinit_log_error(g, "container '%s' does not exist", id);
-    return NSINIT_OCI_ERROR;
-  }
-  if (dirfd < 0) return NSINIT_OCI_FALLBACK;
-  if (nsinit_record_needs_node(&r, "state")) {
-    close(dirfd);
-    nsinit_record_free(&r);
-    return nsinit_oci_fallback("the record says state needs Node");
-  }
+  int rc;
+  int dirfd = nsinit_record_open_verb(g, id, "state", &r, &rc);
+  if (dirfd < 0) return rc;
   write_state(stdout, &r, nsinit_status_of(dirfd, &r), true);
   fputc('\n', stdout);
   close(dirfd);
@@ -68,18 +59,9 @@ int nsinit_verb_state(const struct nsinit_oci_global *g, const char *id)
 int nsinit_verb_ps(const struct nsinit_oci_global *g, const char *id)
 {
   struct nsinit_oci_record r = {0};
-  int dirfd = nsinit_record_open(g->root, id, &r);
-  if (dirfd == -2) {
-    nsinit_record_free(&r);
-    nsinit_log_error(g, "container '%s' does not exist", id);
-    return NSINIT_OCI_ERROR;
-  }
-  if (dirfd < 0) return NSINIT_OCI_FALLBACK;
-  if (nsinit_record_needs_node(&r, "ps")) {
-    close(dirfd);
-    nsinit_record_free(&r);
-    return nsinit_oci_fallback("the record says ps needs Node");
-  }
+  int rc;
+  int dirfd = nsinit_record_open_verb(g, id, "ps", &r, &rc);
+  if (dirfd < 0) return rc;
   pid_t *pids = NULL;
   size_t n = 0;
   if (nsinit_status_of(dirfd, &r) != NSINIT_OCI_STOPPED) {

@@ -224,6 +224,29 @@ void nsinit_record_free(struct nsinit_oci_record *r)
   memset(r, 0, sizeof(*r));
 }
 
+int nsinit_record_open_verb(const struct nsinit_oci_global *g, const char *id, const char *verb,
+                            struct nsinit_oci_record *r, int *rc)
+{
+  int dirfd = nsinit_record_open(g->root, id, r);
+  if (dirfd == -2) {
+    nsinit_record_free(r);
+    nsinit_log_error(g, "container '%s' does not exist", id);
+    *rc = NSINIT_OCI_ERROR;
+    return -1;
+  }
+  if (dirfd < 0) {
+    *rc = NSINIT_OCI_FALLBACK;
+    return -1;
+  }
+  if (nsinit_record_needs_node(r, verb)) {
+    close(dirfd);
+    nsinit_record_free(r);
+    *rc = nsinit_oci_fallback("the record's recipe sends this verb to Node");
+    return -1;
+  }
+  return dirfd;
+}
+
 bool nsinit_record_needs_node(const struct nsinit_oci_record *r, const char *verb)
 {
   for (const struct nsinit_json *m = nsinit_json_first(&r->doc, r->node_verbs); m;

@@ -72,6 +72,11 @@ int nsinit_record_open(const char *root, const char *id, struct nsinit_oci_recor
 int nsinit_record_load(int dirfd, const char *id, struct nsinit_oci_record *r);
 void nsinit_record_free(struct nsinit_oci_record *r);
 bool nsinit_record_needs_node(const struct nsinit_oci_record *r, const char *verb);
+/* nsinit_record_open for one verb: the directory fd, or -1 with the verb's return value in *rc
+ * (NSINIT_OCI_ERROR once "does not exist" is logged; NSINIT_OCI_FALLBACK for a record this
+ * program does not read, or whose recipe sends `verb` to Node). */
+int nsinit_record_open_verb(const struct nsinit_oci_global *g, const char *id, const char *verb,
+                            struct nsinit_oci_record *r, int *rc);
 bool nsinit_record_valid_id(const char *id);
 
 /* status.c: the init by pid + start time, the start gate, the freezer. */

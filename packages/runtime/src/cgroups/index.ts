@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import type { ContainerConfig } from '@nsinit/config';
 import { NsinitError } from '@nsinit/native';
 import { parseCgroupMounts } from './cgroupfs.js';
-import type { ManagedCgroup } from './handle.js';
-import { type CgroupConfig, checkCgroups } from './limits.js';
-import { type HostView, setupV1, v1CgroupsOf, v1FromPaths } from './v1.js';
-import { setupV2, type V2View, v2CgroupsOf, v2FromPath } from './v2.js';
+import { type ManagedCgroup, relativeParts } from './handle.js';
+import { type CgroupConfig, checkCgroups, v1Controllers } from './limits.js';
+import { type HostView, setupV1, v1CgroupsOf, v1FromPaths, v1LeafDirs } from './v1.js';
+import { setupV2, type V2View, v2CgroupsOf, v2FromPath, v2Path } from './v2.js';
 
 export { freeze, freezerState, isFrozen, leaveFreezer, thaw } from './freezer.js';
 export type { CgroupHandle, ManagedCgroup } from './handle.js';
@@ -71,6 +71,37 @@ export async function setupCgroups(
   const c = cgroupsConfig(config);
   if (!c) return null;
   return version(opts) === 2 ? setupV2(c, pid, opts.v2) : setupV1(c, pid, opts.v1);
+}
+
+/**
+ * The record setupCgroups(config) will produce, computed without touching anything: written to
+ * the trusted state BEFORE any directory exists, so a supervisor killed between its mkdir(2)s and
+ * its final record still leaves a record whose stale cleanup removes them (a directory never made
+ * is skipped: rmdir's ENOENT). Parents are every level, as setupCgroups records them: teardown
+ * removes only the empty ones.
+ */
+export function plannedCgroupRecord(config: ContainerConfig, opts: CgroupOptions = {}): CgroupRecord | null {
+  const c = cgroupsConfig(config);
+  if (!c) return null;
+  const parts = relativeParts(c.parent, c.name!);
+  // Outermost first, as makeChain lists them (teardown removes them in reverse).
+  const levelsOf = (leaf: string) =>
+    parts
+      .slice(1)
+      .map((_, i) =>
+        leaf
+          .split('/')
+          .slice(0, -(i + 1))
+          .join('/'),
+      )
+      .reverse();
+  if (version(opts) === 2) {
+    const leaf = v2Path(c, opts.v2);
+    return { version: 2, paths: { unified: leaf }, parents: levelsOf(leaf) };
+  }
+  const paths = v1LeafDirs({ controllers: v1Controllers(c), parts }, opts.v1);
+  const parents = [...new Set(Object.values(paths).flatMap(levelsOf))];
+  return { version: 1, paths, parents };
 }
 
 /** The cgroups a live container's PID 1 is in, so a joined process can be placed beside it. */

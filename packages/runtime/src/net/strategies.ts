@@ -41,7 +41,7 @@ export interface ConfigProblem {
   message: string;
 }
 
-const STRATEGIES = new Set(['loopback', 'veth', 'netns']);
+const STRATEGIES = new Set(['loopback', 'veth', 'netns', 'slirp4netns']);
 const ETH_MAX_MTU = 65535;
 const MAX_INT_MTU = 0x7fffffff;
 
@@ -57,7 +57,7 @@ export function checkNetworks(config: NetworkConfig): ConfigProblem[] {
     }
     // veth stops at ETH_MAX_MTU; lo has no max_mtu, so dev_set_mtu takes any int (its default is
     // 65536). Below 68 the kernel removes IPv4 from the device.
-    const maxMtu = n.type === 'loopback' ? MAX_INT_MTU : ETH_MAX_MTU;
+    const maxMtu = n.type === 'loopback' ? MAX_INT_MTU : n.type === 'slirp4netns' ? 65521 : ETH_MAX_MTU;
     if (n.mtu !== undefined && n.mtu !== 0 && (!Number.isInteger(n.mtu) || n.mtu < 68 || n.mtu > maxMtu)) {
       problems.push({
         path: `${at}.mtu`,
