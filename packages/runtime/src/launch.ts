@@ -229,29 +229,31 @@ export async function startContainer(
     const spawning = isBlockingIo()
       ? Promise.resolve().then(() => native.spawn(plan))
       : native.spawnAsync(plan);
-    const [cloned, prepared] = await Promise.allSettled([
+    const [cloned, prepared, files] = await Promise.allSettled([
       spawning,
+      // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock is
+      // held by this process until the teardown is done (proof for others that it is not stale).
       (async () => {
-        // The instance: its id names the cgroup leaf and the trusted files; its supervisor lock
-        // is held by this process until the teardown is done (proof for others that it is not
-        // stale).
         const supervisor = await state.holdSupervisor(native, id);
         stack.push('supervisor lock', async () => {
           await state.removeSupervisor(id);
           await supervisor.releaseAsync();
         });
-        // Empty regular files now, so the plan masks them at their inode before the container runs.
+        return supervisor;
+      })(),
+      // Empty regular files now, so the plan masks them at their inode before the container runs.
+      (async () => {
         if (!(await state.inDataDir((via) => prepareDataFiles(ctx.dataDir, via)))) {
           throw new Error(`the data directory '${ctx.dataDir}' was replaced`);
         }
         stack.push('pid files', () => state.inDataDir(removeDataFiles));
-        return supervisor;
       })(),
     ]);
     if (cloned.status === 'rejected') throw cloned.reason;
     const spawned = cloned.value;
     const child = holdChild(stack, native, spawned, ctx.onWarning);
     if (prepared.status === 'rejected') throw prepared.reason;
+    if (files.status === 'rejected') throw files.reason;
     const supervisor = prepared.value;
     // The child has its own copies now (clone3 without CLONE_FILES copies the fd table).
     await childEnds.release();

@@ -45,10 +45,10 @@ function present(path: string): boolean {
  *  files. unlink(2) removes a symlink itself, never its target. On the thread pool, like the rest
  *  of a start's file work. */
 export async function prepareDataFiles(dataDir: string, via = dataDir): Promise<void> {
-  const made: string[] = [];
-  for (const name of [PID_FILE, START_FILE]) {
-    const path = join(via, name);
-    try {
+  // Both at once (two thread-pool jobs in flight, not one after the other): they are independent.
+  const results = await Promise.allSettled(
+    [PID_FILE, START_FILE].map(async (name) => {
+      const path = join(via, name);
       // Usually absent (a teardown removed it): looked up here, unlinked only when present.
       if (present(path)) await afs.unlinkQuiet(path);
       closeSync(
@@ -58,12 +58,19 @@ export async function prepareDataFiles(dataDir: string, via = dataDir): Promise<
           0o644,
         ),
       );
-      made.push(path);
-    } catch (err) {
-      for (const m of made) await afs.unlinkQuiet(m).catch(() => {}); // the error below is what matters
-      throw fileError(name, join(dataDir, name), err, [via, dataDir]);
-    }
+      return path;
+    }),
+  );
+  const failed = results.findIndex((r) => r.status === 'rejected');
+  if (failed < 0) return;
+  for (const r of results) {
+    if (r.status === 'fulfilled') await afs.unlinkQuiet(r.value).catch(() => {}); // the error below is what matters
   }
+  const name = failed === 0 ? PID_FILE : START_FILE;
+  throw fileError(name, join(dataDir, name), (results[failed] as PromiseRejectedResult).reason, [
+    via,
+    dataDir,
+  ]);
 }
 
 /** `start` first, then `pid`: whoever sees a pid also finds its start. */
