@@ -1,7 +1,7 @@
 // Case 4: supervision cost — one Node process keeps N containers (`sleep` as PID 1) running
 // through @nsinit/runtime; reports the supervisor's RSS and open fds before and after, per
 // container. Containers are then killed (SIGKILL) and reaped.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { importWorkspace } from '../lib/workspace.mjs';
 import { runWorker, workerMain } from './worker.mjs';
@@ -16,13 +16,30 @@ export async function memoryCase(ctx) {
 }
 
 const fdCount = () => readdirSync('/proc/self/fd').length;
+
+/** Soft RLIMIT_NOFILE of this process (Node has no getrlimit; /proc/self/limits has it). */
+function openFilesLimit() {
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  const soft = line?.split(/\s{2,}/)[1];
+  return soft === undefined || soft === 'unlimited' ? Number.POSITIVE_INFINITY : Number(soft);
+}
+
+/** A supervised container holds three fds (pidfd, the exit watcher's copy, its lifetime lock):
+ *  as many as fit below the limit with room for the runtime's own, and say so when capped. */
+function fitting(count) {
+  const room = Math.floor((openFilesLimit() - fdCount() - 64) / 3);
+  return room < count ? { count: Math.max(1, room), cappedBy: openFilesLimit() } : { count };
+}
 function settle() {
   globalThis.gc?.();
   globalThis.gc?.();
   return process.memoryUsage();
 }
 
-async function worker({ rootfs, config, tmp, count }) {
+async function worker({ rootfs, config, tmp, count: asked }) {
+  const { count, cappedBy } = fitting(asked);
   const { run } = await importWorkspace('@nsinit/runtime');
   const base = join(tmp, 'memory');
   mkdirSync(base, { recursive: true });
@@ -48,6 +65,7 @@ async function worker({ rootfs, config, tmp, count }) {
     const mib = (b) => b / 1024 / 1024;
     return {
       count,
+      ...(cappedBy !== undefined ? { asked, cappedBy } : {}),
       startMs,
       rssBeforeMiB: mib(before.rss),
       rssAfterMiB: mib(after.rss),

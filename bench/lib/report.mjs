@@ -275,6 +275,11 @@ export function renderMarkdown(results) {
       `## 4. Memory: one Node process supervising ${m.count ?? results.meta.counts.memory} sleeping containers`,
       '',
     );
+    if (m.cappedBy !== undefined)
+      parts.push(
+        `${m.count} of the ${m.asked} asked: each holds 3 fds in the supervisor and RLIMIT_NOFILE is ${m.cappedBy} here`,
+        '',
+      );
     if (m.error) parts.push(`not measured: ${m.error}`, '');
     else
       parts.push(

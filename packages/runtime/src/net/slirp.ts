@@ -3,9 +3,10 @@
 // so it needs no privilege: rootless too), makes tap0 (10.0.2.100/24, gateway 10.0.2.2) and relays
 // its traffic through the host's sockets. It reports ready on --ready-fd and exits when the
 // --exit-fd pipe closes: at teardown, or with the supervisor itself.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { NsinitError } from '@nsinit/native';
+import { childProcess } from '../builtins.js';
 import type { NetworkEntry } from './strategies.js';
 
 const READY_TIMEOUT_MS = 10_000;
@@ -38,7 +39,7 @@ export async function startSlirp(
     String(pid),
     'tap0',
   ];
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  const child = childProcess().spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
   const exited = new Promise<number | string | null>((resolve) =>
     child.once('close', (code, signal) => resolve(code ?? signal)),
   );
