@@ -34,6 +34,57 @@ static int do_chdir(struct nsinit_child *c, const char *path, struct nsinit_err 
   return 0;
 }
 
+/* A new container inherits every fd of its supervisor (clone3 without CLONE_FILES copies the
+ * table). A supervisor watching hundreds of containers holds a pidfd, the exit watcher's copy and
+ * a lifetime lock for each, and open(2) returns the lowest free fd, which must be below
+ * RLIMIT_NOFILE: with those still open, the container's own limit (set by the rlimit steps just
+ * before) would fail every later open with EMFILE (the working directory, the start gate's
+ * accept4, a hook's pipe). So they are closed now, keeping the fds passed through, the sync
+ * socket, the root directory and every fd a later step names. */
+#define NSINIT_KEEP_MAX 64
+static void keep_fd(int *keep, unsigned int *n, bool *overflow, int fd, unsigned int lo)
+{
+  if (fd < 0 || (unsigned int)fd < lo) return;
+  if (*n == NSINIT_KEEP_MAX) {
+    *overflow = true;
+    return;
+  }
+  unsigned int i = (*n)++;
+  while (i > 0 && keep[i - 1] > fd) { /* ascending, no duplicates needed */
+    keep[i] = keep[i - 1];
+    i--;
+  }
+  keep[i] = fd;
+}
+
+static int close_inherited(struct nsinit_child *c, const struct nsinit_step *s,
+                           struct nsinit_err *e)
+{
+  int keep[NSINIT_KEEP_MAX];
+  unsigned int n = 0;
+  bool overflow = false;
+  unsigned int lo = 3 + s->mode;
+  keep_fd(keep, &n, &overflow, c->sync, lo);
+  keep_fd(keep, &n, &overflow, c->rootfd, lo);
+  const struct nsinit_plan *p = c->plan;
+  for (uint32_t i = (uint32_t)(s - p->steps) + 1; i < p->nsteps; i++) {
+    const struct nsinit_step *t = &p->steps[i];
+    keep_fd(keep, &n, &overflow, t->fd, lo);
+    keep_fd(keep, &n, &overflow, t->out_fd, lo);
+    keep_fd(keep, &n, &overflow, t->keep_fd[0], lo);
+    keep_fd(keep, &n, &overflow, t->keep_fd[1], lo);
+  }
+  if (overflow) return 0; /* more than a plan ever names: close-on-exec alone, as before */
+  for (unsigned int i = 0; i < n; i++) {
+    unsigned int k = (unsigned int)keep[i];
+    if (k > lo && nsinit_sys_close_range(lo, k - 1, 0) < 0)
+      return nsinit_err_set(e, errno, "close_range", NULL);
+    if (k >= lo) lo = k + 1;
+  }
+  if (nsinit_sys_close_range(lo, ~0U, 0) < 0) return nsinit_err_set(e, errno, "close_range", NULL);
+  return 0;
+}
+
 int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, struct nsinit_err *e)
 {
   switch (s->op) {
@@ -98,10 +149,11 @@ int nsinit_process_step(struct nsinit_child *c, const struct nsinit_step *s, str
       return nsinit_err_set(e, errno, "prctl", "PR_SET_DUMPABLE");
     return 0;
   case NSINIT_OP_CLOSE_FDS:
-    /* CLOEXEC rather than close: the sync socket must stay open until the very execve, whose
-     * success the parent learns from the EOF. */
+    /* CLOEXEC first: what stays open (the sync socket, whose EOF tells the parent the execve
+     * succeeded, and the fds of later steps) must still not survive execve. */
     if (nsinit_sys_close_range(3 + s->mode, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
       return nsinit_err_set(e, errno, "close_range", NULL);
+    if (close_inherited(c, s, e)) return -1;
     /* The fds the caller asked to pass through (OCI --preserve-fds) survive execve as given. */
     for (uint32_t i = 0; i < s->mode; i++)
       if (fcntl((int)(3 + i), F_SETFD, 0) < 0 && errno != EBADF)
