@@ -46,6 +46,19 @@ export async function closeHungUpStdio(): Promise<number[]> {
   return closed;
 }
 
+/** Terminal device numbers (Documentation/admin-guide/devices.txt): 4 (virtual consoles, serial
+ *  ports), 5 (/dev/tty, /dev/console) and 136-143 (Unix98 pty slaves, what ssh, tmux and `script`
+ *  give). Read with fstat, which still works on a terminal that hung up. */
+function terminalDevice(fd: number): boolean {
+  try {
+    const st = fstatSync(fd);
+    const major = Math.floor(st.rdev / 256) % 4096;
+    return st.isCharacterDevice() && (major === 4 || major === 5 || (major >= 136 && major <= 143));
+  } catch {
+    return false;
+  }
+}
+
 /** How often a supervisor checks that its terminal is still there (one ioctl per fd). */
 const WATCH_MS = 500;
 
@@ -59,7 +72,9 @@ export async function watchTerminal(onHangup: () => void): Promise<() => void> {
   // No character device on 0-2 (pipes, files): no terminal to watch, and node:tty stays unloaded.
   if (![0, 1, 2].some(mayBeTerminal)) return () => {};
   const { isatty } = await import('node:tty');
-  const fds = [0, 1, 2].filter((fd) => isatty(fd));
+  // A terminal by its device number too: one hung up before this runs (the container started and
+  // the terminal went away in between) is no longer a tty, and must still count as a hangup.
+  const fds = [0, 1, 2].filter((fd) => isatty(fd) || terminalDevice(fd));
   if (fds.length === 0) return () => {};
   const timer = setInterval(() => {
     if (fds.every((fd) => isatty(fd))) return;
