@@ -1,5 +1,5 @@
 // The release flow on a scratch clone of this checkout's HEAD: `changeset version` consumes the
-// pending changesets into a CHANGELOG.md and a version bump for each package they name, keeps the
+// pending changesets into a changelog file (created by that command) and a version bump for each package they name, keeps the
 // workspace's internal dependencies consistent, and the config publishes the scoped packages
 // publicly (npm publishes a scoped package as restricted unless told otherwise).
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
+/** The changelog `changeset version` writes into each released package (none is committed). */
+const CHANGELOG = 'CHANGELOG.md';
+/** The changeset this test adds to the scratch clone (and `changeset version` consumes). */
+const TEST_CHANGESET = 'release-test.md';
 const PUBLISHED = ['config', 'native', 'runtime', 'cli'];
 let clone: string;
 
@@ -51,7 +55,7 @@ describe('changeset version', () => {
   it('turns the pending changesets into per-package changelogs and versions', () => {
     // One changeset of our own, so there is something to release right after a release too.
     writeFileSync(
-      join(clone, '.changeset/release-test.md'),
+      join(clone, '.changeset', TEST_CHANGESET),
       '---\n"@nsinit/config": patch\n---\n\nA test entry.\n',
     );
     const pending = named(clone);
@@ -68,10 +72,10 @@ describe('changeset version', () => {
       const m = manifest(clone, p);
       if (!pending.has(m.name)) continue;
       expect([m.name, m.version]).not.toEqual([m.name, before[p]]);
-      const log = readFileSync(join(clone, 'packages', p, 'CHANGELOG.md'), 'utf8');
+      const log = readFileSync(join(clone, 'packages', p, CHANGELOG), 'utf8');
       expect(log.startsWith(`# ${m.name}\n\n## ${m.version}\n`)).toBe(true);
     }
-    // Changes from git: only package.json versions, CHANGELOG.md files and the consumed changesets.
+    // Changes from git: only package.json versions, the new changelogs and the consumed changesets.
     const changed = git(clone, 'status', '--porcelain', '--untracked-files=all')
       .split('\n')
       .filter(Boolean)
@@ -81,7 +85,7 @@ describe('changeset version', () => {
         (f) => !/^(packages\/[\w-]+\/(package\.json|CHANGELOG\.md)|\.changeset\/[\w-]+\.md)$/.test(f),
       ),
     ).toEqual([]);
-    expect(existsSync(join(clone, 'packages/cli/CHANGELOG.md'))).toBe(pending.has('@nsinit/cli'));
+    expect(existsSync(join(clone, 'packages', 'cli', CHANGELOG))).toBe(pending.has('@nsinit/cli'));
   });
 
   it('publishes the scoped packages publicly', () => {

@@ -2,7 +2,7 @@
 // (podman adds it to /tmp, /var/tmp and /run under --read-only). nsinit does not copy yet: a
 // destination that is missing or empty in the image gives the same tmpfs, anything else is
 // refused. Symlinks in the image are resolved inside the rootfs, never on the host (lstat(2)).
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, opendirSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import { configError } from '../errors.js';
 import type { MountEntry } from './model.js';
@@ -37,18 +37,27 @@ export function inRootfs(rootfs: string, dest: string): string | null {
   return posix.join(rootfs, ...at);
 }
 
+/** Whether the image's directory has any entry: one read, however large the directory (opendir
+ *  opens with O_DIRECTORY, so a FIFO or a file planted there is refused at once, never waited on). */
+function holdsAnEntry(dir: string): boolean {
+  try {
+    const d = opendirSync(dir);
+    try {
+      return d.readSync() !== null;
+    } finally {
+      d.closeSync();
+    }
+  } catch {
+    return false; // not a directory: the tmpfs mount itself reports it
+  }
+}
+
 /** Refuse a tmpcopyup mount whose destination holds files in the image. */
 export function checkCopyUp(rootfs: string, mounts: readonly MountEntry[]): void {
   for (const m of mounts) {
     if (!m.copyUp) continue;
     const host = inRootfs(rootfs, m.destination);
-    let entries: string[] = [];
-    try {
-      entries = host ? readdirSync(host) : [];
-    } catch {
-      entries = []; // not a directory: the tmpfs mount itself reports it
-    }
-    if (entries.length > 0)
+    if (host !== null && holdsAnEntry(host))
       throw configError(
         m.copyUp,
         `'tmpcopyup': ${m.destination} holds files in the image and copying them into the tmpfs is not supported yet`,
