@@ -104,11 +104,9 @@ try {
 // `spec:` in --version: the runtime-spec version the state and `spec` output carry.
 const { OCI_VERSION } = await import('@nsinit/config');
 
-const mainOut = `${dist}nsinit.cjs`;
-await build({
+// What both executables' bundles share: the config chunk, the addon's URL and the build stamps.
+const entry = {
   ...common,
-  entryPoints: [`${dist}cli.js`],
-  outfile: mainOut,
   define: {
     ...common.define,
     __NSINIT_CONFIG_ID__: JSON.stringify(configId),
@@ -117,7 +115,10 @@ await build({
     __NSINIT_SPEC_VERSION__: JSON.stringify(OCI_VERSION),
   },
   plugins: [configChunk, nativeUrl],
-});
+};
+
+const mainOut = `${dist}nsinit.cjs`;
+await build({ ...entry, entryPoints: [`${dist}cli.js`], outfile: mainOut });
 
 // The runtime's build-time compile of the default seccomp profile (runtime/src/spec/seccomp-cache.ts
 // looks for it beside the bundle too), so a container with that profile starts without libseccomp
@@ -127,19 +128,7 @@ if (existsSync(precompiled)) copyFileSync(precompiled, `${dist}default-seccomp.j
 
 // nsinit-oci: the OCI front end, the same runtime and addon, its own entry.
 const ociOut = `${dist}nsinit-oci.cjs`;
-await build({
-  ...common,
-  entryPoints: [`${dist}oci/main.js`],
-  outfile: ociOut,
-  define: {
-    ...common.define,
-    __NSINIT_CONFIG_ID__: JSON.stringify(configId),
-    __NSINIT_VERSION__: JSON.stringify(version),
-    __NSINIT_COMMIT__: JSON.stringify(commit),
-    __NSINIT_SPEC_VERSION__: JSON.stringify(OCI_VERSION),
-  },
-  plugins: [configChunk, nativeUrl],
-});
+await build({ ...entry, entryPoints: [`${dist}oci/main.js`], outfile: ociOut });
 
 // The test build: the same CLI with the runtime's fault-injection hook (runtime/src/test-pause.ts)
 // in place of its no-op pause points. Only the fault tests run it (test/bin/nsinit-test-hooks);

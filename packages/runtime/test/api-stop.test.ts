@@ -6,14 +6,9 @@ import type { ContainerConfig } from '@nsinit/config';
 import { createBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { open } from '../src/index.js';
+import { plain } from './api-helpers.js';
 
 useLeakCheck();
-
-function plain(c: ContainerConfig): ContainerConfig {
-  delete c.cgroups;
-  delete c.networks;
-  return c;
-}
 
 describe('the stop policy', () => {
   it('timeout: SIGTERM is ignored by PID 1, SIGKILL follows after stopTimeout', async (ctx) => {

@@ -6,27 +6,9 @@ import type { ContainerConfig } from '@nsinit/config';
 import { createBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { open } from '../src/index.js';
+import { plain, text } from './api-helpers.js';
 
 useLeakCheck();
-
-function plain(c: ContainerConfig): ContainerConfig {
-  delete c.cgroups;
-  delete c.networks;
-  return c;
-}
-
-function text(stream: Readable | null): Promise<string> {
-  if (!stream) return Promise.resolve('');
-  let out = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (d: string) => {
-    out += d;
-  });
-  return new Promise((resolve) => {
-    stream.on('end', () => resolve(out));
-    stream.on('close', () => resolve(out));
-  });
-}
 
 describe('open().exec()', () => {
   it('runs a command as PID 1 with piped stdio and reports its exit', async (ctx) => {

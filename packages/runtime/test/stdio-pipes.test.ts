@@ -7,14 +7,9 @@ import type { ContainerConfig } from '@nsinit/config';
 import { createBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { open } from '../src/index.js';
+import { plain } from './api-helpers.js';
 
 useLeakCheck();
-
-function plain(c: ContainerConfig): ContainerConfig {
-  delete c.cgroups;
-  delete c.networks;
-  return c;
-}
 
 /** Our fds and what they point at ('pipe:[1234]', ...). */
 function fdTargets(): Map<number, string> {

@@ -13,6 +13,7 @@ import type { ContainerConfig } from '@nsinit/config';
 import { createBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { open } from '../src/index.js';
+import { text } from './api-helpers.js';
 import { baseConfig, ociBundle, runOci, startOci, stopOci } from './oci-helpers.js';
 
 useLeakCheck();
@@ -26,16 +27,6 @@ function userns(c: ContainerConfig): ContainerConfig {
   c.uid_mappings = [MAP];
   c.gid_mappings = [MAP];
   return c;
-}
-
-function text(stream: Readable | null): Promise<string> {
-  if (!stream) return Promise.resolve('');
-  let out = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (d: string) => {
-    out += d;
-  });
-  return new Promise((resolve) => stream.on('close', () => resolve(out)));
 }
 
 /** Host view of a process's ids: the Uid/Gid lines of /proc/<pid>/status (real effective ...). */

@@ -9,16 +9,11 @@ import type { ContainerConfig } from '@nsinit/config';
 import { createBundle, requires, useLeakCheck } from '@nsinit/testkit';
 import { describe, expect, it } from 'vitest';
 import { open } from '../src/index.js';
+import { plain } from './api-helpers.js';
 
 useLeakCheck();
 
 const fixture = fileURLToPath(new URL('./fixtures/start-in-worker.mjs', import.meta.url));
-
-function plain(c: ContainerConfig): ContainerConfig {
-  delete c.cgroups;
-  delete c.networks;
-  return c;
-}
 
 /** The worker's message, once the worker has fully exited (its event loop's fds closed, so the
  *  leak check never sees a worker still tearing down). */
